@@ -1,0 +1,84 @@
+/** Command-line parsing: node's parseArgs with our flags; usage errors exit with status 2. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
+
+export interface CliArgs {
+  readonly recipe: string | null;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly backend: BackendRequest | null;
+  readonly runsDir: string | null;
+  readonly seed: number | null;
+  readonly progress: 'auto' | 'tty' | 'plain';
+}
+
+export const USAGE = `Usage: prune-run [options] <recipe.yaml>
+
+Compiles a pruning recipe into a plan, runs it on TensorFlow.js and writes the run to runs/<id>/.
+
+Options:
+  --dry-run            print the plan (tasks, selected parameters) and exit; runs nothing
+  --json               with --dry-run: print the plan as JSON
+  --backend <name>     auto (default: tfjs-node if installed, else wasm), tensorflow, wasm, or cpu
+                       (cpu is never chosen automatically: it trains ~70x slower than wasm)
+  --runs-dir <dir>     where runs are written (default: runs/, or runsDir in the project config)
+  --seed <n>           seed for a recipe that sets none (default: the project config's, else 0)
+  --progress <mode>    auto (live tree on a terminal, plain lines otherwise), tty, or plain
+  -h, --help           show this help
+  -v, --version        show the version
+
+Project defaults (runsDir, backend, seed) are read from a "prune-run" key in package.json,
+.prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
+
+Exit status: 0 success, 1 the run failed, 2 bad input (recipe, options or configuration).`;
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+        backend: { type: 'string' },
+        'runs-dir': { type: 'string' },
+        seed: { type: 'string' },
+        progress: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nRun prune-run --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(`expected one recipe file, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
+  let seed: number | null = null;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${values.seed}"`);
+  }
+  return {
+    recipe: positionals[0] ?? null,
+    help: values.help ?? false,
+    version: values.version ?? false,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    backend: values.backend === undefined ? null : oneOf(values.backend, BACKEND_REQUESTS, '--backend'),
+    runsDir: values['runs-dir'] ?? null,
+    seed,
+    progress: values.progress === undefined ? 'auto' : oneOf(values.progress, ['auto', 'tty', 'plain'] as const, '--progress'),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Project defaults through cosmiconfig (`prune-run` key). Searched from the working directory up
+ * to the project root. Unknown keys and wrong types are errors: a misspelt `runDir` silently
+ * ignored would write runs somewhere unexpected.
+ */
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { UsageError } from '../errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
+
+export interface ProjectConfig {
+  /** Absolute; relative paths in the file are taken from the config file's folder. */
+  readonly runsDir: string | null;
+  readonly backend: BackendRequest | null;
+  readonly seed: number | null;
+  /** The file the config came from, for messages; null when there is none. */
+  readonly file: string | null;
+}
+
+const KEYS = ['runsDir', 'backend', 'seed'];
+
+export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
+  const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
+  let result;
+  try {
+    result = await explorer.search(cwd);
+  } catch (error) {
+    throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
+  }
+  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, file: null };
+  const file = result.filepath;
+  const config: unknown = result.config;
+  const fail = (message: string): never => {
+    throw new UsageError(`${file}: ${message}`);
+  };
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return fail('the prune-run config must be an object');
+  const values = config as Record<string, unknown>;
+  for (const key of Object.keys(values)) {
+    if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
+  }
+  const { runsDir, backend, seed } = values;
+  if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
+  if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
+    fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
+  }
+  if (seed !== undefined && !(Number.isInteger(seed) && (seed as number) >= 0)) fail(`seed must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
+  return {
+    runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
+    backend: (backend as BackendRequest | undefined) ?? null,
+    seed: (seed as number | undefined) ?? null,
+    file,
+  };
+}

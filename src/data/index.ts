@@ -1,0 +1,5 @@
+/** Public surface of src/data: load a recipe's data, or make synthetic data for tests. */
+export { loadDataset } from './load.js';
+export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
+export { parseIdx, readIdxFile, type IdxArray, type IdxFile } from './idx.js';
+export type { Dataset, DatasetIdentity, DataFileIdentity, Split } from './types.js';

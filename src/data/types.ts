@@ -1,0 +1,33 @@
+/**
+ * The data a run trains and evaluates on, as plain typed arrays. No TF.js here: the engine turns
+ * these into tensors, so data loading stays testable and engine-independent.
+ */
+
+/** One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1]. */
+export interface Split {
+  readonly images: Float32Array;
+  /** Class id of each image, 0 ≤ label < numClasses. */
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+/** A file a data set was read from, with its content hash, so a manifest can pin the data. */
+export interface DataFileIdentity {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** What a run manifest records about its data: where it came from and the exact bytes. */
+export interface DatasetIdentity {
+  readonly source: string;
+  readonly files: readonly DataFileIdentity[];
+}
+
+export interface Dataset {
+  readonly train: Split;
+  readonly test: Split;
+  /** [height, width, channels], e.g. [28, 28, 1]. */
+  readonly imageShape: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly identity: DatasetIdentity;
+}

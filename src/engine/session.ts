@@ -1,0 +1,105 @@
+/**
+ * Executes the engine's share of a plan, one task at a time: loading, training, pruning and
+ * evaluating on TF.js. It holds the state tasks pass on (model, data, masks) and returns plain
+ * results; writing them under runs/ is the runner's job.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/index.js';
+import { loadDataset } from '../data/index.js';
+import { EngineError } from '../errors.js';
+import { LENET_INPUT_SHAPE } from '../models/lenet.js';
+import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, TrainTask } from '../plan/types.js';
+import { MaskSet, type SparsityCount } from '../prune/index.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { buildLenet } from './lenet.js';
+import { MaskBinding } from './maskBinding.js';
+import { loadModel } from './modelFiles.js';
+import { applyPruneTask } from './pruneTask.js';
+import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
+
+export interface TaskHooks {
+  readonly onTrainEvent?: ((event: TrainEvent) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface PruneResult {
+  /** Sparsity of every parameter the task pruned, from the masks. */
+  readonly parameters: ReadonlyMap<string, SparsityCount>;
+  /** Over every parameter pruned so far in the run. */
+  readonly global: SparsityCount;
+}
+
+export class EngineSession {
+  readonly masks = new MaskSet();
+  private modelValue: tf.LayersModel | null = null;
+  private dataValue: Dataset | null = null;
+
+  get model(): tf.LayersModel {
+    if (this.modelValue === null) throw new EngineError('NO_MODEL', 'no model is loaded (load-model has not run)');
+    return this.modelValue;
+  }
+
+  get data(): Dataset {
+    if (this.dataValue === null) throw new EngineError('NO_DATA', 'no data is loaded (load-data has not run)');
+    return this.dataValue;
+  }
+
+  async loadModel(task: LoadModelTask): Promise<tf.LayersModel> {
+    this.modelValue?.dispose();
+    this.modelValue = task.model.kind === 'builtin' ? buildLenet(task.seed) : await loadModel(task.model.path);
+    return this.modelValue;
+  }
+
+  async loadData(task: LoadDataTask): Promise<Dataset> {
+    this.dataValue = await loadDataset(task.data, task.seed);
+    this.checkInputShape();
+    return this.dataValue;
+  }
+
+  /** A model and data that do not fit fail here, with both shapes, not deep inside TF.js. */
+  private checkInputShape(): void {
+    if (this.modelValue === null || this.dataValue === null) return;
+    const expected = this.modelValue.inputs[0]?.shape.slice(1) ?? [...LENET_INPUT_SHAPE];
+    const actual = this.dataValue.imageShape;
+    const fits = expected.length === actual.length && expected.every((d, i) => d === null || d === actual[i]);
+    if (!fits) {
+      throw new EngineError(
+        'INPUT_SHAPE_MISMATCH',
+        `the model expects images of shape [${expected.join(', ')}] but the data has [${actual.join(', ')}]`,
+      );
+    }
+  }
+
+  async train(task: TrainTask, hooks: TaskHooks = {}): Promise<EpochResult[]> {
+    const masks = MaskBinding.fromMaskSet(this.model, this.masks);
+    try {
+      return await trainEpochs(this.model, this.data, {
+        config: task.config,
+        seed: task.seed,
+        masks,
+        onEvent: hooks.onTrainEvent,
+        signal: hooks.signal,
+      });
+    } finally {
+      masks.dispose();
+    }
+  }
+
+  prune(task: PruneTask): PruneResult {
+    applyPruneTask(this.model, this.masks, task);
+    const names = [...new Set(task.groups.flatMap((g) => g.parameters))];
+    return {
+      parameters: new Map(names.map((name) => [name, this.masks.sparsity(name)])),
+      global: this.masks.globalSparsity(),
+    };
+  }
+
+  async evaluate(_task: EvaluateTask): Promise<Evaluation> {
+    return evaluate(this.model, this.data);
+  }
+
+  dispose(): void {
+    this.modelValue?.dispose();
+    this.modelValue = null;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What the planner needs to know about a model, without TF.js: its layers, their types and
+ * their trainable parameters with shapes (in TF.js layout). Built from a LayersModel's model.json
+ * or, for built-in models, from static data that a test checks against the real TF.js model.
+ */
+
+export interface ParameterDescription {
+  /** TF.js weight name, e.g. `conv1/kernel`. Masks and reports use it. */
+  readonly name: string;
+  readonly layer: string;
+  /** Snake case of the TF.js class name: Conv2D → conv2d, Dense → dense. */
+  readonly layerType: string;
+  /** The part of the weight name after the layer: kernel, bias, gamma, ... */
+  readonly param: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+}
+
+export interface LayerDescription {
+  readonly name: string;
+  readonly type: string;
+  readonly className: string;
+  readonly params: readonly ParameterDescription[];
+}
+
+export interface ModelDescription {
+  /** Where the description came from: `builtin:lenet` or the model.json path. */
+  readonly source: string;
+  readonly layers: readonly LayerDescription[];
+}
+
+/** Conv2D → conv2d, DepthwiseConv2D → depthwise_conv2d, BatchNormalization → batch_normalization. */
+export function layerTypeOf(className: string): string {
+  return className
+    .replace(/([a-z0-9])([A-Z])(?=[a-z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * Weights that exist in a TF.js model but are not trained parameters (batch-norm statistics).
+ * torch keeps these as buffers, not parameters, and never prunes them; neither do we.
+ */
+const NON_TRAINABLE_PARAMS = new Set(['moving_mean', 'moving_variance']);
+
+export function isTrainableParam(param: string): boolean {
+  return !NON_TRAINABLE_PARAMS.has(param);
+}
+
+export function describeParameter(
+  layer: string,
+  className: string,
+  param: string,
+  shape: readonly number[],
+): ParameterDescription {
+  return {
+    name: `${layer}/${param}`,
+    layer,
+    layerType: layerTypeOf(className),
+    param,
+    shape: [...shape],
+    size: shape.reduce((a, b) => a * b, 1),
+  };
+}
+
+export function allParameters(model: ModelDescription): ParameterDescription[] {
+  return model.layers.flatMap((layer) => [...layer.params]);
+}

@@ -1,0 +1,34 @@
+/**
+ * The seed's LeNet (the torch.nn.utils.prune walkthrough), described without TF.js:
+ *   conv 1→6 3×3, ReLU, max-pool 2, conv 6→16 3×3, ReLU, max-pool 2, flatten (16·5·5 = 400),
+ *   dense 400→120, ReLU, dense 120→84, ReLU, dense 84→10, on 28×28×1 images.
+ * Layer names follow the seed's attribute names so that recipes read the same in both tools.
+ * engine/lenet.ts builds the TF.js model; a test checks it has exactly these parameters.
+ */
+import { describeParameter, type ModelDescription } from './description.js';
+
+export const LENET_INPUT_SHAPE = [28, 28, 1] as const;
+export const LENET_CLASSES = 10;
+
+function layer(name: string, className: string, kernel: number[], bias: number) {
+  return {
+    name,
+    type: className === 'Conv2D' ? 'conv2d' : 'dense',
+    className,
+    params: [
+      describeParameter(name, className, 'kernel', kernel),
+      describeParameter(name, className, 'bias', [bias]),
+    ],
+  };
+}
+
+export const LENET_DESCRIPTION: ModelDescription = {
+  source: 'builtin:lenet',
+  layers: [
+    layer('conv1', 'Conv2D', [3, 3, 1, 6], 6),
+    layer('conv2', 'Conv2D', [3, 3, 6, 16], 16),
+    layer('fc1', 'Dense', [400, 120], 120),
+    layer('fc2', 'Dense', [120, 84], 84),
+    layer('fc3', 'Dense', [84, 10], 10),
+  ],
+};

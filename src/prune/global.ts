@@ -1,0 +1,82 @@
+/**
+ * Global pruning (torch's global_unstructured): one selection over all the given parameters at
+ * once. No second algorithm: the scores and masks are concatenated into one vector, the same
+ * container path as local pruning runs once over it, and the result is split back.
+ */
+import { PruneError } from '../errors.js';
+import { composeMask } from './container.js';
+import type { PruningMethod } from './method.js';
+import { checkImportance, type ParameterState } from './parameter.js';
+
+function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<string, Float32Array> | undefined): void {
+  if (states.length === 0) {
+    throw new PruneError('PRUNE_GLOBAL_INVALID', 'global pruning needs at least one parameter');
+  }
+  const seen = new Set<string>();
+  for (const s of states) {
+    if (seen.has(s.name)) throw new PruneError('PRUNE_GLOBAL_INVALID', `global pruning lists '${s.name}' twice`);
+    seen.add(s.name);
+  }
+  // torch ignores scores for parameters not in the group; a name matching nothing is more likely
+  // a mistake, so say so.
+  for (const name of importance?.keys() ?? []) {
+    if (!seen.has(name)) {
+      throw new PruneError(
+        'PRUNE_UNKNOWN_PARAMETER',
+        `global pruning: importance given for '${name}', which is not among [${[...seen].join(', ')}]`,
+      );
+    }
+  }
+}
+
+/**
+ * torch's global_unstructured: one threshold over the concatenation of all the states' importance
+ * (only still-unpruned entries count, and a fraction is of those), split back, and recorded in
+ * each history as {method:'global_unstructured', inner:<method name>, ...its amount, parameters}.
+ *
+ * Default importance per parameter: its effective weights (torch reads module.weight). The method
+ * must be of kind 'unstructured'. No state changes unless the whole step succeeds.
+ */
+export function pruneGlobal(
+  states: readonly ParameterState[],
+  method: PruningMethod,
+  importance?: ReadonlyMap<string, Float32Array>,
+): void {
+  if (method.kind !== 'unstructured') {
+    throw new PruneError(
+      'PRUNE_METHOD_KIND',
+      `global pruning needs an unstructured method; ${method.name} is ${method.kind}`,
+    );
+  }
+  checkStates(states, importance);
+
+  let total = 0;
+  for (const s of states) total += s.original.length;
+  const scores = new Float32Array(total);
+  const mask = new Uint8Array(total);
+  let offset = 0;
+  for (const s of states) {
+    const given = importance?.get(s.name);
+    if (given !== undefined) {
+      checkImportance(s, given);
+      scores.set(given, offset);
+    } else {
+      for (let i = 0; i < s.original.length; i++) scores[offset + i] = s.mask[i]! !== 0 ? s.original[i]! : 0;
+    }
+    mask.set(s.mask, offset);
+    offset += s.original.length;
+  }
+
+  const names = states.map((s) => s.name);
+  const next = composeMask(method, scores, mask, [total], `global(${names.join(', ')})`);
+
+  const { method: _inner, ...innerArgs } = method.describe();
+  const record = { method: 'global_unstructured', inner: method.name, ...innerArgs, parameters: names };
+  offset = 0;
+  for (const s of states) {
+    // Like torch's custom_from_mask(slice): the slice is already ANDed with the old mask.
+    s.mask = next.slice(offset, offset + s.original.length);
+    s.history.push({ ...record, parameters: [...names] });
+    offset += s.original.length;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The pruning state of a model: one ParameterState per tracked parameter, in insertion order.
+ * Masks are the only pruning state a run needs to save (Distiller's lesson); `original` is kept
+ * so that prune.remove can hand back the effective weights.
+ */
+import { PruneError } from '../errors.js';
+import { elementCount } from './checks.js';
+import { effectiveWeights, type ParameterState } from './parameter.js';
+
+export interface SparsityCount {
+  count: number;
+  zeros: number;
+  /** zeros / count; 0 for an empty mask. */
+  sparsity: number;
+}
+
+export function sparsityOf(mask: Uint8Array): SparsityCount {
+  let zeros = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]! === 0) zeros++;
+  return { count: mask.length, zeros, sparsity: mask.length === 0 ? 0 : zeros / mask.length };
+}
+
+export class MaskSet {
+  private readonly states = new Map<string, ParameterState>();
+
+  /**
+   * Starts tracking `name` with a mask of all ones and a copy of `values` (the set owns its
+   * arrays). If it is already tracked, `values` are the current (e.g. trained) weights: `original`
+   * is refreshed at KEPT entries only, so a pruned entry keeps the value it had when pruned, as
+   * torch's weight_orig does (its gradient there is zero). Returns the state.
+   */
+  track(name: string, shape: readonly number[], values: Float32Array): ParameterState {
+    const n = elementCount(shape);
+    if (values.length !== n) {
+      throw new PruneError(
+        'PRUNE_SHAPE_MISMATCH',
+        `'${name}': shape [${shape.join(', ')}] has ${String(n)} entries but ${String(values.length)} values were given`,
+      );
+    }
+    const existing = this.states.get(name);
+    if (existing !== undefined) {
+      if (existing.shape.length !== shape.length || existing.shape.some((d, i) => d !== shape[i])) {
+        throw new PruneError(
+          'PRUNE_SHAPE_MISMATCH',
+          `'${name}' is tracked with shape [${existing.shape.join(', ')}], not [${shape.join(', ')}]`,
+        );
+      }
+      const { original, mask } = existing;
+      for (let i = 0; i < n; i++) if (mask[i]! !== 0) original[i] = values[i]!;
+      return existing;
+    }
+    const state: ParameterState = {
+      name,
+      shape: Object.freeze([...shape]),
+      original: Float32Array.from(values),
+      mask: new Uint8Array(n).fill(1),
+      history: [],
+    };
+    this.states.set(name, state);
+    return state;
+  }
+
+  get(name: string): ParameterState | undefined {
+    return this.states.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.states.has(name);
+  }
+
+  /** Tracked names in insertion order. */
+  names(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** original × mask, as a new array. */
+  effective(name: string): Float32Array {
+    return effectiveWeights(this.require(name));
+  }
+
+  /** torch's prune.remove: returns the effective weights and stops tracking (pruning stays). */
+  remove(name: string): Float32Array {
+    const weights = effectiveWeights(this.require(name));
+    this.states.delete(name);
+    return weights;
+  }
+
+  sparsity(name: string): SparsityCount {
+    return sparsityOf(this.require(name).mask);
+  }
+
+  /** Sparsity over the given parameters (default: all tracked) counted as one vector. */
+  globalSparsity(names: readonly string[] = this.names()): SparsityCount {
+    let count = 0;
+    let zeros = 0;
+    for (const name of names) {
+      const s = sparsityOf(this.require(name).mask);
+      count += s.count;
+      zeros += s.zeros;
+    }
+    return { count, zeros, sparsity: count === 0 ? 0 : zeros / count };
+  }
+
+  private require(name: string): ParameterState {
+    const state = this.states.get(name);
+    if (state === undefined) {
+      const known = this.names();
+      throw new PruneError(
+        'PRUNE_UNKNOWN_PARAMETER',
+        `'${name}' is not tracked` + (known.length > 0 ? ` (tracked: ${known.join(', ')})` : ' (nothing is tracked)'),
+      );
+    }
+    return state;
+  }
+}

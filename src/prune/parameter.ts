@@ -1,0 +1,55 @@
+/**
+ * A parameter under pruning, stored as torch stores it (weight_orig + weight_mask, no hooks), and
+ * local pruning of one parameter through the container.
+ */
+import { PruneError } from '../errors.js';
+import { composeMask } from './container.js';
+import type { PruningMethod } from './method.js';
+
+export interface ParameterState {
+  /** e.g. 'conv1/kernel' */
+  readonly name: string;
+  /** TF.js layout. */
+  readonly shape: readonly number[];
+  /** torch's weight_orig: the weights as last seen, pruned entries included. */
+  original: Float32Array;
+  /** torch's weight_mask: 1 = kept, 0 = pruned. */
+  mask: Uint8Array;
+  /** describe() of each method applied, in order. */
+  readonly history: Record<string, unknown>[];
+}
+
+/** original × mask, as a new array (torch's module.weight after the forward pre-hook). */
+export function effectiveWeights(state: ParameterState): Float32Array {
+  const out = new Float32Array(state.original.length);
+  for (let i = 0; i < out.length; i++) out[i] = state.mask[i]! !== 0 ? state.original[i]! : 0;
+  return out;
+}
+
+export function checkImportance(state: ParameterState, importance: Float32Array): void {
+  if (importance.length !== state.original.length) {
+    throw new PruneError(
+      'PRUNE_SHAPE_MISMATCH',
+      `'${state.name}': importance has ${String(importance.length)} entries, the parameter ${String(state.original.length)}`,
+    );
+  }
+}
+
+/**
+ * Local pruning with torch's container semantics: composes with the existing mask.
+ *
+ * Default importance: torch scores with module.weight, i.e. the effective weights. For
+ * unstructured and global methods the container only looks at unpruned entries, where effective
+ * and original agree, so `state.original` is used as is (no copy of a large tensor). Structured
+ * methods take norms over whole channels, where pruned entries must count as zero, so they get
+ * the effective weights.
+ *
+ * The state is changed only if the method succeeds.
+ */
+export function pruneParameter(state: ParameterState, method: PruningMethod, importance?: Float32Array): void {
+  let scores = importance;
+  if (scores === undefined) scores = method.kind === 'structured' ? effectiveWeights(state) : state.original;
+  checkImportance(state, scores);
+  state.mask = composeMask(method, scores, state.mask, state.shape, state.name);
+  state.history.push(method.describe());
+}

@@ -1,0 +1,54 @@
+/**
+ * The recipe step's entry: file → text → parsed YAML → validated → resolved. Problems from every
+ * check that can run are gathered and thrown together, sorted by position, so that a user fixes a
+ * recipe in one pass instead of one error per run.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RecipeError, UsageError } from '../errors.js';
+import { parseRecipe } from './parse.js';
+import { sortProblems } from './positions.js';
+import { checkFiles, resolveRecipe } from './resolve.js';
+import type { ResolvedRecipe } from './types.js';
+import { validateRecipe } from './validate.js';
+
+export interface LoadRecipeOptions {
+  /** Seed for a recipe that sets none (from --seed or the project config); default 0. */
+  readonly defaultSeed?: number;
+  /** Folder a relative recipe path is taken from; default: the process's working directory. */
+  readonly cwd?: string;
+}
+
+/**
+ * Reads and resolves the recipe at `file`. Locations in problems name the file as given here
+ * (relative stays relative). Throws RecipeError (every problem found) for a bad recipe, and
+ * UsageError when the file cannot be read at all: there is no line to point at then.
+ */
+export async function loadRecipe(file: string, options: LoadRecipeOptions = {}): Promise<ResolvedRecipe> {
+  const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = await readFile(absoluteFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
+    throw new UsageError(`cannot read recipe ${file}: ${reason}`);
+  }
+  return loadRecipeText(text, file, options);
+}
+
+/**
+ * Resolves recipe text as if read from `file` (which names it in locations and anchors its
+ * relative paths; it need not exist). For callers that have the text already (stdin, tests).
+ */
+export async function loadRecipeText(
+  text: string,
+  file: string,
+  options: LoadRecipeOptions = {},
+): Promise<ResolvedRecipe> {
+  const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
+  const recipe = parseRecipe(text, file); // throws on YAML errors: nothing sound to check then
+  const problems = [...validateRecipe(recipe), ...(await checkFiles(recipe, absoluteFile))];
+  if (problems.length > 0) throw new RecipeError(sortProblems(problems));
+  return resolveRecipe(recipe, absoluteFile, options);
+}

@@ -1,0 +1,69 @@
+/**
+ * Recipe text → plain value, keeping the YAML document so that later problems can be located.
+ * YAML syntax problems (including duplicate keys, which YAML forbids but JavaScript objects would
+ * silently collapse to the last one) stop here: the value of a broken document is a guess, and
+ * checking a guess would only add misleading problems.
+ */
+import { LineCounter, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { RecipeError, type RecipeProblem } from '../errors.js';
+import { SourcePositions, sortProblems } from './positions.js';
+
+/** A recipe that is well-formed YAML: its text, its value, and where each part of it is written. */
+export interface ParsedRecipe {
+  /** The recipe's name as the user gave it (used in locations). */
+  readonly file: string;
+  readonly text: string;
+  /** The document as plain JavaScript data; not yet validated. */
+  readonly value: unknown;
+  readonly positions: SourcePositions;
+}
+
+/** Parses recipe text; throws RecipeError listing every YAML problem if the text is not clean YAML. */
+export function parseRecipe(text: string, file: string): ParsedRecipe {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const positions = new SourcePositions(doc, lineCounter, file);
+  // Warnings (an unknown tag, an unsupported %YAML version) are problems too: a recipe must mean
+  // exactly what it says, and a tag the parser ignores changes what it says.
+  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, doc, positions));
+  if (yamlProblems.length > 0) throw new RecipeError(sortProblems(yamlProblems));
+
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // toJS refuses documents that expand aliases exponentially ("billion laughs").
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RecipeError([{ at: positions.atOffset(0), message: `invalid YAML: ${message}` }]);
+  }
+  return { file, text, value, positions };
+}
+
+function yamlProblem(error: YAMLError, doc: Document.Parsed, positions: SourcePositions): RecipeProblem {
+  const offset = error.pos[0];
+  const at = positions.atOffset(offset);
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = keyStartingAt(doc, offset);
+    const name = key === null ? 'key' : `key ${JSON.stringify(key)}`;
+    return { at, message: `duplicate ${name}: a key may appear only once in a mapping` };
+  }
+  // prettyErrors appends " at line L, column C:" and a source excerpt; the location is already
+  // part of every problem, so keep only the parser's own sentence.
+  const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  return { at, message: `invalid YAML: ${message}` };
+}
+
+/** The text of the mapping key written at `offset`, if there is one. */
+function keyStartingAt(doc: Document.Parsed, offset: number): string | null {
+  let text: string | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        text = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return text;
+}

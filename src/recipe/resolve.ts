@@ -1,0 +1,273 @@
+/**
+ * A valid recipe value → the frozen ResolvedRecipe: defaults filled in, snake_case keys turned
+ * into the TS names, paths made absolute, and a source location kept on every item a later step
+ * may still reject. Also the check that the files a recipe names exist, which is the only part of
+ * loading that looks at the disk besides reading the recipe itself.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { RecipeProblem } from '../errors.js';
+import type { ParsedRecipe } from './parse.js';
+import { getPath, type PathSegment, type SourcePositions } from './positions.js';
+import type {
+  Amount,
+  DataSource,
+  LocalTarget,
+  MethodName,
+  ModelSource,
+  OptimizerName,
+  PruningStep,
+  ReportConfig,
+  ResolvedRecipe,
+  Selector,
+  Stage,
+  TrainConfig,
+} from './types.js';
+
+/** The values a recipe gets for what it leaves out (the schema's descriptions say the same). */
+export const DEFAULTS = {
+  seed: 0,
+  mnistTrainSize: 8000,
+  mnistTestSize: 2000,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  saveModel: true,
+} as const satisfies Record<string, number | string | boolean>;
+
+/** Images in the built-in MNIST sample (the mnist package's set). */
+export const MNIST_IMAGES = 10_000;
+
+// The recipe as written, once the schema has accepted it (snake_case, optional fields).
+interface TrainInput {
+  epochs?: number;
+  batch_size?: number;
+  optimizer?: OptimizerName;
+  learning_rate?: number;
+}
+interface SelectorInput {
+  layer_type?: string | string[];
+  layer?: string;
+  param?: string;
+}
+interface AmountInput {
+  amount?: number;
+  count?: number;
+}
+interface TargetInput extends AmountInput {
+  select: SelectorInput;
+  method: MethodName;
+}
+interface GlobalInput extends AmountInput {
+  select: SelectorInput[];
+  method: MethodName;
+}
+interface StageInput {
+  name: string;
+  global?: GlobalInput;
+  targets?: TargetInput[];
+  finetune?: TrainInput;
+}
+interface IdxPairInput {
+  images: string;
+  labels: string;
+}
+interface RecipeInput {
+  seed?: number;
+  model: { builtin?: 'lenet'; path?: string };
+  data?: {
+    builtin?: 'mnist';
+    idx?: { train: IdxPairInput; test: IdxPairInput };
+    train_size?: number;
+    test_size?: number;
+  };
+  train?: TrainInput;
+  stages: StageInput[];
+  report?: { evaluate?: boolean; save_model?: boolean };
+}
+
+export interface ResolveOptions {
+  /** The seed of a recipe that sets none (the CLI's --seed or project config); default 0. */
+  readonly defaultSeed?: number;
+}
+
+/**
+ * Resolves a recipe that validateRecipe and checkFiles found no problems in (it trusts that).
+ * `absoluteFile` is the recipe's absolute path; relative paths in it start at its folder.
+ */
+export function resolveRecipe(
+  recipe: ParsedRecipe,
+  absoluteFile: string,
+  options: ResolveOptions = {},
+): ResolvedRecipe {
+  const input = recipe.value as RecipeInput;
+  const dir = path.dirname(absoluteFile);
+  const at = recipe.positions;
+  const data = resolveData(input.data, dir);
+  const resolved: ResolvedRecipe = {
+    file: absoluteFile,
+    text: recipe.text,
+    hash: createHash('sha256').update(recipe.text, 'utf8').digest('hex'),
+    seed: input.seed ?? options.defaultSeed ?? DEFAULTS.seed,
+    model: resolveModel(input.model, dir, at),
+    data,
+    train: resolveTraining(input.train, undefined),
+    stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at)),
+    report: resolveReport(input.report, data !== null),
+  };
+  return deepFreeze(resolved);
+}
+
+function resolveModel(model: RecipeInput['model'], dir: string, at: SourcePositions): ModelSource {
+  if (model.path === undefined) return { kind: 'builtin', name: 'lenet' };
+  return { kind: 'path', path: path.resolve(dir, model.path), at: at.valueAt(['model', 'path']) };
+}
+
+function resolveData(data: RecipeInput['data'], dir: string): DataSource | null {
+  if (data === undefined) return null;
+  if (data.idx === undefined) {
+    return {
+      kind: 'builtin',
+      name: 'mnist',
+      trainSize: data.train_size ?? DEFAULTS.mnistTrainSize,
+      testSize: data.test_size ?? DEFAULTS.mnistTestSize,
+    };
+  }
+  const pair = (p: IdxPairInput) => ({ images: path.resolve(dir, p.images), labels: path.resolve(dir, p.labels) });
+  return {
+    kind: 'idx',
+    train: pair(data.idx.train),
+    test: pair(data.idx.test),
+    trainSize: data.train_size ?? null,
+    testSize: data.test_size ?? null,
+  };
+}
+
+/**
+ * Training settings: each field from `own`, else from the recipe's train section (for
+ * fine-tuning), else the default. No epochs, or 0, means no training: null.
+ */
+function resolveTraining(own: TrainInput | undefined, inherited: TrainInput | undefined): TrainConfig | null {
+  const epochs = own?.epochs ?? 0;
+  if (epochs === 0) return null;
+  return {
+    epochs,
+    batchSize: own?.batch_size ?? inherited?.batch_size ?? DEFAULTS.batchSize,
+    optimizer: own?.optimizer ?? inherited?.optimizer ?? DEFAULTS.optimizer,
+    learningRate: own?.learning_rate ?? inherited?.learning_rate ?? DEFAULTS.learningRate,
+  };
+}
+
+function resolveStage(
+  stage: StageInput,
+  where: PathSegment[],
+  train: TrainInput | undefined,
+  at: SourcePositions,
+): Stage {
+  return {
+    name: stage.name,
+    prune: resolvePruning(stage, where, at),
+    finetune: resolveTraining(stage.finetune, train),
+    at: at.valueAt(where),
+  };
+}
+
+function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePositions): PruningStep {
+  if (stage.global !== undefined) {
+    const step = stage.global;
+    const stepPath = [...where, 'global'];
+    return {
+      scope: 'global',
+      select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
+      method: step.method,
+      amount: resolveAmount(step),
+      at: at.valueAt(stepPath),
+    };
+  }
+  const targets = (stage.targets ?? []).map((target, i): LocalTarget => {
+    const targetPath = [...where, 'targets', i];
+    return {
+      select: resolveSelector(target.select, [...targetPath, 'select'], at),
+      method: target.method,
+      amount: resolveAmount(target),
+      at: at.valueAt(targetPath),
+    };
+  });
+  return { scope: 'local', targets };
+}
+
+function resolveAmount(input: AmountInput): Amount {
+  return input.amount !== undefined ? { amount: input.amount } : { count: input.count ?? 0 };
+}
+
+function resolveSelector(input: SelectorInput, where: PathSegment[], at: SourcePositions): Selector {
+  const types = input.layer_type;
+  return {
+    layerType: types === undefined ? null : typeof types === 'string' ? [types] : [...types],
+    layer: input.layer ?? null,
+    param: input.param ?? null,
+    at: at.valueAt(where),
+  };
+}
+
+function resolveReport(report: RecipeInput['report'], hasData: boolean): ReportConfig {
+  return {
+    evaluate: report?.evaluate ?? hasData,
+    saveModel: report?.save_model ?? DEFAULTS.saveModel,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files the recipe names
+
+/**
+ * One problem per file the recipe names that is not a readable file. Reads the raw value
+ * defensively so that it can run alongside validation and report everything in one pass.
+ */
+export async function checkFiles(recipe: ParsedRecipe, absoluteFile: string): Promise<RecipeProblem[]> {
+  const dir = path.dirname(absoluteFile);
+  const references: { where: PathSegment[]; what: string }[] = [{ where: ['model', 'path'], what: 'model file' }];
+  for (const split of ['train', 'test']) {
+    for (const kind of ['images', 'labels']) {
+      references.push({ where: ['data', 'idx', split, kind], what: `${split} ${kind} file` });
+    }
+  }
+  const problems = await Promise.all(
+    references.map(async ({ where, what }) => {
+      const given = getPath(recipe.value, where);
+      // Missing or non-string paths are the schema's problems.
+      if (typeof given !== 'string' || given === '') return null;
+      const message = await fileProblem(given, path.resolve(dir, given), what);
+      return message === null ? null : { at: recipe.positions.valueAt(where), message };
+    }),
+  );
+  return problems.filter((p): p is RecipeProblem => p !== null);
+}
+
+async function fileProblem(given: string, absolute: string, what: string): Promise<string | null> {
+  try {
+    const stats = await stat(absolute);
+    if (stats.isFile()) return null;
+    if (!stats.isDirectory()) return `${what} "${given}" is not a regular file`;
+    // A TF.js model is usually handed around as its folder; point at the file inside.
+    const inside = path.join(absolute, 'model.json');
+    const modelJson = await stat(inside).then((s) => s.isFile(), () => false);
+    const hint = modelJson ? ` (did you mean "${path.posix.join(given.replace(/\\/g, '/'), 'model.json')}"?)` : '';
+    return `${what} "${given}" is a folder, not a file${hint}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return `${what} not found: "${given}" (looked for ${absolute}; relative paths start at the recipe's folder)`;
+    }
+    return `cannot read ${what} "${given}": ${code ?? String(error)}`;
+  }
+}

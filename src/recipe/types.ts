@@ -1,0 +1,113 @@
+/**
+ * The resolved recipe: what a recipe means after parsing, schema validation and defaults.
+ * Plain, frozen data. Paths are absolute. Every user-written item that a later step may still
+ * reject (a selector that matches nothing, say) keeps the SourceLocation it came from, so that
+ * the later error can point into the recipe file.
+ */
+import type { SourceLocation } from '../errors.js';
+
+export type OptimizerName = 'sgd' | 'adam';
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
+
+/** The pruning methods a recipe can name. Later issues add more; keep this list the source. */
+export type MethodName = 'l1_unstructured' | 'random_unstructured';
+export const METHOD_NAMES: readonly MethodName[] = ['l1_unstructured', 'random_unstructured'];
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export type ModelSource =
+  | { readonly kind: 'builtin'; readonly name: 'lenet' }
+  | { readonly kind: 'path'; readonly path: string; readonly at: SourceLocation };
+
+export interface IdxFilePair {
+  readonly images: string;
+  readonly labels: string;
+}
+
+export type DataSource =
+  | {
+      readonly kind: 'builtin';
+      readonly name: 'mnist';
+      /** Images taken for training / testing, after a seeded shuffle of all 10,000. */
+      readonly trainSize: number;
+      readonly testSize: number;
+    }
+  | {
+      readonly kind: 'idx';
+      readonly train: IdxFilePair;
+      readonly test: IdxFilePair;
+      /** Optional caps on the number of images used (first N after a seeded shuffle); null = all. */
+      readonly trainSize: number | null;
+      readonly testSize: number | null;
+    };
+
+export interface TrainConfig {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: OptimizerName;
+  readonly learningRate: number;
+}
+
+/** A fraction of the entries (0..1) or a number of entries. Never both, never guessed. */
+export type Amount = { readonly amount: number } | { readonly count: number };
+
+/**
+ * Picks parameters of the model. Each given field must match; absent fields match anything.
+ * `layerType` is the TF.js class name in snake case (Conv2D → conv2d, Dense → dense).
+ * `layer` and `param` are globs (`*`, `?`) over the layer name and the parameter name
+ * (the part of the TF.js weight name after the layer: kernel, bias, gamma, ...).
+ */
+export interface Selector {
+  readonly layerType: readonly string[] | null;
+  readonly layer: string | null;
+  readonly param: string | null;
+  readonly at: SourceLocation;
+}
+
+export interface LocalTarget {
+  readonly select: Selector;
+  readonly method: MethodName;
+  readonly amount: Amount;
+  readonly at: SourceLocation;
+}
+
+export type PruningStep =
+  | { readonly scope: 'local'; readonly targets: readonly LocalTarget[] }
+  | {
+      readonly scope: 'global';
+      readonly select: readonly Selector[];
+      readonly method: MethodName;
+      readonly amount: Amount;
+      readonly at: SourceLocation;
+    };
+
+export interface Stage {
+  readonly name: string;
+  readonly prune: PruningStep;
+  /** Fine-tuning after this stage's pruning; null when the stage has none. */
+  readonly finetune: TrainConfig | null;
+  readonly at: SourceLocation;
+}
+
+export interface ReportConfig {
+  /** Evaluate on the test split before pruning, after each pruning step and after fine-tuning. */
+  readonly evaluate: boolean;
+  /** Write the pruned model (masks applied) as a TF.js LayersModel under model/. */
+  readonly saveModel: boolean;
+}
+
+export interface ResolvedRecipe {
+  /** Absolute path of the recipe file, and its text exactly as read. */
+  readonly file: string;
+  readonly text: string;
+  /** sha256 of the text, hex. */
+  readonly hash: string;
+  readonly seed: number;
+  readonly model: ModelSource;
+  readonly data: DataSource | null;
+  /** null when the recipe does not train before pruning (absent or 0 epochs). */
+  readonly train: TrainConfig | null;
+  readonly stages: readonly Stage[];
+  readonly report: ReportConfig;
+}

@@ -1,0 +1,217 @@
+/**
+ * One run of a prepared recipe: owns the run folder and the engine session, executes plan tasks
+ * one at a time (the CLI drives them, so progress can be shown per task), records what each did
+ * in metrics.jsonl and the RunRecord, and writes the outputs. The folder stays `<id>.partial`
+ * until finish('succeeded').
+ */
+import path from 'node:path';
+import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
+import { EngineSession, type TaskHooks } from '../engine/session.js';
+import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
+import { allParameters } from '../models/description.js';
+import { formatAmount } from '../plan/format.js';
+import type { PlanTask, PruneTask } from '../plan/types.js';
+import { sparsityOf } from '../prune/index.js';
+import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
+import type { MetricsLine } from '../runs/metrics.js';
+import type { RunRecord, SparsityFigures } from '../runs/record.js';
+import { renderReport } from '../runs/report.js';
+import { RunDirectory } from '../runs/runDirectory.js';
+import { encodeSafetensors } from '../runs/safetensors.js';
+import { PRUNE_RUN_VERSION } from '../version.js';
+import type { PreparedRun } from './prepare.js';
+
+export interface RunOptions {
+  readonly runsDir: string;
+  readonly backend: BackendRequest;
+}
+
+export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
+
+/** The packages whose versions decide a run's numbers; recorded in every manifest. */
+const RUNTIME_PACKAGES = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  'yaml',
+  'ajv',
+  'mnist',
+];
+
+/** The resolved recipe without its text (that is recipe.yaml) and without source positions. */
+function resolvedForDisk(prepared: PreparedRun): unknown {
+  return JSON.parse(JSON.stringify(prepared.recipe, (key, value: unknown) => (key === 'at' || key === 'text' ? undefined : value)));
+}
+
+function describePruneTask(task: PruneTask): string {
+  return task.groups
+    .map((g) =>
+      task.scope === 'global'
+        ? `global ${g.method} at ${formatAmount(g.amount)} over ${g.parameters.join(', ')}`
+        : `${g.method} at ${formatAmount(g.amount)} on each of ${g.parameters.join(', ')}`,
+    )
+    .join('; ');
+}
+
+const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zeros: s.zeros, sparsity: s.sparsity });
+
+export class RecipeRun {
+  private readonly session = new EngineSession();
+  private readonly startedAt = new Date();
+  readonly record: RunRecord;
+
+  private constructor(
+    readonly prepared: PreparedRun,
+    readonly dir: RunDirectory,
+    readonly backend: BackendInfo,
+  ) {
+    this.record = {
+      runId: dir.id,
+      recipeFile: prepared.recipePath,
+      recipeHash: prepared.recipe.hash,
+      seed: prepared.recipe.seed,
+      backend: `${backend.name} (${backend.backendPackage} ${backend.backendVersion})`,
+      training: [],
+      pruning: [],
+      evaluations: [],
+      parameters: [],
+      globalPruned: null,
+      globalModel: null,
+    };
+  }
+
+  /** Selects the backend first: a machine that cannot run the recipe leaves no run folder. */
+  static async start(prepared: PreparedRun, options: RunOptions): Promise<RecipeRun> {
+    const backend = await selectBackend(options.backend);
+    const dir = await RunDirectory.create(options.runsDir, prepared.recipe.hash);
+    const run = new RecipeRun(prepared, dir, backend);
+    await dir.writeText('recipe.yaml', prepared.recipe.text);
+    await dir.writeJson('resolved.json', resolvedForDisk(prepared));
+    await dir.writeJson('plan.json', prepared.plan);
+    await run.writeManifest('running', null);
+    return run;
+  }
+
+  private async writeManifest(status: RunStatus | 'running', error: unknown): Promise<void> {
+    const recipeDir = path.dirname(this.prepared.recipe.file);
+    await this.dir.writeJson('manifest.json', {
+      runId: this.dir.id,
+      status,
+      exitReason: error === null ? null : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      recipe: { file: this.prepared.recipePath, sha256: this.prepared.recipe.hash },
+      seed: this.prepared.recipe.seed,
+      pruneRun: PRUNE_RUN_VERSION,
+      backend: this.backend,
+      node: nodeInfo(),
+      packages: packageVersions(RUNTIME_PACKAGES),
+      git: await gitInfo(recipeDir),
+      data: this.dataIdentity(),
+      startedAt: this.startedAt.toISOString(),
+      endedAt: status === 'running' ? null : new Date().toISOString(),
+    });
+  }
+
+  private dataIdentity(): unknown {
+    try {
+      return this.session.data.identity;
+    } catch {
+      return null; // no data loaded (a recipe without data, or a run that failed before loading it)
+    }
+  }
+
+  private async metric(line: Omit<MetricsLine, 'time'>): Promise<void> {
+    await this.dir.appendJsonLine('metrics.jsonl', { ...line, time: new Date().toISOString() });
+  }
+
+  /** Runs one task; returns a one-line summary for progress output. */
+  async runTask(task: PlanTask, hooks: TaskHooks = {}): Promise<string> {
+    switch (task.kind) {
+      case 'load-model': {
+        const model = await this.session.loadModel(task);
+        return `${model.countParams()} parameters`;
+      }
+      case 'load-data': {
+        const data = await this.session.loadData(task);
+        return `${data.train.count} train / ${data.test.count} test images`;
+      }
+      case 'train': {
+        const epochs = await this.session.train(task, hooks);
+        const sparsity = this.session.masks.globalSparsity().sparsity;
+        for (const e of epochs) {
+          await this.metric({ stage: task.stage ?? 'train', phase: task.phase, epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, sparsity });
+        }
+        this.record.training.push({ taskId: task.id, stage: task.stage, phase: task.phase, epochs });
+        const last = epochs[epochs.length - 1];
+        return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%`;
+      }
+      case 'prune': {
+        const result = this.session.prune(task);
+        const parameters = Object.fromEntries([...result.parameters].map(([name, s]) => [name, figures(s)]));
+        this.record.pruning.push({
+          taskId: task.id,
+          stage: task.stage ?? task.id,
+          scope: task.scope,
+          description: describePruneTask(task),
+          parameters,
+          global: figures(result.global),
+        });
+        await this.metric({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
+        return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
+      }
+      case 'evaluate': {
+        const evaluation = await this.session.evaluate(task);
+        this.record.evaluations.push({ taskId: task.id, stage: task.stage, point: task.point, ...evaluation });
+        await this.metric({
+          stage: task.stage ?? task.point,
+          phase: 'evaluate',
+          loss: evaluation.loss,
+          accuracy: evaluation.accuracy,
+          sparsity: this.session.masks.globalSparsity().sparsity,
+        });
+        return `accuracy ${(evaluation.accuracy * 100).toFixed(2)}%, loss ${evaluation.loss.toFixed(4)}`;
+      }
+      case 'export':
+        return this.export(task.saveModel);
+      case 'report':
+        await this.dir.writeText('report.md', renderReport(this.record));
+        return 'report.md';
+    }
+  }
+
+  private async export(saveModel: boolean): Promise<string> {
+    const masks = this.session.masks;
+    const tensors = masks.names().map((name) => {
+      const state = masks.get(name)!;
+      return { name, dtype: 'U8' as const, shape: [...state.shape], data: state.mask };
+    });
+    await this.dir.writeBytes('masks.safetensors', encodeSafetensors(tensors, { format: 'prune-run-masks', layout: 'tfjs' }));
+    this.record.parameters = allParameters(this.prepared.model).map((p) => {
+      const state = masks.get(p.name);
+      return {
+        name: p.name,
+        shape: p.shape,
+        pruned: state !== undefined,
+        figures: state === undefined ? { count: p.size, zeros: 0, sparsity: 0 } : figures(sparsityOf(state.mask)),
+        history: state?.history ?? [],
+      };
+    });
+    this.record.globalPruned = masks.names().length > 0 ? figures(masks.globalSparsity()) : null;
+    const total = this.record.parameters.reduce((sum, p) => sum + p.figures.count, 0);
+    const zeros = this.record.parameters.reduce((sum, p) => sum + p.figures.zeros, 0);
+    this.record.globalModel = { count: total, zeros, sparsity: total > 0 ? zeros / total : 0 };
+    if (saveModel) await saveLayersModel(this.session.model, this.dir.path('model'));
+    return saveModel ? 'masks.safetensors, model/' : 'masks.safetensors';
+  }
+
+  /** Writes the final manifest and renames the folder when the run succeeded. */
+  async finish(status: RunStatus, error: unknown = null): Promise<string> {
+    try {
+      await this.writeManifest(status, error);
+      return await this.dir.finish(status);
+    } finally {
+      this.session.dispose();
+    }
+  }
+}

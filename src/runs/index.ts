@@ -1,0 +1,23 @@
+/** Public surface of src/runs: the run folder, its files' formats and provenance helpers. */
+export { RunDirectory, RUN_STATUSES, formatRunTime, type RunStatus } from './runDirectory.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  SAFETENSORS_DTYPES,
+  type SafetensorsDType,
+  type SafetensorsTensor,
+  type NamedTensorInput,
+  type DecodedSafetensors,
+} from './safetensors.js';
+export { gitInfo, nodeInfo, packageVersions, type GitInfo, type NodeInfo } from './manifest.js';
+export {
+  MetricsWriter,
+  formatMetricsLine,
+  parseMetricsJsonl,
+  METRICS_FILE,
+  METRICS_PHASES,
+  type MetricsLine,
+  type MetricsEntry,
+  type MetricsRecord,
+  type MetricsPhase,
+} from './metrics.js';

@@ -1,0 +1,61 @@
+/**
+ * What a run did, accumulated task by task: the material for report.md and the summary. Plain
+ * data (no tensors), so reports can be rendered and tested without TF.js.
+ */
+
+export interface SparsityFigures {
+  readonly count: number;
+  readonly zeros: number;
+  readonly sparsity: number;
+}
+
+export interface EvaluationEntry {
+  readonly taskId: string;
+  readonly stage: string | null;
+  readonly point: 'before-pruning' | 'pruned' | 'finetuned';
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly count: number;
+}
+
+export interface TrainingEntry {
+  readonly taskId: string;
+  readonly stage: string | null;
+  readonly phase: 'train' | 'finetune';
+  readonly epochs: readonly { epoch: number; loss: number; accuracy: number; imagesPerSecond: number }[];
+}
+
+export interface PruningEntry {
+  readonly taskId: string;
+  readonly stage: string;
+  readonly scope: 'local' | 'global';
+  readonly description: string;
+  /** Sparsity of each parameter this stage pruned, after the stage. */
+  readonly parameters: Readonly<Record<string, SparsityFigures>>;
+  /** Over every parameter pruned so far. */
+  readonly global: SparsityFigures;
+}
+
+export interface ParameterEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly pruned: boolean;
+  readonly figures: SparsityFigures;
+  readonly history: readonly Record<string, unknown>[];
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly recipeFile: string;
+  readonly recipeHash: string;
+  readonly seed: number;
+  readonly backend: string;
+  readonly training: TrainingEntry[];
+  readonly pruning: PruningEntry[];
+  readonly evaluations: EvaluationEntry[];
+  /** Filled when the run exports: every trainable parameter of the model at the end. */
+  parameters: ParameterEntry[];
+  /** Over the pruned parameters, and over every trainable parameter of the model. */
+  globalPruned: SparsityFigures | null;
+  globalModel: SparsityFigures | null;
+}

