@@ -17,12 +17,15 @@ import { runTasksWithProgress } from './progress.js';
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Where listr2 draws progress (stderr for the real command). */
+  readonly progress: NodeJS.WriteStream;
   readonly cwd: string;
 }
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+  progress: process.stderr,
   cwd: process.cwd(),
 };
 
@@ -77,8 +80,8 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const live = args.progress === 'tty' || (args.progress === 'auto' && process.stderr.isTTY === true);
-    await runTasksWithProgress(run, prepared.plan.tasks, { live, signal: abort.signal });
+    const live = args.progress === 'tty' || (args.progress === 'auto' && io.progress.isTTY === true);
+    await runTasksWithProgress(run, prepared.plan.tasks, { live, signal: abort.signal, stream: io.progress });
   } catch (error) {
     const status = abort.signal.aborted ? 'interrupted' : 'failed';
     const where = await run.finish(status, error);

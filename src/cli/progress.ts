@@ -29,9 +29,9 @@ const REDRAW_MS = 100;
 export async function runTasksWithProgress(
   run: RecipeRun,
   tasks: readonly PlanTask[],
-  options: { live: boolean; signal: AbortSignal },
+  options: { live: boolean; signal: AbortSignal; stream: NodeJS.WriteStream },
 ): Promise<void> {
-  const processOutput = new ProcessOutput(process.stderr, process.stderr);
+  const processOutput = new ProcessOutput(options.stream, options.stream);
   const list = new Listr(
     tasks.map((planTask) => ({
       title: planTask.id,

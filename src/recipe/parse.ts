@@ -4,7 +4,7 @@
  * silently collapse to the last one) stop here: the value of a broken document is a guess, and
  * checking a guess would only add misleading problems.
  */
-import { LineCounter, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isCollection, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { RecipeError, type RecipeProblem } from '../errors.js';
 import { SourcePositions, sortProblems } from './positions.js';
 
@@ -25,7 +25,10 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
   const positions = new SourcePositions(doc, lineCounter, file);
   // Warnings (an unknown tag, an unsupported %YAML version) are problems too: a recipe must mean
   // exactly what it says, and a tag the parser ignores changes what it says.
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, doc, positions));
+  const yamlProblems = [
+    ...[...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, doc, positions)),
+    ...collectionKeys(doc, positions),
+  ];
   if (yamlProblems.length > 0) throw new RecipeError(sortProblems(yamlProblems));
 
   let value: unknown;
@@ -41,7 +44,12 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
 
 function yamlProblem(error: YAMLError, doc: Document.Parsed, positions: SourcePositions): RecipeProblem {
   const offset = error.pos[0];
-  const at = positions.atOffset(offset);
+  // prettyErrors has set linePos from the same LineCounter; the offset is the fallback.
+  const start = error.linePos?.[0];
+  const at = start === undefined ? positions.atOffset(offset) : { file: positions.file, ...start };
+  if (error.code === 'MULTIPLE_DOCS') {
+    return { at, message: 'a recipe is a single YAML document: remove this "---" and what follows, or merge it' };
+  }
   if (error.code === 'DUPLICATE_KEY') {
     const key = keyStartingAt(doc, offset);
     const name = key === null ? 'key' : `key ${JSON.stringify(key)}`;
@@ -51,6 +59,23 @@ function yamlProblem(error: YAMLError, doc: Document.Parsed, positions: SourcePo
   // part of every problem, so keep only the parser's own sentence.
   const message = error.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
   return { at, message: `invalid YAML: ${message}` };
+}
+
+/**
+ * Keys that are lists or mappings (`[a, b]: 1`, legal YAML): JavaScript objects cannot hold them,
+ * and converting them would print a process warning and yield a key nobody wrote.
+ */
+function collectionKeys(doc: Document.Parsed, positions: SourcePositions): RecipeProblem[] {
+  const problems: RecipeProblem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        const at = positions.atOffset(pair.key.range?.[0] ?? 0);
+        problems.push({ at, message: 'a key must be a plain name, not a list or a mapping' });
+      }
+    },
+  });
+  return problems;
 }
 
 /** The text of the mapping key written at `offset`, if there is one. */

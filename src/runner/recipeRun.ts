@@ -13,7 +13,7 @@ import { formatAmount } from '../plan/format.js';
 import type { PlanTask, PruneTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
-import type { MetricsLine } from '../runs/metrics.js';
+import { MetricsWriter } from '../runs/metrics.js';
 import type { RunRecord, SparsityFigures } from '../runs/record.js';
 import { renderReport } from '../runs/report.js';
 import { RunDirectory } from '../runs/runDirectory.js';
@@ -60,6 +60,7 @@ const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zero
 export class RecipeRun {
   private readonly session = new EngineSession();
   private readonly startedAt = new Date();
+  private readonly metrics: MetricsWriter;
   readonly record: RunRecord;
 
   private constructor(
@@ -67,6 +68,7 @@ export class RecipeRun {
     readonly dir: RunDirectory,
     readonly backend: BackendInfo,
   ) {
+    this.metrics = new MetricsWriter(dir);
     this.record = {
       runId: dir.id,
       recipeFile: prepared.recipePath,
@@ -121,10 +123,6 @@ export class RecipeRun {
     }
   }
 
-  private async metric(line: Omit<MetricsLine, 'time'>): Promise<void> {
-    await this.dir.appendJsonLine('metrics.jsonl', { ...line, time: new Date().toISOString() });
-  }
-
   /** Runs one task; returns a one-line summary for progress output. */
   async runTask(task: PlanTask, hooks: TaskHooks = {}): Promise<string> {
     switch (task.kind) {
@@ -137,11 +135,20 @@ export class RecipeRun {
         return `${data.train.count} train / ${data.test.count} test images`;
       }
       case 'train': {
-        const epochs = await this.session.train(task, hooks);
+        // Each epoch's line is written when the epoch ends (the writer keeps call order), so an
+        // interrupted run keeps the epochs it finished; the writes are awaited before returning.
         const sparsity = this.session.masks.globalSparsity().sparsity;
-        for (const e of epochs) {
-          await this.metric({ stage: task.stage ?? 'train', phase: task.phase, epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, sparsity });
-        }
+        const writes: Promise<void>[] = [];
+        const epochs = await this.session.train(task, {
+          ...hooks,
+          onTrainEvent: (event) => {
+            if (event.kind === 'epoch') {
+              const { epoch, loss, accuracy } = event;
+              writes.push(this.metrics.write({ stage: task.stage ?? 'train', phase: task.phase, epoch, loss, accuracy, sparsity }));
+            }
+            hooks.onTrainEvent?.(event);
+          },
+        }).finally(() => Promise.all(writes));
         this.record.training.push({ taskId: task.id, stage: task.stage, phase: task.phase, epochs });
         const last = epochs[epochs.length - 1];
         return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%`;
@@ -157,13 +164,13 @@ export class RecipeRun {
           parameters,
           global: figures(result.global),
         });
-        await this.metric({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
+        await this.metrics.write({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
       }
       case 'evaluate': {
         const evaluation = await this.session.evaluate(task);
         this.record.evaluations.push({ taskId: task.id, stage: task.stage, point: task.point, ...evaluation });
-        await this.metric({
+        await this.metrics.write({
           stage: task.stage ?? task.point,
           phase: 'evaluate',
           loss: evaluation.loss,

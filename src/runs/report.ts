@@ -59,8 +59,8 @@ export function renderReport(record: RunRecord): string {
       lines.push(`### ${stage.stage}`, '', `${stage.description}`, '');
       lines.push(
         ...table(
-          ['parameter', 'sparsity after this stage'],
-          Object.entries(stage.parameters).map(([name, f]) => [`\`${name}\``, sparsityCell(f)]),
+          ['parameter', 'zeros', 'count', 'sparsity after this stage'],
+          Object.entries(stage.parameters).map(([name, f]) => [`\`${name}\``, String(f.zeros), String(f.count), sparsityCell(f)]),
         ),
       );
       lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`, '');

@@ -40,6 +40,15 @@ describe('YAML corner cases', () => {
     ]);
   });
 
+  it('refuses keys that are lists or mappings, and extra documents', async () => {
+    expect(await problems(`[a, b]: 1\nmodel: {builtin: lenet}\n${STAGES}`)).toEqual([
+      '1:1 a key must be a plain name, not a list or a mapping',
+    ]);
+    expect(await problems(`model: {builtin: lenet}\n---\n${STAGES}`)).toEqual([
+      '2:1 a recipe is a single YAML document: remove this "---" and what follows, or merge it',
+    ]);
+  });
+
   it('points at the key when a value is empty', async () => {
     expect(await problems(`model:\n${STAGES}`)).toEqual(['1:1 model must be a mapping, got nothing']);
   });

@@ -41,6 +41,7 @@ describe('recipe.schema.json', () => {
   });
 
   it('describes every property and every definition (editors show these)', () => {
+    expect(allProperties(schema, '#').length).toBeGreaterThan(30);
     const undocumented = [
       ...allProperties(schema, '#').filter(([, s]) => typeof s['description'] !== 'string'),
       ...Object.entries(defs)

@@ -1,0 +1,51 @@
+/** Runs the CLI in-process with captured output, in a working directory of the test's own. */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+
+export interface CliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runCli(argv: readonly string[], cwd: string): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // Progress lines land in stderr too, in order, as they would on a terminal.
+  const progress = new PassThrough();
+  progress.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8').replace(/\n$/, '')));
+  const status = await main(argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    progress: progress as unknown as NodeJS.WriteStream,
+    cwd,
+  });
+  return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+export async function makeTempDir(prefix = 'prune-run-test-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+export async function writeRecipe(dir: string, name: string, text: string): Promise<string> {
+  await writeFile(path.join(dir, name), text);
+  return name;
+}
+
+/** Every entry under a folder, recursively, as relative paths; [] when it does not exist. */
+export async function listTree(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true });
+    return entries.map(String).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
