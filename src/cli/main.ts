@@ -35,10 +35,17 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
+const INTERRUPTED_STATUS = 130;
+
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
     return await runCli(argv, io);
   } catch (error) {
+    if (error instanceof PruneRunError && error.code === 'INTERRUPTED') {
+      io.stderr('prune-run: interrupted');
+      return INTERRUPTED_STATUS;
+    }
     io.stderr(isBadInput(error) ? errorText(error) : `prune-run failed: ${errorText(error)}`);
     return isBadInput(error) ? 2 : 1;
   }
@@ -74,7 +81,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 
   const abort = new AbortController();
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: leave at once
+    if (abort.signal.aborted) process.exit(INTERRUPTED_STATUS); // a second Ctrl-C: leave at once
     io.stderr('interrupted: stopping after the current step (Ctrl-C again to quit at once)');
     abort.abort(new PruneRunError('INTERRUPTED', 'interrupted by the user'));
   };

@@ -42,6 +42,10 @@ export interface TrainOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function createOptimizer(config: TrainConfig): tf.Optimizer {
   switch (config.optimizer) {
     case 'sgd':
@@ -76,6 +80,9 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
       let correctSum = 0;
       let seen = 0;
       for (let b = 0; b < batches; b++) {
+        // The wasm backend resolves data() in microtasks only: without a turn of the event loop
+        // here, Ctrl-C (a signal event) and progress redraws (timers) would wait for the end.
+        await yieldToEventLoop();
         signal?.throwIfAborted();
         const batch = makeBatch(split, data.imageShape, order, b * config.batchSize, config.batchSize);
         // variableGrads returns only the loss; the correct count leaves its tidy through here.

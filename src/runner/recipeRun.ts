@@ -61,6 +61,9 @@ export class RecipeRun {
   private readonly session = new EngineSession();
   private readonly startedAt = new Date();
   private readonly metrics: MetricsWriter;
+  /** Where the run is, for a manifest that says where a failed or interrupted run stopped. */
+  private readonly completedTasks: string[] = [];
+  private currentTask: string | null = null;
   readonly record: RunRecord;
 
   private constructor(
@@ -110,6 +113,8 @@ export class RecipeRun {
       packages: packageVersions(RUNTIME_PACKAGES),
       git: await gitInfo(recipeDir),
       data: this.dataIdentity(),
+      completedTasks: this.completedTasks,
+      stoppedInTask: status === 'succeeded' ? null : this.currentTask,
       startedAt: this.startedAt.toISOString(),
       endedAt: status === 'running' ? null : new Date().toISOString(),
     });
@@ -125,6 +130,14 @@ export class RecipeRun {
 
   /** Runs one task; returns a one-line summary for progress output. */
   async runTask(task: PlanTask, hooks: TaskHooks = {}): Promise<string> {
+    this.currentTask = task.id;
+    const summary = await this.execute(task, hooks);
+    this.completedTasks.push(task.id);
+    this.currentTask = null;
+    return summary;
+  }
+
+  private async execute(task: PlanTask, hooks: TaskHooks): Promise<string> {
     switch (task.kind) {
       case 'load-model': {
         const model = await this.session.loadModel(task);

@@ -140,6 +140,25 @@ describe('command line', () => {
     expect(result.stderr).toMatch(/\.prune-runrc\.json: unknown key "runDir"/);
   });
 
+  it('project defaults come from the config file and flags override them', async () => {
+    await writeRecipe(cwd, 'package.json', JSON.stringify({ name: 'x', 'prune-run': { seed: 11, runsDir: 'experiments' } }));
+    const file = await writeRecipe(cwd, 'recipe.yaml', `model: {builtin: lenet}\n${GOOD_STAGES}`);
+    const fromConfig = JSON.parse((await runCli(['--dry-run', '--json', file], cwd)).stdout) as { seed: number };
+    expect(fromConfig.seed).toBe(11);
+    const fromFlag = JSON.parse((await runCli(['--dry-run', '--json', '--seed', '12', file], cwd)).stdout) as { seed: number };
+    expect(fromFlag.seed).toBe(12);
+    // A recipe's own seed wins over both.
+    await writeRecipe(cwd, 'seeded.yaml', `seed: 5\nmodel: {builtin: lenet}\n${GOOD_STAGES}`);
+    const own = JSON.parse((await runCli(['--dry-run', '--json', '--seed', '12', 'seeded.yaml'], cwd)).stdout) as { seed: number };
+    expect(own.seed).toBe(5);
+    // runsDir, relative to the config file: a real (tiny, no-training) run lands there.
+    const run = await runCli(['--progress', 'plain', file], cwd);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^experiments\/\d{8}-\d{6}Z-[0-9a-f]{8}$/);
+    const elsewhere = await runCli(['--progress', 'plain', '--runs-dir', 'other', file], cwd);
+    expect(elsewhere.stdout).toMatch(/^other\//);
+  });
+
   it('--dry-run prints the plan with the parameters each selector picks, and writes nothing', async () => {
     const file = await writeRecipe(cwd, 'recipe.yaml', `model: {builtin: lenet}\n${GOOD_STAGES}`);
     const result = await runCli(['--dry-run', file], cwd);

@@ -194,3 +194,45 @@ stages:
     }
   });
 });
+
+describe('a run interrupted with Ctrl-C', () => {
+  it('stops between steps, exits 130 and leaves runs/<id>.partial saying where it stopped', async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = await writeRecipe(
+        dir,
+        'long.yaml',
+        `model: {builtin: lenet}
+data: {builtin: mnist, train_size: 2000, test_size: 100}
+train: {epochs: 50, batch_size: 16}
+stages:
+  - name: s
+    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
+`,
+      );
+      // Ctrl-C arrives once training is under way (the run folder exists by then).
+      const timer = setInterval(async () => {
+        if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl'))) {
+          clearInterval(timer);
+          process.emit('SIGINT');
+        }
+      }, 50);
+      const result = await runCli(['--progress', 'plain', file], dir);
+      clearInterval(timer);
+      expect(result.status).toBe(130);
+      expect(result.stderr).toMatch(/run interrupted; its files are in runs\/\d{8}-\d{6}Z-[0-9a-f]{8}\.partial/);
+      const entries = await listTree(path.join(dir, 'runs'));
+      const partial = entries.find((e) => e.endsWith('.partial'))!;
+      const manifest = JSON.parse(await readFile(path.join(dir, 'runs', partial, 'manifest.json'), 'utf8'));
+      expect(manifest.status).toBe('interrupted');
+      expect(manifest.stoppedInTask).toBe('train');
+      expect(manifest.completedTasks).toEqual(['load-model', 'load-data']);
+      // The epochs that finished before Ctrl-C are in metrics.jsonl; far fewer than 50.
+      const lines = parseMetricsJsonl(await readFile(path.join(dir, 'runs', partial, 'metrics.jsonl'), 'utf8'));
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(lines.length).toBeLessThan(50);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});

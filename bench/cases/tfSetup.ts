@@ -1,0 +1,68 @@
+/** What the TF.js cases share: the backend, the data, the training config, a warm-up. */
+import * as tf from '@tensorflow/tfjs';
+import { loadDataset, type Dataset } from '../../src/data/index.js';
+import { selectBackend, type BackendInfo } from '../../src/engine/backend/select.js';
+import { buildLenet } from '../../src/engine/lenet.js';
+import { MaskBinding } from '../../src/engine/maskBinding.js';
+import { trainEpochs } from '../../src/engine/train.js';
+import type { TrainConfig } from '../../src/recipe/types.js';
+import type { BenchParams } from '../common.js';
+
+export interface Setup {
+  readonly backend: BackendInfo;
+  readonly data: Dataset;
+  readonly config: TrainConfig;
+}
+
+export async function setUp(p: BenchParams): Promise<Setup> {
+  const backend = await selectBackend('auto');
+  const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, p.dataSeed);
+  const config: TrainConfig = { epochs: p.epochs, batchSize: p.batchSize, optimizer: 'adam', learningRate: p.learningRate };
+  return { backend, data, config };
+}
+
+/** The first `images` training images as a data set of their own. */
+export function head(data: Dataset, images: number): Dataset {
+  const n = Math.min(images, data.train.count);
+  const pixels = data.imageShape[0] * data.imageShape[1] * data.imageShape[2];
+  return {
+    ...data,
+    train: { images: data.train.images.subarray(0, n * pixels), labels: data.train.labels.subarray(0, n), count: n },
+  };
+}
+
+/**
+ * Untimed: `p.warmupSteps` optimizer steps on a throwaway LeNet, so that first-call costs (kernel
+ * set-up, wasm memory growth) do not land in the timed run. `masks` lets case 2 warm up the
+ * masked path too.
+ */
+export async function warmUp(
+  { data, config }: Setup,
+  p: BenchParams,
+  masksFor: (model: tf.Sequential) => MaskBinding = () => MaskBinding.none(),
+): Promise<void> {
+  if (p.warmupSteps <= 0) return;
+  const model = buildLenet(p.modelSeed + 1000);
+  const masks = masksFor(model);
+  try {
+    await trainEpochs(model, head(data, p.warmupSteps * p.batchSize), {
+      config: { ...config, epochs: 1 },
+      seed: p.shuffleSeed + 1000,
+      masks,
+    });
+  } finally {
+    masks.dispose();
+    model.dispose();
+  }
+}
+
+export function backendSummary(b: BackendInfo): Record<string, unknown> {
+  return {
+    name: b.name,
+    tfjsVersion: b.tfjsVersion,
+    backendPackage: b.backendPackage,
+    backendVersion: b.backendVersion,
+    simd: b.simd,
+    notes: b.notes,
+  };
+}
