@@ -26,7 +26,7 @@ export interface BenchParams {
   readonly evalPasses: number;
   /** Case 2: global L1 amount over the five kernels. */
   readonly finetuneAmount: number;
-  /** Case 2: which variant runs first in this child (alternated by repeat). */
+  /** Case 2: the fine-tuning runs of this child, in order (ABBA, alternated by repeat). */
   readonly finetuneOrder: readonly ('masked' | 'unmasked')[];
   /** Case 3: shapes of the big dense kernels, and the two global amounts. */
   readonly bigCount: number;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
       emit(await (await import('./cases/finetune.js')).runFinetune(params));
       break;
     case 'global':
-      emit((await import('./cases/globalPrune.js')).runGlobalPrune(params));
+      emit(await (await import('./cases/globalPrune.js')).runGlobalPrune(params));
       break;
     default:
       throw new Error(`unknown case '${which}'`);

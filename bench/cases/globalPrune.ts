@@ -16,11 +16,24 @@ interface Phase {
   peakExtraMB: number;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+/**
+ * Collects garbage and waits until RSS settles: V8 frees ArrayBuffer backing stores on a
+ * background thread after a GC, so memory released late would otherwise offset the next pass's
+ * allocations and hide part of its peak.
+ */
+async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let last = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 40; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const rss = process.memoryUsage.rss();
+    if (Math.abs(last - rss) < MB) return;
+    last = rss;
+  }
 }
 
-export function runGlobalPrune(p: BenchParams): Record<string, unknown> {
+export async function runGlobalPrune(p: BenchParams): Promise<Record<string, unknown>> {
   const meter = PeakMeter.create();
   const all = readF32(p.dir, FILES.bigWeights);
   const size = p.bigSide * p.bigSide;
@@ -32,7 +45,7 @@ export function runGlobalPrune(p: BenchParams): Record<string, unknown> {
 
   const passes: Record<string, unknown>[] = [];
   for (const [index, amount] of p.bigAmounts.entries()) {
-    gc();
+    await settle();
     const phases: Record<string, Phase> = {};
     const passBase = meter.start();
     let passPeak = passBase;

@@ -1,48 +1,46 @@
 /**
- * Executes a plan's prune task on a TF.js model through the pruning core: reads the selected
- * weights, computes masks with torch's semantics (composing with earlier masks), and writes
- * original × mask back into the model's variables.
+ * Executes a plan's prune task on a TF.js model through the library API (src/api) — the same
+ * calls a TypeScript user makes, so recipes and the API have one implementation. Each group's
+ * method is built from its plain-data spec through the registry; pruning composes with earlier
+ * masks (torch's container semantics); `remove` then makes pruning permanent.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { PruneGroup, PruneTask } from '../plan/types.js';
-import {
-  l1Unstructured,
-  pruneGlobal,
-  pruneParameter,
-  randomUnstructured,
-  type MaskSet,
-  type ParameterState,
-  type PruningMethod,
-} from '../prune/index.js';
+import { pruneByName, removeByName } from '../api/index.js';
+import { EngineError } from '../errors.js';
+import type { ImportanceSource, PruneGroup, PruneTask } from '../plan/types.js';
+import { createMethod } from '../prune/registry.js';
 import { SeededRandom } from '../util/random.js';
-import { readWeight, weightNamed, writeWeight } from './weights.js';
+import { readWeight, weightNamed } from './weights.js';
 
-function methodFor(group: PruneGroup): PruningMethod {
-  switch (group.method) {
-    case 'l1_unstructured':
-      return l1Unstructured(group.amount);
-    case 'random_unstructured':
-      return randomUnstructured(group.amount, new SeededRandom(group.seed));
-  }
+/** The scores that rank a group's entries; undefined: the weights themselves (the core's default). */
+function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32Array | undefined {
+  // The variable holds the effective weights (original × mask), what torch's module.weight gives.
+  return source.kind === 'weights' ? undefined : readWeight(weightNamed(model, source.name));
 }
 
-/** Starts or refreshes tracking from the model's current values (training moved the kept ones). */
-function track(model: tf.LayersModel, masks: MaskSet, name: string): ParameterState {
-  const variable = weightNamed(model, name);
-  return masks.track(name, variable.shape as number[], readWeight(variable));
+function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
+  const importance = importanceOf(model, group.importance);
+  if (scope === 'global' && importance !== undefined) {
+    throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes no importance source');
+  }
+  pruneByName(
+    model,
+    group.parameters,
+    (target) =>
+      scope === 'global'
+        ? createMethod(group.method, { seed: group.seed, layout: null, shape: target.shape })
+        : createMethod(group.method, {
+            // One stream per parameter: its mask does not depend on the other parameters selected.
+            seed: SeededRandom.derive(group.seed, target.name).nextSeed(),
+            layout: group.planned[target.name]?.layout ?? target.layout,
+            shape: target.shape,
+            paramName: target.name,
+          }),
+    { scope, importance: importance && new Map(group.parameters.map((name) => [name, importance])) },
+  );
 }
 
-export function applyPruneTask(model: tf.LayersModel, masks: MaskSet, task: PruneTask): void {
-  const touched = new Set<string>();
-  for (const group of task.groups) {
-    const states = group.parameters.map((name) => track(model, masks, name));
-    const method = methodFor(group);
-    if (task.scope === 'global') {
-      pruneGlobal(states, method);
-    } else {
-      for (const state of states) pruneParameter(state, method);
-    }
-    for (const name of group.parameters) touched.add(name);
-  }
-  for (const name of touched) writeWeight(weightNamed(model, name), masks.effective(name));
+export function applyPruneTask(model: tf.LayersModel, task: PruneTask): void {
+  for (const group of task.groups) applyGroup(model, group, task.scope);
+  for (const name of task.remove) removeByName(model, name);
 }

@@ -4,18 +4,20 @@
  * results; writing them under runs/ is the runner's job.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { masksOf } from '../api/index.js';
 import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
 import { LENET_INPUT_SHAPE } from '../models/lenet.js';
 import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, TrainTask } from '../plan/types.js';
-import { MaskSet, type SparsityCount } from '../prune/index.js';
+import { MaskSet, sparsityOf, type SparsityCount } from '../prune/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { buildLenet } from './lenet.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
+import { readWeight, weightNamed } from './weights.js';
 
 export interface TaskHooks {
   readonly onTrainEvent?: ((event: TrainEvent) => void) | undefined;
@@ -23,14 +25,20 @@ export interface TaskHooks {
 }
 
 export interface PruneResult {
-  /** Sparsity of every parameter the task pruned, from the masks. */
+  /**
+   * Sparsity of every parameter the task pruned or removed: from the mask, or for a removed one
+   * (no mask any more) from the zeros its weight now holds.
+   */
   readonly parameters: ReadonlyMap<string, SparsityCount>;
-  /** Over every parameter pruned so far in the run. */
+  /** Each pruned parameter's history after the task (torch's forward pre-hooks); [] once removed. */
+  readonly histories: ReadonlyMap<string, readonly Record<string, unknown>[]>;
+  /** The parameters whose pruning the task made permanent. */
+  readonly removed: readonly string[];
+  /** Over every parameter pruned (tracked) at this point of the run. */
   readonly global: SparsityCount;
 }
 
 export class EngineSession {
-  readonly masks = new MaskSet();
   private modelValue: tf.LayersModel | null = null;
   private dataValue: Dataset | null = null;
 
@@ -39,13 +47,28 @@ export class EngineSession {
     return this.modelValue;
   }
 
+  /** The data, or null before load-data (or for a recipe without data). */
+  get loadedData(): Dataset | null {
+    return this.dataValue;
+  }
+
   get data(): Dataset {
     if (this.dataValue === null) throw new EngineError('NO_DATA', 'no data is loaded (load-data has not run)');
     return this.dataValue;
   }
 
+  /**
+   * The pruning state of the current model, as the library API keeps it beside the layers: a
+   * snapshot (call again after pruning or training). A new model (load-model, fresh) has none.
+   */
+  get masks(): MaskSet {
+    return this.modelValue === null ? new MaskSet() : masksOf(this.modelValue);
+  }
+
+  /** Builds or loads the model; a fresh start replaces the current one and drops every mask. */
   async loadModel(task: LoadModelTask): Promise<tf.LayersModel> {
     this.modelValue?.dispose();
+    this.modelValue = null;
     this.modelValue = task.model.kind === 'builtin' ? buildLenet(task.seed) : await loadModel(task.model.path);
     return this.modelValue;
   }
@@ -86,12 +109,24 @@ export class EngineSession {
   }
 
   prune(task: PruneTask): PruneResult {
-    applyPruneTask(this.model, this.masks, task);
-    const names = [...new Set(task.groups.flatMap((g) => g.parameters))];
+    applyPruneTask(this.model, task);
+    const masks = this.masks;
+    const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...task.remove])];
+    const tracked = (name: string) => masks.get(name);
     return {
-      parameters: new Map(names.map((name) => [name, this.masks.sparsity(name)])),
-      global: this.masks.globalSparsity(),
+      parameters: new Map(
+        names.map((name) => [name, tracked(name) === undefined ? this.weightSparsity(name) : masks.sparsity(name)]),
+      ),
+      histories: new Map(names.map((name) => [name, [...(tracked(name)?.history ?? [])]])),
+      removed: [...task.remove],
+      global: masks.globalSparsity(),
     };
+  }
+
+  /** Zeros in a weight's current values (a removed parameter keeps its pruning only there). */
+  weightSparsity(name: string): SparsityCount {
+    const values = readWeight(weightNamed(this.model, name));
+    return sparsityOf(Uint8Array.from(values, (v) => (v === 0 ? 0 : 1)));
   }
 
   async evaluate(_task: EvaluateTask): Promise<Evaluation> {

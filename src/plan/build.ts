@@ -6,43 +6,10 @@
 import { PlanError, RecipeError, type RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { allParameters } from '../models/description.js';
-import type { Amount, ResolvedRecipe, Selector, Stage } from '../recipe/types.js';
+import type { ResolvedRecipe } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
-import { resolveSelectors } from './selectors.js';
-import { PLAN_VERSION, type Plan, type PlanTask, type PruneGroup } from './types.js';
-
-function checkCount(amount: Amount, size: number, what: string, at: Stage['at'], problems: RecipeProblem[]): void {
-  if ('count' in amount && amount.count > size) {
-    problems.push({ at, message: `count: ${amount.count} is more than the ${size} entries of ${what}` });
-  }
-}
-
-function pruneGroups(
-  stage: Stage,
-  model: ModelDescription,
-  seed: number,
-  problems: RecipeProblem[],
-): PruneGroup[] {
-  const sizes = new Map(allParameters(model).map((p) => [p.name, p.size]));
-  const groupSeed = (index: number) => SeededRandom.derive(seed, `prune:${stage.name}:${index}`).nextSeed();
-  const pick = (selectors: readonly Selector[]) => {
-    const { parameters, problems: found } = resolveSelectors(selectors, model);
-    problems.push(...found);
-    return parameters.map((p) => p.name);
-  };
-  const step = stage.prune;
-  if (step.scope === 'global') {
-    const parameters = pick(step.select);
-    const total = parameters.reduce((sum, name) => sum + (sizes.get(name) ?? 0), 0);
-    checkCount(step.amount, total, `the ${parameters.length} selected parameters together`, step.at, problems);
-    return [{ method: step.method, amount: step.amount, parameters, seed: groupSeed(0) }];
-  }
-  return step.targets.map((target, index) => {
-    const parameters = pick([target.select]);
-    for (const name of parameters) checkCount(target.amount, sizes.get(name) ?? 0, name, target.at, problems);
-    return { method: target.method, amount: target.amount, parameters, seed: groupSeed(index) };
-  });
-}
+import { pruneGroups, removedParameters } from './pruneGroups.js';
+import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask } from './types.js';
 
 export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan {
   const problems: RecipeProblem[] = [];
@@ -53,14 +20,16 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
     throw new PlanError('PLAN_NO_DATA', 'the recipe trains or evaluates but has no data');
   }
 
-  tasks.push({
+  const loadModel: LoadModelTask = {
     id: 'load-model',
     kind: 'load-model',
     stage: null,
     dependsOn: [],
     model: recipe.model,
     seed: SeededRandom.derive(recipe.seed, 'model-init').nextSeed(),
-  });
+    fresh: false,
+  };
+  tasks.push(loadModel);
   let last = 'load-model';
   const dataDeps: string[] = [];
   if (needsData && recipe.data !== null) {
@@ -87,16 +56,24 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
   };
   evaluate('evaluate:before-pruning', null, 'before-pruning');
 
+  // The parameters tracked (pruned) at each point of the plan, as the engine's mask set will be:
+  // it decides what composes and what `remove` may name.
+  const pruned = new Set<string>();
   for (const stage of recipe.stages) {
+    if (stage.fresh) {
+      // Same source and seed as load-model: the same initial weights, no masks.
+      const freshId = `fresh-model:${stage.name}`;
+      tasks.push({ ...loadModel, id: freshId, stage: stage.name, dependsOn: [last], fresh: true });
+      last = freshId;
+      pruned.clear();
+    }
+    const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems };
+    const groups = pruneGroups(stage, context);
+    for (const group of groups) for (const name of group.parameters) pruned.add(name);
+    const remove = removedParameters(stage, pruned, context);
+    for (const name of remove) pruned.delete(name);
     const pruneId = `prune:${stage.name}`;
-    tasks.push({
-      id: pruneId,
-      kind: 'prune',
-      stage: stage.name,
-      scope: stage.prune.scope,
-      groups: pruneGroups(stage, model, recipe.seed, problems),
-      dependsOn: [last],
-    });
+    tasks.push({ id: pruneId, kind: 'prune', stage: stage.name, scope: stage.prune.scope, groups, remove, dependsOn: [last] });
     last = pruneId;
     evaluate(`evaluate:${stage.name}:pruned`, stage.name, 'pruned');
     if (stage.finetune !== null) {

@@ -1,15 +1,131 @@
-/** A person-readable listing of a plan, for `prune-run --dry-run`. */
+/**
+ * A person-readable listing of a plan, for `prune-run --dry-run`: every task, and for every
+ * parameter a prune task touches, the method, the TF.js axis a structured method resolved to and
+ * what the step will do to it. Also the one-line summaries the runner writes into the report.
+ */
+import { describeTorchDim, torchDimOf } from '../prune/axis.js';
+import { pythonRound } from '../prune/amount.js';
+import { formatNorm } from '../prune/norm.js';
+import { formatAxisSpec, type MethodSpec } from '../prune/spec.js';
 import type { Amount } from '../recipe/types.js';
-import type { Plan, PlanTask } from './types.js';
+import type { ImportanceSource, Plan, PlanTask, PlannedPrune, PruneGroup, PruneTask } from './types.js';
 
-export function formatAmount(amount: Amount): string {
-  return 'amount' in amount ? `${+(amount.amount * 100).toFixed(4)}%` : `${amount.count} entries`;
+export function formatAmount(amount: Amount, unit = 'entries'): string {
+  return 'amount' in amount ? `${+(amount.amount * 100).toFixed(4)}%` : `${amount.count} ${unit}`;
+}
+
+/** "ln_structured 50% (n=2, axis: out)", "l1_unstructured 3 entries", "identity". */
+export function describeMethod(spec: MethodSpec): string {
+  switch (spec.method) {
+    case 'identity':
+      return 'identity';
+    case 'l1_unstructured':
+    case 'random_unstructured':
+      return `${spec.method} ${formatAmount(spec.amount)}`;
+    case 'ln_structured':
+      return `ln_structured ${formatAmount(spec.amount, 'channels')} (n=${String(spec.n)}, ${formatAxisSpec(spec.axis)})`;
+    case 'random_structured':
+      return `random_structured ${formatAmount(spec.amount, 'channels')} (${formatAxisSpec(spec.axis)})`;
+  }
+}
+
+/** The ranking rule: "smallest |w| first", or by another parameter's values. */
+function rankText(importance: ImportanceSource, key: string): string {
+  return importance.kind === 'weights' ? `smallest ${key} first` : `smallest ${key} of ${importance.name}'s values first`;
+}
+
+function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
+  const scores = group.importance.kind === 'parameter' ? ` (ranked by ${group.importance.name}'s values)` : '';
+  return scope === 'global'
+    ? `global ${describeMethod(group.method)} over ${group.parameters.join(', ')}`
+    : `${describeMethod(group.method)} on each of ${group.parameters.join(', ')}${scores}`;
+}
+
+/** One line for a prune task: its groups, then what it makes permanent. */
+export function summarizePruneTask(task: PruneTask): string {
+  const parts = task.groups.map((g) => describeGroup(g, task.scope));
+  if (task.remove.length > 0) parts.push(`remove (make permanent) ${task.remove.join(', ')}`);
+  return parts.join('; ') || 'nothing';
+}
+
+/**
+ * How many entries or channels: exact when nothing was pruned before, else relative to what is
+ * left (`left` says what counts as left), which only the run knows.
+ */
+function howMany(amount: Amount, total: number, what: string, composes: boolean, left: string): string {
+  if (!composes) {
+    const k = 'count' in amount ? amount.count : pythonRound(amount.amount * total);
+    return `prunes ${k} of its ${total} ${what}`;
+  }
+  return 'count' in amount ? `prunes ${amount.count} more of its ${what} ${left}` : `prunes ${formatAmount(amount)} of its ${what} ${left}`;
+}
+
+/** What a local step does to one parameter, in words. */
+function localOutcome(group: PruneGroup, planned: PlannedPrune, shape: readonly number[], size: number): string {
+  const spec = group.method;
+  const onTop = planned.composes ? ', on top of its mask' : '';
+  switch (spec.method) {
+    case 'identity':
+      return planned.composes ? 'keeps its mask (identity prunes nothing)' : 'starts a mask of ones (identity prunes nothing)';
+    case 'l1_unstructured':
+      return `${howMany(spec.amount, size, 'entries', planned.composes, 'still unpruned')}, ${rankText(group.importance, '|w|')}${onTop}`;
+    case 'random_unstructured':
+      return `${howMany(spec.amount, size, 'entries', planned.composes, 'still unpruned')} at random (seeded)${onTop}`;
+    case 'ln_structured':
+    case 'random_structured': {
+      if (planned.axis === null || planned.layout === null) return 'cannot be pruned along this axis';
+      const dim = torchDimOf(spec.axis, planned.layout) ?? 0;
+      const where = `along TF.js axis ${planned.axis} (torch dim ${dim}: ${describeTorchDim(planned.layout, dim)})`;
+      const count = howMany(spec.amount, shape[planned.axis] ?? 0, 'channels', planned.composes, 'not yet fully pruned');
+      const rule = spec.method === 'ln_structured' ? `, ${rankText(group.importance, `${formatNorm(spec.n)} norm`)}` : ' at random (seeded)';
+      return `${where}, ${count}${rule}${onTop}`;
+    }
+  }
+}
+
+function globalHead(group: PruneGroup, sizes: ReadonlyMap<string, readonly number[]>): string {
+  const total = group.parameters.reduce((sum, name) => sum + (sizes.get(name) ?? []).reduce((a, b) => a * b, 1), 0);
+  const composes = group.parameters.some((name) => group.planned[name]?.composes === true);
+  const amount = 'amount' in group.method ? group.method.amount : { count: 0 };
+  const rule = group.method.method === 'l1_unstructured' ? 'smallest |value| first' : 'at random (seeded)';
+  const what = composes
+    ? `${formatAmount(amount)} of their entries still unpruned`
+    : `${'count' in amount ? amount.count : pythonRound(amount.amount * total)} of their ${total} entries`;
+  return `global ${describeMethod(group.method)} over ${group.parameters.length} parameters: one ranking, prunes ${what}, ${rule}`;
+}
+
+function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
+  const lines: string[] = [];
+  const shapeOf = (name: string) => sizes.get(name) ?? [];
+  const label = (name: string) => `  ${name} [${shapeOf(name).join(', ')}]`;
+  for (const group of task.groups) {
+    if (task.scope === 'global') {
+      lines.push(globalHead(group, sizes));
+      for (const name of group.parameters) {
+        lines.push(`${label(name)}${group.planned[name]?.composes === true ? ': pruned before, only its unpruned entries compete' : ''}`);
+      }
+      continue;
+    }
+    lines.push(`${describeMethod(group.method)} on each of ${group.parameters.length} parameter(s), each on its own`);
+    for (const name of group.parameters) {
+      const planned = group.planned[name] ?? { layout: null, axis: null, composes: false };
+      const shape = shapeOf(name);
+      lines.push(`${label(name)}: ${localOutcome(group, planned, shape, shape.reduce((a, b) => a * b, 1))}`);
+    }
+  }
+  if (task.remove.length > 0) {
+    lines.push("remove (torch's prune.remove): weight = original × mask, mask and history dropped");
+    for (const name of task.remove) lines.push(label(name));
+  }
+  return lines;
 }
 
 function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
   switch (task.kind) {
-    case 'load-model':
-      return [task.model.kind === 'builtin' ? `built-in ${task.model.name} (init seed ${task.seed})` : task.model.path];
+    case 'load-model': {
+      const source = task.model.kind === 'builtin' ? `built-in ${task.model.name} (init seed ${task.seed})` : task.model.path;
+      return [task.fresh ? `fresh model: ${source} rebuilt, every mask and history dropped` : source];
+    }
     case 'load-data':
       return [
         task.data.kind === 'builtin'
@@ -21,13 +137,7 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       return [`${c.epochs} epoch(s), batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}`];
     }
     case 'prune':
-      return task.groups.flatMap((group) => {
-        const head =
-          task.scope === 'global'
-            ? `global ${group.method} ${formatAmount(group.amount)} over ${group.parameters.length} parameters`
-            : `${group.method} ${formatAmount(group.amount)} on each of ${group.parameters.length} parameters`;
-        return [head, ...group.parameters.map((name) => `  ${name} [${(sizes.get(name) ?? []).join(', ')}]`)];
-      });
+      return describePrune(task, sizes);
     case 'evaluate':
       return [`accuracy on the test split (${task.point})`];
     case 'export':

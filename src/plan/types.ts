@@ -2,9 +2,11 @@
  * The plan: a recipe compiled into an ordered list of tasks with explicit dependencies. Plain,
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
-import type { Amount, DataSource, MethodName, ModelSource, TrainConfig } from '../recipe/types.js';
+import type { WeightLayout } from '../prune/layout.js';
+import type { DataSource, MethodSpec, ModelSource, TrainConfig } from '../recipe/types.js';
 
-export const PLAN_VERSION = 1;
+/** 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh. */
+export const PLAN_VERSION = 2;
 
 export interface PlannedParameter {
   readonly name: string;
@@ -14,12 +16,35 @@ export interface PlannedParameter {
   readonly size: number;
 }
 
+/**
+ * What ranks the entries: the pruned parameter's own weights (torch's default), or the current
+ * values of another parameter of the same shape (torch's importance_scores).
+ */
+export type ImportanceSource = { readonly kind: 'weights' } | { readonly kind: 'parameter'; readonly name: string };
+
+/** What the planner worked out for one parameter of a group. */
+export interface PlannedPrune {
+  /** The weight's layout (conv2d or dense kernel), null for any other parameter. */
+  readonly layout: WeightLayout | null;
+  /** The TF.js axis a structured method prunes along (from axis/dim and the layout); null otherwise. */
+  readonly axis: number | null;
+  /** Pruned earlier in the plan (and not since removed or made fresh): the new mask composes with it. */
+  readonly composes: boolean;
+}
+
 /** One method applied to one or more parameters: each separately (local) or as one pool (global). */
 export interface PruneGroup {
-  readonly method: MethodName;
-  readonly amount: Amount;
+  /** Plain data; the engine builds the method through the registry (src/prune/registry.ts). */
+  readonly method: MethodSpec;
+  readonly importance: ImportanceSource;
   readonly parameters: readonly string[];
-  /** Seed for random methods, derived from the recipe seed and the group's place in the plan. */
+  /** Per parameter name (the same names as `parameters`). */
+  readonly planned: Readonly<Record<string, PlannedPrune>>;
+  /**
+   * Seed for random methods, derived from the recipe seed and the group's place in the plan. A
+   * local group derives one stream per parameter from it (by name), so a parameter's mask does
+   * not depend on which other parameters the selector picks.
+   */
   readonly seed: number;
 }
 
@@ -30,11 +55,17 @@ interface TaskBase {
   readonly stage: string | null;
 }
 
+/**
+ * Builds or loads the model, with no masks. Besides the first task, a stage with `fresh: true`
+ * gets one: the same source and seed, so the same initial weights, and every mask dropped.
+ */
 export interface LoadModelTask extends TaskBase {
   readonly kind: 'load-model';
   readonly model: ModelSource;
   /** Seed for the initial weights of a built-in model. */
   readonly seed: number;
+  /** True for a stage's fresh start (it replaces a model that may be pruned or trained). */
+  readonly fresh: boolean;
 }
 
 export interface LoadDataTask extends TaskBase {
@@ -54,7 +85,13 @@ export interface TrainTask extends TaskBase {
 export interface PruneTask extends TaskBase {
   readonly kind: 'prune';
   readonly scope: 'local' | 'global';
+  /** Applied in order; empty for a stage that only removes. */
   readonly groups: readonly PruneGroup[];
+  /**
+   * After the groups, make pruning permanent on these parameters (torch's prune.remove): weight =
+   * original × mask, mask and history dropped. Each is pruned at that point (the planner checks).
+   */
+  readonly remove: readonly string[];
 }
 
 export interface EvaluateTask extends TaskBase {

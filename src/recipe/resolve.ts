@@ -12,10 +12,15 @@ import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment, type SourcePositions } from './positions.js';
 import type {
   Amount,
+  ChannelMeaning,
   DataSource,
+  GlobalMethod,
+  GlobalMethodSpec,
   LocalTarget,
   MethodName,
+  MethodSpec,
   ModelSource,
+  NormSpec,
   OptimizerName,
   PruningStep,
   ReportConfig,
@@ -58,15 +63,21 @@ interface AmountInput {
 interface TargetInput extends AmountInput {
   select: SelectorInput;
   method: MethodName;
+  n?: NormSpec;
+  axis?: ChannelMeaning;
+  dim?: number;
+  importance_scores?: { param: string };
 }
 interface GlobalInput extends AmountInput {
   select: SelectorInput[];
-  method: MethodName;
+  method: GlobalMethod;
 }
 interface StageInput {
   name: string;
+  fresh?: boolean;
   global?: GlobalInput;
   targets?: TargetInput[];
+  remove?: SelectorInput[];
   finetune?: TrainInput;
 }
 interface IdxPairInput {
@@ -167,7 +178,9 @@ function resolveStage(
 ): Stage {
   return {
     name: stage.name,
+    fresh: stage.fresh ?? false,
     prune: resolvePruning(stage, where, at),
+    remove: (stage.remove ?? []).map((s, i) => resolveSelector(s, [...where, 'remove', i], at)),
     finetune: resolveTraining(stage.finetune, train),
     at: at.valueAt(where),
   };
@@ -177,24 +190,49 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   if (stage.global !== undefined) {
     const step = stage.global;
     const stepPath = [...where, 'global'];
+    const method: GlobalMethodSpec = { method: step.method, amount: resolveAmount(step) };
     return {
       scope: 'global',
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
-      method: step.method,
-      amount: resolveAmount(step),
+      method,
       at: at.valueAt(stepPath),
     };
   }
+  // A stage with only `remove` has no targets: a local step that prunes nothing.
   const targets = (stage.targets ?? []).map((target, i): LocalTarget => {
     const targetPath = [...where, 'targets', i];
+    const located = (key: string) => (key in target ? at.valueAt([...targetPath, key]) : null);
+    const importance = target.importance_scores;
     return {
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
-      method: target.method,
-      amount: resolveAmount(target),
+      method: resolveMethod(target),
+      importance:
+        importance === undefined
+          ? null
+          : { param: importance.param, at: at.valueAt([...targetPath, 'importance_scores', 'param']) },
       at: at.valueAt(targetPath),
+      optionsAt: { n: located('n'), axis: located('axis') ?? located('dim') },
     };
   });
   return { scope: 'local', targets };
+}
+
+/** The method spec a target describes; the schema has checked which keys each method takes. */
+function resolveMethod(target: TargetInput): MethodSpec {
+  const amount = resolveAmount(target);
+  const axis = () =>
+    target.axis !== undefined ? ({ kind: 'meaning', value: target.axis } as const) : ({ kind: 'torch_dim', dim: target.dim ?? 0 } as const);
+  switch (target.method) {
+    case 'identity':
+      return { method: 'identity' };
+    case 'l1_unstructured':
+    case 'random_unstructured':
+      return { method: target.method, amount };
+    case 'ln_structured':
+      return { method: 'ln_structured', amount, n: target.n ?? 2, axis: axis() };
+    case 'random_structured':
+      return { method: 'random_structured', amount, axis: axis() };
+  }
 }
 
 function resolveAmount(input: AmountInput): Amount {

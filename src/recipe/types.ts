@@ -5,13 +5,22 @@
  * the later error can point into the recipe file.
  */
 import type { SourceLocation } from '../errors.js';
+import { METHOD_SPEC_NAMES } from '../prune/spec.js';
+import type { GlobalMethodName, GlobalMethodSpec, MethodSpec, MethodSpecName } from '../prune/spec.js';
+
+// Methods are specified as the pruning core's plain-data MethodSpec (the core knows no YAML; the
+// recipe only fills the spec in), so the recipe, the plan and the registry share one definition.
+export type { AxisSpec, ChannelMeaning, GlobalMethodSpec, MethodSpec, NamedNorm, NormSpec } from '../prune/spec.js';
+export { CHANNEL_MEANINGS, GLOBAL_METHOD_NAMES, NAMED_NORMS } from '../prune/spec.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
 
-/** The pruning methods a recipe can name. Later issues add more; keep this list the source. */
-export type MethodName = 'l1_unstructured' | 'random_unstructured';
-export const METHOD_NAMES: readonly MethodName[] = ['l1_unstructured', 'random_unstructured'];
+/** The pruning methods a recipe's targets can name (the schema's `method` enum lists the same). */
+export type MethodName = MethodSpecName;
+export const METHOD_NAMES: readonly MethodName[] = METHOD_SPEC_NAMES;
+/** The methods a global step can name (GLOBAL_METHOD_NAMES; the schema's `globalMethod` enum). */
+export type GlobalMethod = GlobalMethodName;
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -65,11 +74,24 @@ export interface Selector {
   readonly at: SourceLocation;
 }
 
+/** `importance_scores: {param: ...}`: another parameter whose values rank the entries. */
+export interface ImportanceReference {
+  /** Full TF.js weight name, e.g. `conv2/kernel`. */
+  readonly param: string;
+  readonly at: SourceLocation;
+}
+
 export interface LocalTarget {
   readonly select: Selector;
-  readonly method: MethodName;
-  readonly amount: Amount;
+  readonly method: MethodSpec;
+  /** Scores that rank the entries instead of the weights themselves; null: the weights (torch's default). */
+  readonly importance: ImportanceReference | null;
   readonly at: SourceLocation;
+  /**
+   * Where the structured options are written (`n`, and `axis` or `dim`), for the problems only the
+   * model can reveal (a bias has no channels, a norm torch refuses for a layout); null if absent.
+   */
+  readonly optionsAt: { readonly n: SourceLocation | null; readonly axis: SourceLocation | null };
 }
 
 export type PruningStep =
@@ -77,14 +99,21 @@ export type PruningStep =
   | {
       readonly scope: 'global';
       readonly select: readonly Selector[];
-      readonly method: MethodName;
-      readonly amount: Amount;
+      readonly method: GlobalMethodSpec;
       readonly at: SourceLocation;
     };
 
 export interface Stage {
   readonly name: string;
+  /**
+   * Start from a fresh model: rebuilt from the recipe's model source (its initial weights, before
+   * any training), with every mask and history dropped.
+   */
+  readonly fresh: boolean;
+  /** The stage's pruning; a stage that only removes has a local step with no targets. */
   readonly prune: PruningStep;
+  /** After pruning, make pruning permanent on these parameters (torch's prune.remove); may be empty. */
+  readonly remove: readonly Selector[];
   /** Fine-tuning after this stage's pruning; null when the stage has none. */
   readonly finetune: TrainConfig | null;
   readonly at: SourceLocation;

@@ -49,10 +49,14 @@ export function validateRecipe(recipe: ParsedRecipe): RecipeProblem[] {
 // Schema errors → sentences
 
 function explainSchemaErrors(errors: readonly ErrorObject[], recipe: ParsedRecipe): RecipeProblem[] {
-  // A oneOf of `required` branches is an "exactly one of these keys" group; its branches'
-  // "must have required property" errors say nothing the group's own message does not.
+  // A oneOf / anyOf of `required` branches is an "exactly / at least one of these keys" group; its
+  // branches' "must have required property" errors say nothing the group's own message does not.
+  // An anyOf of value alternatives (n: a number or a name) is explained once, by the anyOf itself.
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf').map((e) => `${e.instancePath}\0${e.schemaPath}/`);
   const kept = errors.filter(
-    (e) => !(e.keyword === 'required' && /\/oneOf\/\d+\/required$/.test(e.schemaPath)),
+    (e) =>
+      !(e.keyword === 'required' && /\/(oneOf|anyOf)\/\d+\/required$/.test(e.schemaPath)) &&
+      !alternatives.some((prefix) => `${e.instancePath}\0${e.schemaPath}`.startsWith(prefix)),
   );
   // A value of the wrong type fails its range, pattern, ... checks too; the type is the news.
   const wrongType = new Set(kept.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
@@ -70,13 +74,13 @@ function explainSchemaErrors(errors: readonly ErrorObject[], recipe: ParsedRecip
     if (error.keyword !== 'type' && wrongType.has(error.instancePath)) continue;
     const missing = `${error.instancePath}/${String(error.params['missingProperty'])}`;
     if (error.keyword === 'required' && misspelled.has(missing)) continue;
-    const problem = explain(error, recipe);
-    if (problem !== null) problems.push(problem);
+    const explained = explain(error, recipe);
+    if (explained !== null) problems.push(...(Array.isArray(explained) ? explained : [explained]));
   }
   return problems;
 }
 
-function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | null {
+function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | RecipeProblem[] | null {
   const path = pointerSegments(error.instancePath);
   const name = displayPath(recipe.value, path) || 'the recipe';
   const positions = recipe.positions;
@@ -97,10 +101,13 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | null
       const allowed = Array.isArray(error.schema) ? error.schema.map(String) : [];
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
       const expected = allowed.length === 1 ? String(allowed[0]) : `one of ${allowed.join(', ')}`;
-      return { at, message: `${name} must be ${expected}, got ${show(error.data)}${suggestion}` };
+      return { at, message: `${name} must be ${expected}, got ${show(error.data)}${enumHint(path, error.data) || suggestion}` };
     }
-    case 'required':
-      return { at, message: `${name} is missing the required key "${String(params['missingProperty'])}"` };
+    case 'required': {
+      const key = String(params['missingProperty']);
+      const hint = REQUIRED_HINTS[key];
+      return { at, message: `${name} is missing the required key "${key}"${hint === undefined ? '' : ` (${hint})`}` };
+    }
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const allowed = allowedKeys(parent);
@@ -122,6 +129,16 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | null
       const keys = choiceKeys(error.schema);
       return keys === null ? fallback() : explainChoice(error, keys, path, name, recipe);
     }
+    case 'anyOf': {
+      const keys = choiceKeys(error.schema);
+      if (keys !== null) return explainChoice(error, keys, path, name, recipe);
+      const expected = describeAlternatives(error.schema);
+      return expected === null ? fallback() : { at, message: `${name} must be ${expected}, got ${show(error.data)}${valueHint(path, error)}` };
+    }
+    case 'not':
+      return explainExcluded(error, path, name, recipe);
+    case 'if':
+      return null; // the failing "then" branch reported its own errors
     default:
       return fallback();
   }
@@ -139,6 +156,10 @@ function allowedKeys(schema: unknown): string[] {
 /** Extra advice for values users get wrong in known ways. */
 function valueHint(path: readonly string[], error: ErrorObject): string {
   const value = error.data;
+  // YAML reads .inf as a number (Infinity), which JSON Schema numbers exclude; torch spells it inf.
+  if (path[path.length - 1] === 'n' && typeof value === 'number' && !Number.isFinite(value)) {
+    return ` (write n: ${value > 0 ? 'inf' : '-inf'})`;
+  }
   // YAML 1.1 read yes/no/on/off as booleans; YAML 1.2 (and so this parser) reads them as text.
   if (error.keyword === 'type' && error.params['type'] === 'boolean' && typeof value === 'string') {
     return /^(y|yes|no|n|on|off|true|false)$/i.test(value) ? ' (write true or false, unquoted)' : '';
@@ -186,10 +207,74 @@ function explainChoice(
 
 const CHOICE_HINTS: Readonly<Record<string, string>> = {
   'amount|count': 'amount is a fraction of the entries, from 0 to 1; count is a number of entries',
+  'axis|dim':
+    'axis names the channels by meaning, out or in; dim is torch\'s dimension in torch\'s layout, 0 = out, 1 = in',
   'global|targets': 'global ranks all selected parameters together; targets prune each parameter on its own',
+  'global|targets|remove':
+    'global or targets prune, remove makes earlier pruning permanent; fresh alone does nothing',
   'builtin|path': 'builtin: lenet, or path: to a TF.js model.json',
   'builtin|idx': 'builtin: mnist, or idx: files',
 };
+
+/** Keys a method needs, said in words when they are missing. */
+const REQUIRED_HINTS: Readonly<Record<string, string>> = {
+  n: 'ln_structured ranks channels by their Ln norm: n: 2 for L2, 1 for L1, inf, -inf or fro',
+};
+
+/** Who uses each method-specific key, for "does not apply" messages. */
+const KEY_USERS: Readonly<Record<string, string>> = {
+  amount: 'every method but identity, which prunes nothing',
+  count: 'every method but identity, which prunes nothing',
+  n: 'ln_structured only (its norm order)',
+  axis: 'the structured methods only (ln_structured, random_structured)',
+  dim: 'the structured methods only (ln_structured, random_structured)',
+  importance_scores: 'l1_unstructured and ln_structured only, which rank by scores (random methods ignore them)',
+};
+
+/**
+ * A `not` error: either two keys that exclude each other (`not: {required: [a, b]}`) or keys the
+ * mapping's method does not take (`not: {anyOf: [{required: [k]}, ...]}`), one problem per key
+ * given, at the key.
+ */
+function explainExcluded(
+  error: ErrorObject,
+  path: readonly string[],
+  name: string,
+  recipe: ParsedRecipe,
+): RecipeProblem | RecipeProblem[] | null {
+  if (!isRecord(error.data) || !isRecord(error.schema)) return null;
+  const pair = error.schema['required'];
+  if (Array.isArray(pair)) return explainChoice(error, pair.map(String), path, name, recipe);
+  const keys = choiceKeys(error.schema['anyOf']);
+  if (keys === null) return null;
+  const method = show(error.data['method']);
+  return Object.keys(error.data)
+    .filter((key) => keys.includes(key))
+    .map((key) => ({
+      at: recipe.positions.keyAt([...path, key]),
+      message: `${name}.${key} does not apply to method ${method}: ${key} is for ${KEY_USERS[key] ?? 'other methods'}`,
+    }));
+}
+
+/** "a number > 0, or one of inf, -inf, fro, nuc" for an anyOf of value alternatives; null otherwise. */
+function describeAlternatives(schema: unknown): string | null {
+  if (!Array.isArray(schema)) return null;
+  const parts = schema.map((branch) => {
+    if (!isRecord(branch)) return null;
+    const values = branch['enum'];
+    return Array.isArray(values) ? `one of ${values.map(String).join(', ')}` : describeExpected(branch);
+  });
+  return parts.every((p): p is string => p !== null) ? parts.join(', or ') : null;
+}
+
+/** Advice for an enum value that exists elsewhere (a structured method in a global step). */
+function enumHint(path: readonly string[], value: unknown): string {
+  const inGlobal = path[path.length - 1] === 'method' && path[path.length - 2] === 'global';
+  if (inGlobal && typeof value === 'string' && ['identity', 'ln_structured', 'random_structured'].includes(value)) {
+    return ' (global pruning ranks single entries across parameters; use targets for this method)';
+  }
+  return '';
+}
 
 function choiceKeys(schema: unknown): string[] | null {
   if (!Array.isArray(schema)) return null;

@@ -9,8 +9,8 @@ import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
 import { allParameters } from '../models/description.js';
-import { formatAmount } from '../plan/format.js';
-import type { PlanTask, PruneTask } from '../plan/types.js';
+import { summarizePruneTask } from '../plan/format.js';
+import type { PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
 import { MetricsWriter } from '../runs/metrics.js';
@@ -43,16 +43,6 @@ const RUNTIME_PACKAGES = [
 /** The resolved recipe without its text (that is recipe.yaml) and without source positions. */
 function resolvedForDisk(prepared: PreparedRun): unknown {
   return JSON.parse(JSON.stringify(prepared.recipe, (key, value: unknown) => (key === 'at' || key === 'text' ? undefined : value)));
-}
-
-function describePruneTask(task: PruneTask): string {
-  return task.groups
-    .map((g) =>
-      task.scope === 'global'
-        ? `global ${g.method} at ${formatAmount(g.amount)} over ${g.parameters.join(', ')}`
-        : `${g.method} at ${formatAmount(g.amount)} on each of ${g.parameters.join(', ')}`,
-    )
-    .join('; ');
 }
 
 const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zeros: s.zeros, sparsity: s.sparsity });
@@ -112,20 +102,12 @@ export class RecipeRun {
       node: nodeInfo(),
       packages: packageVersions(RUNTIME_PACKAGES),
       git: await gitInfo(recipeDir),
-      data: this.dataIdentity(),
+      data: this.session.loadedData?.identity ?? null,
       completedTasks: this.completedTasks,
       stoppedInTask: status === 'succeeded' ? null : this.currentTask,
       startedAt: this.startedAt.toISOString(),
       endedAt: status === 'running' ? null : new Date().toISOString(),
     });
-  }
-
-  private dataIdentity(): unknown {
-    try {
-      return this.session.data.identity;
-    } catch {
-      return null; // no data loaded (a recipe without data, or a run that failed before loading it)
-    }
   }
 
   /** Runs one task; returns a one-line summary for progress output. */
@@ -173,8 +155,10 @@ export class RecipeRun {
           taskId: task.id,
           stage: task.stage ?? task.id,
           scope: task.scope,
-          description: describePruneTask(task),
+          description: summarizePruneTask(task),
           parameters,
+          history: Object.fromEntries(result.histories),
+          removed: result.removed,
           global: figures(result.global),
         });
         await this.metrics.write({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
@@ -213,7 +197,8 @@ export class RecipeRun {
         name: p.name,
         shape: p.shape,
         pruned: state !== undefined,
-        figures: state === undefined ? { count: p.size, zeros: 0, sparsity: 0 } : figures(sparsityOf(state.mask)),
+        // Untracked: never pruned, or removed (its zeros are in the weight now).
+        figures: figures(state === undefined ? this.session.weightSparsity(p.name) : sparsityOf(state.mask)),
         history: state?.history ?? [],
       };
     });

@@ -32,6 +32,10 @@ export interface PruningEntry {
   readonly description: string;
   /** Sparsity of each parameter this stage pruned, after the stage. */
   readonly parameters: Readonly<Record<string, SparsityFigures>>;
+  /** Each of those parameters' history after the stage (a later fresh start or remove drops it). */
+  readonly history?: Readonly<Record<string, readonly Record<string, unknown>[]>>;
+  /** Parameters whose pruning this stage made permanent (torch's prune.remove). */
+  readonly removed?: readonly string[];
   /** Over every parameter pruned so far. */
   readonly global: SparsityFigures;
 }

@@ -18,6 +18,10 @@ function evaluationLabel(e: EvaluationEntry): string {
   }
 }
 
+function historyCell(history: readonly Record<string, unknown>[]): string {
+  return history.map((h) => `\`${JSON.stringify(h)}\``).join(' → ') || '—';
+}
+
 function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
@@ -57,10 +61,18 @@ export function renderReport(record: RunRecord): string {
     lines.push('', '## Stages', '');
     for (const stage of record.pruning) {
       lines.push(`### ${stage.stage}`, '', `${stage.description}`, '');
+      const history = (name: string) =>
+        stage.removed?.includes(name) === true ? 'removed: pruning made permanent' : historyCell(stage.history?.[name] ?? []);
       lines.push(
         ...table(
-          ['parameter', 'zeros', 'count', 'sparsity after this stage'],
-          Object.entries(stage.parameters).map(([name, f]) => [`\`${name}\``, String(f.zeros), String(f.count), sparsityCell(f)]),
+          ['parameter', 'zeros', 'count', 'sparsity after this stage', 'history after this stage'],
+          Object.entries(stage.parameters).map(([name, f]) => [
+            `\`${name}\``,
+            String(f.zeros),
+            String(f.count),
+            sparsityCell(f),
+            history(name),
+          ]),
         ),
       );
       lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`, '');
@@ -78,7 +90,7 @@ export function renderReport(record: RunRecord): string {
           String(p.figures.count),
           String(p.figures.zeros),
           p.pruned ? percent(p.figures.sparsity) : 'not pruned',
-          p.history.map((h) => `\`${JSON.stringify(h)}\``).join(' → ') || '—',
+          historyCell(p.history),
         ]),
       ),
     );

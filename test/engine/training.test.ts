@@ -10,8 +10,8 @@ import { readWeight, weightNamed } from '../../src/engine/weights.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { allParameters } from '../../src/models/description.js';
-import type { PruneTask } from '../../src/plan/types.js';
-import { MaskSet } from '../../src/prune/index.js';
+import type { PruneGroup, PruneTask } from '../../src/plan/types.js';
+import { masksOf } from '../../src/api/index.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
 
 const data = syntheticDataset({ trainCount: 256, testCount: 128, seed: 7 });
@@ -23,7 +23,19 @@ function globalTask(amount: number, parameters: string[]): PruneTask {
     stage: 'test',
     dependsOn: [],
     scope: 'global',
-    groups: [{ method: 'l1_unstructured', amount: { amount }, parameters, seed: 1 }],
+    groups: [l1Group(amount, parameters, 1)],
+    remove: [],
+  };
+}
+
+/** An l1_unstructured group as the planner makes it (no structured options, weights as scores). */
+function l1Group(amount: number, parameters: string[], seed: number): PruneGroup {
+  return {
+    method: { method: 'l1_unstructured', amount: { amount } },
+    importance: { kind: 'weights' },
+    parameters,
+    planned: Object.fromEntries(parameters.map((name) => [name, { layout: null, axis: null, composes: false }])),
+    seed,
   };
 }
 
@@ -59,8 +71,8 @@ describe('masked training', () => {
   it('keeps pruned weights exactly zero after every optimizer step, with Adam and SGD', async () => {
     for (const config of [adam, { ...adam, optimizer: 'sgd' as const, learningRate: 0.1 }]) {
       const model = buildLenet(3);
-      const masks = new MaskSet();
-      applyPruneTask(model, masks, globalTask(0.5, KERNELS));
+      applyPruneTask(model, globalTask(0.5, KERNELS));
+      const masks = masksOf(model);
       const binding = MaskBinding.fromMaskSet(model, masks);
       let steps = 0;
       const before = readWeight(weightNamed(model, 'fc1/kernel'));
@@ -101,8 +113,8 @@ describe('masked training', () => {
 
   it('does not grow tf.memory().numTensors over a training epoch', async () => {
     const model = buildLenet(5);
-    const masks = new MaskSet();
-    applyPruneTask(model, masks, globalTask(0.3, KERNELS));
+    applyPruneTask(model, globalTask(0.3, KERNELS));
+    const masks = masksOf(model);
     const binding = MaskBinding.fromMaskSet(model, masks);
     const config = { ...adam, epochs: 1 };
     // The first epoch creates the optimizer's slots; those are disposed with it. Measure around a whole call.
@@ -122,8 +134,8 @@ describe('global vs local pruning amounts', () => {
     const sizes = KERNELS.map((name) => masksSize(model, name));
     const total = sizes.reduce((a, b) => a + b, 0);
 
-    const global = new MaskSet();
-    applyPruneTask(model, global, globalTask(0.2, KERNELS));
+    applyPruneTask(model, globalTask(0.2, KERNELS));
+    const global = masksOf(model);
     expect(global.globalSparsity(KERNELS).zeros).toBe(Math.round(0.2 * total));
     // One threshold: per-layer shares differ from 20%.
     const shares = KERNELS.map((name) => global.sparsity(name).sparsity);
@@ -131,16 +143,16 @@ describe('global vs local pruning amounts', () => {
     model.dispose();
 
     const fresh = buildLenet(9);
-    const local = new MaskSet();
-    applyPruneTask(fresh, local, {
+    applyPruneTask(fresh, {
       ...globalTask(0.2, KERNELS),
       scope: 'local',
       groups: [
-        { method: 'l1_unstructured', amount: { amount: 0.2 }, parameters: ['conv1/kernel', 'conv2/kernel'], seed: 1 },
-        { method: 'l1_unstructured', amount: { amount: 0.4 }, parameters: ['fc1/kernel', 'fc2/kernel', 'fc3/kernel'], seed: 2 },
+        l1Group(0.2, ['conv1/kernel', 'conv2/kernel'], 1),
+        l1Group(0.4, ['fc1/kernel', 'fc2/kernel', 'fc3/kernel'], 2),
       ],
     });
     // conv1 54 → 10.8 → 11; conv2 864 → 172.8 → 173; fc1 48000 → 19200; fc2 10080 → 4032; fc3 840 → 336.
+    const local = masksOf(fresh);
     expect(KERNELS.map((name) => local.sparsity(name).zeros)).toEqual([11, 173, 19200, 4032, 336]);
     // The model's weights are original × mask.
     const values = readWeight(weightNamed(fresh, 'conv2/kernel'));

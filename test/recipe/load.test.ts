@@ -207,7 +207,9 @@ describe('loadRecipe: bad recipes', () => {
       {
         line: 20,
         col: 17,
-        message: 'stages[1].targets[0].method must be one of l1_unstructured, random_unstructured, got "magnitude"',
+        message:
+          'stages[1].targets[0].method must be one of identity, l1_unstructured, random_unstructured, ' +
+          'ln_structured, random_structured, got "magnitude"',
       },
       {
         line: 21,
@@ -273,10 +275,11 @@ describe('loadRecipe: good recipes', () => {
             { layerType: ['conv2d'], layer: null, param: 'kernel', at: at(24, 11) },
             { layerType: ['dense', 'depthwise_conv2d'], layer: null, param: 'k*', at: at(25, 11) },
           ],
-          method: 'l1_unstructured',
-          amount: { amount: 0.2 },
+          method: { method: 'l1_unstructured', amount: { amount: 0.2 } },
           at: at(21, 7),
         },
+        fresh: false,
+        remove: [],
         // Own learning rate; batch size and optimizer from the recipe's train section.
         finetune: { epochs: 2, batchSize: 128, optimizer: 'sgd', learningRate: 0.01 },
         at: at(19, 5),
@@ -288,18 +291,22 @@ describe('loadRecipe: good recipes', () => {
           targets: [
             {
               select: { layerType: null, layer: 'fc?', param: 'kernel', at: at(31, 17) },
-              method: 'random_unstructured',
-              amount: { count: 3 },
+              method: { method: 'random_unstructured', amount: { count: 3 } },
+              importance: null,
               at: at(31, 9),
+              optionsAt: { n: null, axis: null },
             },
             {
               select: { layerType: null, layer: 'conv1', param: null, at: at(34, 17) },
-              method: 'l1_unstructured',
-              amount: { amount: 1 },
+              method: { method: 'l1_unstructured', amount: { amount: 1 } },
+              importance: null,
               at: at(34, 9),
+              optionsAt: { n: null, axis: null },
             },
           ],
         },
+        fresh: false,
+        remove: [],
         finetune: null,
         at: at(29, 5),
       },
@@ -326,9 +333,9 @@ describe('loadRecipe: good recipes', () => {
       { epochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.001 },
       null, // epochs: 0
     ]);
-    expect(recipe.stages.map((s) => (s.prune.scope === 'local' ? s.prune.targets[0]?.amount : null))).toEqual([
-      { amount: 0 },
-      { count: 0 },
+    expect(recipe.stages.map((s) => (s.prune.scope === 'local' ? s.prune.targets[0]?.method : null))).toEqual([
+      { method: 'l1_unstructured', amount: { amount: 0 } },
+      { method: 'l1_unstructured', amount: { count: 0 } },
     ]);
     expect(recipe.report).toEqual({ evaluate: true, saveModel: true });
   });

@@ -1,0 +1,85 @@
+/**
+ * The entry points for the recipe runner: the same implementation as prune.*, addressed the way a
+ * plan addresses parameters (TF.js weight names such as 'conv1/kernel'). masksOf (inspect.ts)
+ * gives back the masks to export and to enforce while training.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { PruningMethod, WeightLayout } from '../prune/index.js';
+import { layoutOf } from './axis.js';
+import { pruneError } from './codes.js';
+import { applyMethod, PRUNE_SCOPES, removePruning, type PruneScope } from './store.js';
+import { targetsByName, type Target } from './target.js';
+
+/** What a method factory is told about the tensor its method will prune. */
+export interface MethodTarget {
+  /** 'conv1/kernel'; for a global step, the names joined by ', '. */
+  readonly name: string;
+  /** TF.js shape; for a global step, [total entries of the pool]. */
+  readonly shape: readonly number[];
+  /** conv2d / dense kernel (from the layer's class), else null; null for a global pool. */
+  readonly layout: WeightLayout | null;
+}
+
+/**
+ * One method for every parameter, or a factory called once per parameter (local) or once for the
+ * pool (global): a structured method needs each parameter's layout and shape, and the runner
+ * derives a random stream per parameter.
+ */
+export type MethodSource = PruningMethod | ((target: MethodTarget) => PruningMethod);
+
+export interface PruneByNameOptions {
+  /** 'local': each parameter on its own (pruneParameter); 'global': one selection over all of them. */
+  readonly scope: PruneScope;
+  /** Scores by weight name, TF.js layout, in place of the weights (torch's importance_scores). */
+  readonly importance?: ReadonlyMap<string, Float32Array> | undefined;
+}
+
+function targetsOf(model: tf.LayersModel, names: readonly string[]): Target[] {
+  const index = targetsByName(model);
+  return names.map((name) => {
+    const target = index.get(name);
+    if (target === undefined) {
+      throw pruneError(
+        'PRUNE_UNKNOWN_PARAMETER',
+        `model '${model.name}' has no weight '${name}'; its weights: ${[...index.keys()].join(', ')}`,
+      );
+    }
+    return target;
+  });
+}
+
+/**
+ * Prunes the model's weights `names`, composing with their earlier masks, and writes
+ * original × mask into the variables: local, each parameter in order with its own method; global,
+ * one pooled selection. All or nothing: on an error no state or variable changes.
+ */
+export function pruneByName(
+  model: tf.LayersModel,
+  names: readonly string[],
+  method: MethodSource,
+  options: PruneByNameOptions,
+): void {
+  const { scope, importance } = options;
+  if (!PRUNE_SCOPES.includes(scope)) {
+    throw pruneError('PRUNE_OPTIONS_INVALID', `scope '${String(scope)}' is not one of ${PRUNE_SCOPES.join(', ')}`);
+  }
+  const targets = targetsOf(model, names);
+  for (const name of importance?.keys() ?? []) {
+    if (!names.includes(name)) {
+      throw pruneError('PRUNE_UNKNOWN_PARAMETER', `importance is given for '${name}', which is not among [${names.join(', ')}]`);
+    }
+  }
+  const build = typeof method === 'function' ? method : () => method;
+  if (scope === 'global') {
+    const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    applyMethod(targets, { scope, method: build({ name: names.join(', '), shape: [total], layout: null }) }, importance);
+  } else {
+    applyMethod(targets, { scope, methodFor: (t) => build({ name: t.name, shape: t.shape, layout: layoutOf(t) }) }, importance);
+  }
+}
+
+/** torch's prune.remove on the model's weight `name` (see prune.remove). */
+export function removeByName(model: tf.LayersModel, name: string): void {
+  const [target] = targetsOf(model, [name]);
+  removePruning(target!);
+}

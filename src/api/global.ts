@@ -1,0 +1,51 @@
+/**
+ * torch's prune.global_unstructured(parameters, pruning_method, amount=...): one selection over
+ * several parameters of several layers together. The core does the pooling (pruneGlobal) and the
+ * registry builds the method, as for a recipe's global step; this file resolves the
+ * (layer, name) pairs and the options.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { createMethod } from '../prune/registry.js';
+import type { GlobalMethodName } from '../prune/spec.js';
+import { pruneError } from './codes.js';
+import { amountOf, importanceOf, seedOf, type AmountOptions, type Importance } from './options.js';
+import { applyMethod } from './store.js';
+import { resolveTarget } from './target.js';
+
+/** torch's pruning_method=prune.L1Unstructured / prune.RandomUnstructured. */
+export type GlobalMethod = 'l1' | 'random';
+const SPEC_NAMES: Readonly<Record<GlobalMethod, GlobalMethodName>> = { l1: 'l1_unstructured', random: 'random_unstructured' };
+export const GLOBAL_METHODS = Object.keys(SPEC_NAMES) as readonly GlobalMethod[];
+
+export type GlobalOptions = AmountOptions &
+  ({ readonly method: 'l1'; readonly seed?: undefined } | { readonly method: 'random'; readonly seed: number });
+
+/** [layer, 'kernel'] as in torch's `parameters` tuples, optionally with that parameter's scores. */
+export type GlobalParameter =
+  | readonly [layer: tf.layers.Layer, param: string]
+  | readonly [layer: tf.layers.Layer, param: string, importance: Importance];
+
+/** Prunes `amount` of all the given parameters' still-unpruned entries, by one threshold. */
+export function globalUnstructured(parameters: readonly GlobalParameter[], options: GlobalOptions): void {
+  const targets = parameters.map(([layer, param]) => resolveTarget(layer, param));
+  const context = `global_unstructured over ${targets.map((t) => `'${t.name}'`).join(', ') || 'no parameters'}`;
+  const method = SPEC_NAMES[options.method] as GlobalMethodName | undefined;
+  if (method === undefined) {
+    throw pruneError(
+      'PRUNE_OPTIONS_INVALID',
+      `${context}: method '${String(options.method)}' is not one of ${GLOBAL_METHODS.join(', ')}`,
+    );
+  }
+  const amount = amountOf(options, context);
+  const seed = options.method === 'random' ? seedOf(options, context) : 0;
+  const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  const importance = new Map<string, Float32Array>();
+  parameters.forEach((entry, i) => {
+    const target = targets[i]!;
+    // As torch, random methods accept scores and ignore them.
+    if (entry[2] !== undefined) importance.set(target.name, importanceOf(entry[2], target, context));
+  });
+  // The pool has no layout: global methods are unstructured.
+  const pooled = createMethod({ method, amount }, { seed, layout: null, shape: [total] });
+  applyMethod(targets, { scope: 'global', method: pooled }, importance.size > 0 ? importance : undefined);
+}

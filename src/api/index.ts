@@ -1,0 +1,21 @@
+/**
+ * The layer-level pruning API: `prune.*` for library users; pruneByName, removeByName and masksOf
+ * for the recipe runner. Both go through store.ts, the one place pruning state on layers changes.
+ */
+export * as prune from './prune.js';
+export { pruneByName, removeByName, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
+export { masksOf, type PrunedParameter } from './inspect.js';
+export { PRUNE_SCOPES, type PruneScope } from './store.js';
+export { API_ERROR_CODES, type ApiErrorCode } from './codes.js';
+export type { AxisOptions } from './axis.js';
+export { GLOBAL_METHODS, type GlobalMethod, type GlobalOptions, type GlobalParameter } from './global.js';
+export type { AmountOptions, Importance, MaskInput } from './options.js';
+export type {
+  ImportanceOption,
+  SeedOption,
+  NormOption,
+  L1UnstructuredOptions,
+  RandomUnstructuredOptions,
+  LnStructuredOptions,
+  RandomStructuredOptions,
+} from './methods.js';

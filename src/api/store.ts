@@ -1,0 +1,139 @@
+/**
+ * Where the pruning state lives: beside each layer, in a module-level WeakMap from the layer to
+ * a MaskSet keyed by weight name ('conv1/kernel'). Like torch's weight_orig / weight_mask
+ * attributes it travels with the layer (and is collected with it), but nothing is hooked into
+ * the layer: the layer's variable simply holds original × mask after every call, and training
+ * keeps it there (engine/maskBinding.ts).
+ *
+ * Every mutation of that state goes through this file.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import {
+  effectiveWeights,
+  MaskSet,
+  pruneGlobal,
+  pruneParameter,
+  type ParameterState,
+  type PruningMethod,
+} from '../prune/index.js';
+import { pruneError } from './codes.js';
+import { paramNameOf, type Target } from './target.js';
+import { readValues, writeValues } from './variables.js';
+
+export type PruneScope = 'local' | 'global';
+export const PRUNE_SCOPES: readonly PruneScope[] = ['local', 'global'];
+
+const registry = new WeakMap<tf.layers.Layer, MaskSet>();
+
+function setFor(layer: tf.layers.Layer): MaskSet {
+  let set = registry.get(layer);
+  if (set === undefined) {
+    set = new MaskSet();
+    registry.set(layer, set);
+  }
+  return set;
+}
+
+/** Names of the layer's pruned parameters, without touching their values. */
+export function prunedNames(layer: tf.layers.Layer): string[] {
+  return registry.get(layer)?.names() ?? [];
+}
+
+/**
+ * The layer's pruning states, each `original` first refreshed from the variable at kept entries
+ * (training moved them since the last call; pruned entries keep the value they had when pruned,
+ * as torch's weight_orig does).
+ */
+export function refreshedStates(layer: tf.layers.Layer, targets: ReadonlyMap<string, Target>): ParameterState[] {
+  const set = registry.get(layer);
+  if (set === undefined) return [];
+  return set.names().map((name) => {
+    const target = targets.get(name);
+    // A tracked weight the layer no longer has cannot be refreshed; its state stands as it was.
+    return target === undefined ? set.get(name)! : set.track(name, target.shape, readValues(target));
+  });
+}
+
+function checkTargets(targets: readonly Target[], scope: PruneScope): void {
+  const code = scope === 'global' ? 'PRUNE_GLOBAL_INVALID' : 'PRUNE_TARGETS_INVALID';
+  if (targets.length === 0) throw pruneError(code, `${scope} pruning needs at least one parameter`);
+  const seen = new Map<string, Target>();
+  for (const t of targets) {
+    const earlier = seen.get(t.name);
+    if (earlier !== undefined) {
+      throw pruneError(
+        code,
+        earlier.variable === t.variable
+          ? `${scope} pruning lists '${t.name}' twice`
+          : `${scope} pruning is given two different weights named '${t.name}' (layers of two models?)`,
+      );
+    }
+    seen.set(t.name, t);
+  }
+}
+
+/** The method for one target of a local step (parameters may need different ones: layout, seed). */
+export type MethodFor = (target: Target) => PruningMethod;
+
+/**
+ * Applies methods to the targets with torch's semantics: local, the core's pruneParameter with
+ * `method(target)` for each target in order; global, one pruneGlobal with `method` over all. Then
+ * writes original × mask into each variable.
+ *
+ * All or nothing: if anything throws for any target, every state is put back as it was
+ * (parameters tracked by this call are forgotten again) and no variable is written.
+ */
+export function applyMethod(
+  targets: readonly Target[],
+  method: { readonly scope: 'local'; readonly methodFor: MethodFor } | { readonly scope: 'global'; readonly method: PruningMethod },
+  importance?: ReadonlyMap<string, Float32Array>,
+): void {
+  checkTargets(targets, method.scope);
+  const undo: (() => void)[] = [];
+  const states: ParameterState[] = [];
+  try {
+    for (const t of targets) {
+      const set = setFor(t.layer);
+      const isNew = !set.has(t.name);
+      const state = set.track(t.name, t.shape, readValues(t));
+      const { mask, history } = state;
+      const length = history.length;
+      // The core replaces `mask` on success and appends to `history`; restoring both undoes it.
+      undo.push(
+        isNew
+          ? () => void set.remove(t.name)
+          : () => {
+              state.mask = mask;
+              history.length = length;
+            },
+      );
+      states.push(state);
+    }
+    if (method.scope === 'global') pruneGlobal(states, method.method, importance);
+    else targets.forEach((t, i) => pruneParameter(states[i]!, method.methodFor(t), importance?.get(t.name)));
+  } catch (error) {
+    for (const restore of undo.reverse()) restore();
+    throw error;
+  }
+  targets.forEach((t, i) => writeValues(t, effectiveWeights(states[i]!)));
+}
+
+/**
+ * torch's prune.remove: the variable keeps original × mask for good (original refreshed first,
+ * so training since the last call is kept) and the state is dropped.
+ */
+export function removePruning(target: Target): void {
+  const set = registry.get(target.layer);
+  if (set === undefined || !set.has(target.name)) {
+    const others = set?.names() ?? [];
+    throw pruneError(
+      'PRUNE_NOT_PRUNED',
+      `'${target.name}' is not pruned, so there is no pruning to remove` +
+        (others.length > 0
+          ? ` (pruned in layer '${target.layer.name}': ${others.map((n) => paramNameOf(target.layer, n)).join(', ')})`
+          : ''),
+    );
+  }
+  set.track(target.name, target.shape, readValues(target));
+  writeValues(target, set.remove(target.name));
+}

@@ -1,0 +1,92 @@
+/**
+ * One stage's pruning and removal, compiled: selectors resolved to parameter names, each target's
+ * method checked against the parameters it picks, and `remove` checked against what is pruned at
+ * that point. Problems are collected (located), never thrown, so that one pass reports them all.
+ */
+import type { RecipeProblem } from '../errors.js';
+import { allParameters, type ModelDescription, type ParameterDescription } from '../models/description.js';
+import type { Amount, Selector, Stage } from '../recipe/types.js';
+import { SeededRandom } from '../util/random.js';
+import { resolveSelectors } from './selectors.js';
+import { checkImportance, planParameter } from './targetChecks.js';
+import type { PlannedPrune, PruneGroup } from './types.js';
+
+export interface StageContext {
+  readonly model: ModelDescription;
+  readonly seed: number;
+  /** Parameters pruned (tracked) before this stage; pruneGroups does not change it. */
+  readonly pruned: ReadonlySet<string>;
+  readonly problems: RecipeProblem[];
+}
+
+function pick(selectors: readonly Selector[], context: StageContext): ParameterDescription[] {
+  const { parameters, problems } = resolveSelectors(selectors, context.model);
+  context.problems.push(...problems);
+  return parameters;
+}
+
+function checkGlobalCount(amount: Amount, parameters: readonly ParameterDescription[], at: Stage['at'], problems: RecipeProblem[]): void {
+  const total = parameters.reduce((sum, p) => sum + p.size, 0);
+  if ('count' in amount && amount.count > total) {
+    problems.push({
+      at,
+      message: `count: ${amount.count} is more than the ${total} entries of the ${parameters.length} selected parameters together`,
+    });
+  }
+}
+
+export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
+  const groupSeed = (index: number) => SeededRandom.derive(context.seed, `prune:${stage.name}:${index}`).nextSeed();
+  const planned = (parameters: readonly ParameterDescription[], plan: (p: ParameterDescription, composes: boolean) => PlannedPrune) =>
+    Object.fromEntries(parameters.map((p) => [p.name, plan(p, context.pruned.has(p.name))]));
+  const step = stage.prune;
+  if (step.scope === 'global') {
+    const parameters = pick(step.select, context);
+    checkGlobalCount(step.method.amount, parameters, step.at, context.problems);
+    return [
+      {
+        method: step.method,
+        importance: { kind: 'weights' },
+        parameters: parameters.map((p) => p.name),
+        planned: planned(parameters, (_p, composes) => ({ layout: null, axis: null, composes })),
+        seed: groupSeed(0),
+      },
+    ];
+  }
+  const all = allParameters(context.model);
+  return step.targets.map((target, index): PruneGroup => {
+    const parameters = pick([target.select], context);
+    const importance = checkImportance(target, parameters, all, context.model.source, context.problems);
+    return {
+      method: target.method,
+      importance: importance === null ? { kind: 'weights' } : { kind: 'parameter', name: importance },
+      parameters: parameters.map((p) => p.name),
+      planned: planned(parameters, (p, composes) => planParameter(target, p, composes, context.problems)),
+      seed: groupSeed(index),
+    };
+  });
+}
+
+/**
+ * The parameters a stage's `remove` makes permanent. torch's prune.remove raises for a parameter
+ * that is not pruned; so does this, at the selector, naming what is pruned at that point.
+ */
+export function removedParameters(stage: Stage, prunedNow: ReadonlySet<string>, context: StageContext): string[] {
+  const names: string[] = [];
+  for (const selector of stage.remove) {
+    for (const p of pick([selector], context)) {
+      if (prunedNow.has(p.name)) {
+        if (!names.includes(p.name)) names.push(p.name);
+        continue;
+      }
+      const now = [...prunedNow];
+      context.problems.push({
+        at: selector.at,
+        message:
+          `remove: ${p.name} is not pruned at this point, so there is nothing to make permanent ` +
+          `(torch's prune.remove raises too); ${now.length > 0 ? `pruned now: ${now.join(', ')}` : 'nothing is pruned now'}`,
+      });
+    }
+  }
+  return names;
+}

@@ -1,0 +1,75 @@
+/**
+ * Method registry: a static map from a spec's method name to the factory that builds its
+ * PruningMethod. Adding a method means adding a spec variant (spec.ts) and one entry here; the
+ * compiler checks that every name has a factory. No dynamic imports, no lookup by naming
+ * convention, no registration as an import side effect.
+ */
+import { SeededRandom } from '../util/random.js';
+import { resolveAxis, torchDimOf } from './axis.js';
+import { identity } from './fixed.js';
+import type { WeightLayout } from './layout.js';
+import type { PruningMethod } from './method.js';
+import { normOrderFor } from './norm.js';
+import type { MethodSpec, StructuredMethodSpec } from './spec.js';
+import { lnStructured, randomStructured } from './structured.js';
+import { l1Unstructured, randomUnstructured } from './unstructured.js';
+
+/** What a factory may need to know about the tensor the method will prune. */
+export interface MethodContext {
+  /** Seed of the stream a random method draws from; other methods ignore it. */
+  readonly seed: number;
+  /** The parameter's weight layout; a structured method needs it to place its axis. null: unknown. */
+  readonly layout: WeightLayout | null;
+  /** The parameter's TF.js shape ([total] for a global pool). */
+  readonly shape: readonly number[];
+  /** Names the parameter in error messages. */
+  readonly paramName?: string;
+}
+
+type Factory<S extends MethodSpec> = (spec: S, context: MethodContext) => PruningMethod;
+type Registry = { readonly [N in MethodSpec['method']]: Factory<Extract<MethodSpec, { readonly method: N }>> };
+
+const random = (context: MethodContext): SeededRandom => new SeededRandom(context.seed);
+
+/**
+ * The TF.js axis, and the history fields that say how it was asked for: the core records the
+ * TF.js `axis`; `torch_dim` lets a reader check it against a ported torch call.
+ */
+function placeAxis(spec: StructuredMethodSpec, context: MethodContext): { axis: number; record: Record<string, unknown> } {
+  const axis = resolveAxis(spec.axis, context.layout, context.shape, context.paramName);
+  const torchDim = context.layout === null ? null : torchDimOf(spec.axis, context.layout);
+  const asked = spec.axis.kind === 'meaning' ? { channels: spec.axis.value } : {};
+  return { axis, record: { axis, torch_dim: torchDim, ...asked } };
+}
+
+/** The same method with extra fields in its history record. */
+function recorded<M extends PruningMethod>(method: M, extra: Record<string, unknown>): M {
+  return { ...method, describe: () => ({ ...method.describe(), ...extra }) };
+}
+
+const REGISTRY: Registry = {
+  identity: () => identity(),
+  l1_unstructured: (spec) => l1Unstructured(spec.amount),
+  random_unstructured: (spec, context) => randomUnstructured(spec.amount, random(context)),
+  ln_structured: (spec, context) => {
+    const { axis, record } = placeAxis(spec, context);
+    const order = normOrderFor(spec.n, context.shape.length - 1, context.paramName);
+    // n as written (fro stays fro in the history even though it ranks as 2).
+    return recorded(lnStructured(spec.amount, order, axis), { n: spec.n, ...record });
+  },
+  random_structured: (spec, context) => {
+    const { axis, record } = placeAxis(spec, context);
+    return recorded(randomStructured(spec.amount, axis, random(context)), record);
+  },
+};
+
+/**
+ * Builds the PruningMethod a spec describes, for the tensor `context` describes. Throws the core's
+ * PruneError for anything invalid (amount, axis, norm order).
+ */
+export function createMethod(spec: MethodSpec, context: MethodContext): PruningMethod {
+  // Indexing the mapped type by a union key loses the link between the key and the spec's type;
+  // the map's own type guarantees REGISTRY[spec.method] accepts this spec.
+  const factory = REGISTRY[spec.method] as Factory<MethodSpec>;
+  return factory(spec, context);
+}

@@ -1,0 +1,69 @@
+/**
+ * Pruning methods as plain data: what a recipe or a plan says to apply. JSON-serialisable (no
+ * functions, no Infinity: norm orders ±∞ are the strings 'inf' / '-inf', as torch spells them), so
+ * a plan can be printed and saved; registry.ts turns a spec into a PruningMethod once the tensor
+ * it applies to is known.
+ */
+import type { Amount } from './amount.js';
+
+/** Every method a spec can name, as a runtime list so that error messages can enumerate it. */
+export const METHOD_SPEC_NAMES = [
+  'identity',
+  'l1_unstructured',
+  'random_unstructured',
+  'ln_structured',
+  'random_structured',
+] as const;
+export type MethodSpecName = (typeof METHOD_SPEC_NAMES)[number];
+
+/** The methods global pruning accepts: it ranks single entries across tensors, so unstructured only. */
+export const GLOBAL_METHOD_NAMES = ['l1_unstructured', 'random_unstructured'] as const;
+export type GlobalMethodName = (typeof GLOBAL_METHOD_NAMES)[number];
+
+/** Channels named by meaning: out = output channels (filters, units), in = input channels. */
+export const CHANNEL_MEANINGS = ['out', 'in'] as const;
+export type ChannelMeaning = (typeof CHANNEL_MEANINGS)[number];
+
+/**
+ * Which channels a structured method prunes: by meaning, or by torch's `dim` in torch's layout
+ * (Conv2d weight [out, in, kh, kw], Linear weight [out, in]). Either needs the weight's layout to
+ * become a TF.js axis (see axis.ts).
+ */
+export type AxisSpec =
+  | { readonly kind: 'meaning'; readonly value: ChannelMeaning }
+  | { readonly kind: 'torch_dim'; readonly dim: number };
+
+/** torch.norm's `p` given by name. */
+export const NAMED_NORMS = ['inf', '-inf', 'fro', 'nuc'] as const;
+export type NamedNorm = (typeof NAMED_NORMS)[number];
+/** ln_structured's norm order: a number > 0 or a named norm (see norm.ts for which torch accepts). */
+export type NormSpec = number | NamedNorm;
+
+export type MethodSpec =
+  | { readonly method: 'identity' }
+  | { readonly method: 'l1_unstructured'; readonly amount: Amount }
+  | { readonly method: 'random_unstructured'; readonly amount: Amount }
+  | { readonly method: 'ln_structured'; readonly amount: Amount; readonly n: NormSpec; readonly axis: AxisSpec }
+  | { readonly method: 'random_structured'; readonly amount: Amount; readonly axis: AxisSpec };
+
+export type GlobalMethodSpec = Extract<MethodSpec, { readonly method: GlobalMethodName }>;
+export type StructuredMethodSpec = Extract<MethodSpec, { readonly axis: AxisSpec }>;
+
+export function isStructuredSpec(spec: MethodSpec): spec is StructuredMethodSpec {
+  return 'axis' in spec;
+}
+
+/** The amount of a spec; null for identity, which prunes nothing. */
+export function amountOfSpec(spec: MethodSpec): Amount | null {
+  return 'amount' in spec ? spec.amount : null;
+}
+
+/** Random methods draw from a seeded stream and ignore importance scores (as torch's). */
+export function isRandomSpec(spec: MethodSpec): boolean {
+  return spec.method === 'random_unstructured' || spec.method === 'random_structured';
+}
+
+/** How the axis was written in the recipe: `axis: out` or `dim: 0`. */
+export function formatAxisSpec(axis: AxisSpec): string {
+  return axis.kind === 'meaning' ? `axis: ${axis.value}` : `dim: ${String(axis.dim)}`;
+}
