@@ -56,6 +56,12 @@ export { CHANNEL_MEANINGS, NAMED_NORMS, type ChannelMeaning, type NormSpec } fro
 export { loadRecipe, type LoadRecipeOptions } from './recipe/load.js';
 export type { ResolvedRecipe } from './recipe/types.js';
 
+// Running: the backend policy (tfjs-node, else wasm with prune-run's training kernels, never cpu
+// unasked), and a recipe from file to plan, as `prune-run --dry-run` does.
+export { selectBackend, BACKEND_REQUESTS, type BackendInfo, type BackendRequest } from './engine/backend/select.js';
+export { prepareRun, type PreparedRun, type PrepareOptions } from './runner/prepare.js';
+export type { Plan, PlanTask } from './plan/types.js';
+
 // Errors: every error a user can cause is one of these, with a stable `code`.
 export {
   PruneRunError,

@@ -7,6 +7,7 @@ describe('src/index.ts', () => {
     expect(Object.keys(entry).sort()).toEqual(
       [
         'API_ERROR_CODES',
+        'BACKEND_REQUESTS',
         'CHANNEL_MEANINGS',
         'DataError',
         'EngineError',
@@ -23,7 +24,9 @@ describe('src/index.ts', () => {
         'WEIGHT_LAYOUTS',
         'loadRecipe',
         'masksOf',
+        'prepareRun',
         'prune',
+        'selectBackend',
         'sparsityOf',
         'tfjsToTorch',
         'torchDimToTfjsAxis',
