@@ -26,6 +26,8 @@ interface Options {
   torchThreads: number;
   torch: boolean;
   keepTmp: boolean;
+  /** Wait for a quiet machine before each run and rerun runs other processes disturbed. */
+  guard: boolean;
   out: string | null;
 }
 
@@ -38,6 +40,7 @@ const HELP = `usage: npm run bench -- [options]
   --torch-threads N torch.set_num_threads (default: the machine's cores)
   --no-torch        run prune-run's side only
   --keep-tmp        keep the temporary directory with the exported data
+  --no-guard        do not wait for other processes to go quiet, nor rerun runs they disturbed
   --out PATH        results file (default bench/results.json; --out - writes none)`;
 
 function parseOptions(argv: readonly string[], root: string): Options {
@@ -50,6 +53,7 @@ function parseOptions(argv: readonly string[], root: string): Options {
     torchThreads: os.availableParallelism(),
     torch: true,
     keepTmp: false,
+    guard: true,
     out: join(root, 'bench', 'results.json'),
   };
   const positive = (flag: string, value: string | undefined): number => {
@@ -84,6 +88,9 @@ function parseOptions(argv: readonly string[], root: string): Options {
         break;
       case '--no-torch':
         o.torch = false;
+        break;
+      case '--no-guard':
+        o.guard = false;
         break;
       case '--keep-tmp':
         o.keepTmp = true;
@@ -174,6 +181,37 @@ function foreignCpu(before: CpuSnapshot | null, after: CpuSnapshot | null): { ot
   if (before === null || after === null) return null;
   const other = (after.busy - before.busy - (after.own - before.own)) / TICKS_PER_SECOND;
   return { other: Math.max(0, other), steal: (after.steal - before.steal) / TICKS_PER_SECOND };
+}
+
+/** A run is disturbed when other processes took more than this share of its wall time in CPU. */
+const DISTURBED_SHARE = 0.1;
+const MAX_RERUNS = 2;
+const QUIET_WAIT_LIMIT_S = 60;
+
+function disturbed(run: { wallSeconds: number; otherProcessesCpuSeconds: number | null }): boolean {
+  return run.otherProcessesCpuSeconds !== null && run.otherProcessesCpuSeconds > DISTURBED_SHARE * run.wallSeconds;
+}
+
+/**
+ * Waits (at most QUIET_WAIT_LIMIT_S) until other processes use less than 10% of one core over a
+ * second, so that a run does not start in the middle of someone else's test suite.
+ */
+async function waitForQuiet(): Promise<void> {
+  const started = performance.now();
+  let announced = false;
+  for (;;) {
+    const before = cpuSnapshot();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const foreign = foreignCpu(before, cpuSnapshot());
+    if (foreign === null || foreign.other < 0.1) break;
+    const waited = (performance.now() - started) / 1000;
+    if (waited > QUIET_WAIT_LIMIT_S) {
+      log(`  other processes still busy after ${QUIET_WAIT_LIMIT_S} s; measuring anyway`);
+      break;
+    }
+    if (!announced) log(`  waiting for other processes to go quiet (${foreign.other.toFixed(1)} CPU-s/s) …`);
+    announced = true;
+  }
 }
 
 function runChild(command: string, args: readonly string[], label: string, env?: Record<string, string>): Promise<Result> {
@@ -380,6 +418,7 @@ async function main(): Promise<void> {
     'global-memory': { node: [], torch: [] },
   };
   let torchInfo: Result | null = null;
+  const discarded: { group: Group; side: Side; repeat: number; result: Result }[] = [];
   let masks: MaskComparison[] = [];
 
   try {
@@ -407,14 +446,24 @@ async function main(): Promise<void> {
         const sides: Side[] = rep % 2 === 0 ? ['node', 'torch'] : ['torch', 'node'];
         for (const side of sides) {
           if (side === 'torch' && torchSkipped !== null) continue;
-          const result = side === 'node' ? await children.node(group, params) : await children.torch(group, params);
-          raw[group][side].push(result);
-          const run = result.run as { wallSeconds: number; otherProcessesCpuSeconds: number | null };
-          const other = run.otherProcessesCpuSeconds;
-          log(
-            `  [${rep + 1}] ${group.padEnd(13)} ${side === 'node' ? 'prune-run' : 'PyTorch  '}  ${summary(group, result)}  ` +
-              `(${run.wallSeconds.toFixed(1)} s wall${other === null ? '' : `, other processes ${other.toFixed(1)} CPU-s`})`,
-          );
+          for (let attempt = 1; ; attempt++) {
+            if (options.guard) await waitForQuiet();
+            const result = side === 'node' ? await children.node(group, params) : await children.torch(group, params);
+            const run = result.run as { wallSeconds: number; otherProcessesCpuSeconds: number | null };
+            const other = run.otherProcessesCpuSeconds;
+            const isDisturbed = disturbed(run);
+            const retry = options.guard && isDisturbed && attempt <= MAX_RERUNS;
+            log(
+              `  [${rep + 1}] ${group.padEnd(13)} ${side === 'node' ? 'prune-run' : 'PyTorch  '}  ${summary(group, result)}  ` +
+                `(${run.wallSeconds.toFixed(1)} s wall${other === null ? '' : `, other processes ${other.toFixed(1)} CPU-s`})` +
+                (retry ? ' — disturbed, discarded, rerun' : isDisturbed ? ' — disturbed, kept' : ''),
+            );
+            if (!retry) {
+              raw[group][side].push(result);
+              break;
+            }
+            discarded.push({ group, side, repeat: rep + 1, result });
+          }
         }
       }
     }
@@ -539,11 +588,15 @@ async function main(): Promise<void> {
   if (phaseNote !== '') console.log(`\ncase 3, prune-run by phase (median time / peak extra memory): ${phaseNote}`);
   const busy = Object.values(raw).flatMap((bySide) => [...bySide.node, ...bySide.torch]).map((r) => r.run as Result);
   const otherTotal = busy.reduce((sum, r) => sum + (Number(r.otherProcessesCpuSeconds) || 0), 0);
-  const disturbed = busy.filter((r) => Number(r.otherProcessesCpuSeconds) > 0.1 * Number(r.wallSeconds)).length;
-  if (disturbed > 0) {
+  const disturbedKept = busy.filter((r) => disturbed(r as { wallSeconds: number; otherProcessesCpuSeconds: number | null })).length;
+  if (discarded.length > 0) {
+    console.log(`\n${discarded.length} run(s) disturbed by other processes were discarded and rerun (listed in results.json).`);
+  }
+  if (disturbedKept > 0) {
     console.log(
-      `\nwarning: other processes used ${otherTotal.toFixed(1)} CPU-s during the measurements, more than 10% of the wall time in ` +
-        `${disturbed} of ${busy.length} runs; the numbers are skewed (torch's two threads most). Rerun on a quiet machine.`,
+      `\nwarning: other processes used ${otherTotal.toFixed(1)} CPU-s during the kept measurements, more than ` +
+        `${DISTURBED_SHARE * 100}% of the wall time in ${disturbedKept} of ${busy.length} runs; those numbers are skewed ` +
+        `(torch's two threads most). Rerun on a quiet machine.`,
     );
   }
   const leaked = raw.lenet.node.map((r) => Number(r.tensorsLeaked)).filter((n) => n !== 0);
@@ -580,6 +633,7 @@ async function main(): Promise<void> {
       settings: { ...base, dir: undefined, finetuneOrder: 'ABBA, alternated per repeat', repeats: options.repeats, bigRepeats: options.bigRepeats },
       cases,
       case3MaskComparison: masks,
+      discardedRuns: discarded,
       raw,
     };
     writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
