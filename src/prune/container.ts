@@ -13,7 +13,9 @@
 import { PruneError } from '../errors.js';
 import { aliveChannels, channelLayout, gatherChannels, scatterChannels } from './channels.js';
 import { checkSameLength } from './checks.js';
+import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
 import { isStructured, type MethodKind, type PruningMethod } from './method.js';
+import { unstructuredRecipeOf } from './unstructured.js';
 
 type Slicer = (
   method: PruningMethod,
@@ -34,8 +36,15 @@ function checkPartial(partial: Uint8Array, expected: number, method: PruningMeth
 
 const unstructuredSlice: Slicer = (method, importance, mask, shape, paramName) => {
   const n = mask.length;
-  let alive = 0;
-  for (let i = 0; i < n; i++) if (mask[i]! !== 0) alive++;
+  const alive = countCandidates([{ scores: importance, mask }]);
+  // The methods of unstructured.ts select among the unpruned entries where they are (no copy).
+  const recipe = unstructuredRecipeOf(method);
+  if (recipe !== undefined) {
+    const k = plannedCount(recipe, alive, paramName);
+    const out = Uint8Array.from(mask);
+    pruneCandidatesInPlace(recipe, [{ scores: importance, mask: out }], alive, k);
+    return out;
+  }
   // Nothing pruned yet: the slice is the whole tensor, so skip the copies (first pruning of a
   // parameter, the common case).
   if (alive === n) return method.computeMask(importance, mask, shape, paramName);

@@ -1,12 +1,19 @@
 /**
  * Global pruning (torch's global_unstructured): one selection over all the given parameters at
- * once. No second algorithm: the scores and masks are concatenated into one vector, the same
- * container path as local pruning runs once over it, and the result is split back.
+ * once, as if their scores and masks were concatenated into one vector and the container's path
+ * ran once over it.
+ *
+ * For the methods of unstructured.ts (l1, random) nothing is concatenated: the selection runs over
+ * the parameters' own arrays (in-place.ts) and the masks are written in place, so a 25M-parameter
+ * model is pruned with a few MB of working memory (see magnitude-select.ts). Any other unstructured method gets the
+ * literal concatenation, the container path, and the split.
  */
 import { PruneError } from '../errors.js';
 import { composeMask } from './container.js';
+import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
 import type { PruningMethod } from './method.js';
 import { checkImportance, type ParameterState } from './parameter.js';
+import { unstructuredRecipeOf } from './unstructured.js';
 
 function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<string, Float32Array> | undefined): void {
   if (states.length === 0) {
@@ -35,7 +42,9 @@ function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<
  * each history as {method:'global_unstructured', inner:<method name>, ...its amount, parameters}.
  *
  * Default importance per parameter: its effective weights (torch reads module.weight). The method
- * must be of kind 'unstructured'. No state changes unless the whole step succeeds.
+ * must be of kind 'unstructured'. No state changes unless the whole step succeeds. For l1Unstructured
+ * and randomUnstructured the masks are updated in place (each state keeps its Uint8Array);
+ * other methods get new mask arrays.
  */
 export function pruneGlobal(
   states: readonly ParameterState[],
@@ -49,6 +58,24 @@ export function pruneGlobal(
     );
   }
   checkStates(states, importance);
+  const names = states.map((s) => s.name);
+  const groupName = `global(${names.join(', ')})`;
+
+  const recipe = unstructuredRecipeOf(method);
+  if (recipe !== undefined) {
+    const segments = states.map((s) => {
+      const given = importance?.get(s.name);
+      if (given !== undefined) checkImportance(s, given);
+      // Default scores: the effective weights; only unpruned entries are candidates, where they
+      // equal the originals.
+      return { scores: given ?? s.original, mask: s.mask };
+    });
+    const candidates = countCandidates(segments);
+    const k = plannedCount(recipe, candidates, groupName); // the last check: nothing written before
+    pruneCandidatesInPlace(recipe, segments, candidates, k);
+    record(states, method, names);
+    return;
+  }
 
   let total = 0;
   for (const s of states) total += s.original.length;
@@ -67,16 +94,19 @@ export function pruneGlobal(
     offset += s.original.length;
   }
 
-  const names = states.map((s) => s.name);
-  const next = composeMask(method, scores, mask, [total], `global(${names.join(', ')})`);
+  const next = composeMask(method, scores, mask, [total], groupName);
 
-  const { method: _inner, ...innerArgs } = method.describe();
-  const record = { method: 'global_unstructured', inner: method.name, ...innerArgs, parameters: names };
   offset = 0;
   for (const s of states) {
     // Like torch's custom_from_mask(slice): the slice is already ANDed with the old mask.
     s.mask = next.slice(offset, offset + s.original.length);
-    s.history.push({ ...record, parameters: [...names] });
     offset += s.original.length;
   }
+  record(states, method, names);
+}
+
+function record(states: readonly ParameterState[], method: PruningMethod, names: readonly string[]): void {
+  const { method: _inner, ...innerArgs } = method.describe();
+  const entry = { method: 'global_unstructured', inner: method.name, ...innerArgs };
+  for (const s of states) s.history.push({ ...entry, parameters: [...names] });
 }

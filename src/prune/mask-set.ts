@@ -46,13 +46,19 @@ export class MaskSet {
         );
       }
       const { original, mask } = existing;
-      for (let i = 0; i < n; i++) if (mask[i]! !== 0) original[i] = values[i]!;
+      // Bitwise and branchless (after pruning the mask is a random pattern): keep = all ones.
+      const to = new Int32Array(original.buffer, original.byteOffset, n);
+      const from = new Int32Array(values.buffer, values.byteOffset, n);
+      for (let i = 0; i < n; i++) {
+        const keep = -(-mask[i]! >>> 31);
+        to[i] = (to[i]! & ~keep) | (from[i]! & keep);
+      }
       return existing;
     }
     const state: ParameterState = {
       name,
       shape: Object.freeze([...shape]),
-      original: Float32Array.from(values),
+      original: values.slice(), // a plain copy (memcpy)
       mask: new Uint8Array(n).fill(1),
       history: [],
     };
@@ -73,9 +79,9 @@ export class MaskSet {
     return [...this.states.keys()];
   }
 
-  /** original × mask, as a new array. */
-  effective(name: string): Float32Array {
-    return effectiveWeights(this.require(name));
+  /** original × mask, into `out` when given (same length), else as a new array. */
+  effective(name: string, out?: Float32Array): Float32Array {
+    return effectiveWeights(this.require(name), out);
   }
 
   /** torch's prune.remove: returns the effective weights and stops tracking (pruning stays). */

@@ -19,10 +19,24 @@ export interface ParameterState {
   readonly history: Record<string, unknown>[];
 }
 
-/** original × mask, as a new array (torch's module.weight after the forward pre-hook). */
-export function effectiveWeights(state: ParameterState): Float32Array {
-  const out = new Float32Array(state.original.length);
-  for (let i = 0; i < out.length; i++) out[i] = state.mask[i]! !== 0 ? state.original[i]! : 0;
+/**
+ * original × mask (torch's module.weight after the forward pre-hook): into `out` when given (e.g.
+ * the model's own array, which saves a whole copy of the weights), else as a new array.
+ */
+export function effectiveWeights(state: ParameterState, out?: Float32Array): Float32Array {
+  const { original, mask } = state;
+  if (out === undefined) out = new Float32Array(original.length);
+  else if (out.length !== original.length) {
+    throw new PruneError(
+      'PRUNE_SHAPE_MISMATCH',
+      `'${state.name}': effective weights need ${String(original.length)} entries, the output has ${String(out.length)}`,
+    );
+  }
+  // On the bits, without a branch (a random mask would mispredict one): kept → the value's
+  // bits, pruned → +0.
+  const from = new Int32Array(original.buffer, original.byteOffset, original.length);
+  const to = new Int32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < to.length; i++) to[i] = from[i]! & -(-mask[i]! >>> 31);
   return out;
 }
 

@@ -7,7 +7,24 @@ import type { SeededRandom } from '../util/random.js';
 import { describeAmount, entriesToPrune, validateAmount, type Amount } from './amount.js';
 import { checkSameLength } from './checks.js';
 import type { PruningMethod } from './method.js';
-import { magnitude, sampleIndices, smallestCut } from './select.js';
+import { pruneSmallestInPlace } from './magnitude-select.js';
+import { sampleIndices } from './select.js';
+
+/**
+ * What the methods built here are, for callers that can run them without building the slice the
+ * container would (pruneGlobal selects over the parameters' own arrays in place): the same counts
+ * and the same choice as computeMask on the concatenated still-unpruned entries.
+ */
+export type UnstructuredRecipe =
+  | { readonly kind: 'l1'; readonly amount: Amount }
+  | { readonly kind: 'random'; readonly amount: Amount; readonly random: SeededRandom };
+
+const recipes = new WeakMap<PruningMethod, UnstructuredRecipe>();
+
+/** The recipe of a method built by l1Unstructured or randomUnstructured; undefined for any other. */
+export function unstructuredRecipeOf(method: PruningMethod): UnstructuredRecipe | undefined {
+  return recipes.get(method);
+}
 
 /**
  * Prunes the k entries of smallest |importance| (torch.topk(largest=False) on the magnitudes).
@@ -19,41 +36,23 @@ import { magnitude, sampleIndices, smallestCut } from './select.js';
  */
 export function l1Unstructured(amount: Amount): PruningMethod {
   validateAmount(amount, 'l1_unstructured');
-  return {
+  const method: PruningMethod = {
     name: 'l1_unstructured',
     kind: 'unstructured',
     computeMask(importance, defaultMask, shape, paramName = 'tensor') {
       checkSameLength(importance, defaultMask, shape, paramName);
       const n = importance.length;
       const k = entriesToPrune(amount, n, paramName);
-      const mask = Uint8Array.from(defaultMask);
-      if (k === 0) return mask; // torch skips too: topk(k=0) is not supported there
-      if (k === n) return mask.fill(0);
-      // One Float32Array copy of the magnitudes, reordered by selection; importance stays intact.
-      const scratch = new Float32Array(n);
-      for (let i = 0; i < n; i++) scratch[i] = magnitude(importance[i]!);
-      const { threshold, takeAtThreshold } = smallestCut(scratch, k);
-      let ties = takeAtThreshold;
-      for (let i = 0; i < n; i++) {
-        const m = Math.abs(importance[i]!); // NaN fails both tests: handled below
-        if (m < threshold) mask[i] = 0;
-        else if (m === threshold && ties > 0) {
-          mask[i] = 0;
-          ties--;
-        }
-      }
-      // Selection counted NaN as +Infinity; torch ranks NaN above +Infinity, so ties still left
-      // at an infinite cut go to the NaNs, after every real infinity, again by index.
-      for (let i = 0; ties > 0 && i < n; i++) {
-        if (Number.isNaN(importance[i]!)) {
-          mask[i] = 0;
-          ties--;
-        }
-      }
+      // torch selects over every entry given (not only where defaultMask is 1), then ANDs.
+      const mask = new Uint8Array(n).fill(1);
+      pruneSmallestInPlace([{ scores: importance, mask }], k);
+      for (let i = 0; i < n; i++) if (defaultMask[i]! === 0) mask[i] = 0;
       return mask;
     },
     describe: () => ({ method: 'l1_unstructured', ...describeAmount(amount) }),
   };
+  recipes.set(method, { kind: 'l1', amount });
+  return method;
 }
 
 /**
@@ -63,7 +62,7 @@ export function l1Unstructured(amount: Amount): PruningMethod {
  */
 export function randomUnstructured(amount: Amount, random: SeededRandom): PruningMethod {
   validateAmount(amount, 'random_unstructured');
-  return {
+  const method: PruningMethod = {
     name: 'random_unstructured',
     kind: 'unstructured',
     computeMask(importance, defaultMask, shape, paramName = 'tensor') {
@@ -78,4 +77,6 @@ export function randomUnstructured(amount: Amount, random: SeededRandom): Prunin
     },
     describe: () => ({ method: 'random_unstructured', ...describeAmount(amount) }),
   };
+  recipes.set(method, { kind: 'random', amount, random });
+  return method;
 }

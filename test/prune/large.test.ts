@@ -1,13 +1,14 @@
 /**
- * Scale: 25 million entries (a large dense layer) must prune by selection with a few copies, not a
- * sort. Checks exact counts and a clean cut; the times are logged, not asserted (shared CI boxes).
+ * Scale: a million entries through every path (local twice, global, random) with exact counts and
+ * a clean cut. The 25-million scale, with times and memory, is the bench's case 3 (bench/README.md):
+ * it cost ~8 s and ~500 MB per suite run here, and no unit test measures time.
  */
 import { describe, expect, it } from 'vitest';
 import { l1Unstructured, pruneGlobal, pruneParameter, randomUnstructured } from '../../src/prune/index.js';
 import { SeededRandom } from '../../src/util/random.js';
-import { state, zeros } from './helpers.js';
+import { cutIsClean, state, zeros } from './helpers.js';
 
-const N = 25_000_000;
+const N = 1_000_000;
 
 function weights(n: number, seed: number): Float32Array {
   const random = new SeededRandom(seed);
@@ -28,32 +29,24 @@ function maxPrunedBelowMinKept(w: Float32Array, mask: Uint8Array): boolean {
   return maxPruned <= minKept;
 }
 
-function timed<T>(label: string, fn: () => T): T {
-  const t0 = performance.now();
-  const before = process.memoryUsage().arrayBuffers;
-  const out = fn();
-  const grown = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
-  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms, array buffers +${grown.toFixed(0)} MiB (held after)`);
-  return out;
-}
-
-describe('25 million entries', () => {
+describe('a million entries', () => {
   it('l1 local, twice (container path), then global over two halves', () => {
-    const s = state('big/kernel', [5000, 5000], weights(N, 1));
-    timed('l1 50% (first)', () => pruneParameter(s, l1Unstructured({ amount: 0.5 })));
+    const s = state('big/kernel', [1000, 1000], weights(N, 1));
+    pruneParameter(s, l1Unstructured({ amount: 0.5 }));
     expect(zeros(s.mask)).toBe(N / 2);
     expect(maxPrunedBelowMinKept(s.original, s.mask)).toBe(true);
-    timed('l1 30% of the rest', () => pruneParameter(s, l1Unstructured({ amount: 0.3 })));
-    expect(zeros(s.mask)).toBe(N / 2 + 3_750_000);
+    pruneParameter(s, l1Unstructured({ amount: 0.3 }));
+    expect(zeros(s.mask)).toBe(N / 2 + 150_000);
     expect(maxPrunedBelowMinKept(s.original, s.mask)).toBe(true);
 
     const a = state('a', [N / 2], s.original.subarray(0, N / 2));
     const b = state('b', [N / 2], s.original.subarray(N / 2));
-    timed('global 40% over 2 × 12.5M', () => pruneGlobal([a, b], l1Unstructured({ amount: 0.4 })));
-    expect(zeros(a.mask) + zeros(b.mask)).toBe(10_000_000);
+    pruneGlobal([a, b], l1Unstructured({ amount: 0.4 }));
+    expect(zeros(a.mask) + zeros(b.mask)).toBe(400_000);
+    expect(cutIsClean(s.original, new Uint8Array([...a.mask, ...b.mask]))).toBe(true);
 
     const r = state('r', [N], s.original);
-    timed('random 50%', () => pruneParameter(r, randomUnstructured({ amount: 0.5 }, new SeededRandom(3))));
+    pruneParameter(r, randomUnstructured({ amount: 0.5 }, new SeededRandom(3)));
     expect(zeros(r.mask)).toBe(N / 2);
   });
 });

@@ -56,6 +56,21 @@ describe('MaskSet', () => {
     expect(set.names()).toEqual(['v']);
   });
 
+  it('writes effective weights into a given array, and refreshes from views into larger buffers', () => {
+    const set = new MaskSet();
+    const model = Float32Array.from([0, 5, -1, 4, -0, NaN, -3, 0]);
+    const w = model.subarray(1, 7); // [5, -1, 4, -0, NaN, -3]
+    const s = set.track('w', [6], w);
+    s.mask.set([1, 0, 1, 0, 1, 0]);
+    expect(set.effective('w', w)).toBe(w);
+    expect([...model]).toEqual([0, 5, 0, 4, 0, NaN, 0, 0]);
+    expect(Object.is(model[4], 0)).toBe(true); // pruned → +0, whatever the sign was
+    w.set([50, 60, 70, 80, 90, 100]);
+    set.track('w', [6], w);
+    expect([...s.original]).toEqual([50, -1, 70, -0, 90, -3]);
+    expect(errorOf(() => set.effective('w', new Float32Array(5))).code).toBe('PRUNE_SHAPE_MISMATCH');
+  });
+
   it('names the unknown parameter and what is tracked', () => {
     const set = new MaskSet();
     set.track('conv1/kernel', [1], new Float32Array(1));
