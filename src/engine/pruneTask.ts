@@ -4,11 +4,17 @@
  * method is built from its plain-data spec through the registry; pruning composes with earlier
  * masks (torch's container semantics); `remove` then makes pruning permanent.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
 import { pruneByName, removeByName } from '../api/index.js';
 import { EngineError } from '../errors.js';
-import type { ImportanceSource, PruneGroup, PruneTask } from '../plan/types.js';
+import type { ImportanceSource, PlannedPrune, PruneGroup, PruneTask } from '../plan/types.js';
+import { torchToTfjs } from '../prune/layout.js';
 import { createMethod } from '../prune/registry.js';
+import type { MaskReference } from '../prune/spec.js';
+import { maskValues } from '../recipe/masks.js';
+import { decodeSafetensors } from '../runs/safetensors.js';
 import { SeededRandom } from '../util/random.js';
 import { readWeight, weightNamed } from './weights.js';
 
@@ -18,23 +24,53 @@ function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32A
   return source.kind === 'weights' ? undefined : readWeight(weightNamed(model, source.name));
 }
 
+/**
+ * custom_from_mask's mask, read from the file the recipe step checked, in TF.js layout. The file
+ * must be the one checked (same sha256): a mask is never applied unchecked.
+ */
+function readMask(reference: MaskReference, planned: PlannedPrune | undefined, paramName: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    const buffer = readFileSync(reference.file);
+    // A plain view: a Buffer's subarray/slice semantics differ from Uint8Array's.
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (error) {
+    throw new EngineError('MASK_FILE', `cannot read mask file ${reference.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== reference.sha256) {
+    throw new EngineError('MASK_FILE', `mask file ${reference.file} changed since the recipe was checked; run the recipe again`);
+  }
+  const tensor = decodeSafetensors(bytes).tensors.get(reference.tensor);
+  if (tensor === undefined) throw new EngineError('MASK_FILE', `mask file ${reference.file} has no tensor "${reference.tensor}"`);
+  const values = maskValues(tensor, reference.tensor);
+  if (reference.layout === 'tfjs') return values;
+  const layout = planned?.layout ?? null;
+  if (layout === null) {
+    // The planner refuses layout: torch on a parameter without a known layout; reaching here is a bug.
+    throw new EngineError('MASK_FILE', `'${paramName}': a torch-layout mask needs a conv2d or dense kernel`);
+  }
+  return torchToTfjs(layout, values, tensor.shape).values;
+}
+
 function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
   const importance = importanceOf(model, group.importance);
   if (scope === 'global' && importance !== undefined) {
     throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes no importance source');
   }
+  const spec = group.method;
   pruneByName(
     model,
     group.parameters,
     (target) =>
       scope === 'global'
-        ? createMethod(group.method, { seed: group.seed, layout: null, shape: target.shape })
-        : createMethod(group.method, {
+        ? createMethod(spec, { seed: group.seed, layout: null, shape: target.shape })
+        : createMethod(spec, {
             // One stream per parameter: its mask does not depend on the other parameters selected.
             seed: SeededRandom.derive(group.seed, target.name).nextSeed(),
             layout: group.planned[target.name]?.layout ?? target.layout,
             shape: target.shape,
             paramName: target.name,
+            ...(spec.method === 'custom_from_mask' ? { mask: readMask(spec.mask, group.planned[target.name], target.name) } : {}),
           }),
     { scope, importance: importance && new Map(group.parameters.map((name) => [name, importance])) },
   );

@@ -3,6 +3,7 @@
  * parameter a prune task touches, the method, the TF.js axis a structured method resolved to and
  * what the step will do to it. Also the one-line summaries the runner writes into the report.
  */
+import path from 'node:path';
 import { describeTorchDim, torchDimOf } from '../prune/axis.js';
 import { pythonRound } from '../prune/amount.js';
 import { formatNorm } from '../prune/norm.js';
@@ -26,6 +27,8 @@ export function describeMethod(spec: MethodSpec): string {
       return `ln_structured ${formatAmount(spec.amount, 'channels')} (n=${String(spec.n)}, ${formatAxisSpec(spec.axis)})`;
     case 'random_structured':
       return `random_structured ${formatAmount(spec.amount, 'channels')} (${formatAxisSpec(spec.axis)})`;
+    case 'custom_from_mask':
+      return `custom_from_mask ${spec.mask.tensor} of ${path.basename(spec.mask.file)}${spec.mask.layout === 'torch' ? ' (torch layout)' : ''}`;
   }
 }
 
@@ -80,6 +83,8 @@ function localOutcome(group: PruneGroup, planned: PlannedPrune, shape: readonly 
       const rule = spec.method === 'ln_structured' ? `, ${rankText(group.importance, `${formatNorm(spec.n)} norm`)}` : ' at random (seeded)';
       return `${where}, ${count}${rule}${onTop}`;
     }
+    case 'custom_from_mask':
+      return `multiplies in the mask ${spec.mask.tensor} [${spec.mask.shape.join(', ')}] from ${spec.mask.file}${onTop}`;
   }
 }
 

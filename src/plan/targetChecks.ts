@@ -7,8 +7,10 @@
 import { PruneError, type RecipeProblem, type SourceLocation } from '../errors.js';
 import type { ParameterDescription } from '../models/description.js';
 import { resolveAxis } from '../prune/axis.js';
+import { tfjsToTorch } from '../prune/layout.js';
 import { normOrderFor } from '../prune/norm.js';
-import { amountOfSpec, formatAxisSpec, isStructuredSpec } from '../prune/spec.js';
+import type { WeightLayout } from '../prune/layout.js';
+import { amountOfSpec, formatAxisSpec, isStructuredSpec, type MaskReference } from '../prune/spec.js';
 import type { LocalTarget } from '../recipe/types.js';
 import { weightLayoutOf } from './layout.js';
 import type { PlannedPrune } from './types.js';
@@ -42,6 +44,10 @@ export function planParameter(
   let axis: number | null = null;
   let units = parameter.size;
   let unit = 'entries';
+  if (spec.method === 'custom_from_mask') {
+    checkMaskShape(spec.mask, target.optionsAt.mask ?? target.at, parameter, layout, problems);
+    return { layout, axis, composes };
+  }
   if (isStructuredSpec(spec)) {
     const axisAt = target.optionsAt.axis ?? target.at;
     if (layout === null) {
@@ -68,6 +74,46 @@ export function planParameter(
     problems.push({ at: target.at, message: `count: ${amount.count} is more than the ${units} ${unit} of ${parameter.name}` });
   }
   return { layout, axis, composes };
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * custom_from_mask: the mask tensor must have the parameter's shape, in TF.js layout or (layout:
+ * torch) in torch's, which needs a conv2d or dense kernel to be mapped.
+ */
+function checkMaskShape(
+  mask: MaskReference,
+  at: SourceLocation,
+  parameter: ParameterDescription,
+  layout: WeightLayout | null,
+  problems: RecipeProblem[],
+): void {
+  const name = `mask tensor "${mask.tensor}" ${shapeText(mask.shape)}`;
+  if (mask.layout === 'tfjs') {
+    if (sameShape(mask.shape, parameter.shape)) return;
+    let hint = '';
+    if (layout !== null) {
+      const torchShape = tfjsToTorch(layout, new Uint8Array(parameter.size), parameter.shape).shape;
+      if (sameShape(mask.shape, torchShape)) hint = ` (that is its torch layout: add layout: torch to the mask)`;
+    }
+    problems.push({ at, message: `${name} does not have the shape of ${describeParameter(parameter)}, which it would mask${hint}` });
+    return;
+  }
+  if (layout === null) {
+    problems.push({
+      at,
+      message: `layout: torch needs a conv2d or dense kernel, whose torch layout prune-run knows, but the selector picks ${describeParameter(parameter)}`,
+    });
+    return;
+  }
+  const torchShape = tfjsToTorch(layout, new Uint8Array(parameter.size), parameter.shape).shape;
+  if (!sameShape(mask.shape, torchShape)) {
+    problems.push({
+      at,
+      message: `${name} (layout: torch) does not have the torch shape ${shapeText(torchShape)} of ${describeParameter(parameter)}`,
+    });
+  }
 }
 
 /**

@@ -4,9 +4,10 @@
  * compiler checks that every name has a factory. No dynamic imports, no lookup by naming
  * convention, no registration as an import side effect.
  */
+import { PruneError } from '../errors.js';
 import { SeededRandom } from '../util/random.js';
 import { resolveAxis, torchDimOf } from './axis.js';
-import { identity } from './fixed.js';
+import { customFromMask, identity } from './fixed.js';
 import type { WeightLayout } from './layout.js';
 import type { PruningMethod } from './method.js';
 import { normOrderFor } from './norm.js';
@@ -24,6 +25,11 @@ export interface MethodContext {
   readonly shape: readonly number[];
   /** Names the parameter in error messages. */
   readonly paramName?: string;
+  /**
+   * custom_from_mask only: the mask its spec refers to, read by the caller, 0/1 in TF.js layout
+   * (the spec names a file; the core reads no files).
+   */
+  readonly mask?: Uint8Array;
 }
 
 type Factory<S extends MethodSpec> = (spec: S, context: MethodContext) => PruningMethod;
@@ -60,6 +66,16 @@ const REGISTRY: Registry = {
   random_structured: (spec, context) => {
     const { axis, record } = placeAxis(spec, context);
     return recorded(randomStructured(spec.amount, axis, random(context)), record);
+  },
+  custom_from_mask: (spec, context) => {
+    if (context.mask === undefined) {
+      throw new PruneError(
+        'PRUNE_SHAPE_MISMATCH',
+        `'${context.paramName ?? 'tensor'}': custom_from_mask needs the mask of '${spec.mask.tensor}' read from ${spec.mask.file}`,
+      );
+    }
+    // Which tensor, beside its effect (the core's record); the values stay in the file.
+    return recorded(customFromMask(context.mask), { tensor: spec.mask.tensor, layout: spec.mask.layout });
   },
 };
 

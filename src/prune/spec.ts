@@ -13,6 +13,7 @@ export const METHOD_SPEC_NAMES = [
   'random_unstructured',
   'ln_structured',
   'random_structured',
+  'custom_from_mask',
 ] as const;
 export type MethodSpecName = (typeof METHOD_SPEC_NAMES)[number];
 
@@ -39,8 +40,30 @@ export type NamedNorm = (typeof NAMED_NORMS)[number];
 /** ln_structured's norm order: a number > 0 or a named norm (see norm.ts for which torch accepts). */
 export type NormSpec = number | NamedNorm;
 
+/** How a custom mask is laid out where it is read from: TF.js layout, or torch's (mapped by layout.ts). */
+export const MASK_LAYOUTS = ['tfjs', 'torch'] as const;
+export type MaskLayout = (typeof MASK_LAYOUTS)[number];
+
+/**
+ * Where custom_from_mask's mask comes from: one tensor of a safetensors file. Plain data that
+ * names the mask, not the mask: whoever builds the method reads the tensor (the engine) and hands
+ * its 0/1 values, in TF.js layout, to the registry (MethodContext.mask). `shape` is the tensor's
+ * shape as stored and `sha256` the file's hash when it was checked, so that a file changed between
+ * the check and the run is noticed instead of applied.
+ */
+export interface MaskReference {
+  /** Absolute path of the safetensors file. */
+  readonly file: string;
+  /** Name of the tensor in it, e.g. 'conv1/kernel'. */
+  readonly tensor: string;
+  readonly layout: MaskLayout;
+  readonly shape: readonly number[];
+  readonly sha256: string;
+}
+
 export type MethodSpec =
   | { readonly method: 'identity' }
+  | { readonly method: 'custom_from_mask'; readonly mask: MaskReference }
   | { readonly method: 'l1_unstructured'; readonly amount: Amount }
   | { readonly method: 'random_unstructured'; readonly amount: Amount }
   | { readonly method: 'ln_structured'; readonly amount: Amount; readonly n: NormSpec; readonly axis: AxisSpec }

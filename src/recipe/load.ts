@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RecipeError, UsageError } from '../errors.js';
+import { checkMasks } from './masks.js';
 import { parseRecipe } from './parse.js';
 import { sortProblems } from './positions.js';
 import { checkFiles, resolveRecipe } from './resolve.js';
@@ -48,7 +49,8 @@ export async function loadRecipeText(
 ): Promise<ResolvedRecipe> {
   const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
   const recipe = parseRecipe(text, file); // throws on YAML errors: nothing sound to check then
-  const problems = [...validateRecipe(recipe), ...(await checkFiles(recipe, absoluteFile))];
+  const [files, masks] = await Promise.all([checkFiles(recipe, absoluteFile), checkMasks(recipe, absoluteFile)]);
+  const problems = [...validateRecipe(recipe), ...files, ...masks.problems];
   if (problems.length > 0) throw new RecipeError(sortProblems(problems));
-  return resolveRecipe(recipe, absoluteFile, options);
+  return resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks });
 }

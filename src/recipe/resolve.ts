@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecipeProblem } from '../errors.js';
+import type { MaskReference } from '../prune/spec.js';
+import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment, type SourcePositions } from './positions.js';
 import type {
@@ -67,6 +69,7 @@ interface TargetInput extends AmountInput {
   axis?: ChannelMeaning;
   dim?: number;
   importance_scores?: { param: string };
+  mask?: { file: string; tensor: string; layout?: 'tfjs' | 'torch' };
 }
 interface GlobalInput extends AmountInput {
   select: SelectorInput[];
@@ -101,6 +104,8 @@ interface RecipeInput {
 export interface ResolveOptions {
   /** The seed of a recipe that sets none (the CLI's --seed or project config); default 0. */
   readonly defaultSeed?: number;
+  /** custom_from_mask's masks as checkMasks found them, by the target's path (maskKey). */
+  readonly masks?: MaskReferences;
 }
 
 /**
@@ -124,7 +129,7 @@ export function resolveRecipe(
     model: resolveModel(input.model, dir, at),
     data,
     train: resolveTraining(input.train, undefined),
-    stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at)),
+    stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at, options.masks ?? new Map())),
     report: resolveReport(input.report, data !== null),
   };
   return deepFreeze(resolved);
@@ -175,18 +180,19 @@ function resolveStage(
   where: PathSegment[],
   train: TrainInput | undefined,
   at: SourcePositions,
+  masks: MaskReferences,
 ): Stage {
   return {
     name: stage.name,
     fresh: stage.fresh ?? false,
-    prune: resolvePruning(stage, where, at),
+    prune: resolvePruning(stage, where, at, masks),
     remove: (stage.remove ?? []).map((s, i) => resolveSelector(s, [...where, 'remove', i], at)),
     finetune: resolveTraining(stage.finetune, train),
     at: at.valueAt(where),
   };
 }
 
-function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePositions): PruningStep {
+function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePositions, masks: MaskReferences): PruningStep {
   if (stage.global !== undefined) {
     const step = stage.global;
     const stepPath = [...where, 'global'];
@@ -205,20 +211,24 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
     const importance = target.importance_scores;
     return {
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
-      method: resolveMethod(target),
+      method: resolveMethod(target, masks.get(maskKey(targetPath))),
       importance:
         importance === undefined
           ? null
           : { param: importance.param, at: at.valueAt([...targetPath, 'importance_scores', 'param']) },
       at: at.valueAt(targetPath),
-      optionsAt: { n: located('n'), axis: located('axis') ?? located('dim') },
+      optionsAt: {
+        n: located('n'),
+        axis: located('axis') ?? located('dim'),
+        ...(target.mask === undefined ? {} : { mask: at.valueAt([...targetPath, 'mask', 'tensor']) }),
+      },
     };
   });
   return { scope: 'local', targets };
 }
 
 /** The method spec a target describes; the schema has checked which keys each method takes. */
-function resolveMethod(target: TargetInput): MethodSpec {
+function resolveMethod(target: TargetInput, mask: MaskReference | undefined): MethodSpec {
   const amount = resolveAmount(target);
   const axis = () =>
     target.axis !== undefined ? ({ kind: 'meaning', value: target.axis } as const) : ({ kind: 'torch_dim', dim: target.dim ?? 0 } as const);
@@ -232,6 +242,9 @@ function resolveMethod(target: TargetInput): MethodSpec {
       return { method: 'ln_structured', amount, n: target.n ?? 2, axis: axis() };
     case 'random_structured':
       return { method: 'random_structured', amount, axis: axis() };
+    case 'custom_from_mask':
+      if (mask === undefined) throw new Error('custom_from_mask target whose mask checkMasks did not read (resolve without loadRecipeText?)');
+      return { method: 'custom_from_mask', mask };
   }
 }
 

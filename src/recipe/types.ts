@@ -91,7 +91,12 @@ export interface LocalTarget {
    * Where the structured options are written (`n`, and `axis` or `dim`), for the problems only the
    * model can reveal (a bias has no channels, a norm torch refuses for a layout); null if absent.
    */
-  readonly optionsAt: { readonly n: SourceLocation | null; readonly axis: SourceLocation | null };
+  readonly optionsAt: {
+    readonly n: SourceLocation | null;
+    readonly axis: SourceLocation | null;
+    /** custom_from_mask: where `mask.tensor` is written (its shape is checked against the parameter). */
+    readonly mask?: SourceLocation;
+  };
 }
 
 export type PruningStep =

@@ -219,12 +219,14 @@ const CHOICE_HINTS: Readonly<Record<string, string>> = {
 /** Keys a method needs, said in words when they are missing. */
 const REQUIRED_HINTS: Readonly<Record<string, string>> = {
   n: 'ln_structured ranks channels by their Ln norm: n: 2 for L2, 1 for L1, inf, -inf or fro',
+  mask: 'custom_from_mask multiplies in a given mask: mask: {file: masks.safetensors, tensor: conv1/kernel}',
 };
 
 /** Who uses each method-specific key, for "does not apply" messages. */
 const KEY_USERS: Readonly<Record<string, string>> = {
-  amount: 'every method but identity, which prunes nothing',
-  count: 'every method but identity, which prunes nothing',
+  amount: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
+  count: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
+  mask: 'custom_from_mask only',
   n: 'ln_structured only (its norm order)',
   axis: 'the structured methods only (ln_structured, random_structured)',
   dim: 'the structured methods only (ln_structured, random_structured)',
@@ -270,7 +272,7 @@ function describeAlternatives(schema: unknown): string | null {
 /** Advice for an enum value that exists elsewhere (a structured method in a global step). */
 function enumHint(path: readonly string[], value: unknown): string {
   const inGlobal = path[path.length - 1] === 'method' && path[path.length - 2] === 'global';
-  if (inGlobal && typeof value === 'string' && ['identity', 'ln_structured', 'random_structured'].includes(value)) {
+  if (inGlobal && typeof value === 'string' && ['identity', 'ln_structured', 'random_structured', 'custom_from_mask'].includes(value)) {
     return ' (global pruning ranks single entries across parameters; use targets for this method)';
   }
   return '';

@@ -5,6 +5,7 @@
  * until finish('succeeded').
  */
 import path from 'node:path';
+import { prune } from '../api/index.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
@@ -160,6 +161,7 @@ export class RecipeRun {
           history: Object.fromEntries(result.histories),
           removed: result.removed,
           global: figures(result.global),
+          isPruned: prune.isPruned(this.session.model),
         });
         await this.metrics.write({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
@@ -203,6 +205,7 @@ export class RecipeRun {
       };
     });
     this.record.globalPruned = masks.names().length > 0 ? figures(masks.globalSparsity()) : null;
+    this.record.isPruned = prune.isPruned(this.session.model);
     const total = this.record.parameters.reduce((sum, p) => sum + p.figures.count, 0);
     const zeros = this.record.parameters.reduce((sum, p) => sum + p.figures.zeros, 0);
     this.record.globalModel = { count: total, zeros, sparsity: total > 0 ? zeros / total : 0 };

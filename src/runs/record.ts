@@ -38,6 +38,8 @@ export interface PruningEntry {
   readonly removed?: readonly string[];
   /** Over every parameter pruned so far. */
   readonly global: SparsityFigures;
+  /** torch's prune.is_pruned(model) after the stage: whether any parameter of the model carries a mask. */
+  readonly isPruned?: boolean;
 }
 
 export interface ParameterEntry {
@@ -62,4 +64,10 @@ export interface RunRecord {
   /** Over the pruned parameters, and over every trainable parameter of the model. */
   globalPruned: SparsityFigures | null;
   globalModel: SparsityFigures | null;
+  /**
+   * torch's prune.is_pruned(model) at the end: whether any parameter still carries a mask (false
+   * when nothing was pruned or every pruning was made permanent by remove). Filled when the run
+   * exports; absent before.
+   */
+  isPruned?: boolean;
 }

@@ -40,6 +40,15 @@ export function renderReport(record: RunRecord): string {
         `(${record.globalPruned.zeros} of ${record.globalPruned.count})`,
     );
   }
+  if (record.isPruned !== undefined) {
+    const masked = record.parameters.filter((p) => p.pruned).length;
+    lines.push(
+      `- is_pruned (torch's \`prune.is_pruned(model)\`): **${String(record.isPruned)}**` +
+        (record.isPruned
+          ? ` (${masked === 1 ? '1 parameter carries' : `${masked} parameters carry`} a mask)`
+          : ' (no parameter carries a mask: nothing pruned, or every pruning made permanent by remove)'),
+    );
+  }
   if (record.globalModel !== null) {
     lines.push(
       `- sparsity over all trainable parameters: ${percent(record.globalModel.sparsity)} ` +
@@ -75,7 +84,9 @@ export function renderReport(record: RunRecord): string {
           ]),
         ),
       );
-      lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`, '');
+      lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`);
+      if (stage.isPruned !== undefined) lines.push('', `\`prune.is_pruned(model)\` after this stage: ${String(stage.isPruned)}`);
+      lines.push('');
     }
   }
 

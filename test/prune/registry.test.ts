@@ -21,7 +21,13 @@ const SPECS: Record<MethodSpec['method'], MethodSpec> = {
   random_unstructured: { method: 'random_unstructured', amount: { count: 4 } },
   ln_structured: { method: 'ln_structured', amount: { amount: 0.5 }, n: 2, axis: out },
   random_structured: { method: 'random_structured', amount: { count: 2 }, axis: inward },
+  custom_from_mask: {
+    method: 'custom_from_mask',
+    mask: { file: '/masks.safetensors', tensor: 'conv/kernel', layout: 'tfjs', shape: [3, 3, 4, 6], sha256: '' },
+  },
 };
+/** custom_from_mask's mask, read by the caller (the spec only names it). */
+const withMask: MethodContext = { ...conv, mask: new Uint8Array(216).fill(1) };
 
 function maskOf(spec: MethodSpec, context: MethodContext, seed = 3): Uint8Array {
   const n = context.shape.reduce((a, b) => a * b, 1);
@@ -34,7 +40,7 @@ describe('createMethod', () => {
   it('has a factory for every method name, building a method of that name', () => {
     expect(Object.keys(SPECS).sort()).toEqual([...METHOD_SPEC_NAMES].sort());
     for (const name of METHOD_SPEC_NAMES) {
-      const method = createMethod(SPECS[name], conv);
+      const method = createMethod(SPECS[name], withMask);
       expect(method.name).toBe(name);
       expect(METHOD_KINDS).toContain(method.kind);
     }

@@ -209,7 +209,7 @@ describe('loadRecipe: bad recipes', () => {
         col: 17,
         message:
           'stages[1].targets[0].method must be one of identity, l1_unstructured, random_unstructured, ' +
-          'ln_structured, random_structured, got "magnitude"',
+          'ln_structured, random_structured, custom_from_mask, got "magnitude"',
       },
       {
         line: 21,

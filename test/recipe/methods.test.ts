@@ -88,7 +88,7 @@ describe('keys a method does not take', () => {
 
   it('identity takes no amount', async () => {
     expect(await problems(target('method: identity, count: 3'))).toEqual([
-      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for every method but identity, which prunes nothing',
+      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
     ]);
   });
 
