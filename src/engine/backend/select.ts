@@ -14,7 +14,7 @@ import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-ba
 
 import { EngineError } from '../../errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../recipe/types.js';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasmKernels/index.js';
+import { registerWasmTrainingKernels, WASM_KERNEL_OVERRIDES, WASM_TRAINING_KERNELS } from './wasmKernels/index.js';
 
 export type BackendRequest = 'auto' | BackendName;
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
@@ -163,6 +163,7 @@ async function tryWasm(notes: string[]): Promise<Attempt> {
           (threads === 1 && tf.env().getBool('IS_NODE') ? ' (TF.js does not run wasm multithreaded under Node)' : ''),
         `training kernels added by prune-run: ${WASM_TRAINING_KERNELS.join(', ')}` +
           (registered.length < WASM_TRAINING_KERNELS.length ? ' (some were already registered)' : ''),
+        `faster paths put by prune-run in front of the backend's own: ${WASM_KERNEL_OVERRIDES.join(', ')}`,
       ],
     },
   };
