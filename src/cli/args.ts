@@ -12,6 +12,7 @@ export interface CliArgs {
   readonly backend: BackendRequest | null;
   readonly runsDir: string | null;
   readonly seed: number | null;
+  readonly threads: number | null;
   readonly progress: 'auto' | 'tty' | 'plain';
 }
 
@@ -26,11 +27,13 @@ Options:
                        (cpu is never chosen automatically: it trains ~70x slower than wasm)
   --runs-dir <dir>     where runs are written (default: runs/, or runsDir in the project config)
   --seed <n>           seed for a recipe that sets none (default: the project config's, else 0)
+  --threads <n>        threads for training on wasm, 1 or 2 (default: one per core, at most 2);
+                       they change the speed only: the weights are the same for any number
   --progress <mode>    auto (live tree on a terminal, plain lines otherwise), tty, or plain
   -h, --help           show this help
   -v, --version        show the version
 
-Project defaults (runsDir, backend, seed) are read from a "prune-run" key in package.json,
+Project defaults (runsDir, backend, seed, threads) are read from a "prune-run" key in package.json,
 .prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
 
 Exit status: 0 success, 1 the run failed, 2 bad input (recipe, options or configuration).`;
@@ -55,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         backend: { type: 'string' },
         'runs-dir': { type: 'string' },
         seed: { type: 'string' },
+        threads: { type: 'string' },
         progress: { type: 'string' },
       },
     });
@@ -70,6 +74,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${values.seed}"`);
   }
+  let threads: number | null = null;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got "${values.threads}"`);
+  }
   return {
     recipe: positionals[0] ?? null,
     help: values.help ?? false,
@@ -79,6 +88,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     backend: values.backend === undefined ? null : oneOf(values.backend, BACKEND_REQUESTS, '--backend'),
     runsDir: values['runs-dir'] ?? null,
     seed,
+    threads,
     progress: values.progress === undefined ? 'auto' : oneOf(values.progress, ['auto', 'tty', 'plain'] as const, '--progress'),
   };
 }

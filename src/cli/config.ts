@@ -13,11 +13,13 @@ export interface ProjectConfig {
   readonly runsDir: string | null;
   readonly backend: BackendRequest | null;
   readonly seed: number | null;
+  /** Training threads on wasm (speed only, see train.ts's GRADIENT_SHARDS). */
+  readonly threads: number | null;
   /** The file the config came from, for messages; null when there is none. */
   readonly file: string | null;
 }
 
-const KEYS = ['runsDir', 'backend', 'seed'];
+const KEYS = ['runsDir', 'backend', 'seed', 'threads'];
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
@@ -27,7 +29,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   } catch (error) {
     throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
   }
-  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, file: null };
+  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, threads: null, file: null };
   const file = result.filepath;
   const config: unknown = result.config;
   const fail = (message: string): never => {
@@ -38,16 +40,18 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   for (const key of Object.keys(values)) {
     if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
   }
-  const { runsDir, backend, seed } = values;
+  const { runsDir, backend, seed, threads } = values;
   if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
   if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
     fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
   }
   if (seed !== undefined && !(Number.isInteger(seed) && (seed as number) >= 0)) fail(`seed must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
+  if (threads !== undefined && !(Number.isInteger(threads) && (threads as number) >= 1)) fail(`threads must be a whole number ≥ 1, got ${JSON.stringify(threads)}`);
   return {
     runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
     backend: (backend as BackendRequest | undefined) ?? null,
     seed: (seed as number | undefined) ?? null,
+    threads: (threads as number | undefined) ?? null,
     file,
   };
 }

@@ -75,7 +75,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
   const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
-  const run = await RecipeRun.start(prepared, { runsDir, backend });
+  const run = await RecipeRun.start(prepared, { runsDir, backend, threads: args.threads ?? config.threads });
   io.stderr(`run ${run.dir.id} on ${run.record.backend}`);
   for (const note of run.backend.notes) io.stderr(`  note: ${note}`);
 

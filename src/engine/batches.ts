@@ -22,7 +22,7 @@ export function batchCount(count: number, batchSize: number): number {
 export function makeBatch(
   split: Split,
   imageShape: readonly [number, number, number],
-  order: Uint32Array | null,
+  order: ArrayLike<number> | null,
   start: number,
   batchSize: number,
 ): BatchTensors {

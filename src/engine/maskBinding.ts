@@ -1,14 +1,18 @@
 /**
- * Keeps pruned weights at exactly zero while training: holds each masked variable with its mask
- * as a float tensor, and multiplies them after every optimizer step. Built once per training
- * task (masks do not change inside one) and disposed after it.
+ * Keeps pruned weights at exactly zero while training. Holds each masked variable with its mask,
+ * as a float tensor for the TF.js optimizers' loop (multiplied in after every step) and as the
+ * 0/1 values for the flat optimizers (fused into the update). Built once per training task (masks
+ * do not change inside one) and disposed after it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaskSet } from '../prune/index.js';
+import type { ParameterVector } from './parameterVector.js';
 import { weightNamed } from './weights.js';
 
 interface BoundMask {
+  readonly name: string;
   readonly variable: tf.Variable;
+  readonly values: Uint8Array;
   readonly mask: tf.Tensor;
 }
 
@@ -26,7 +30,8 @@ export class MaskBinding {
       const state = masks.get(name)!;
       if (!state.mask.includes(0)) continue;
       const variable = weightNamed(model, name).read() as tf.Variable;
-      bound.push({ variable, mask: tf.tensor(Float32Array.from(state.mask), variable.shape, 'float32') });
+      const values = Uint8Array.from(state.mask);
+      bound.push({ name, variable, values, mask: tf.tensor(Float32Array.from(values), variable.shape, 'float32') });
     }
     return new MaskBinding(bound);
   }
@@ -41,6 +46,24 @@ export class MaskBinding {
     tf.tidy(() => {
       for (const { variable, mask } of this.bound) variable.assign(tf.mul(variable, mask));
     });
+  }
+
+  /**
+   * The masks laid out over `vector` (1 where a parameter is not masked), or null when nothing is
+   * masked. A masked parameter that is not trainable (not in the vector) is an error: its zeros
+   * would otherwise go unenforced.
+   */
+  flatMask(vector: ParameterVector): Uint8Array | null {
+    if (this.bound.length === 0) return null;
+    const flat = new Uint8Array(vector.size).fill(1);
+    for (const { name, values } of this.bound) {
+      const slot = vector.slots.find((s) => s.name === name);
+      if (slot === undefined || slot.size !== values.length) {
+        throw new Error(`masked parameter ${name} is not a trainable weight of ${String(values.length)} entries`);
+      }
+      flat.set(values, slot.offset);
+    }
+    return flat;
   }
 
   dispose(): void {

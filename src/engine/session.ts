@@ -16,6 +16,7 @@ import { buildLenet } from './lenet.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
+import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
 import { readWeight, weightNamed } from './weights.js';
 
@@ -38,7 +39,14 @@ export interface PruneResult {
   readonly global: SparsityCount;
 }
 
+export interface SessionOptions {
+  /** How training splits each batch's gradient (train.ts's defaultSharding); null: TF.js's loop. */
+  readonly sharding?: ShardingOptions | null;
+}
+
 export class EngineSession {
+  constructor(private readonly options: SessionOptions = {}) {}
+
   private modelValue: tf.LayersModel | null = null;
   private dataValue: Dataset | null = null;
 
@@ -102,6 +110,7 @@ export class EngineSession {
         masks,
         onEvent: hooks.onTrainEvent,
         signal: hooks.signal,
+        ...(this.options.sharding === undefined ? {} : { sharding: this.options.sharding }),
       });
     } finally {
       masks.dispose();

@@ -1,16 +1,19 @@
 /**
- * The training loop used for initial training and for fine-tuning. Hand-written (variableGrads +
- * applyGradients) rather than model.fit: it has fewer ops per step, reports per-batch progress,
- * stops between steps when asked, and re-applies the pruning masks after every optimizer step —
- * without that, momentum or Adam's moments would revive pruned weights.
+ * The training loop used for initial training and for fine-tuning. Hand-written rather than
+ * model.fit: it has fewer ops per step, reports per-batch progress, stops between steps when
+ * asked, and keeps the pruning masks after every optimizer step — without that, momentum or
+ * Adam's moments would revive pruned weights. What one step does is trainingStep.ts's.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
 import type { TrainConfig } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
-import { batchCount, makeBatch } from './batches.js';
+import { batchCount } from './batches.js';
 import type { MaskBinding } from './maskBinding.js';
+import type { ShardingOptions } from './parallel/shardedGradients.js';
+import { shardedStep, tfjsStep, type TrainingStep } from './trainingStep.js';
 
 export interface BatchProgress {
   readonly kind: 'batch';
@@ -40,35 +43,37 @@ export interface TrainOptions {
   readonly masks: MaskBinding;
   readonly onEvent?: ((event: TrainEvent) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * How the wasm backend splits each batch's gradient over threads (see defaultSharding); null for
+   * the TF.js optimizers' loop. Default: defaultSharding() for the active backend.
+   */
+  readonly sharding?: ShardingOptions | null | undefined;
+}
+
+/**
+ * Gradient shards per batch on the wasm backend. Fixed, not the machine's core count: the shards
+ * decide the numbers (each is summed separately, in order), the threads only the speed, so a
+ * recipe trains to the same weights on one core as on many.
+ */
+export const GRADIENT_SHARDS = 2;
+
+/** The wasm backend's sharding with up to `threads` threads (default: one per core, at most GRADIENT_SHARDS); null elsewhere. */
+export function defaultSharding(threads?: number): ShardingOptions | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const wanted = threads ?? availableParallelism();
+  return { shards: GRADIENT_SHARDS, threads: Math.max(1, Math.min(GRADIENT_SHARDS, wanted)), backend: 'wasm' };
 }
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export function createOptimizer(config: TrainConfig): tf.Optimizer {
-  switch (config.optimizer) {
-    case 'sgd':
-      return tf.train.sgd(config.learningRate);
-    case 'adam':
-      return tf.train.adam(config.learningRate);
-  }
-}
-
-/** Softmax cross-entropy on logits: the model's last layer has no activation, as the seed's. */
-function lossAndCorrect(model: tf.LayersModel, images: tf.Tensor4D, labels: tf.Tensor1D, numClasses: number) {
-  const logits = model.apply(images, { training: true }) as tf.Tensor2D;
-  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
-  const correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar);
-  return { loss, correct };
-}
-
 export async function trainEpochs(model: tf.LayersModel, data: Dataset, options: TrainOptions): Promise<EpochResult[]> {
   const { config, masks, onEvent, signal } = options;
   const split = data.train;
   if (split.count === 0) throw new EngineError('NO_TRAINING_DATA', 'the training split is empty');
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = createOptimizer(config);
+  const sharding = options.sharding === undefined ? defaultSharding() : options.sharding;
+  const step: TrainingStep = sharding === null ? tfjsStep(model, data, config, masks) : await shardedStep(model, data, config, masks, sharding);
   const random = new SeededRandom(options.seed);
   const batches = batchCount(split.count, config.batchSize);
   const results: EpochResult[] = [];
@@ -84,27 +89,10 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
         // here, Ctrl-C (a signal event) and progress redraws (timers) would wait for the end.
         await yieldToEventLoop();
         signal?.throwIfAborted();
-        const batch = makeBatch(split, data.imageShape, order, b * config.batchSize, config.batchSize);
-        // variableGrads returns only the loss; the correct count leaves its tidy through here.
-        const kept: { correct?: tf.Scalar } = {};
-        try {
-          const { value, grads } = tf.variableGrads(() => {
-            const out = lossAndCorrect(model, batch.images, batch.labels, data.numClasses);
-            kept.correct = out.correct;
-            return out.loss;
-          }, variables);
-          optimizer.applyGradients(grads);
-          tf.dispose(grads);
-          masks.enforce();
-          lossSum += (await value.data())[0]! * batch.size;
-          correctSum += kept.correct === undefined ? 0 : (await kept.correct.data())[0]!;
-          value.dispose();
-        } finally {
-          kept.correct?.dispose();
-          batch.images.dispose();
-          batch.labels.dispose();
-        }
-        seen += batch.size;
+        const outcome = await step.run(order, b * config.batchSize, config.batchSize);
+        lossSum += outcome.loss * outcome.size;
+        correctSum += outcome.correct;
+        seen += outcome.size;
         onEvent?.({ kind: 'batch', epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: correctSum / seen });
       }
       const seconds = (performance.now() - started) / 1000;
@@ -120,7 +108,7 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
       onEvent?.(result);
     }
   } finally {
-    optimizer.dispose();
+    await step.dispose();
   }
   return results;
 }

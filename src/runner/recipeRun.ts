@@ -7,7 +7,9 @@
 import path from 'node:path';
 import { prune } from '../api/index.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
+import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
+import { defaultSharding, GRADIENT_SHARDS } from '../engine/train.js';
 import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
@@ -25,6 +27,8 @@ import type { PreparedRun } from './prepare.js';
 export interface RunOptions {
   readonly runsDir: string;
   readonly backend: BackendRequest;
+  /** Training threads on wasm (null: one per core, at most GRADIENT_SHARDS). */
+  readonly threads?: number | null;
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
@@ -46,10 +50,17 @@ function resolvedForDisk(prepared: PreparedRun): unknown {
   return JSON.parse(JSON.stringify(prepared.recipe, (key, value: unknown) => (key === 'at' || key === 'text' ? undefined : value)));
 }
 
+/** How training steps run, for the manifest: the shards decide the numbers, the threads only the speed. */
+function trainingLoopOf(sharding: ShardingOptions | null): Record<string, unknown> {
+  return sharding === null
+    ? { loop: 'tfjs', optimizer: 'tf.train (TF.js)' }
+    : { loop: 'sharded', gradientShards: sharding.shards, threads: sharding.threads, optimizer: 'flat (prune-run)', shardsFixedAt: GRADIENT_SHARDS };
+}
+
 const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zeros: s.zeros, sparsity: s.sparsity });
 
 export class RecipeRun {
-  private readonly session = new EngineSession();
+  private readonly session: EngineSession;
   private readonly startedAt = new Date();
   private readonly metrics: MetricsWriter;
   /** Where the run is, for a manifest that says where a failed or interrupted run stopped. */
@@ -61,7 +72,9 @@ export class RecipeRun {
     readonly prepared: PreparedRun,
     readonly dir: RunDirectory,
     readonly backend: BackendInfo,
+    private readonly sharding: ShardingOptions | null,
   ) {
+    this.session = new EngineSession({ sharding });
     this.metrics = new MetricsWriter(dir);
     this.record = {
       runId: dir.id,
@@ -82,7 +95,7 @@ export class RecipeRun {
   static async start(prepared: PreparedRun, options: RunOptions): Promise<RecipeRun> {
     const backend = await selectBackend(options.backend);
     const dir = await RunDirectory.create(options.runsDir, prepared.recipe.hash);
-    const run = new RecipeRun(prepared, dir, backend);
+    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined));
     await dir.writeText('recipe.yaml', prepared.recipe.text);
     await dir.writeJson('resolved.json', resolvedForDisk(prepared));
     await dir.writeJson('plan.json', prepared.plan);
@@ -100,6 +113,7 @@ export class RecipeRun {
       seed: this.prepared.recipe.seed,
       pruneRun: PRUNE_RUN_VERSION,
       backend: this.backend,
+      training: trainingLoopOf(this.sharding),
       node: nodeInfo(),
       packages: packageVersions(RUNTIME_PACKAGES),
       git: await gitInfo(recipeDir),

@@ -1,0 +1,53 @@
+/**
+ * One shard's part of a batch gradient: the gradient of Σ cross-entropy over the shard's images
+ * divided by the size of the whole batch, so that the shards' parts add up to the gradient of the
+ * batch's mean loss. The main thread and the workers run this same function.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Split } from '../../data/index.js';
+import { makeBatch } from '../batches.js';
+import type { ParameterVector } from '../parameterVector.js';
+
+export interface ShardOutcome {
+  /** This shard's share of the batch's mean loss. */
+  readonly loss: number;
+  readonly correct: number;
+}
+
+export function shardGradient(
+  model: tf.LayersModel,
+  vector: ParameterVector,
+  input: { readonly split: Split; readonly imageShape: readonly [number, number, number]; readonly numClasses: number },
+  indices: Uint32Array,
+  batchSize: number,
+  out: Float32Array,
+): ShardOutcome {
+  if (indices.length === 0) {
+    out.fill(0);
+    return { loss: 0, correct: 0 };
+  }
+  const batch = makeBatch(input.split, input.imageShape, indices, 0, indices.length);
+  try {
+    const kept: { correct?: tf.Scalar } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(batch.images, { training: true }) as tf.Tensor2D;
+      const sum = tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, input.numClasses), logits, undefined, 0, tf.Reduction.SUM);
+      kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32')) as tf.Scalar);
+      return tf.div(sum, batchSize) as tf.Scalar;
+    }, vector.trainable as tf.Variable[]);
+    try {
+      for (const [i, slot] of vector.slots.entries()) {
+        const grad = grads[vector.trainable[i]!.name];
+        if (grad === undefined) out.fill(0, slot.offset, slot.offset + slot.size); // a weight the loss does not reach
+        else out.set(grad.dataSync() as Float32Array, slot.offset);
+      }
+      return { loss: value.dataSync()[0]!, correct: kept.correct === undefined ? 0 : kept.correct.dataSync()[0]! };
+    } finally {
+      tf.dispose([value, grads]);
+      kept.correct?.dispose();
+    }
+  } finally {
+    batch.images.dispose();
+    batch.labels.dispose();
+  }
+}
