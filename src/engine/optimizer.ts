@@ -44,21 +44,30 @@ function checkLengths(weights: Float32Array, shards: readonly Float32Array[], ma
   }
 }
 
-/** Σ shards[s][i], in shard order. */
-function gradientAt(shards: readonly Float32Array[], i: number): number {
-  let g = shards[0]![i]!;
-  for (let s = 1; s < shards.length; s++) g += shards[s]![i]!;
-  return g;
+/**
+ * Σ shards[s][i] in shard order, into `out` (the first shard's own buffer is not touched). One
+ * pass per shard over contiguous memory: cheaper than indexing every shard per entry.
+ */
+function sumShards(shards: readonly Float32Array[], out: Float64Array): Float64Array {
+  const first = shards[0]!;
+  for (let i = 0; i < out.length; i++) out[i] = first[i]!;
+  for (let s = 1; s < shards.length; s++) {
+    const part = shards[s]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + part[i]!;
+  }
+  return out;
 }
 
 function sgd(learningRate: number): FlatOptimizer {
+  let sum = new Float64Array(0);
   return {
     name: 'sgd',
     step(weights, shards, mask) {
       checkLengths(weights, shards, mask);
+      if (sum.length !== weights.length) sum = new Float64Array(weights.length);
+      const g = sumShards(shards, sum);
       for (let i = 0; i < weights.length; i++) {
-        if (mask !== null && mask[i] === 0) weights[i] = 0;
-        else weights[i] = weights[i]! - learningRate * gradientAt(shards, i);
+        weights[i] = mask !== null && mask[i] === 0 ? 0 : weights[i]! - learningRate * g[i]!;
       }
     },
   };
@@ -68,6 +77,7 @@ function adam(learningRate: number, size: number): FlatOptimizer {
   const { beta1, beta2, epsilon } = ADAM;
   const first = new Float32Array(size);
   const second = new Float32Array(size);
+  const sum = new Float64Array(size);
   // TF.js keeps β^t as a float32 variable starting at β (the first step's correction is 1 − β).
   let beta1Power = Math.fround(beta1);
   let beta2Power = Math.fround(beta2);
@@ -78,19 +88,20 @@ function adam(learningRate: number, size: number): FlatOptimizer {
       if (weights.length !== size) {
         throw new EngineError('OPTIMIZER_SHAPE', `this Adam was made for ${String(size)} weights, got ${String(weights.length)}`);
       }
-      const correction1 = 1 - beta1Power;
+      const g = sumShards(shards, sum);
+      const stepSize = learningRate / (1 - beta1Power);
       const correction2 = 1 - beta2Power;
       for (let i = 0; i < size; i++) {
         if (mask !== null && mask[i] === 0) {
           weights[i] = 0;
           continue;
         }
-        const g = gradientAt(shards, i);
-        const m = beta1 * first[i]! + (1 - beta1) * g;
-        const v = beta2 * second[i]! + (1 - beta2) * g * g;
+        const gi = g[i]!;
+        const m = beta1 * first[i]! + (1 - beta1) * gi;
+        const v = beta2 * second[i]! + (1 - beta2) * gi * gi;
         first[i] = m;
         second[i] = v;
-        weights[i] = weights[i]! - (learningRate * (m / correction1)) / (Math.sqrt(v / correction2) + epsilon);
+        weights[i] = weights[i]! - (stepSize * m) / (Math.sqrt(v / correction2) + epsilon);
       }
       beta1Power = Math.fround(beta1Power * beta1);
       beta2Power = Math.fround(beta2Power * beta2);

@@ -130,6 +130,9 @@ describe('command line', () => {
     const backend = await runCli(['--backend', 'gpu', 'r.yaml'], cwd);
     expect(backend.status).toBe(2);
     expect(backend.stderr).toMatch(/--backend must be one of auto, tensorflow, wasm, cpu, got "gpu"/);
+    const threads = await runCli(['--threads', '0', 'r.yaml'], cwd);
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toMatch(/--threads must be a whole number ≥ 1, got "0"/);
   });
 
   it('a project config with an unknown key is refused, naming the file', async () => {
@@ -138,6 +141,10 @@ describe('command line', () => {
     const result = await runCli(['--dry-run', 'r.yaml'], cwd);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/\.prune-runrc\.json: unknown key "runDir"/);
+    await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ threads: 'two' }));
+    const threads = await runCli(['--dry-run', 'r.yaml'], cwd);
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toMatch(/\.prune-runrc\.json: threads must be a whole number ≥ 1, got "two"/);
   });
 
   it('project defaults come from the config file and flags override them', async () => {

@@ -214,6 +214,8 @@ export class ShardedGradients {
 
 function spawn(entry: URL, setup: WorkerSetup, index: number): WorkerHandle {
   const worker = new Worker(entry, { workerData: setup });
+  // Not unref()'d: a pending Atomics.waitAsync does not keep Node's event loop alive, the worker
+  // does (measured: with an unref'd worker Node exits mid-wait). close() ends it.
   let reject: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_, r) => {
     reject = r;
