@@ -3,17 +3,43 @@
  *
  *   dW[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, oh·s + kh·d − padTop, ow·s + kw·d − padLeft, ci] · dy[b, oh, ow, co]
  *
- * is itself a forward convolution once batch and channels swap places: input x' = x as
- * [ci, H, W, b], filter dy' = dy as [OH, OW, b, co], stride' = dilation, dilation' = stride. So the
- * work runs in the backend's XNNPACK Conv2D instead of a JavaScript loop; DESIGN.md measured this
- * at about twice the speed of the slice + matmul formulation. Measured here too: the wasm Conv2D
- * accepts explicit pads and stride > 1 together with dilation > 1, which the swapped geometry
- * needs whenever the original convolution is strided.
+ * Two formulations, both running the arithmetic in XNNPACK, chosen per geometry:
+ *
+ * - Swapped convolution (below): dW is itself a forward convolution once batch and channels swap
+ *   places: input x' = x as [ci, H, W, b], filter dy' = dy as [OH, OW, b, co], stride' = dilation,
+ *   dilation' = stride. DESIGN.md measured it at about twice the speed of slice + matmul. The wasm
+ *   Conv2D accepts explicit pads and stride > 1 together with dilation > 1, which the swapped
+ *   geometry needs whenever the original convolution is strided.
+ * - im2col + matmul (conv2dFilterIm2col.ts): the patch matrix P [KH·KW·ci, b·OH·OW] built in JS,
+ *   times dy read as [b·OH·OW, co].
+ *
+ * Both pay the same floor: XNNPACK packs the big operand (dy, b·OH·OW × co entries) into a new
+ * operator on every call, at ~3.5 ns an entry (~0.45 ms of conv1's gradient at batch 32, against
+ * ~0.19 ms for the product itself). Beyond it, im2col pays for P in JS (~2 ns an entry in an element
+ * loop, about half as a memmove where ci = 1 makes P's rows runs of x, and at stride 1 two thirds of
+ * a 3×3 filter's P are memmoves within P), the swapped convolution for its transposes and for a
+ * convolution over a huge kernel. Measured, ms per call, medians of interleaved runs on the
+ * 2-core machine (swapped → im2col; batch 32 unless said):
+ *
+ *   LeNet conv1 [32,28,28,1] 3×3 → 6 valid   0.92 → 0.63   (batch 16: 0.48 → 0.32, 64: 1.80 → 1.25)
+ *   LeNet conv2 [32,13,13,6] 3×3 → 16 valid  0.60 → 0.61   (batch 16: 0.32 → 0.31, 64: 1.17 → 1.21)
+ *   ci = 1: stride 2 0.29 → 0.23; same 1.05 → 0.75; [32,32,32,1] same → 16 4.23 → 2.21;
+ *           5×5 → 6 valid 0.94 → 0.76; 5×5 → 20 same 3.99 → 2.95
+ *   ci = 2–4, stride 1: 6–36 % faster by im2col ([32,28,28,2] → 6 1.07 → 0.90, [32,13,13,4] → 16
+ *           0.50 → 0.47, [32,32,32,3] same → 16 5.23 → 3.35); ci = 5 about even (0.57 → 0.55)
+ *   ci = 2–6, stride 2 (no reuse of rows): swapped faster by 30–90 % ([32,13,13,4] same 0.22 → 0.36)
+ *   ci ≥ 6: mostly swapped ([32,14,14,8] → 8 0.46 → 0.63, [32,13,13,12] → 16 0.90 → 1.02), some ties
+ *           or im2col wins left on the table ([32,16,16,16] same → 32 5.36 → 4.60)
+ *
+ * So im2col takes one input channel always, and up to four when the rows are reused (the row stride
+ * divides the row dilation, the filter is more than one row high); the swapped convolution takes
+ * the rest. In LeNet: im2col for conv1, swapped for conv2.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { EngineError } from '../../../errors.js';
+import { im2colFilterGradient } from './conv2dFilterIm2col.js';
 import {
   cropNhwc,
   type KernelArgs,
@@ -58,12 +84,8 @@ function axisPlan(
   return reach >= inSize ? { keep: inSize, padAfter: reach - inSize } : { keep: reach, padAfter: 0 };
 }
 
-/**
- * The filter gradient [KH, KW, ci, co] of an NHWC convolution, from x [b, H, W, ci] and
- * dy [b, OH, OW, co]. Takes dilation from the geometry, although TF.js never asks for the gradient of
- * a dilated conv2d, so that the general case stays testable.
- */
-export function conv2dFilterGradient(
+/** The filter gradient [KH, KW, ci, co] as the swapped forward convolution (see the header). */
+export function swappedFilterGradient(
   backend: BackendWasm,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
@@ -115,6 +137,32 @@ export function conv2dFilterGradient(
   } finally {
     for (const t of temps) release(backend, t);
   }
+}
+
+/** Most input channels for which im2col, with its rows reused, beat the swapped convolution. */
+const IM2COL_MAX_CHANNELS = 4;
+
+/** Whether im2col + matmul is the faster formulation for this geometry (measured, see the header). */
+export function prefersIm2col(inChannels: number, g: Pick<FilterGradientGeometry, 'filterHeight' | 'strideHeight' | 'dilationHeight'>): boolean {
+  if (inChannels === 1) return true;
+  const rowsReused = g.filterHeight > 1 && g.dilationHeight % g.strideHeight === 0;
+  return rowsReused && inChannels <= IM2COL_MAX_CHANNELS;
+}
+
+/**
+ * The filter gradient [KH, KW, ci, co] of an NHWC convolution, from x [b, H, W, ci] and
+ * dy [b, OH, OW, co], by whichever formulation is faster for the geometry. Takes dilation from the
+ * geometry, although TF.js never asks for the gradient of a dilated conv2d, so that the general
+ * case stays testable.
+ */
+export function conv2dFilterGradient(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: FilterGradientGeometry,
+): tf.TensorInfo {
+  const inChannels = shape4(x, `${KERNEL} x`)[3];
+  return prefersIm2col(inChannels, g) ? im2colFilterGradient(backend, x, dy, g) : swappedFilterGradient(backend, x, dy, g);
 }
 
 function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {

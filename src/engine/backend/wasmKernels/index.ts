@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { addOverride } from './add.js';
 import { batchMatMulOverride } from './batchMatMul.js';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputOverride } from './conv2dBackpropInput.js';
@@ -12,6 +13,7 @@ import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter.js';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput.js';
 import { maxPoolGradOverride } from './maxPoolGrad.js';
 import { installOverride, type KernelOverride } from './override.js';
+import { sumOverride } from './sum.js';
 
 const CONFIGS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -23,7 +25,13 @@ const CONFIGS: readonly tf.KernelConfig[] = [
  * Kernels the backend has but runs slowly in training (measured on LeNet, see each file): each
  * override takes the cases it is fast for and leaves the rest to the backend's kernel.
  */
-const OVERRIDES: readonly KernelOverride[] = [maxPoolGradOverride, conv2dBackpropInputOverride, batchMatMulOverride];
+const OVERRIDES: readonly KernelOverride[] = [
+  maxPoolGradOverride,
+  conv2dBackpropInputOverride,
+  batchMatMulOverride,
+  sumOverride,
+  addOverride,
+];
 
 /** Names of the kernels prune-run provides for the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.map((c) => c.kernelName);
