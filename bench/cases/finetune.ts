@@ -57,7 +57,7 @@ export async function runFinetune(p: BenchParams): Promise<Record<string, unknow
     const { model, masks } = prunedLenet(p);
     const binding = variant === 'masked' ? MaskBinding.fromMaskSet(model, masks) : MaskBinding.none();
     const started = performance.now();
-    const epochs = await trainEpochs(model, data, { config, seed: p.shuffleSeed, masks: binding });
+    const epochs = await trainEpochs(model, data, { config, seed: p.shuffleSeed, masks: binding, workers: setup.workers ?? undefined });
     runs[variant]!.push((performance.now() - started) / 1000);
     // Best of this process's runs: noise (another process, a preempted vCPU) only adds time.
     const seconds = Math.min(...runs[variant]!);
@@ -73,5 +73,6 @@ export async function runFinetune(p: BenchParams): Promise<Record<string, unknow
     binding.dispose();
     model.dispose();
   }
+  await setup.workers?.close();
   return result;
 }

@@ -19,7 +19,7 @@ export async function runLenet(p: BenchParams): Promise<Record<string, unknown>>
   const tensorsBefore = tf.memory().numTensors;
   const model = buildLenet(p.modelSeed);
   const started = performance.now();
-  const epochs = await trainEpochs(model, data, { config, seed: p.shuffleSeed, masks: MaskBinding.none() });
+  const epochs = await trainEpochs(model, data, { config, seed: p.shuffleSeed, masks: MaskBinding.none(), workers: setup.workers ?? undefined });
   const trainSeconds = (performance.now() - started) / 1000;
   const images = config.epochs * data.train.count;
 
@@ -31,6 +31,7 @@ export async function runLenet(p: BenchParams): Promise<Record<string, unknown>>
     evalSeconds.push((performance.now() - t) / 1000);
   }
   model.dispose();
+  await setup.workers?.close();
   const evalTotal = evalSeconds.reduce((a, b) => a + b, 0);
 
   return {

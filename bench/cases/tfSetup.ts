@@ -4,7 +4,8 @@ import { loadDataset, type Dataset } from '../../src/data/index.js';
 import { selectBackend, type BackendInfo } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
-import { trainEpochs } from '../../src/engine/train.js';
+import { GradientWorkers } from '../../src/engine/parallel/gradientWorkers.js';
+import { defaultSharding, trainEpochs } from '../../src/engine/train.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
 import type { BenchParams } from '../common.js';
 
@@ -12,13 +13,20 @@ export interface Setup {
   readonly backend: BackendInfo;
   readonly data: Dataset;
   readonly config: TrainConfig;
+  /**
+   * The gradient workers every training call of the case shares (as a run's session does), warmed
+   * up by warmUp; null where training runs on one thread. close() them at the end.
+   */
+  readonly workers: GradientWorkers | null;
 }
 
 export async function setUp(p: BenchParams): Promise<Setup> {
   const backend = await selectBackend('auto');
   const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, p.dataSeed);
   const config: TrainConfig = { epochs: p.epochs, batchSize: p.batchSize, optimizer: 'adam', learningRate: p.learningRate };
-  return { backend, data, config };
+  const sharding = defaultSharding();
+  const workers = sharding !== null && sharding.threads > 1 ? await GradientWorkers.start(sharding.threads - 1, sharding.backend) : null;
+  return { backend, data, config, workers };
 }
 
 /** The first `images` training images as a data set of their own. */
@@ -37,7 +45,7 @@ export function head(data: Dataset, images: number): Dataset {
  * masked path too.
  */
 export async function warmUp(
-  { data, config }: Setup,
+  { data, config, workers }: Setup,
   p: BenchParams,
   masksFor: (model: tf.Sequential) => MaskBinding = () => MaskBinding.none(),
 ): Promise<void> {
@@ -49,6 +57,7 @@ export async function warmUp(
       config: { ...config, epochs: 1 },
       seed: p.shuffleSeed + 1000,
       masks,
+      workers: workers ?? undefined,
     });
   } finally {
     masks.dispose();

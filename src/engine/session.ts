@@ -16,6 +16,7 @@ import { buildLenet } from './lenet.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
+import { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
 import { readWeight, weightNamed } from './weights.js';
@@ -46,6 +47,15 @@ export interface SessionOptions {
 
 export class EngineSession {
   constructor(private readonly options: SessionOptions = {}) {}
+
+  /** The gradient workers, started by the first training task that needs them, kept until dispose(). */
+  private workers: Promise<GradientWorkers> | null = null;
+
+  private workersFor(sharding: ShardingOptions | null | undefined): Promise<GradientWorkers> | undefined {
+    if (sharding === undefined || sharding === null || sharding.threads < 2) return undefined;
+    this.workers ??= GradientWorkers.start(sharding.threads - 1, sharding.backend);
+    return this.workers;
+  }
 
   private modelValue: tf.LayersModel | null = null;
   private dataValue: Dataset | null = null;
@@ -104,6 +114,7 @@ export class EngineSession {
   async train(task: TrainTask, hooks: TaskHooks = {}): Promise<EpochResult[]> {
     const masks = MaskBinding.fromMaskSet(this.model, this.masks);
     try {
+      const workers = await this.workersFor(this.options.sharding);
       return await trainEpochs(this.model, this.data, {
         config: task.config,
         seed: task.seed,
@@ -111,6 +122,7 @@ export class EngineSession {
         onEvent: hooks.onTrainEvent,
         signal: hooks.signal,
         ...(this.options.sharding === undefined ? {} : { sharding: this.options.sharding }),
+        workers,
       });
     } finally {
       masks.dispose();
@@ -142,8 +154,13 @@ export class EngineSession {
     return evaluate(this.model, this.data);
   }
 
-  dispose(): void {
+  /** Frees the model and stops the gradient workers. */
+  async dispose(): Promise<void> {
     this.modelValue?.dispose();
     this.modelValue = null;
+    const workers = this.workers;
+    this.workers = null;
+    // A pool that failed to start has no workers to stop; its error reached the train() that needed it.
+    if (workers !== null) await (await workers.catch(() => null))?.close();
   }
 }

@@ -12,6 +12,7 @@ import type { TrainConfig } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
 import { batchCount } from './batches.js';
 import type { MaskBinding } from './maskBinding.js';
+import type { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { shardedStep, tfjsStep, type TrainingStep } from './trainingStep.js';
 
@@ -48,6 +49,8 @@ export interface TrainOptions {
    * the TF.js optimizers' loop. Default: defaultSharding() for the active backend.
    */
   readonly sharding?: ShardingOptions | null | undefined;
+  /** Worker threads to compute shards on, kept by the caller across tasks; else started and stopped here. */
+  readonly workers?: GradientWorkers | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
   const split = data.train;
   if (split.count === 0) throw new EngineError('NO_TRAINING_DATA', 'the training split is empty');
   const sharding = options.sharding === undefined ? defaultSharding() : options.sharding;
-  const step: TrainingStep = sharding === null ? tfjsStep(model, data, config, masks) : await shardedStep(model, data, config, masks, sharding);
+  const step: TrainingStep = sharding === null ? tfjsStep(model, data, config, masks) : await shardedStep(model, data, config, masks, sharding, options.workers);
   const random = new SeededRandom(options.seed);
   const batches = batchCount(split.count, config.batchSize);
   const results: EpochResult[] = [];

@@ -16,6 +16,7 @@ import { makeBatch } from './batches.js';
 import type { MaskBinding } from './maskBinding.js';
 import { createFlatOptimizer } from './optimizer.js';
 import { ParameterVector } from './parameterVector.js';
+import type { GradientWorkers } from './parallel/gradientWorkers.js';
 import { ShardedGradients, type BatchOutcome, type ShardingOptions } from './parallel/shardedGradients.js';
 
 export interface TrainingStep {
@@ -76,11 +77,12 @@ export async function shardedStep(
   config: TrainConfig,
   masks: MaskBinding,
   sharding: ShardingOptions,
+  workers?: GradientWorkers,
 ): Promise<TrainingStep> {
   const vector = ParameterVector.of(model);
   const mask = masks.flatMask(vector);
   const optimizer = createFlatOptimizer(config, vector.size);
-  const gradients = await ShardedGradients.start(model, vector, data, config.batchSize, sharding);
+  const gradients = await ShardedGradients.start(model, vector, data, config.batchSize, sharding, workers);
   const { shards, threads } = sharding;
   return {
     description: `gradients in ${String(shards)} shard(s) on ${String(threads)} thread(s), flat ${config.optimizer} with the masks fused`,

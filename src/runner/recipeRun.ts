@@ -233,7 +233,7 @@ export class RecipeRun {
       await this.writeManifest(status, error);
       return await this.dir.finish(status);
     } finally {
-      this.session.dispose();
+      await this.session.dispose();
     }
   }
 }

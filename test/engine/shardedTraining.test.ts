@@ -9,6 +9,7 @@ import { syntheticDataset } from '../../src/data/index.js';
 import { selectBackend, type BackendRequest } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
+import { GradientWorkers } from '../../src/engine/parallel/gradientWorkers.js';
 import { ShardedGradients, shardBounds } from '../../src/engine/parallel/shardedGradients.js';
 import { ParameterVector } from '../../src/engine/parameterVector.js';
 import { defaultSharding, trainEpochs } from '../../src/engine/train.js';
@@ -109,5 +110,24 @@ describe('trainEpochs on the wasm backend', () => {
     expect(two.losses).toEqual(one.losses);
     expect(two.weights).toEqual(one.weights);
     expect(one.losses[1]!).toBeLessThan(one.losses[0]!);
+  });
+
+  it('serves one training task after another on the same pool of workers, as a session does', async () => {
+    const twice = async (threads: number) => {
+      const workers = threads > 1 ? await GradientWorkers.start(threads - 1, 'wasm') : undefined;
+      try {
+        const model = buildLenet(4);
+        const options = { seed: 6, masks: MaskBinding.none(), sharding: { shards: 2, threads, backend: 'wasm' as const }, workers };
+        await trainEpochs(model, data, { ...options, config });
+        // A second task with another batch size (new shared buffers) and another optimizer.
+        await trainEpochs(model, data, { ...options, config: { ...config, batchSize: 10, optimizer: 'sgd', learningRate: 0.05 } });
+        const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+        model.dispose();
+        return weights;
+      } finally {
+        await workers?.close();
+      }
+    };
+    expect(await twice(2)).toEqual(await twice(1));
   });
 });

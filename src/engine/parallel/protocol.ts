@@ -1,14 +1,15 @@
 /**
- * What the main thread and the gradient workers share. Everything per step goes through shared
- * memory and Atomics (a few µs), not postMessage (tenths of a millisecond, at ~7 ms a step); messages
- * are used only to start a worker and to report its failure.
+ * What the main thread and the gradient workers share. A worker lives as long as its pool
+ * (gradientWorkers.ts) and serves one training task after another: a task starts with a message
+ * (the model, the shared buffers), and then every step goes through shared memory and Atomics (a
+ * few µs) rather than postMessage (tenths of a millisecond, at ~7 ms a step) until END_TASK.
  *
- * control (Int32Array):
- *   [SEQ]          step number, bumped by the main thread to start a step (Atomics.notify)
- *   [COMMAND]      STEP or STOP
+ * control (Int32Array), one per task:
+ *   [SEQ]          step number, bumped by the main thread to start a step or end the task (notify)
+ *   [COMMAND]      STEP or END_TASK
  *   [BATCH_SIZE]   images in the whole batch (each shard's loss is divided by it)
  *   [SHARDS + 2s]  first position of shard s in `indices`; [SHARDS + 2s + 1] its image count
- *   [DONE + w]     the step worker w last finished (Atomics.notify), or FAILED
+ *   [DONE + w]     the step worker w last finished (notify), or FAILED
  */
 import type { BackendRequest } from '../backend/select.js';
 
@@ -18,7 +19,7 @@ export const BATCH_SIZE = 2;
 export const SHARDS = 3;
 
 export const STEP = 1;
-export const STOP = 2;
+export const END_TASK = 2;
 /** Written into a worker's DONE slot when its step threw; the error follows as a message. */
 export const FAILED = -1;
 
@@ -31,17 +32,22 @@ export function controlLength(shards: number, threads: number): number {
   return doneSlot(shards, threads);
 }
 
-/** Handed to each worker at start (structured clone; the buffers are shared, not copied). */
-export interface WorkerSetup {
+/** workerData of a worker: what it needs before any task. */
+export interface WorkerStart {
   readonly backend: BackendRequest;
-  /** The model's topology, as model.toJSON() gives it. */
+  /** This worker's number (1-based; the main thread is 0). */
+  readonly worker: number;
+}
+
+/** One training task, as a message (structured clone; the buffers are shared, not copied). */
+export interface TaskSetup {
+  readonly kind: 'task';
+  /** The model's topology, as model.toJSON() gives it (a worker rebuilds only when it changes). */
   readonly topology: string;
   /** Every weight of the model (model.weights order), to start from the main thread's state. */
   readonly initialWeights: readonly Float32Array[];
   readonly imageShape: readonly [number, number, number];
   readonly numClasses: number;
-  /** This worker's number (1-based; the main thread is 0) and the number of threads in all. */
-  readonly worker: number;
   readonly threads: number;
   readonly shards: number;
   readonly control: SharedArrayBuffer;
@@ -58,4 +64,7 @@ export interface WorkerSetup {
   readonly count: number;
 }
 
-export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'failed'; readonly message: string; readonly stack?: string };
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'task-ready' }
+  | { readonly kind: 'failed'; readonly message: string; readonly stack?: string };

@@ -1,22 +1,22 @@
 /**
  * The gradient of a batch, computed in `shards` fixed parts on `threads` threads: the main thread
- * and threads − 1 worker threads, each with its own copy of the model on its own wasm backend.
- * TF.js cannot run wasm multithreaded under Node, so this is how training uses a second core.
+ * and threads − 1 pooled worker threads (gradientWorkers.ts), each with its own copy of the model
+ * on its own wasm backend. TF.js cannot run wasm multithreaded under Node, so this is how
+ * training uses a second core.
  *
  * Shard s takes the s-th of `shards` near-equal consecutive slices of the batch and is computed by
  * thread s mod threads. The parts go to the optimizer separately and are added in shard order, so
  * the result depends on the number of shards, never on the number of threads or on timing: one
  * thread computing both shards gives the same weights, bit for bit, as two.
  */
-import { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../../data/index.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset, Split } from '../../data/index.js';
 import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
 import type { ParameterVector } from '../parameterVector.js';
-import { BATCH_SIZE, COMMAND, controlLength, doneSlot, FAILED, SEQ, SHARDS, STEP, STOP, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { GradientWorkers } from './gradientWorkers.js';
+import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
-import { gradientWorkerEntry } from './workerEntry.js';
 
 export interface ShardingOptions {
   readonly shards: number;
@@ -41,6 +41,22 @@ const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
 
+/** A training split copied once into shared memory, reused by every later task on the same split. */
+const sharedSplits = new WeakMap<Split, Split>();
+
+function sharedSplit(split: Split): Split {
+  let shared = sharedSplits.get(split);
+  if (shared === undefined) {
+    const images = float32s(split.images.length);
+    images.set(split.images);
+    const labels = new Uint8Array(new SharedArrayBuffer(split.labels.length));
+    labels.set(split.labels);
+    shared = { images, labels, count: split.count };
+    sharedSplits.set(split, shared);
+  }
+  return shared;
+}
+
 /** Near-equal consecutive slices: the first (size mod shards) get one image more. */
 export function shardBounds(size: number, shards: number): { start: number; count: number }[] {
   const base = Math.floor(size / shards);
@@ -55,13 +71,6 @@ export function shardBounds(size: number, shards: number): { start: number; coun
   return bounds;
 }
 
-interface WorkerHandle {
-  readonly worker: Worker;
-  /** Set once the worker reported a failure or exited: every later wait rejects with it. */
-  failure: Error | null;
-  readonly failed: Promise<never>;
-}
-
 export class ShardedGradients {
   /** The trainable weights, flat and shared with the workers: the optimizer updates them here. */
   readonly weights: Float32Array;
@@ -70,77 +79,83 @@ export class ShardedGradients {
   private readonly control: Int32Array;
   private readonly results: Float64Array;
   private readonly indices: Uint32Array;
-  private readonly input: Parameters<typeof shardGradient>[2];
   private closed = false;
 
   private constructor(
     private readonly model: tf.LayersModel,
     private readonly vector: ParameterVector,
     private readonly options: ShardingOptions,
+    private readonly input: Parameters<typeof shardGradient>[2],
     buffers: { weights: Float32Array; gradients: Float32Array[]; control: Int32Array; results: Float64Array; indices: Uint32Array },
-    input: Parameters<typeof shardGradient>[2],
-    private readonly workers: WorkerHandle[],
+    /** The workers, and whether this object started them (and so stops them). */
+    private readonly pool: { readonly workers: GradientWorkers; readonly owned: boolean } | null,
   ) {
     this.weights = buffers.weights;
     this.gradients = buffers.gradients;
     this.control = buffers.control;
     this.results = buffers.results;
     this.indices = buffers.indices;
-    this.input = input;
   }
 
-  static async start(model: tf.LayersModel, vector: ParameterVector, data: Dataset, maxBatch: number, options: ShardingOptions): Promise<ShardedGradients> {
+  /**
+   * Sets up a training task. With threads > 1 it runs on `workers` (threads − 1 of them, on the
+   * same backend), or on a pool of its own that close() stops.
+   */
+  static async start(
+    model: tf.LayersModel,
+    vector: ParameterVector,
+    data: Dataset,
+    maxBatch: number,
+    options: ShardingOptions,
+    workers?: GradientWorkers,
+  ): Promise<ShardedGradients> {
     const { shards, threads } = options;
     if (!Number.isInteger(shards) || shards < 1 || !Number.isInteger(threads) || threads < 1 || threads > shards) {
       throw new EngineError('SHARDING_INVALID', `gradient sharding needs 1 ≤ threads ≤ shards (whole numbers), got ${String(threads)} thread(s) for ${String(shards)} shard(s)`);
     }
-    const weights = vector.read(float32s(vector.size));
-    const gradients = Array.from({ length: shards }, () => float32s(vector.size));
-    const control = new Int32Array(new SharedArrayBuffer(controlLength(shards, threads) * Int32Array.BYTES_PER_ELEMENT));
-    const results = new Float64Array(new SharedArrayBuffer(2 * shards * Float64Array.BYTES_PER_ELEMENT));
-    const indices = new Uint32Array(new SharedArrayBuffer(Math.max(1, maxBatch) * Uint32Array.BYTES_PER_ELEMENT));
-    const split = data.train;
-    let input: Parameters<typeof shardGradient>[2] = { split, imageShape: data.imageShape, numClasses: data.numClasses };
-    const workers: WorkerHandle[] = [];
-    if (threads > 1) {
-      // The split once into shared memory, which the main thread then reads too.
-      const images = float32s(split.images.length);
-      images.set(split.images);
-      const labels = new Uint8Array(new SharedArrayBuffer(split.labels.length));
-      labels.set(split.labels);
-      input = { ...input, split: { images, labels, count: split.count } };
-      const entry = gradientWorkerEntry();
-      const topology = JSON.stringify(model.toJSON(null, false));
-      const initialWeights = model.weights.map((w) => w.read().dataSync() as Float32Array);
-      for (let w = 1; w < threads; w++) {
-        const setup: WorkerSetup = {
-          backend: options.backend,
-          topology,
-          initialWeights,
-          imageShape: data.imageShape,
-          numClasses: data.numClasses,
-          worker: w,
-          threads,
-          shards,
-          control: control.buffer as SharedArrayBuffer,
-          weights: weights.buffer as SharedArrayBuffer,
-          gradients: gradients.map((g) => g.buffer as SharedArrayBuffer),
-          results: results.buffer as SharedArrayBuffer,
-          indices: indices.buffer as SharedArrayBuffer,
-          images: images.buffer as SharedArrayBuffer,
-          labels: labels.buffer as SharedArrayBuffer,
-          count: split.count,
-        };
-        workers.push(spawn(entry, setup, w));
-      }
-      try {
-        await Promise.all(workers.map((h) => ready(h)));
-      } catch (error) {
-        await Promise.all(workers.map((h) => h.worker.terminate()));
-        throw error;
-      }
+    if (workers !== undefined && (workers.size !== threads - 1 || workers.backend !== options.backend)) {
+      throw new EngineError(
+        'SHARDING_INVALID',
+        `a pool of ${String(workers.size)} worker(s) on ${workers.backend} cannot serve ${String(threads)} thread(s) on ${options.backend}`,
+      );
     }
-    return new ShardedGradients(model, vector, options, { weights, gradients, control, results, indices }, input, workers);
+    const buffers = {
+      weights: vector.read(float32s(vector.size)),
+      gradients: Array.from({ length: shards }, () => float32s(vector.size)),
+      control: new Int32Array(new SharedArrayBuffer(controlLength(shards, threads) * Int32Array.BYTES_PER_ELEMENT)),
+      results: new Float64Array(new SharedArrayBuffer(2 * shards * Float64Array.BYTES_PER_ELEMENT)),
+      indices: new Uint32Array(new SharedArrayBuffer(Math.max(1, maxBatch) * Uint32Array.BYTES_PER_ELEMENT)),
+    };
+    const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses };
+    if (threads === 1) return new ShardedGradients(model, vector, options, input, buffers, null);
+
+    const pool = workers === undefined ? { workers: await GradientWorkers.start(threads - 1, options.backend), owned: true } : { workers, owned: false };
+    // Shared memory both sides read (the main thread too, so the split is not held twice per task).
+    const split = sharedSplit(data.train);
+    const setup: TaskSetup = {
+      kind: 'task',
+      topology: JSON.stringify(model.toJSON(null, false)),
+      initialWeights: model.weights.map((w) => w.read().dataSync() as Float32Array),
+      imageShape: data.imageShape,
+      numClasses: data.numClasses,
+      threads,
+      shards,
+      control: buffers.control.buffer as SharedArrayBuffer,
+      weights: buffers.weights.buffer as SharedArrayBuffer,
+      gradients: buffers.gradients.map((g) => g.buffer as SharedArrayBuffer),
+      results: buffers.results.buffer as SharedArrayBuffer,
+      indices: buffers.indices.buffer as SharedArrayBuffer,
+      images: split.images.buffer as SharedArrayBuffer,
+      labels: split.labels.buffer as SharedArrayBuffer,
+      count: split.count,
+    };
+    try {
+      await pool.workers.startTask(setup);
+    } catch (error) {
+      if (pool.owned) await pool.workers.close();
+      throw error;
+    }
+    return new ShardedGradients(model, vector, options, { ...input, split }, buffers, pool);
   }
 
   get threads(): number {
@@ -156,9 +171,9 @@ export class ShardedGradients {
    * from the weights the model (and `weights`) hold now.
    */
   async step(order: Uint32Array, start: number, batchSize: number): Promise<BatchOutcome> {
-    if (this.closed) throw new EngineError('SHARDING_CLOSED', 'the gradient workers were already stopped');
+    if (this.closed) throw new EngineError('SHARDING_CLOSED', 'this training task has ended');
     const size = Math.min(batchSize, this.input.split.count - start);
-    if (size > this.indices.length) throw new EngineError('SHARDING_INVALID', `a batch of ${String(size)} exceeds the ${String(this.indices.length)} the workers were set up for`);
+    if (size > this.indices.length) throw new EngineError('SHARDING_INVALID', `a batch of ${String(size)} exceeds the ${String(this.indices.length)} the task was set up for`);
     const { shards, threads } = this.options;
     this.indices.set(order.subarray(start, start + size));
     const bounds = shardBounds(size, shards);
@@ -167,9 +182,7 @@ export class ShardedGradients {
       this.control[SHARDS + 2 * s + 1] = b.count;
     }
     this.control[BATCH_SIZE] = size;
-    this.control[COMMAND] = STEP;
-    const seq = Atomics.add(this.control, SEQ, 1) + 1;
-    Atomics.notify(this.control, SEQ);
+    const seq = this.command(STEP);
 
     for (let s = 0; s < shards; s += threads) {
       const b = bounds[s]!;
@@ -177,7 +190,7 @@ export class ShardedGradients {
       this.results[2 * s] = outcome.loss;
       this.results[2 * s + 1] = outcome.correct;
     }
-    for (const [i, handle] of this.workers.entries()) await this.finished(handle, doneSlot(shards, i + 1), seq);
+    for (let w = 1; w < threads; w++) await this.finished(w, seq);
 
     let loss = 0;
     let correct = 0;
@@ -188,65 +201,35 @@ export class ShardedGradients {
     return { loss, correct, size };
   }
 
-  /** Waits until worker `handle` has finished step `seq`, or rejects with its failure. */
-  private async finished(handle: WorkerHandle, slot: number, seq: number): Promise<void> {
-    for (;;) {
-      const value = Atomics.load(this.control, slot);
-      if (value === seq) return;
-      if (value === FAILED || handle.failure !== null) {
-        await handle.failed; // rejects with the worker's own message once it arrives
-      }
-      const waiting = waitAsync(this.control, slot, value);
-      if (waiting.async) await Promise.race([waiting.value, handle.failed]);
-    }
-  }
-
-  /** Stops the workers (idempotent). */
+  /** Ends the task: the workers go back to waiting for the next one (or stop, if the pool is ours). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.control[COMMAND] = STOP;
-    Atomics.add(this.control, SEQ, 1);
-    Atomics.notify(this.control, SEQ);
-    await Promise.all(this.workers.map((h) => h.worker.terminate()));
+    if (this.pool === null) return;
+    this.command(END_TASK);
+    if (this.pool.owned) await this.pool.workers.close();
   }
-}
 
-function spawn(entry: URL, setup: WorkerSetup, index: number): WorkerHandle {
-  const worker = new Worker(entry, { workerData: setup });
-  // Not unref()'d: a pending Atomics.waitAsync does not keep Node's event loop alive, the worker
-  // does (measured: with an unref'd worker Node exits mid-wait). close() ends it.
-  let reject: (error: Error) => void = () => undefined;
-  const failed = new Promise<never>((_, r) => {
-    reject = r;
-  });
-  failed.catch(() => undefined); // observed through `failure`; never an unhandled rejection
-  const handle: WorkerHandle = { worker, failure: null, failed };
-  const fail = (error: Error) => {
-    if (handle.failure !== null) return;
-    handle.failure = error;
-    reject(error);
-  };
-  worker.on('message', (message: WorkerMessage) => {
-    if (message.kind === 'failed') {
-      fail(new EngineError('GRADIENT_WORKER_FAILED', `gradient worker ${String(index)} failed: ${message.message}`, { cause: message.stack }));
-    }
-  });
-  worker.on('error', (error) => fail(new EngineError('GRADIENT_WORKER_FAILED', `gradient worker ${String(index)} failed: ${error.message}`, { cause: error })));
-  worker.on('exit', (code) => fail(new EngineError('GRADIENT_WORKER_FAILED', `gradient worker ${String(index)} exited (code ${String(code)}) before it was stopped`)));
-  return handle;
-}
+  private command(command: number): number {
+    Atomics.store(this.control, COMMAND, command);
+    const seq = Atomics.add(this.control, SEQ, 1) + 1;
+    Atomics.notify(this.control, SEQ);
+    return seq;
+  }
 
-function ready(handle: WorkerHandle): Promise<void> {
-  return Promise.race([
-    new Promise<void>((resolve) => {
-      const onMessage = (message: WorkerMessage) => {
-        if (message.kind !== 'ready') return;
-        handle.worker.off('message', onMessage);
-        resolve();
-      };
-      handle.worker.on('message', onMessage);
-    }),
-    handle.failed,
-  ]);
+  /** Waits until worker w has finished step `seq`, or rejects with its failure. */
+  private finished(w: number, seq: number): Promise<void> {
+    const slot = doneSlot(this.options.shards, w);
+    const workers = this.pool!.workers;
+    return workers.until(
+      w,
+      () => Atomics.load(this.control, slot) === seq,
+      () => {
+        const value = Atomics.load(this.control, slot);
+        if (value === FAILED) return workers.failureOf(w); // rejects with the worker's own message once it arrives
+        const waiting = waitAsync(this.control, slot, value);
+        return waiting.async ? waiting.value : null;
+      },
+    );
+  }
 }

@@ -1,0 +1,126 @@
+/**
+ * A pool of gradient worker threads, kept across training tasks: starting a worker (TF.js, the
+ * wasm backend) takes ~0.3 s, and a fresh one runs its first steps slowly while V8 and the backend
+ * warm up — measured on LeNet, a new worker per task made the first epoch ~30% slower. The owner
+ * (an EngineSession, the bench) closes the pool; until then its workers keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { EngineError } from '../../errors.js';
+import type { BackendRequest } from '../backend/select.js';
+import type { TaskSetup, WorkerMessage, WorkerStart } from './protocol.js';
+import { gradientWorkerEntry } from './workerEntry.js';
+
+interface WorkerHandle {
+  readonly index: number;
+  readonly worker: Worker;
+  /** Set once the worker failed or exited: every later wait rejects with it. */
+  failure: Error | null;
+  readonly failed: Promise<never>;
+}
+
+export class GradientWorkers {
+  private closed = false;
+
+  private constructor(
+    readonly backend: BackendRequest,
+    private readonly handles: readonly WorkerHandle[],
+  ) {}
+
+  /** Starts `count` workers on `backend` and waits until each has selected it. */
+  static async start(count: number, backend: BackendRequest): Promise<GradientWorkers> {
+    const entry = gradientWorkerEntry();
+    const handles = Array.from({ length: count }, (_, i) => spawn(entry, { backend, worker: i + 1 }));
+    const pool = new GradientWorkers(backend, handles);
+    try {
+      await Promise.all(handles.map((h) => pool.message(h, 'ready')));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.handles.length;
+  }
+
+  /** Hands every worker the task and waits until all are ready for its steps. */
+  async startTask(setup: TaskSetup): Promise<void> {
+    this.checkOpen();
+    await Promise.all(
+      this.handles.map((h) => {
+        const ready = this.message(h, 'task-ready');
+        h.worker.postMessage(setup);
+        return ready;
+      }),
+    );
+  }
+
+  /** Resolves when `done()` holds, re-checked whenever `wait()` settles; rejects if worker w failed. */
+  async until(worker: number, done: () => boolean, wait: () => Promise<unknown> | null): Promise<void> {
+    const handle = this.handles[worker - 1];
+    if (handle === undefined) throw new EngineError('SHARDING_INVALID', `there is no gradient worker ${String(worker)}`);
+    for (;;) {
+      if (handle.failure !== null) await handle.failed;
+      if (done()) return;
+      const waiting = wait();
+      if (waiting !== null) await Promise.race([waiting, handle.failed]);
+    }
+  }
+
+  /** The failure of worker w, once it arrives (its message follows a FAILED slot). */
+  failureOf(worker: number): Promise<never> {
+    return this.handles[worker - 1]!.failed;
+  }
+
+  /** Stops every worker (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new EngineError('SHARDING_CLOSED', 'the gradient workers were already stopped');
+    const gone = this.handles.find((h) => h.failure !== null);
+    if (gone !== undefined) throw gone.failure!;
+  }
+
+  private message(handle: WorkerHandle, kind: 'ready' | 'task-ready'): Promise<void> {
+    return Promise.race([
+      new Promise<void>((resolve) => {
+        const onMessage = (message: WorkerMessage) => {
+          if (message.kind !== kind) return;
+          handle.worker.off('message', onMessage);
+          resolve();
+        };
+        handle.worker.on('message', onMessage);
+      }),
+      handle.failed,
+    ]);
+  }
+}
+
+function spawn(entry: URL, start: WorkerStart): WorkerHandle {
+  // Not unref()'d: a pending Atomics.waitAsync does not keep Node's event loop alive, the worker
+  // does (measured: with an unref'd worker Node exits mid-wait). close() ends it.
+  const worker = new Worker(entry, { workerData: start });
+  let reject: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  failed.catch(() => undefined); // observed through `failure`; never an unhandled rejection
+  const handle: WorkerHandle = { index: start.worker, worker, failure: null, failed };
+  const name = `gradient worker ${String(start.worker)}`;
+  const fail = (error: Error) => {
+    if (handle.failure !== null) return;
+    handle.failure = error;
+    reject(error);
+  };
+  worker.on('message', (message: WorkerMessage) => {
+    if (message.kind === 'failed') fail(new EngineError('GRADIENT_WORKER_FAILED', `${name} failed: ${message.message}`, { cause: message.stack }));
+  });
+  worker.on('error', (error) => fail(new EngineError('GRADIENT_WORKER_FAILED', `${name} failed: ${error.message}`, { cause: error })));
+  worker.on('exit', (code) => fail(new EngineError('GRADIENT_WORKER_FAILED', `${name} exited (code ${String(code)})`)));
+  return handle;
+}
