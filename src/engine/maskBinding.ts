@@ -5,6 +5,7 @@
  * do not change inside one) and disposed after it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EngineError } from '../errors.js';
 import type { MaskSet } from '../prune/index.js';
 import type { ParameterVector } from './parameterVector.js';
 import { weightNamed } from './weights.js';
@@ -59,7 +60,7 @@ export class MaskBinding {
     for (const { name, values } of this.bound) {
       const slot = vector.slots.find((s) => s.name === name);
       if (slot === undefined || slot.size !== values.length) {
-        throw new Error(`masked parameter ${name} is not a trainable weight of ${String(values.length)} entries`);
+        throw new EngineError('MASK_NOT_TRAINABLE', `masked parameter ${name} is not a trainable weight of ${String(values.length)} entries`);
       }
       flat.set(values, slot.offset);
     }

@@ -22,8 +22,6 @@ import { ShardedGradients, type BatchOutcome, type ShardingOptions } from './par
 export interface TrainingStep {
   /** Trains on order[start, start + batchSize): gradient, update, masks; returns the batch's mean loss and hits. */
   run(order: Uint32Array, start: number, batchSize: number): Promise<BatchOutcome>;
-  /** What the step runs on, for the manifest and the progress notes. */
-  readonly description: string;
   dispose(): Promise<void>;
 }
 
@@ -40,7 +38,6 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createTfjsOptimizer(config);
   return {
-    description: `tf.variableGrads and tf.train.${config.optimizer} on backend ${tf.getBackend()}`,
     async run(order, start, batchSize) {
       const batch = makeBatch(data.train, data.imageShape, order, start, batchSize);
       // variableGrads returns only the loss; the correct count leaves its tidy through here.
@@ -83,9 +80,7 @@ export async function shardedStep(
   const mask = masks.flatMask(vector);
   const optimizer = createFlatOptimizer(config, vector.size);
   const gradients = await ShardedGradients.start(model, vector, data, config.batchSize, sharding, workers);
-  const { shards, threads } = sharding;
   return {
-    description: `gradients in ${String(shards)} shard(s) on ${String(threads)} thread(s), flat ${config.optimizer} with the masks fused`,
     async run(order, start, batchSize) {
       const outcome = await gradients.step(order, start, batchSize);
       optimizer.step(gradients.weights, gradients.gradients, mask);

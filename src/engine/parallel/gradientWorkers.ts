@@ -56,21 +56,21 @@ export class GradientWorkers {
     );
   }
 
-  /** Resolves when `done()` holds, re-checked whenever `wait()` settles; rejects if worker w failed. */
-  async until(worker: number, done: () => boolean, wait: () => Promise<unknown> | null): Promise<void> {
-    const handle = this.handles[worker - 1];
-    if (handle === undefined) throw new EngineError('SHARDING_INVALID', `there is no gradient worker ${String(worker)}`);
-    for (;;) {
-      if (handle.failure !== null) await handle.failed;
-      if (done()) return;
-      const waiting = wait();
-      if (waiting !== null) await Promise.race([waiting, handle.failed]);
-    }
+  /** Throws the failure of worker w (1-based) if it has failed or exited. */
+  throwIfFailed(worker: number): void {
+    const failure = this.handle(worker).failure;
+    if (failure !== null) throw failure;
   }
 
-  /** The failure of worker w, once it arrives (its message follows a FAILED slot). */
+  /** Rejects with the failure of worker w once it arrives (its message follows a FAILED slot). */
   failureOf(worker: number): Promise<never> {
-    return this.handles[worker - 1]!.failed;
+    return this.handle(worker).failed;
+  }
+
+  private handle(worker: number): WorkerHandle {
+    const handle = this.handles[worker - 1];
+    if (handle === undefined) throw new EngineError('SHARDING_INVALID', `there is no gradient worker ${String(worker)}`);
+    return handle;
   }
 
   /** Stops every worker (idempotent). */
@@ -102,8 +102,7 @@ export class GradientWorkers {
 }
 
 function spawn(entry: URL, start: WorkerStart): WorkerHandle {
-  // Not unref()'d: a pending Atomics.waitAsync does not keep Node's event loop alive, the worker
-  // does (measured: with an unref'd worker Node exits mid-wait). close() ends it.
+  // Not unref()'d: the owner's close() ends it, and until then it is what a step waits for.
   const worker = new Worker(entry, { workerData: start });
   let reject: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_, r) => {

@@ -33,11 +33,15 @@ export interface BatchOutcome {
 }
 
 /**
- * Atomics.waitAsync (Node ≥ 16), which TypeScript's ES2022 library does not declare; ES2024's would
- * also admit APIs that Node 20 lacks.
+ * How long the main thread blocks in Atomics.wait for a worker before it gives the event loop a
+ * turn (to hear of a worker that failed). A worker normally finishes within a few ms of the main
+ * thread's own shard. Not Atomics.waitAsync: in Node 20 its wake-ups ride on event-loop tasks that
+ * Node does not keep the loop alive for (nodejs/node#44729, #61941), and a bench run was seen to
+ * hang on it.
  */
-type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+const WAIT_SLICE_MS = 20;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
 
@@ -158,14 +162,6 @@ export class ShardedGradients {
     return new ShardedGradients(model, vector, options, { ...input, split }, buffers, pool);
   }
 
-  get threads(): number {
-    return this.options.threads;
-  }
-
-  get shards(): number {
-    return this.options.shards;
-  }
-
   /**
    * Computes the gradient parts of the batch order[start, start + batchSize) into `gradients`,
    * from the weights the model (and `weights`) hold now.
@@ -218,18 +214,15 @@ export class ShardedGradients {
   }
 
   /** Waits until worker w has finished step `seq`, or rejects with its failure. */
-  private finished(w: number, seq: number): Promise<void> {
+  private async finished(w: number, seq: number): Promise<void> {
     const slot = doneSlot(this.options.shards, w);
     const workers = this.pool!.workers;
-    return workers.until(
-      w,
-      () => Atomics.load(this.control, slot) === seq,
-      () => {
-        const value = Atomics.load(this.control, slot);
-        if (value === FAILED) return workers.failureOf(w); // rejects with the worker's own message once it arrives
-        const waiting = waitAsync(this.control, slot, value);
-        return waiting.async ? waiting.value : null;
-      },
-    );
+    for (;;) {
+      const value = Atomics.load(this.control, slot);
+      if (value === seq) return;
+      if (value === FAILED) await workers.failureOf(w); // rejects with the worker's own message once it arrives
+      workers.throwIfFailed(w);
+      if (Atomics.wait(this.control, slot, value, WAIT_SLICE_MS) === 'timed-out') await yieldToEventLoop();
+    }
   }
 }
