@@ -1,0 +1,109 @@
+/**
+ * The model as an ordered chain of layers, each fed by the one before. Compaction folds a removed
+ * channel into the single layer that reads it, which is only sound when the graph is a chain:
+ * with a branch or a merge, a channel has several readers (or is added to another tensor), so
+ * anything else is refused here, before any weight is read or any layer built.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { unsupported } from './unsupported.js';
+
+export type Dims = readonly (number | null)[];
+
+export interface ChainNode {
+  readonly layer: tf.layers.Layer;
+  readonly name: string;
+  readonly className: string;
+  readonly config: tf.serialization.ConfigDict;
+  /** The layer's input shape in the original model, batch dimension first. */
+  readonly inputShape: Dims;
+}
+
+/** Merge layers, with what they do in the words of the refusal. */
+const MERGES: Readonly<Record<string, string>> = {
+  Add: 'a residual add',
+  Concatenate: 'a concatenation',
+  Multiply: 'a multiplication of branches',
+  Average: 'an average of branches',
+  Maximum: 'a maximum of branches',
+  Minimum: 'a minimum of branches',
+  Subtract: 'a subtraction of branches',
+  Dot: 'a dot product of branches',
+};
+
+const CHAIN_ONLY = 'compaction supports simple chains of layers only';
+
+/** One entry of a functional model's config: which layers feed each call of a layer. */
+interface GraphEntry {
+  readonly name: string;
+  readonly className: string;
+  /** Per call (node) of the layer, the names of the layers whose outputs it takes. */
+  readonly calls: readonly (readonly string[])[];
+}
+
+function graphEntries(model: tf.LayersModel): GraphEntry[] {
+  const layers = model.getConfig()['layers'];
+  if (!Array.isArray(layers)) throw new Error('internal: a functional model config has no layers list');
+  return layers.map((raw) => {
+    const entry = raw as { name: string; className: string; inboundNodes: unknown[][] };
+    // Each inbound node is a list of [layerName, nodeIndex, tensorIndex, kwargs].
+    const calls = entry.inboundNodes.map((node) => node.map((inbound) => String((inbound as unknown[])[0])));
+    return { name: entry.name, className: entry.className, calls };
+  });
+}
+
+/** Refuses anything but input → layer → … → output, one call each. */
+function checkFunctionalChain(model: tf.LayersModel): void {
+  const entries = graphEntries(model);
+  const classOf = new Map(entries.map((e) => [e.name, e.className]));
+  const merge = entries.find((e) => Object.hasOwn(MERGES, e.className));
+  if (merge !== undefined) {
+    throw unsupported(merge, `${MERGES[merge.className]!} joins several branches; ${CHAIN_ONLY}`);
+  }
+  const readers = new Map<string, string[]>();
+  for (const entry of entries) {
+    if (entry.calls.length > 1) {
+      throw unsupported(entry, `it is called ${entry.calls.length} times (a shared layer); ${CHAIN_ONLY}`);
+    }
+    const inputs = entry.calls[0] ?? [];
+    if (inputs.length > 1) throw unsupported(entry, `it takes ${inputs.length} inputs; ${CHAIN_ONLY}`);
+    for (const input of inputs) readers.set(input, [...(readers.get(input) ?? []), entry.name]);
+  }
+  for (const [name, readBy] of readers) {
+    if (readBy.length > 1) {
+      const layer = { name, className: classOf.get(name) ?? 'unknown' };
+      throw unsupported(layer, `its output feeds several layers (${readBy.join(', ')}), a branch; ${CHAIN_ONLY}`);
+    }
+  }
+  // No merges, no branches, one input and one output: the graph is a path in config order.
+  entries.forEach((entry, i) => {
+    const fed = entry.calls[0]?.[0];
+    const previous = entries[i - 1]?.name;
+    if (fed !== previous) {
+      throw unsupported(entry, `it is not fed by the layer before it (${String(previous)}); ${CHAIN_ONLY}`);
+    }
+  });
+}
+
+function singleShape(shape: tf.Shape | tf.Shape[], layer: tf.layers.Layer): Dims {
+  if (shape.length > 0 && Array.isArray(shape[0])) {
+    throw unsupported({ name: layer.name, className: layer.getClassName() }, `it has several outputs; ${CHAIN_ONLY}`);
+  }
+  return shape as Dims;
+}
+
+/** The model's layers in order, without its InputLayer; COMPACT_UNSUPPORTED when not a chain. */
+export function modelChain(model: tf.LayersModel): ChainNode[] {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    const layer = { name: model.name, className: model.getClassName() };
+    throw unsupported(layer, `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; ${CHAIN_ONLY}`);
+  }
+  // A Sequential is a chain by construction (and its config has no graph to check).
+  if (!(model instanceof tf.Sequential)) checkFunctionalChain(model);
+  const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  let inputShape: Dims = model.inputs[0]!.shape;
+  return layers.map((layer) => {
+    const node: ChainNode = { layer, name: layer.name, className: layer.getClassName(), config: layer.getConfig(), inputShape };
+    inputShape = singleShape(layer.outputShape, layer);
+    return node;
+  });
+}
