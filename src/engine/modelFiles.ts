@@ -18,14 +18,19 @@ async function writeAtomic(file: string, data: string | Uint8Array): Promise<voi
   await rename(temp, file);
 }
 
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+/** A model in the standard two files, in memory: model.json's text and weights.bin's bytes. */
+export interface SerializedModel {
+  readonly json: string;
+  readonly weights: Uint8Array;
+}
+
+export async function serializeModel(model: tf.LayersModel): Promise<SerializedModel> {
+  let serialized: SerializedModel | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (artifacts.weightData === undefined || artifacts.weightSpecs === undefined) {
         throw new EngineError('MODEL_SAVE', 'TF.js produced no weights to save');
       }
-      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
       const modelJson = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -33,11 +38,24 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
       };
-      await writeAtomic(path.join(dir, WEIGHTS_BIN), weights);
-      await writeAtomic(path.join(dir, MODEL_JSON), `${JSON.stringify(modelJson)}\n`);
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      serialized = {
+        json: `${JSON.stringify(modelJson)}\n`,
+        weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)),
+      };
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) });
     }),
   );
+  if (serialized === null) throw new EngineError('MODEL_SAVE', 'TF.js did not hand over the model to save');
+  return serialized;
+}
+
+/** Writes the model as dir/model.json + dir/weights.bin; returns what was written. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<SerializedModel> {
+  const serialized = await serializeModel(model);
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(path.join(dir, WEIGHTS_BIN), serialized.weights);
+  await writeAtomic(path.join(dir, MODEL_JSON), serialized.json);
+  return serialized;
 }
 
 interface ModelJsonFile {

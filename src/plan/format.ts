@@ -146,7 +146,10 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
     case 'evaluate':
       return [`accuracy on the test split (${task.point})`];
     case 'export':
-      return [task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors'];
+      return [
+        (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
+          (task.compact ? '; model-compact/ (dead output channels removed, their constants folded into the next bias)' : ''),
+      ];
     case 'report':
       return ['report.md'];
   }

@@ -6,7 +6,7 @@ import type { WeightLayout } from '../prune/layout.js';
 import type { DataSource, MethodSpec, ModelSource, TrainConfig } from '../recipe/types.js';
 
 /** 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh. */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 export interface PlannedParameter {
   readonly name: string;
@@ -103,6 +103,8 @@ export interface EvaluateTask extends TaskBase {
 export interface ExportTask extends TaskBase {
   readonly kind: 'export';
   readonly saveModel: boolean;
+  /** Also write model-compact/ (engine/compact): the model without its dead output channels. */
+  readonly compact: boolean;
 }
 
 export interface ReportTask extends TaskBase {

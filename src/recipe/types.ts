@@ -131,6 +131,11 @@ export interface ReportConfig {
   readonly saveModel: boolean;
 }
 
+export interface ExportConfig {
+  /** Also write model-compact/: the model rebuilt without its dead output channels. */
+  readonly compact: boolean;
+}
+
 export interface ResolvedRecipe {
   /** Absolute path of the recipe file, and its text exactly as read. */
   readonly file: string;
@@ -144,4 +149,5 @@ export interface ResolvedRecipe {
   readonly train: TrainConfig | null;
   readonly stages: readonly Stage[];
   readonly report: ReportConfig;
+  readonly export: ExportConfig;
 }

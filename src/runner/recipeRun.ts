@@ -10,6 +10,7 @@ import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding, GRADIENT_SHARDS } from '../engine/train.js';
+import { exportCompact } from '../engine/compactExport.js';
 import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
@@ -193,14 +194,14 @@ export class RecipeRun {
         return `accuracy ${(evaluation.accuracy * 100).toFixed(2)}%, loss ${evaluation.loss.toFixed(4)}`;
       }
       case 'export':
-        return this.export(task.saveModel);
+        return this.export(task.saveModel, task.compact);
       case 'report':
         await this.dir.writeText('report.md', renderReport(this.record));
         return 'report.md';
     }
   }
 
-  private async export(saveModel: boolean): Promise<string> {
+  private async export(saveModel: boolean, compact: boolean): Promise<string> {
     const masks = this.session.masks;
     const tensors = masks.names().map((name) => {
       const state = masks.get(name)!;
@@ -224,7 +225,13 @@ export class RecipeRun {
     const zeros = this.record.parameters.reduce((sum, p) => sum + p.figures.zeros, 0);
     this.record.globalModel = { count: total, zeros, sparsity: total > 0 ? zeros / total : 0 };
     if (saveModel) await saveLayersModel(this.session.model, this.dir.path('model'));
-    return saveModel ? 'masks.safetensors, model/' : 'masks.safetensors';
+    const written = saveModel ? ['masks.safetensors', 'model/'] : ['masks.safetensors'];
+    if (compact) {
+      this.record.compact = await exportCompact(this.session.model, this.session.loadedData, this.dir.path('model-compact'));
+      const c = this.record.compact;
+      written.push(`model-compact/ (${c.parametersAfter} of ${c.parametersBefore} parameters)`);
+    }
+    return written.join(', ');
   }
 
   /** Writes the final manifest and renames the folder when the run succeeded. */

@@ -42,6 +42,32 @@ export interface PruningEntry {
   readonly isPruned?: boolean;
 }
 
+/** One Conv2D or Dense layer of a compact export. */
+export interface CompactLayerEntry {
+  readonly name: string;
+  readonly className: string;
+  readonly channelsBefore: number;
+  readonly channelsAfter: number;
+}
+
+/** What export.compact produced, measured in the run. */
+export interface CompactEntry {
+  readonly layers: readonly CompactLayerEntry[];
+  readonly parametersBefore: number;
+  readonly parametersAfter: number;
+  /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
+  readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
+  /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */
+  readonly comparison: {
+    readonly images: number;
+    readonly maskedAccuracy: number;
+    readonly compactAccuracy: number;
+    readonly maskedImagesPerSecond: number;
+    readonly compactImagesPerSecond: number;
+    readonly maxLogitDifference: number;
+  } | null;
+}
+
 export interface ParameterEntry {
   readonly name: string;
   readonly shape: readonly number[];
@@ -70,4 +96,6 @@ export interface RunRecord {
    * exports; absent before.
    */
   isPruned?: boolean;
+  /** export.compact's result; absent when the recipe does not ask for it. */
+  compact?: CompactEntry;
 }

@@ -1,5 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
-import type { EvaluationEntry, RunRecord, SparsityFigures } from './record.js';
+import type { CompactEntry, EvaluationEntry, RunRecord, SparsityFigures } from './record.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 
@@ -20,6 +20,35 @@ function evaluationLabel(e: EvaluationEntry): string {
 
 function historyCell(history: readonly Record<string, unknown>[]): string {
   return history.map((h) => `\`${JSON.stringify(h)}\``).join(' → ') || '—';
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** export.compact: what was removed, and what it bought, as measured in the run. */
+function compactSection(c: CompactEntry): string[] {
+  const changed = c.layers.filter((l) => l.channelsAfter !== l.channelsBefore).length;
+  const lines = ['', '## Compact export (`model-compact/`)', ''];
+  lines.push(
+    ...table(
+      ['layer', 'class', 'channels before', 'channels after', 'removed'],
+      c.layers.map((l) => [`\`${l.name}\``, l.className, String(l.channelsBefore), String(l.channelsAfter), String(l.channelsBefore - l.channelsAfter)]),
+    ),
+    '',
+    `- ${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → **${c.parametersAfter}** (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`,
+    `- bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, ` +
+      `compact model **${kb(c.bytes.compact)}**`,
+  );
+  const m = c.comparison;
+  if (m === null) lines.push('- no test split in this run: accuracy and speed were not compared');
+  else {
+    lines.push(
+      `- on the ${m.images} test images: accuracy ${percent(m.maskedAccuracy)} (pruned) vs ${percent(m.compactAccuracy)} (compact), ` +
+        `largest logit difference ${m.maxLogitDifference.toExponential(2)}`,
+      `- inference: ${m.maskedImagesPerSecond.toFixed(0)} images/s (pruned) vs **${m.compactImagesPerSecond.toFixed(0)}** images/s (compact), ` +
+        `${(m.compactImagesPerSecond / m.maskedImagesPerSecond).toFixed(2)}× (best of 3 passes each, in this run)`,
+    );
+  }
+  return lines;
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -106,6 +135,8 @@ export function renderReport(record: RunRecord): string {
       ),
     );
   }
+
+  if (record.compact !== undefined) lines.push(...compactSection(record.compact));
 
   if (record.training.length > 0) {
     lines.push('', '## Training', '');
