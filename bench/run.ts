@@ -581,6 +581,31 @@ async function main(): Promise<void> {
       higherIsBetter: true,
       notes: () => [`batches of 500, loss + accuracy, ${base.evalPasses} timed passes over 2,000 images after one untimed`],
     });
+    const halved = 'after 50% of the channels of conv1, conv2, fc1, fc2 pruned (L2 structured)';
+    addRow('4', '  pruned LeNet, compact (prune-run) vs dense (torch), img/s', 'lenet', 'rate', (r) => r.compact.compactEvalImagesPerSecond, (r) => r.evalImagesPerSecond, {
+      higherIsBetter: true,
+      notes: () => {
+        const c = med('lenet', 'node', (r) => r.compact.compactEvalImagesPerSecond);
+        const m = med('lenet', 'node', (r) => r.compact.maskedEvalImagesPerSecond);
+        const accuracy = raw.lenet.node[0]?.compact as Result | undefined;
+        return [
+          `${halved}; torch's pruned model keeps its dense shapes (case 4's run)`,
+          ...(c !== null && m !== null ? [`prune-run masked (dense) ${fmt(m, 'rate')} img/s: compact ${fmt(c / m, 'ratio')} that`] : []),
+          ...(accuracy === undefined ? [] : [`accuracy masked ${fmt(accuracy.maskedAccuracy, 'percent')}, compact ${fmt(accuracy.compactAccuracy, 'percent')}`]),
+        ];
+      },
+    });
+    const sizes = raw.lenet.node[0]?.compact as Result | undefined;
+    if (sizes !== undefined) {
+      rows.push({
+        case: '4',
+        metric: '  pruned LeNet on disk, KiB (compact vs dense)',
+        node: fmt(sizes.compactBytes / 1024, 'mb'),
+        torch: '—',
+        ratio: '—',
+        notes: `dense (masked) ${fmt(sizes.maskedBytes / 1024, 'mb')} KiB; parameters ${String(sizes.parametersAfter)} of ${String(sizes.parametersBefore)}`,
+      });
+    }
   }
 
   console.log('');

@@ -9,6 +9,7 @@ import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
 import { trainEpochs } from '../../src/engine/train.js';
 import type { BenchParams } from '../common.js';
+import { measureCompact } from './compact.js';
 import { backendSummary, setUp, warmUp } from './tfSetup.js';
 
 export async function runLenet(p: BenchParams): Promise<Record<string, unknown>> {
@@ -30,6 +31,7 @@ export async function runLenet(p: BenchParams): Promise<Record<string, unknown>>
     await evaluate(model, data);
     evalSeconds.push((performance.now() - t) / 1000);
   }
+  const compact = await measureCompact(model, data, p.evalPasses);
   model.dispose();
   await setup.workers?.close();
   const evalTotal = evalSeconds.reduce((a, b) => a + b, 0);
@@ -45,6 +47,7 @@ export async function runLenet(p: BenchParams): Promise<Record<string, unknown>>
     testLoss: final.loss,
     evalSeconds,
     evalImagesPerSecond: (p.evalPasses * data.test.count) / evalTotal,
+    compact,
     tensorsLeaked: tf.memory().numTensors - tensorsBefore,
   };
 }
