@@ -41,11 +41,16 @@ export class MaskBinding {
     return this.bound.length;
   }
 
-  /** variable ← variable × mask, for every bound parameter. */
+  /**
+   * variable ← variable × mask + 0, for every bound parameter. The + 0 turns the −0 that a negative
+   * weight × 0 gives into +0, as pruning and the flat optimizers write it: a pruned entry is the
+   * same bits on every path (sparse files store −0 as a value, and reruns compare bytes).
+   */
   enforce(): void {
     if (this.bound.length === 0) return;
     tf.tidy(() => {
-      for (const { variable, mask } of this.bound) variable.assign(tf.mul(variable, mask));
+      const zero = tf.scalar(0);
+      for (const { variable, mask } of this.bound) variable.assign(tf.add(tf.mul(variable, mask), zero));
     });
   }
 
