@@ -62,6 +62,11 @@ export { selectBackend, BACKEND_REQUESTS, type BackendInfo, type BackendRequest 
 export { prepareRun, type PreparedRun, type PrepareOptions } from './runner/prepare.js';
 export type { Plan, PlanTask } from './plan/types.js';
 
+// Pruning that pays off: the model without its dead channels, and sparse weight files with the
+// IOHandler that reads them back into an ordinary dense model (tf.loadLayersModel(sparseModelFromDir(dir))).
+export { compactModel, type CompactResult, type CompactedLayer } from './engine/compact/index.js';
+export { saveSparseModel, sparseModelFromDir, sparseModelHandler, encodeSparseModel } from './engine/sparse/index.js';
+
 // Errors: every error a user can cause is one of these, with a stable `code`.
 export {
   PruneRunError,

@@ -91,7 +91,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
       evaluate(`evaluate:${stage.name}:finetuned`, stage.name, 'finetuned');
     }
   }
-  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact });
+  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact, sparse: recipe.export.sparse });
   tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });
 
   if (problems.length > 0) throw new RecipeError(problems);

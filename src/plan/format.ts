@@ -148,7 +148,8 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
     case 'export':
       return [
         (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
-          (task.compact ? '; model-compact/ (dead output channels removed, their constants folded into the next bias)' : ''),
+          (task.compact ? '; model-compact/ (dead output channels removed, their constants folded into the next bias)' : '') +
+          (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : ''),
       ];
     case 'report':
       return ['report.md'];

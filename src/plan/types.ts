@@ -105,6 +105,8 @@ export interface ExportTask extends TaskBase {
   readonly saveModel: boolean;
   /** Also write model-compact/ (engine/compact): the model without its dead output channels. */
   readonly compact: boolean;
+  /** Also write model-sparse/ (engine/sparse): bitmask + nonzero values per weight. */
+  readonly sparse: boolean;
 }
 
 export interface ReportTask extends TaskBase {

@@ -99,7 +99,7 @@ interface RecipeInput {
   train?: TrainInput;
   stages: StageInput[];
   report?: { evaluate?: boolean; save_model?: boolean };
-  export?: { compact?: boolean };
+  export?: { compact?: boolean; sparse?: boolean };
 }
 
 export interface ResolveOptions {
@@ -132,7 +132,7 @@ export function resolveRecipe(
     train: resolveTraining(input.train, undefined),
     stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at, options.masks ?? new Map())),
     report: resolveReport(input.report, data !== null),
-    export: { compact: input.export?.compact ?? false },
+    export: { compact: input.export?.compact ?? false, sparse: input.export?.sparse ?? false },
   };
   return deepFreeze(resolved);
 }

@@ -134,6 +134,8 @@ export interface ReportConfig {
 export interface ExportConfig {
   /** Also write model-compact/: the model rebuilt without its dead output channels. */
   readonly compact: boolean;
+  /** Also write model-sparse/: bitmask + nonzero values per weight, restored by sparseModelFromDir. */
+  readonly sparse: boolean;
 }
 
 export interface ResolvedRecipe {

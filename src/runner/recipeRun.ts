@@ -11,10 +11,11 @@ import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding, GRADIENT_SHARDS } from '../engine/train.js';
 import { exportCompact } from '../engine/compactExport.js';
-import { saveModel as saveLayersModel } from '../engine/modelFiles.js';
+import { saveModel as saveLayersModel, serializeModel } from '../engine/modelFiles.js';
+import { saveSparseModel } from '../engine/sparse/index.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
-import type { PlanTask } from '../plan/types.js';
+import type { ExportTask, PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
 import { MetricsWriter } from '../runs/metrics.js';
@@ -194,14 +195,14 @@ export class RecipeRun {
         return `accuracy ${(evaluation.accuracy * 100).toFixed(2)}%, loss ${evaluation.loss.toFixed(4)}`;
       }
       case 'export':
-        return this.export(task.saveModel, task.compact);
+        return this.export(task);
       case 'report':
         await this.dir.writeText('report.md', renderReport(this.record));
         return 'report.md';
     }
   }
 
-  private async export(saveModel: boolean, compact: boolean): Promise<string> {
+  private async export({ saveModel, compact, sparse }: ExportTask): Promise<string> {
     const masks = this.session.masks;
     const tensors = masks.names().map((name) => {
       const state = masks.get(name)!;
@@ -230,6 +231,12 @@ export class RecipeRun {
       this.record.compact = await exportCompact(this.session.model, this.session.loadedData, this.dir.path('model-compact'));
       const c = this.record.compact;
       written.push(`model-compact/ (${c.parametersAfter} of ${c.parametersBefore} parameters)`);
+    }
+    if (sparse) {
+      const { bytes } = await saveSparseModel(this.session.model, this.dir.path('model-sparse'));
+      const dense = await serializeModel(this.session.model);
+      this.record.sparse = { bytes, denseBytes: Buffer.byteLength(dense.json) + dense.weights.byteLength };
+      written.push(`model-sparse/ (${(bytes / 1024).toFixed(1)} KiB)`);
     }
     return written.join(', ');
   }

@@ -50,6 +50,12 @@ export interface CompactLayerEntry {
   readonly channelsAfter: number;
 }
 
+/** What export.sparse wrote: its bytes against the plain TF.js files of the same model. */
+export interface SparseEntry {
+  readonly bytes: number;
+  readonly denseBytes: number;
+}
+
 /** What export.compact produced, measured in the run. */
 export interface CompactEntry {
   readonly layers: readonly CompactLayerEntry[];
@@ -98,4 +104,6 @@ export interface RunRecord {
   isPruned?: boolean;
   /** export.compact's result; absent when the recipe does not ask for it. */
   compact?: CompactEntry;
+  /** export.sparse's result; absent when the recipe does not ask for it. */
+  sparse?: SparseEntry;
 }

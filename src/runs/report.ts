@@ -1,5 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
-import type { CompactEntry, EvaluationEntry, RunRecord, SparsityFigures } from './record.js';
+import type { CompactEntry, EvaluationEntry, RunRecord, SparseEntry, SparsityFigures } from './record.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 
@@ -49,6 +49,16 @@ function compactSection(c: CompactEntry): string[] {
     );
   }
   return lines;
+}
+
+function sparseSection(s: SparseEntry): string[] {
+  return [
+    '',
+    '## Sparse export (`model-sparse/`)',
+    '',
+    `- bytes on disk: plain TF.js files (model/) ${kb(s.denseBytes)}, sparse files **${kb(s.bytes)}** ` +
+      `(${percent(s.bytes / s.denseBytes)} of them); prune-run's \`sparseModelFromDir\` restores the dense model bit for bit`,
+  ];
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -137,6 +147,7 @@ export function renderReport(record: RunRecord): string {
   }
 
   if (record.compact !== undefined) lines.push(...compactSection(record.compact));
+  if (record.sparse !== undefined) lines.push(...sparseSection(record.sparse));
 
   if (record.training.length > 0) {
     lines.push('', '## Training', '');

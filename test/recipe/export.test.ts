@@ -19,15 +19,15 @@ async function problems(text: string): Promise<string[]> {
 describe('export', () => {
   it('is off unless asked for, and reaches the plan', async () => {
     const plain = await loadRecipeText(BASE, 'recipes/export.yaml');
-    expect(plain.export).toEqual({ compact: false });
+    expect(plain.export).toEqual({ compact: false, sparse: false });
     const compact = await loadRecipeText(`${BASE}export:\n  compact: true\n`, 'recipes/export.yaml');
-    expect(compact.export).toEqual({ compact: true });
+    expect(compact.export).toEqual({ compact: true, sparse: false });
     const plan = buildPlan(compact, LENET_DESCRIPTION);
     expect(plan.tasks.find((t) => t.kind === 'export')).toMatchObject({ compact: true, saveModel: true });
   });
 
   it('reports a wrong value and an unknown key where they are written', async () => {
     expect(await problems(`${BASE}export:\n  compact: yes please\n`)).toEqual(["7:12 export.compact must be true or false, got \"yes please\""]);
-    expect(await problems(`${BASE}export:\n  sparse: true\n`)).toEqual([expect.stringMatching(/^7:3 .*sparse/)]);
+    expect(await problems(`${BASE}export:\n  gzip: true\n`)).toEqual([expect.stringMatching(/^7:3 .*gzip/)]);
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * export.sparse through the command: LeNet pruned 90% (one global L1 threshold over its kernels),
+ * exported as plain TF.js files and as sparse files. The sparse pair is at most 20% of the plain
+ * pair's bytes and restores, through prune-run's loader and plain tf.loadLayersModel, the same
+ * weights bit for bit.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/engine/modelFiles.js';
+import { sparseModelFromDir } from '../../src/engine/sparse/index.js';
+import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+
+const RECIPE = `seed: 5
+model: {builtin: lenet}
+stages:
+  - name: ninety
+    global:
+      method: l1_unstructured
+      amount: 0.9
+      select: [{layer_type: conv2d, param: kernel}, {layer_type: dense, param: kernel}]
+export: {sparse: true}
+`;
+
+let cwd: string;
+let runDir: string;
+
+beforeAll(async () => {
+  cwd = await makeTempDir();
+  const file = await writeRecipe(cwd, 'sparse.yaml', RECIPE);
+  const result = await runCli(['--progress', 'plain', file], cwd);
+  expect(result.status, result.stderr).toBe(0);
+  runDir = path.resolve(cwd, result.stdout.trim());
+});
+
+afterAll(async () => {
+  await removeDir(cwd);
+});
+
+const bytesOf = async (dir: string) => {
+  let total = 0;
+  for (const name of await listTree(dir)) total += (await stat(path.join(dir, name))).size;
+  return total;
+};
+
+describe('export: {sparse: true}', () => {
+  it('is at most 20% of the plain files of a 90%-pruned model', async () => {
+    const sparse = await bytesOf(path.join(runDir, 'model-sparse'));
+    const dense = await bytesOf(path.join(runDir, 'model'));
+    expect(sparse).toBeGreaterThan(0);
+    expect(sparse / dense).toBeLessThanOrEqual(0.2);
+    const report = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    expect(report).toMatch(/## Sparse export/);
+  });
+
+  it('restores the pruned model bit for bit through plain tf.loadLayersModel', async () => {
+    const dense = await loadModel(path.join(runDir, 'model', 'model.json'));
+    const restored = await tf.loadLayersModel(sparseModelFromDir(path.join(runDir, 'model-sparse')));
+    const bits = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
+    expect(bits(restored)).toEqual(bits(dense));
+    dense.dispose();
+    restored.dispose();
+  });
+});
