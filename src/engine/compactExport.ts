@@ -12,11 +12,16 @@ import type { CompactEntry } from '../runs/record.js';
 import { makeBatch } from './batches.js';
 import { compactModel } from './compact/index.js';
 import { evaluate } from './evaluate.js';
-import { saveModel, serializeModel, type SerializedModel } from './modelFiles.js';
+import { saveModel, type SerializedModel } from './modelFiles.js';
 
 const TIMED_PASSES = 3;
 
 const bytesOf = (m: SerializedModel) => Buffer.byteLength(m.json) + m.weights.byteLength;
+
+/** Bytes of a model's two plain files, and of the same gzipped (each file on its own, as a server would). */
+export function denseSize(m: SerializedModel): { denseBytes: number; denseGzippedBytes: number } {
+  return { denseBytes: bytesOf(m), denseGzippedBytes: gzipSync(Buffer.from(m.json)).byteLength + gzipSync(m.weights).byteLength };
+}
 
 /** Largest |Δ| between the two models' logits over the split, in batches. */
 function maxLogitDifference(a: tf.LayersModel, b: tf.LayersModel, data: Dataset): number {
@@ -54,12 +59,12 @@ async function compare(masked: tf.LayersModel, compact: tf.LayersModel, data: Da
 
 /**
  * Writes `dir` (model.json + weights.bin) with the compact form of `model` (whose weights are the
- * pruned ones) and measures it. `data` null: no comparison on a test split.
+ * pruned ones, serialised as `dense`) and measures it. `data` null: no comparison on a test split.
  */
-export async function exportCompact(model: tf.LayersModel, data: Dataset | null, dir: string): Promise<CompactEntry> {
+export async function exportCompact(model: tf.LayersModel, data: Dataset | null, dir: string, dense: SerializedModel): Promise<CompactEntry> {
   const result = compactModel(model);
   try {
-    const dense = await serializeModel(model);
+    const { denseBytes, denseGzippedBytes } = denseSize(dense);
     const written = await saveModel(result.model, dir);
     return {
       layers: result.layers.map((l) => ({
@@ -70,11 +75,7 @@ export async function exportCompact(model: tf.LayersModel, data: Dataset | null,
       })),
       parametersBefore: result.parametersBefore,
       parametersAfter: result.parametersAfter,
-      bytes: {
-        dense: bytesOf(dense),
-        denseGzipped: gzipSync(Buffer.from(dense.json)).byteLength + gzipSync(dense.weights).byteLength,
-        compact: bytesOf(written),
-      },
+      bytes: { dense: denseBytes, denseGzipped: denseGzippedBytes, compact: bytesOf(written) },
       comparison: data === null || data.test.count === 0 ? null : await compare(model, result.model, data),
     };
   } finally {

@@ -10,7 +10,7 @@ import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding, GRADIENT_SHARDS } from '../engine/train.js';
-import { exportCompact } from '../engine/compactExport.js';
+import { denseSize, exportCompact } from '../engine/compactExport.js';
 import { saveModel as saveLayersModel, serializeModel } from '../engine/modelFiles.js';
 import { saveSparseModel } from '../engine/sparse/index.js';
 import { allParameters } from '../models/description.js';
@@ -225,17 +225,18 @@ export class RecipeRun {
     const total = this.record.parameters.reduce((sum, p) => sum + p.figures.count, 0);
     const zeros = this.record.parameters.reduce((sum, p) => sum + p.figures.zeros, 0);
     this.record.globalModel = { count: total, zeros, sparsity: total > 0 ? zeros / total : 0 };
-    if (saveModel) await saveLayersModel(this.session.model, this.dir.path('model'));
+    // The plain TF.js files, written or (save_model: false) only measured: every report gives the size.
+    const dense = saveModel ? await saveLayersModel(this.session.model, this.dir.path('model')) : await serializeModel(this.session.model);
+    this.record.size = { parameters: total, nonzeros: total - zeros, ...denseSize(dense) };
     const written = saveModel ? ['masks.safetensors', 'model/'] : ['masks.safetensors'];
     if (compact) {
-      this.record.compact = await exportCompact(this.session.model, this.session.loadedData, this.dir.path('model-compact'));
+      this.record.compact = await exportCompact(this.session.model, this.session.loadedData, this.dir.path('model-compact'), dense);
       const c = this.record.compact;
       written.push(`model-compact/ (${c.parametersAfter} of ${c.parametersBefore} parameters)`);
     }
     if (sparse) {
       const { bytes } = await saveSparseModel(this.session.model, this.dir.path('model-sparse'));
-      const dense = await serializeModel(this.session.model);
-      this.record.sparse = { bytes, denseBytes: Buffer.byteLength(dense.json) + dense.weights.byteLength };
+      this.record.sparse = { bytes, denseBytes: this.record.size.denseBytes };
       written.push(`model-sparse/ (${(bytes / 1024).toFixed(1)} KiB)`);
     }
     return written.join(', ');

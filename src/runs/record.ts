@@ -50,6 +50,15 @@ export interface CompactLayerEntry {
   readonly channelsAfter: number;
 }
 
+/** The final model's size, in every report. */
+export interface SizeEntry {
+  readonly parameters: number;
+  readonly nonzeros: number;
+  /** model.json + weights.bin as TF.js saves them, and the same gzipped. */
+  readonly denseBytes: number;
+  readonly denseGzippedBytes: number;
+}
+
 /** What export.sparse wrote: its bytes against the plain TF.js files of the same model. */
 export interface SparseEntry {
   readonly bytes: number;
@@ -102,6 +111,8 @@ export interface RunRecord {
    * exports; absent before.
    */
   isPruned?: boolean;
+  /** Filled when the run exports. */
+  size?: SizeEntry;
   /** export.compact's result; absent when the recipe does not ask for it. */
   compact?: CompactEntry;
   /** export.sparse's result; absent when the recipe does not ask for it. */

@@ -1,5 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
-import type { CompactEntry, EvaluationEntry, RunRecord, SparseEntry, SparsityFigures } from './record.js';
+import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 
@@ -49,6 +49,36 @@ function compactSection(c: CompactEntry): string[] {
     );
   }
   return lines;
+}
+
+/** Above this a parameter is as good as cut off: global pruning's known failure (layer collapse). */
+const COLLAPSE_SPARSITY = 0.99;
+
+function collapseWarnings(parameters: readonly ParameterEntry[]): string[] {
+  // Pruned ones only: a bias initialised to zeros is not a collapse.
+  const collapsed = parameters.filter((p) => p.pruned && p.figures.count > 0 && p.figures.sparsity > COLLAPSE_SPARSITY);
+  if (collapsed.length === 0) return [];
+  return [
+    '',
+    '## Warning: layer collapse',
+    '',
+    ...collapsed.map(
+      (p) =>
+        `- \`${p.name}\` is ${percent(p.figures.sparsity)} pruned (${p.figures.zeros} of ${p.figures.count}): its layer passes almost nothing on. ` +
+        'A global threshold does this to layers of small weights; prune that layer locally (targets) or lower the amount.',
+    ),
+  ];
+}
+
+function sizeSection(s: SizeEntry): string[] {
+  return [
+    '',
+    '## Size',
+    '',
+    `- parameters ${s.parameters}, nonzero ${s.nonzeros} (${percent(s.nonzeros / s.parameters)})`,
+    `- the pruned model as TF.js saves it (model.json + weights.bin): ${kb(s.denseBytes)}, gzipped ${kb(s.denseGzippedBytes)}` +
+      ' (zeros are stored as zeros: see export.compact and export.sparse for smaller files)',
+  ];
 }
 
 function sparseSection(s: SparseEntry): string[] {
@@ -146,6 +176,8 @@ export function renderReport(record: RunRecord): string {
     );
   }
 
+  lines.push(...collapseWarnings(record.parameters));
+  if (record.size !== undefined) lines.push(...sizeSection(record.size));
   if (record.compact !== undefined) lines.push(...compactSection(record.compact));
   if (record.sparse !== undefined) lines.push(...sparseSection(record.sparse));
 

@@ -63,3 +63,17 @@ describe('export: {sparse: true}', () => {
     restored.dispose();
   });
 });
+
+describe('every report', () => {
+  it('gives the size, and flags a layer that one global threshold cut off (layer collapse)', async () => {
+    // 95% over LeNet's freshly initialised kernels: fc1's weights (±1/20) are the smallest of all.
+    const file = await writeRecipe(cwd, 'collapse.yaml', RECIPE.replace('amount: 0.9', 'amount: 0.95').replace('export: {sparse: true}\n', ''));
+    const result = await runCli(['--progress', 'plain', file], cwd);
+    expect(result.status, result.stderr).toBe(0);
+    const report = await readFile(path.join(path.resolve(cwd, result.stdout.trim()), 'report.md'), 'utf8');
+    expect(report).toMatch(/## Warning: layer collapse\n\n- `fc1\/kernel` is 100\.00% pruned \(48000 of 48000\)/);
+    expect(report).not.toMatch(/`conv1\/kernel` is .* pruned \(/);
+    expect(report).toMatch(/## Size\n\n- parameters 60074, nonzero \d+/);
+    expect(report).toMatch(/gzipped \d+\.\d KiB/);
+  });
+});
