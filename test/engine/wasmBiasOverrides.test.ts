@@ -11,21 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { WASM_KERNEL_OVERRIDES } from '../../src/engine/backend/wasmKernels/index.js';
-import { SeededRandom } from '../../src/util/random.js';
-import { expectNoTensorLeak, relativeError } from '../helpers/tensors.js';
+import { expectNoTensorLeak, randomValues, relativeError, sizeOf } from '../helpers/tensors.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-function randomValues(size: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
-  return Float32Array.from({ length: size }, () => rng.nextFloat() * 2 - 1);
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 async function onBoth<T>(fn: () => T): Promise<{ cpu: T; wasm: T }> {
   await tf.setBackend('cpu');

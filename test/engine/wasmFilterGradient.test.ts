@@ -17,8 +17,7 @@ import {
   swappedFilterGradient,
 } from '../../src/engine/backend/wasmKernels/conv2dBackpropFilter.js';
 import { im2colFilterGradient } from '../../src/engine/backend/wasmKernels/conv2dFilterIm2col.js';
-import { SeededRandom } from '../../src/util/random.js';
-import { expectNoTensorLeak, relativeError } from '../helpers/tensors.js';
+import { expectNoTensorLeak, randomValues, relativeError, sizeOf } from '../helpers/tensors.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -36,15 +35,6 @@ const FORMULATIONS: Record<string, Formulation> = {
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-function randomValues(size: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
-  return Float32Array.from({ length: size }, () => rng.nextFloat() * 2 - 1);
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 interface Case {
   x: Shape4;

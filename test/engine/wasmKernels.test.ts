@@ -13,8 +13,7 @@ import { EngineError } from '../../src/errors.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { conv2dFilterGradient } from '../../src/engine/backend/wasmKernels/conv2dBackpropFilter.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/engine/backend/wasmKernels/index.js';
-import { SeededRandom } from '../../src/util/random.js';
-import { expectNoTensorLeak, relativeError } from '../helpers/tensors.js';
+import { expectNoTensorLeak, randomValues, relativeError, sizeOf } from '../helpers/tensors.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -24,15 +23,6 @@ const MAX_RELATIVE_ERROR = 1e-4;
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-function randomValues(size: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
-  return Float32Array.from({ length: size }, () => rng.nextFloat() * 2 - 1);
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 async function on<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
   await tf.setBackend(backend);

@@ -9,17 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { registerWasmTrainingKernels, WASM_KERNEL_OVERRIDES } from '../../src/engine/backend/wasmKernels/index.js';
 import { originalKernel } from '../../src/engine/backend/wasmKernels/override.js';
-import { SeededRandom } from '../../src/util/random.js';
-import { expectNoTensorLeak, relativeError } from '../helpers/tensors.js';
+import { expectNoTensorLeak, randomValues, relativeError } from '../helpers/tensors.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-function randomValues(size: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
-  return Float32Array.from({ length: size }, () => rng.nextFloat() * 2 - 1);
-}
 
 /** Values with many exact ties: ReLU'd and rounded to quarters, as pooled activations often are. */
 function tiedValues(size: number, seed: number): Float32Array {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { SeededRandom } from '../../src/util/random.js';
 
 export type Values = tf.Tensor | Float32Array | Float64Array | Int32Array | readonly number[];
 
@@ -84,4 +85,15 @@ export function expectNoTensorLeak(fn: () => void | Promise<void>): void | Promi
   const result = fn();
   if (result instanceof Promise) return result.then(() => expect(counts(), 'tensors after fn').toEqual(before));
   expect(counts(), 'tensors after fn').toEqual(before);
+}
+
+/** `size` values uniform in [−1, 1) from `seed`: reproducible test inputs. */
+export function randomValues(size: number, seed: number): Float32Array {
+  const rng = new SeededRandom(seed);
+  return Float32Array.from({ length: size }, () => rng.nextFloat() * 2 - 1);
+}
+
+/** The number of entries of a tensor of `shape`. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
