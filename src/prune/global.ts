@@ -12,6 +12,7 @@ import { PruneError } from '../errors.js';
 import { composeMask } from './container.js';
 import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
 import type { PruningMethod } from './method.js';
+import { cappedCapacity, pruneSmallestCapped } from './capped.js';
 import { checkImportance, type ParameterState } from './parameter.js';
 import { unstructuredRecipeOf } from './unstructured.js';
 
@@ -46,10 +47,20 @@ function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<
  * and randomUnstructured the masks are updated in place (each state keeps its Uint8Array);
  * other methods get new mask arrays.
  */
+export interface GlobalOptions {
+  /**
+   * The layer-collapse guard: no parameter ends the step with more than this fraction of its
+   * entries pruned (counting its earlier pruning); the count a capped parameter cannot take goes to
+   * the others. l1 only. Default: none, as torch.
+   */
+  readonly maxSparsityPerParameter?: number;
+}
+
 export function pruneGlobal(
   states: readonly ParameterState[],
   method: PruningMethod,
   importance?: ReadonlyMap<string, Float32Array>,
+  options: GlobalOptions = {},
 ): void {
   if (method.kind !== 'unstructured') {
     throw new PruneError(
@@ -62,6 +73,15 @@ export function pruneGlobal(
   const groupName = `global(${names.join(', ')})`;
 
   const recipe = unstructuredRecipeOf(method);
+  const cap = options.maxSparsityPerParameter;
+  if (cap !== undefined && (recipe?.kind !== 'l1' || !(cap >= 0 && cap <= 1))) {
+    throw new PruneError(
+      'PRUNE_GLOBAL_INVALID',
+      recipe?.kind !== 'l1'
+        ? `${groupName}: a maximum sparsity per parameter needs l1_unstructured, got ${method.name}`
+        : `${groupName}: the maximum sparsity per parameter must be in [0, 1], got ${String(cap)}`,
+    );
+  }
   if (recipe !== undefined) {
     const segments = states.map((s) => {
       const given = importance?.get(s.name);
@@ -71,9 +91,22 @@ export function pruneGlobal(
       return { scores: given ?? s.original, mask: s.mask };
     });
     const candidates = countCandidates(segments);
-    const k = plannedCount(recipe, candidates, groupName); // the last check: nothing written before
-    pruneCandidatesInPlace(recipe, segments, candidates, k);
-    record(states, method, names);
+    const k = plannedCount(recipe, candidates, groupName);
+    if (cap === undefined) pruneCandidatesInPlace(recipe, segments, candidates, k);
+    else {
+      // Entries each parameter may still lose: floor(cap · n) in all, minus what it already lost.
+      const allowed = states.map((s, i) => Math.max(0, Math.floor(cap * s.mask.length) - (s.mask.length - countCandidates([segments[i]!]))));
+      const capacity = cappedCapacity(segments, allowed);
+      if (k > capacity) {
+        throw new PruneError(
+          'PRUNE_AMOUNT_TOO_LARGE',
+          `${groupName}: pruning ${String(k)} entries needs more than a maximum sparsity of ${String(cap)} per parameter allows ` +
+            `(${String(capacity)} at most); raise the maximum or lower the amount`,
+        );
+      }
+      pruneSmallestCapped(segments, k, allowed);
+    }
+    record(states, method, names, cap);
     return;
   }
 
@@ -105,8 +138,8 @@ export function pruneGlobal(
   record(states, method, names);
 }
 
-function record(states: readonly ParameterState[], method: PruningMethod, names: readonly string[]): void {
+function record(states: readonly ParameterState[], method: PruningMethod, names: readonly string[], cap?: number): void {
   const { method: _inner, ...innerArgs } = method.describe();
-  const entry = { method: 'global_unstructured', inner: method.name, ...innerArgs };
+  const entry = { method: 'global_unstructured', inner: method.name, ...innerArgs, ...(cap === undefined ? {} : { max_sparsity_per_layer: cap }) };
   for (const s of states) s.history.push({ ...entry, parameters: [...names] });
 }
