@@ -32,6 +32,8 @@ export interface PruneByNameOptions {
   readonly scope: PruneScope;
   /** Scores by weight name, TF.js layout, in place of the weights (torch's importance_scores). */
   readonly importance?: ReadonlyMap<string, Float32Array> | undefined;
+  /** Global only: the layer-collapse guard (pruneGlobal's maxSparsityPerParameter). */
+  readonly maxSparsityPerLayer?: number | undefined;
 }
 
 function targetsOf(model: tf.LayersModel, names: readonly string[]): Target[] {
@@ -59,7 +61,7 @@ export function pruneByName(
   method: MethodSource,
   options: PruneByNameOptions,
 ): void {
-  const { scope, importance } = options;
+  const { scope, importance, maxSparsityPerLayer } = options;
   if (!PRUNE_SCOPES.includes(scope)) {
     throw pruneError('PRUNE_OPTIONS_INVALID', `scope '${String(scope)}' is not one of ${PRUNE_SCOPES.join(', ')}`);
   }
@@ -72,7 +74,9 @@ export function pruneByName(
   const build = typeof method === 'function' ? method : () => method;
   if (scope === 'global') {
     const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
-    applyMethod(targets, { scope, method: build({ name: names.join(', '), shape: [total], layout: null }) }, importance);
+    const method = build({ name: names.join(', '), shape: [total], layout: null });
+    const cap = maxSparsityPerLayer === undefined ? {} : { options: { maxSparsityPerParameter: maxSparsityPerLayer } };
+    applyMethod(targets, { scope, method, ...cap }, importance);
   } else {
     applyMethod(targets, { scope, methodFor: (t) => build({ name: t.name, shape: t.shape, layout: layoutOf(t) }) }, importance);
   }

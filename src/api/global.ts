@@ -18,7 +18,15 @@ const SPEC_NAMES: Readonly<Record<GlobalMethod, GlobalMethodName>> = { l1: 'l1_u
 export const GLOBAL_METHODS = Object.keys(SPEC_NAMES) as readonly GlobalMethod[];
 
 export type GlobalOptions = AmountOptions &
-  ({ readonly method: 'l1'; readonly seed?: undefined } | { readonly method: 'random'; readonly seed: number });
+  (
+    | {
+        readonly method: 'l1';
+        readonly seed?: undefined;
+        /** Layer-collapse guard: no parameter ends with more than this fraction pruned (not in torch). */
+        readonly maxSparsityPerLayer?: number;
+      }
+    | { readonly method: 'random'; readonly seed: number; readonly maxSparsityPerLayer?: undefined }
+  );
 
 /** [layer, 'kernel'] as in torch's `parameters` tuples, optionally with that parameter's scores. */
 export type GlobalParameter =
@@ -47,5 +55,10 @@ export function globalUnstructured(parameters: readonly GlobalParameter[], optio
   });
   // The pool has no layout: global methods are unstructured.
   const pooled = createMethod({ method, amount }, { seed, layout: null, shape: [total] });
-  applyMethod(targets, { scope: 'global', method: pooled }, importance.size > 0 ? importance : undefined);
+  const cap = options.maxSparsityPerLayer;
+  applyMethod(
+    targets,
+    { scope: 'global', method: pooled, ...(cap === undefined ? {} : { options: { maxSparsityPerParameter: cap } }) },
+    importance.size > 0 ? importance : undefined,
+  );
 }

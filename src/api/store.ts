@@ -13,6 +13,7 @@ import {
   MaskSet,
   pruneGlobal,
   pruneParameter,
+  type GlobalPruneOptions,
   type ParameterState,
   type PruningMethod,
 } from '../prune/index.js';
@@ -85,7 +86,9 @@ export type MethodFor = (target: Target) => PruningMethod;
  */
 export function applyMethod(
   targets: readonly Target[],
-  method: { readonly scope: 'local'; readonly methodFor: MethodFor } | { readonly scope: 'global'; readonly method: PruningMethod },
+  method:
+    | { readonly scope: 'local'; readonly methodFor: MethodFor }
+    | { readonly scope: 'global'; readonly method: PruningMethod; readonly options?: GlobalPruneOptions },
   importance?: ReadonlyMap<string, Float32Array>,
 ): void {
   checkTargets(targets, method.scope);
@@ -109,7 +112,7 @@ export function applyMethod(
       );
       states.push(state);
     }
-    if (method.scope === 'global') pruneGlobal(states, method.method, importance);
+    if (method.scope === 'global') pruneGlobal(states, method.method, importance, method.options);
     else targets.forEach((t, i) => pruneParameter(states[i]!, method.methodFor(t), importance?.get(t.name)));
   } catch (error) {
     for (const restore of undo.reverse()) restore();

@@ -72,7 +72,11 @@ function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['
             paramName: target.name,
             ...(spec.method === 'custom_from_mask' ? { mask: readMask(spec.mask, group.planned[target.name], target.name) } : {}),
           }),
-    { scope, importance: importance && new Map(group.parameters.map((name) => [name, importance])) },
+    {
+      scope,
+      importance: importance && new Map(group.parameters.map((name) => [name, importance])),
+      maxSparsityPerLayer: group.maxSparsityPerLayer ?? undefined,
+    },
   );
 }
 

@@ -40,7 +40,7 @@ function rankText(importance: ImportanceSource, key: string): string {
 function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
   const scores = group.importance.kind === 'parameter' ? ` (ranked by ${group.importance.name}'s values)` : '';
   return scope === 'global'
-    ? `global ${describeMethod(group.method)} over ${group.parameters.join(', ')}`
+    ? `global ${describeMethod(group.method)} over ${group.parameters.join(', ')}${capText(group)}`
     : `${describeMethod(group.method)} on each of ${group.parameters.join(', ')}${scores}`;
 }
 
@@ -96,7 +96,13 @@ function globalHead(group: PruneGroup, sizes: ReadonlyMap<string, readonly numbe
   const what = composes
     ? `${formatAmount(amount)} of their entries still unpruned`
     : `${'count' in amount ? amount.count : pythonRound(amount.amount * total)} of their ${total} entries`;
-  return `global ${describeMethod(group.method)} over ${group.parameters.length} parameters: one ranking, prunes ${what}, ${rule}`;
+  return `global ${describeMethod(group.method)} over ${group.parameters.length} parameters: one ranking, prunes ${what}, ${rule}${capText(group)}`;
+}
+
+/** The layer-collapse guard, when the step has one. */
+function capText(group: PruneGroup): string {
+  const cap = group.maxSparsityPerLayer;
+  return cap === undefined || cap === null ? '' : `, no parameter above ${(cap * 100).toFixed(1)}% sparsity`;
 }
 
 function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {

@@ -50,6 +50,7 @@ export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
         parameters: parameters.map((p) => p.name),
         planned: planned(parameters, (_p, composes) => ({ layout: null, axis: null, composes })),
         seed: groupSeed(0),
+        maxSparsityPerLayer: step.maxSparsityPerLayer,
       },
     ];
   }

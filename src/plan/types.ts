@@ -46,6 +46,8 @@ export interface PruneGroup {
    * not depend on which other parameters the selector picks.
    */
   readonly seed: number;
+  /** Global groups: the layer-collapse guard (no parameter above this sparsity); null: none. */
+  readonly maxSparsityPerLayer?: number | null;
 }
 
 interface TaskBase {

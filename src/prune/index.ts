@@ -10,7 +10,7 @@ export { lnStructured, randomStructured, type NormOrder } from './structured.js'
 export { identity, customFromMask } from './fixed.js';
 export { composeMask } from './container.js';
 export { pruneParameter, effectiveWeights, type ParameterState } from './parameter.js';
-export { pruneGlobal } from './global.js';
+export { pruneGlobal, type GlobalOptions as GlobalPruneOptions } from './global.js';
 export { MaskSet, sparsityOf, type SparsityCount } from './mask-set.js';
 export {
   torchToTfjs,

@@ -74,6 +74,7 @@ interface TargetInput extends AmountInput {
 interface GlobalInput extends AmountInput {
   select: SelectorInput[];
   method: GlobalMethod;
+  max_sparsity_per_layer?: number;
 }
 interface StageInput {
   name: string;
@@ -203,6 +204,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       scope: 'global',
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
       method,
+      maxSparsityPerLayer: step.max_sparsity_per_layer ?? null,
       at: at.valueAt(stepPath),
     };
   }

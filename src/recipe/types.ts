@@ -105,6 +105,8 @@ export type PruningStep =
       readonly scope: 'global';
       readonly select: readonly Selector[];
       readonly method: GlobalMethodSpec;
+      /** The layer-collapse guard (l1 only); null: none, as torch. */
+      readonly maxSparsityPerLayer: number | null;
       readonly at: SourceLocation;
     };
 

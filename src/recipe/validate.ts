@@ -41,7 +41,17 @@ function schemaValidator(): ValidateFunction {
 /** Every problem of the recipe's content (not its files), unsorted. */
 export function validateRecipe(recipe: ParsedRecipe): RecipeProblem[] {
   const validate = schemaValidator();
-  const schemaProblems = validate(recipe.value) ? [] : explainSchemaErrors(validate.errors ?? [], recipe);
+  let schemaProblems: RecipeProblem[] = [];
+  if (!validate(recipe.value)) {
+    const errors = validate.errors ?? [];
+    schemaProblems = explainSchemaErrors(errors, recipe);
+    // Never let a recipe the schema rejects through because no sentence was found for its error.
+    const first = errors[0];
+    if (schemaProblems.length === 0 && first !== undefined) {
+      const path = pointerSegments(first.instancePath);
+      schemaProblems = [{ at: recipe.positions.valueAt(path), message: `${displayPath(recipe.value, path) || 'the recipe'} ${first.message ?? 'is invalid'}` }];
+    }
+  }
   return [...schemaProblems, ...ruleProblems(recipe)];
 }
 
@@ -227,6 +237,7 @@ const KEY_USERS: Readonly<Record<string, string>> = {
   amount: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
   count: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
   mask: 'custom_from_mask only',
+  max_sparsity_per_layer: 'l1_unstructured only (the guard against layer collapse)',
   n: 'ln_structured only (its norm order)',
   axis: 'the structured methods only (ln_structured, random_structured)',
   dim: 'the structured methods only (ln_structured, random_structured)',

@@ -77,3 +77,27 @@ describe('every report', () => {
     expect(report).toMatch(/gzipped \d+\.\d KiB/);
   });
 });
+
+describe('global.max_sparsity_per_layer', () => {
+  it('keeps every layer under the cap where one threshold would empty fc1, and prunes the whole amount', async () => {
+    const capped = RECIPE.replace('amount: 0.9', 'amount: 0.95\n      max_sparsity_per_layer: 0.97').replace('export: {sparse: true}\n', '');
+    const file = await writeRecipe(cwd, 'capped.yaml', capped);
+    const dry = await runCli(['--dry-run', file], cwd);
+    expect(dry.stdout).toMatch(/no parameter above 97\.0% sparsity/);
+    const result = await runCli(['--progress', 'plain', file], cwd);
+    expect(result.status, result.stderr).toBe(0);
+    const report = await readFile(path.join(path.resolve(cwd, result.stdout.trim()), 'report.md'), 'utf8');
+    expect(report).not.toMatch(/layer collapse/);
+    // fc1 at its cap, floor(0.97 · 48000) = 46560; the step's total is round(0.95 · 59838) = 56846.
+    expect(report).toMatch(/\| `fc1\/kernel` \| \[400, 120\] \| 48000 \| 46560 \|/);
+    expect(report).toMatch(/global sparsity over the pruned parameters: \*\*95\.00%\*\* \(56846 of 59838\)/);
+    expect(report).toMatch(/"max_sparsity_per_layer":0\.97/);
+  });
+
+  it('is refused for random_unstructured, where it is written', async () => {
+    const file = await writeRecipe(cwd, 'random-capped.yaml', RECIPE.replace('l1_unstructured', 'random_unstructured').replace('amount: 0.9', 'amount: 0.9\n      max_sparsity_per_layer: 0.97'));
+    const result = await runCli(['--dry-run', file], cwd);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/random-capped\.yaml:\d+:\d+: .*max_sparsity_per_layer/);
+  });
+});

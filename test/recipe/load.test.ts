@@ -276,6 +276,7 @@ describe('loadRecipe: good recipes', () => {
             { layerType: ['dense', 'depthwise_conv2d'], layer: null, param: 'k*', at: at(25, 11) },
           ],
           method: { method: 'l1_unstructured', amount: { amount: 0.2 } },
+          maxSparsityPerLayer: null,
           at: at(21, 7),
         },
         fresh: false,
