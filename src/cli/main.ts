@@ -75,9 +75,17 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
   const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
-  const run = await RecipeRun.start(prepared, { runsDir, backend, threads: args.threads ?? config.threads });
+  const threads = args.threads ?? config.threads;
+  const run = await RecipeRun.start(prepared, { runsDir, backend, threads });
   io.stderr(`run ${run.dir.id} on ${run.record.backend}`);
   for (const note of run.backend.notes) io.stderr(`  note: ${note}`);
+  const used = run.sharding?.threads ?? 1;
+  if (threads !== null && threads > used) {
+    io.stderr(
+      `  note: training uses ${used} thread${used === 1 ? '' : 's'}, not ${threads}: ` +
+        (run.sharding === null ? `backend ${run.backend.name} runs its own threads` : `each batch's gradient has ${run.sharding.shards} shards`),
+    );
+  }
 
   const abort = new AbortController();
   const onSigint = () => {

@@ -74,7 +74,8 @@ export class RecipeRun {
     readonly prepared: PreparedRun,
     readonly dir: RunDirectory,
     readonly backend: BackendInfo,
-    private readonly sharding: ShardingOptions | null,
+    /** How training runs (train.ts's defaultSharding); null: TF.js's own loop. */
+    readonly sharding: ShardingOptions | null,
   ) {
     this.session = new EngineSession({ sharding });
     this.metrics = new MetricsWriter(dir);

@@ -159,8 +159,9 @@ describe('command line', () => {
     const own = JSON.parse((await runCli(['--dry-run', '--json', '--seed', '12', 'seeded.yaml'], cwd)).stdout) as { seed: number };
     expect(own.seed).toBe(5);
     // runsDir, relative to the config file: a real (tiny, no-training) run lands there.
-    const run = await runCli(['--progress', 'plain', file], cwd);
+    const run = await runCli(['--progress', 'plain', '--threads', '4', file], cwd);
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/note: training uses 2 threads, not 4: each batch's gradient has 2 shards/);
     expect(run.stdout).toMatch(/^experiments\/\d{8}-\d{6}Z-[0-9a-f]{8}$/);
     const elsewhere = await runCli(['--progress', 'plain', '--runs-dir', 'other', file], cwd);
     expect(elsewhere.stdout).toMatch(/^other\//);
