@@ -10,6 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { prune } from '../../src/api/index.js';
 import type { Dataset } from '../../src/data/index.js';
 import { compactModel } from '../../src/engine/compact/index.js';
+import { bytesOf } from '../../src/engine/compactExport.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { serializeModel } from '../../src/engine/modelFiles.js';
 
@@ -29,10 +30,7 @@ export async function measureCompact(model: tf.LayersModel, data: Dataset, passe
       await evaluate(compact.model, data);
       small.seconds += (performance.now() - t) / 1000;
     }
-    const bytes = async (m: tf.LayersModel) => {
-      const s = await serializeModel(m);
-      return Buffer.byteLength(s.json) + s.weights.byteLength;
-    };
+    const bytes = async (m: tf.LayersModel) => bytesOf(await serializeModel(m));
     const images = passes * data.test.count;
     return {
       parametersBefore: compact.parametersBefore,

@@ -16,7 +16,8 @@ import { saveModel, type SerializedModel } from './modelFiles.js';
 
 const TIMED_PASSES = 3;
 
-const bytesOf = (m: SerializedModel) => Buffer.byteLength(m.json) + m.weights.byteLength;
+/** Bytes on disk of a model's two plain files (model.json + weights.bin). */
+export const bytesOf = (m: SerializedModel): number => Buffer.byteLength(m.json) + m.weights.byteLength;
 
 /** Bytes of a model's two plain files, and of the same gzipped (each file on its own, as a server would). */
 export function denseSize(m: SerializedModel): { denseBytes: number; denseGzippedBytes: number } {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
 import type { TrainConfig } from '../recipe/types.js';
+import { yieldToEventLoop } from '../util/eventLoop.js';
 import { SeededRandom } from '../util/random.js';
 import { batchCount } from './batches.js';
 import type { MaskBinding } from './maskBinding.js';
@@ -67,9 +68,6 @@ export function defaultSharding(threads?: number): ShardingOptions | null {
   return { shards: GRADIENT_SHARDS, threads: Math.max(1, Math.min(GRADIENT_SHARDS, wanted)), backend: 'wasm' };
 }
 
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export async function trainEpochs(model: tf.LayersModel, data: Dataset, options: TrainOptions): Promise<EpochResult[]> {
   const { config, masks, onEvent, signal } = options;

@@ -13,6 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../../data/index.js';
 import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
+import { yieldToEventLoop } from '../../util/eventLoop.js';
 import type { ParameterVector } from '../parameterVector.js';
 import { GradientWorkers } from './gradientWorkers.js';
 import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
@@ -40,8 +41,6 @@ export interface BatchOutcome {
  * hang on it.
  */
 const WAIT_SLICE_MS = 20;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
 
