@@ -198,8 +198,10 @@ export class RecipeRun {
       case 'export':
         return this.export(task);
       case 'report':
+        // record.json: the same facts as report.md, as data (prune-run compare and report.html read it).
+        await this.dir.writeJson('record.json', this.record);
         await this.dir.writeText('report.md', renderReport(this.record));
-        return 'report.md';
+        return 'report.md, record.json';
     }
   }
 
