@@ -25,6 +25,7 @@ export {
   type RandomStructuredOptions,
   type RandomUnstructuredOptions,
   type SeedOption,
+  type SemiStructuredOptions,
 } from './api/index.js';
 
 // The pruning core's types (masks on typed arrays) and the layout helpers a torch user needs to
@@ -45,6 +46,11 @@ export {
   type ParameterState,
   type PruneErrorCode,
   type PruningMethod,
+  type PruningPlugin,
+  type PluginOptions,
+  type PluginTensor,
+  type JsonValue,
+  type NmPattern,
   type SparsityCount,
   type StructuredPruningMethod,
   type WeightLayout,

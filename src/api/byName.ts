@@ -7,7 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PruningMethod, WeightLayout } from '../prune/index.js';
 import { layoutOf } from './axis.js';
 import { pruneError } from './codes.js';
-import { applyMethod, PRUNE_SCOPES, removePruning, type PruneScope } from './store.js';
+import { applyMethod, PRUNE_SCOPES, removePruning, rewindWeights, type PruneScope } from './store.js';
+import { readValues } from './variables.js';
 import { targetsByName, type Target } from './target.js';
 
 /** What a method factory is told about the tensor its method will prune. */
@@ -86,4 +87,17 @@ export function pruneByName(
 export function removeByName(model: tf.LayersModel, name: string): void {
   const [target] = targetsOf(model, [name]);
   removePruning(target!);
+}
+
+/** Every weight of the model, copied, by name: the snapshot a later rewindByName resets to. */
+export function snapshotWeights(model: tf.LayersModel): Map<string, Float32Array> {
+  return new Map([...targetsByName(model)].map(([name, target]) => [name, readValues(target).slice()]));
+}
+
+/**
+ * Lottery-ticket rewinding (Frankle & Carbin): every weight of the model back to its snapshot
+ * value, masks kept, so pruned entries stay zero and the survivors restart from the snapshot.
+ */
+export function rewindByName(model: tf.LayersModel, snapshot: ReadonlyMap<string, Float32Array>): void {
+  rewindWeights([...targetsByName(model).values()], snapshot);
 }

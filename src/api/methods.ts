@@ -7,7 +7,8 @@
  * into the layer's variable. Like torch, each returns the layer it was given.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { customFromMask as customMaskMethod, type PruningMethod } from '../prune/index.js';
+import { checkGroupShape, customFromMask as customMaskMethod, validatePattern, type PruningMethod } from '../prune/index.js';
+import { pruneError } from './codes.js';
 import { createMethod } from '../prune/registry.js';
 import type { MethodSpec, NormSpec } from '../prune/spec.js';
 import { axisSpecOf, layoutOf, type AxisOptions } from './axis.js';
@@ -43,6 +44,8 @@ export type L1UnstructuredOptions = AmountOptions & ImportanceOption;
 export type RandomUnstructuredOptions = AmountOptions & SeedOption;
 export type LnStructuredOptions = AmountOptions & AxisOptions & NormOption & ImportanceOption;
 export type RandomStructuredOptions = AmountOptions & AxisOptions & SeedOption;
+/** Keep `n` of every `m` consecutive weights along the kernel's input axis (2:4 is {n: 2, m: 4}). */
+export type SemiStructuredOptions = { readonly n: number; readonly m: number } & ImportanceOption;
 
 /** Builds the spec's method for this parameter and applies it; seed 0 where no method draws one. */
 function applySpec(target: Target, spec: MethodSpec, seed: number, importance: Importance | undefined, context: string): void {
@@ -91,6 +94,29 @@ export function randomStructured<L extends tf.layers.Layer>(layer: L, param: str
   const amount = amountOf(options, context);
   const axis = axisSpecOf(target, options, context);
   applySpec(target, { method: 'random_structured', amount, axis }, seedOf(options, context), undefined, context);
+  return layer;
+}
+
+/**
+ * N:M semi-structured sparsity (TF Model Optimization's 2:4): in every group of `m` consecutive
+ * weights along the kernel's input axis (dense [in, out]: axis 0; conv2d [kh, kw, in, out]:
+ * axis 2) keeps the `n` of largest |w| (or importance). Composes: entries pruned before stay
+ * pruned and count among the group's pruned.
+ */
+export function semiStructured<L extends tf.layers.Layer>(layer: L, param: string, options: SemiStructuredOptions): L {
+  const target = resolveTarget(layer, param);
+  const context = contextOf('semi_structured', target);
+  const layout = layoutOf(target);
+  if (layout === null) {
+    throw pruneError(
+      'PRUNE_LAYOUT_UNKNOWN',
+      `${context}: semi_structured needs the kernel of a Conv2D or Dense layer, whose layout says which axis holds the inputs`,
+    );
+  }
+  const pattern = { n: options.n, m: options.m };
+  validatePattern(pattern, context);
+  checkGroupShape(layout, target.shape, pattern.m, target.name);
+  applySpec(target, { method: 'semi_structured', pattern }, 0, options.importance, context);
   return layer;
 }
 

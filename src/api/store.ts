@@ -140,3 +140,32 @@ export function removePruning(target: Target): void {
   set.track(target.name, target.shape, readValues(target));
   writeValues(target, set.remove(target.name));
 }
+
+/**
+ * Lottery-ticket rewinding: every target's weights go back to `values` (by weight name) with its
+ * mask kept. A pruned parameter's original becomes those values entirely (as loading weight_orig
+ * from a checkpoint in torch), so its variable holds values × mask; any other weight is set as is.
+ * Every name is checked against its target before anything is written.
+ */
+export function rewindWeights(targets: readonly Target[], values: ReadonlyMap<string, Float32Array>): void {
+  for (const t of targets) {
+    const given = values.get(t.name);
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (given === undefined || given.length !== n) {
+      throw pruneError(
+        'PRUNE_SHAPE_MISMATCH',
+        `cannot rewind '${t.name}': ${given === undefined ? 'the snapshot has no values for it' : `the snapshot has ${String(given.length)} values for its ${String(n)} entries`}`,
+      );
+    }
+  }
+  for (const t of targets) {
+    const given = values.get(t.name)!;
+    const state = registry.get(t.layer)?.get(t.name);
+    if (state === undefined) {
+      writeValues(t, given);
+      continue;
+    }
+    state.original = given.slice();
+    writeValues(t, effectiveWeights(state));
+  }
+}

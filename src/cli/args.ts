@@ -2,13 +2,18 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
+import { RecipeOverride } from '../recipe/overrides.js';
 
 export interface CliArgs {
   readonly recipe: string | null;
   readonly help: boolean;
   readonly version: boolean;
   readonly dryRun: boolean;
+  /** --allow-plugins: load the plugin modules a recipe names (method: custom). */
+  readonly allowPlugins: boolean;
   readonly json: boolean;
+  /** --set path=value, in the order given (a later one wins where they overlap). */
+  readonly overrides: readonly RecipeOverride[];
   readonly backend: BackendRequest | null;
   readonly runsDir: string | null;
   readonly seed: number | null;
@@ -17,12 +22,24 @@ export interface CliArgs {
 }
 
 export const USAGE = `Usage: prune-run [options] <recipe.yaml>
+       prune-run compare [--json] <run folder> <run folder> [...]
 
 Compiles a pruning recipe into a plan, runs it on TensorFlow.js and writes the run to runs/<id>/.
+compare prints finished runs side by side (per stage and per parameter), with each run's
+differences to the first; --json gives the same as data.
 
 Options:
   --dry-run            print the plan (tasks, selected parameters) and exit; runs nothing
-  --json               with --dry-run: print the plan as JSON
+  --json               print one JSON summary of the run on stdout at its end, whether it
+                       succeeded, failed or was interrupted (progress stays on stderr);
+                       with --dry-run: print the plan as JSON
+  --set <path=value>   override a recipe value, e.g. --set stages.0.global.amount=0.5 or
+                       --set train.epochs=1 (repeatable; the value is YAML; checked by the schema;
+                       recorded in resolved.json and manifest.json, and part of the run id's hash)
+  --allow-plugins      load the plugin modules the recipe names (method: custom, module: ...);
+                       a recipe is data, so without this (or allowPlugins: true in the project
+                       config) such a recipe is refused; modules load only from inside the
+                       recipe's folder, and each one loaded is printed with its sha256
   --backend <name>     auto (default: tfjs-node if installed, else wasm), tensorflow, wasm, or cpu
                        (cpu is never chosen automatically: it trains ~70x slower than wasm)
   --runs-dir <dir>     where runs are written (default: runs/, or runsDir in the project config)
@@ -33,7 +50,7 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 
-Project defaults (runsDir, backend, seed, threads) are read from a "prune-run" key in package.json,
+Project defaults (runsDir, backend, seed, threads, allowPlugins) are read from a "prune-run" key in package.json,
 .prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
 
 Exit status: 0 success, 1 the run failed, 2 bad input (recipe, options or configuration).`;
@@ -54,7 +71,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         'dry-run': { type: 'boolean' },
+        'allow-plugins': { type: 'boolean' },
         json: { type: 'boolean' },
+        set: { type: 'string', multiple: true },
         backend: { type: 'string' },
         'runs-dir': { type: 'string' },
         seed: { type: 'string' },
@@ -84,7 +103,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     help: values.help ?? false,
     version: values.version ?? false,
     dryRun: values['dry-run'] ?? false,
+    allowPlugins: values['allow-plugins'] ?? false,
     json: values.json ?? false,
+    overrides: (values.set ?? []).map((argument) => RecipeOverride.parse(argument)),
     backend: values.backend === undefined ? null : oneOf(values.backend, BACKEND_REQUESTS, '--backend'),
     runsDir: values['runs-dir'] ?? null,
     seed,

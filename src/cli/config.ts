@@ -15,11 +15,13 @@ export interface ProjectConfig {
   readonly seed: number | null;
   /** Training threads on wasm (speed only, see train.ts's GRADIENT_SHARDS). */
   readonly threads: number | null;
+  /** Load the plugin modules recipes name (as --allow-plugins); null: not set. */
+  readonly allowPlugins: boolean | null;
   /** The file the config came from, for messages; null when there is none. */
   readonly file: string | null;
 }
 
-const KEYS = ['runsDir', 'backend', 'seed', 'threads'];
+const KEYS = ['runsDir', 'backend', 'seed', 'threads', 'allowPlugins'];
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
@@ -29,7 +31,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   } catch (error) {
     throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
   }
-  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, threads: null, file: null };
+  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, threads: null, allowPlugins: null, file: null };
   const file = result.filepath;
   const config: unknown = result.config;
   const fail = (message: string): never => {
@@ -40,18 +42,20 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   for (const key of Object.keys(values)) {
     if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
   }
-  const { runsDir, backend, seed, threads } = values;
+  const { runsDir, backend, seed, threads, allowPlugins } = values;
   if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
   if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
     fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
   }
   if (seed !== undefined && !(Number.isInteger(seed) && (seed as number) >= 0)) fail(`seed must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
   if (threads !== undefined && !(Number.isInteger(threads) && (threads as number) >= 1)) fail(`threads must be a whole number ≥ 1, got ${JSON.stringify(threads)}`);
+  if (allowPlugins !== undefined && typeof allowPlugins !== 'boolean') fail(`allowPlugins must be true or false, got ${JSON.stringify(allowPlugins)}`);
   return {
     runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
     backend: (backend as BackendRequest | undefined) ?? null,
     seed: (seed as number | undefined) ?? null,
     threads: (threads as number | undefined) ?? null,
+    allowPlugins: typeof allowPlugins === 'boolean' ? allowPlugins : null,
     file,
   };
 }

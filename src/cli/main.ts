@@ -8,9 +8,11 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import { isBadInput, PruneRunError } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
 import { prepareRun } from '../runner/prepare.js';
-import { RecipeRun } from '../runner/recipeRun.js';
+import { RecipeRun, type RunStatus } from '../runner/recipeRun.js';
+import { exitReasonOf, summarizeRun } from '../runs/summary.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
+import { runCompare } from './compare.js';
 import { loadProjectConfig } from './config.js';
 import { runTasksWithProgress } from './progress.js';
 
@@ -52,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'compare') return runCompare(argv.slice(1), io);
   const args = parseCliArgs(argv);
   if (args.help) {
     io.stdout(USAGE);
@@ -67,7 +70,9 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const config = await loadProjectConfig(io.cwd);
   const defaultSeed = args.seed ?? config.seed ?? 0;
-  const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd });
+  const allowPlugins = args.allowPlugins || config.allowPlugins === true;
+  const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins });
+  for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
   if (args.dryRun) {
     io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan));
     return 0;
@@ -94,6 +99,11 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     abort.abort(new PruneRunError('INTERRUPTED', 'interrupted by the user'));
   };
   process.on('SIGINT', onSigint);
+  // --json: the run's summary is the only thing on stdout, however the run ends.
+  const printSummary = (status: RunStatus, error: unknown, folder: string) => {
+    const overrides = prepared.overrides.map((o) => o.toRecord());
+    io.stdout(JSON.stringify(summarizeRun(run.record, { status, exitReason: exitReasonOf(error), folder, overrides }), null, 2));
+  };
   try {
     const live = args.progress === 'tty' || (args.progress === 'auto' && io.progress.isTTY === true);
     await runTasksWithProgress(run, prepared.plan.tasks, { live, signal: abort.signal, stream: io.progress });
@@ -101,11 +111,13 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     const status = abort.signal.aborted ? 'interrupted' : 'failed';
     const where = await run.finish(status, error);
     io.stderr(`run ${status}; its files are in ${path.relative(io.cwd, where) || where}`);
+    if (args.json) printSummary(status, error, where);
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
   }
   const where = await run.finish('succeeded');
-  io.stdout(`${path.relative(io.cwd, where) || where}`);
+  if (args.json) printSummary('succeeded', null, where);
+  else io.stdout(`${path.relative(io.cwd, where) || where}`);
   return 0;
 }

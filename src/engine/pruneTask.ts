@@ -12,7 +12,9 @@ import { EngineError } from '../errors.js';
 import type { ImportanceSource, PlannedPrune, PruneGroup, PruneTask } from '../plan/types.js';
 import { torchToTfjs } from '../prune/layout.js';
 import { createMethod } from '../prune/registry.js';
-import type { MaskReference } from '../prune/spec.js';
+import type { CustomMethodSpec, MaskReference } from '../prune/spec.js';
+import type { PruningPlugin } from '../prune/plugin.js';
+import { loadedPlugin } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
 import { decodeSafetensors } from '../runs/safetensors.js';
 import { SeededRandom } from '../util/random.js';
@@ -52,12 +54,20 @@ function readMask(reference: MaskReference, planned: PlannedPrune | undefined, p
   return torchToTfjs(layout, values, tensor.shape).values;
 }
 
-function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
+/** The plugin a custom spec names, as prepareRun loaded it (src/plugins/loaded.ts). */
+function pluginOf(spec: CustomMethodSpec): PruningPlugin {
+  if (spec.plugin === null) throw new EngineError('PLUGIN_NOT_LOADED', `the plugin module ${spec.module} was not loaded before planning`);
+  return loadedPlugin(spec.plugin);
+}
+
+export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
   const importance = importanceOf(model, group.importance);
   if (scope === 'global' && importance !== undefined) {
     throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes no importance source');
   }
   const spec = group.method;
+  // custom: the loaded plugin, once per group, after checking its file still has the plan's hash.
+  const plugin = spec.method === 'custom' ? { plugin: pluginOf(spec) } : {};
   pruneByName(
     model,
     group.parameters,
@@ -71,6 +81,7 @@ function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['
             shape: target.shape,
             paramName: target.name,
             ...(spec.method === 'custom_from_mask' ? { mask: readMask(spec.mask, group.planned[target.name], target.name) } : {}),
+            ...plugin,
           }),
     {
       scope,

@@ -4,18 +4,22 @@
  * results; writing them under runs/ is the runner's job.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { masksOf } from '../api/index.js';
+import { masksOf, rewindByName, snapshotWeights } from '../api/index.js';
 import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
 import { LENET_INPUT_SHAPE } from '../models/lenet.js';
 import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, TrainTask } from '../plan/types.js';
+import type { RewindPoint } from '../recipe/types.js';
 import { MaskSet, sparsityOf, type SparsityCount } from '../prune/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { buildLenet } from './lenet.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
+import { pruneFiltersToTarget } from './filterPrune.js';
+import { batchCount } from './batches.js';
+import { ScheduledPruner, type MaskUpdateResult } from './scheduledPruning.js';
 import { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
@@ -23,7 +27,15 @@ import { readWeight, weightNamed } from './weights.js';
 
 export interface TaskHooks {
   readonly onTrainEvent?: ((event: TrainEvent) => void) | undefined;
+  /** Each scheduled mask update inside a training task, as it is applied. */
+  readonly onMaskUpdate?: ((update: MaskUpdateResult) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+}
+
+/** What a training task did: its epochs, and the mask updates of its schedules (empty for none). */
+export interface TrainResult {
+  readonly epochs: EpochResult[];
+  readonly maskUpdates: MaskUpdateResult[];
 }
 
 export interface PruneResult {
@@ -57,6 +69,9 @@ export class EngineSession {
     return this.workers;
   }
 
+  /** Weights kept for rewinding: 'init' (at load-model) and 'epoch:N' (after epoch N of train). */
+  private readonly snapshots = new Map<string, Map<string, Float32Array>>();
+
   private modelValue: tf.LayersModel | null = null;
   private dataValue: Dataset | null = null;
 
@@ -88,6 +103,8 @@ export class EngineSession {
     this.modelValue?.dispose();
     this.modelValue = null;
     this.modelValue = task.model.kind === 'builtin' ? buildLenet(task.seed) : await loadModel(task.model.path);
+    // A fresh start rebuilds the same initial weights; the first load's copy stands for both.
+    if (task.snapshot && !this.snapshots.has('init')) this.snapshots.set('init', snapshotWeights(this.modelValue));
     return this.modelValue;
   }
 
@@ -111,11 +128,22 @@ export class EngineSession {
     }
   }
 
-  async train(task: TrainTask, hooks: TaskHooks = {}): Promise<EpochResult[]> {
-    const masks = MaskBinding.fromMaskSet(this.model, this.masks);
+  async train(task: TrainTask, hooks: TaskHooks = {}): Promise<TrainResult> {
+    const model = this.model;
+    const steps = batchCount(this.data.train.count, task.config.batchSize);
+    if (task.scheduled.length > 0 && steps !== task.stepsPerEpoch) {
+      // The schedule was laid out on the planned step count; running it on another would shift every update.
+      throw new EngineError(
+        'SCHEDULE_STEPS',
+        `${task.id}: the plan's schedule assumes ${task.stepsPerEpoch} steps per epoch but the training split gives ${steps}`,
+      );
+    }
+    const pruner = task.scheduled.length > 0 ? new ScheduledPruner(model, task.scheduled, task.stepsPerEpoch, task.config.epochs) : null;
+    const maskUpdates: MaskUpdateResult[] = [];
+    const masks = MaskBinding.fromMaskSet(model, this.masks);
     try {
       const workers = await this.workersFor(this.options.sharding);
-      return await trainEpochs(this.model, this.data, {
+      const epochs = await trainEpochs(model, this.data, {
         config: task.config,
         seed: task.seed,
         masks,
@@ -123,16 +151,43 @@ export class EngineSession {
         signal: hooks.signal,
         ...(this.options.sharding === undefined ? {} : { sharding: this.options.sharding }),
         workers,
+        maskUpdates: pruner === null ? undefined : {
+          before: (step) => {
+            if (!pruner.dueAt(step)) return null;
+            for (const update of pruner.applyDue(step)) {
+              maskUpdates.push(update);
+              hooks.onMaskUpdate?.(update);
+            }
+            return MaskBinding.fromMaskSet(model, masksOf(model));
+          },
+        },
+        afterEpoch: task.snapshotEpochs.length === 0 ? undefined : (epoch) => {
+          if (task.snapshotEpochs.includes(epoch)) this.snapshots.set(`epoch:${epoch}`, snapshotWeights(model));
+        },
       });
+      return { epochs, maskUpdates };
     } finally {
       masks.dispose();
     }
   }
 
+  /** Lottery-ticket rewinding: every weight back to a snapshot, masks kept. */
+  private rewind(point: RewindPoint): void {
+    const key = point.kind === 'init' ? 'init' : `epoch:${point.epoch}`;
+    const snapshot = this.snapshots.get(key);
+    if (snapshot === undefined) {
+      // The planner asks for every snapshot a rewind needs; reaching here is a bug in the plan.
+      throw new EngineError('REWIND_NO_SNAPSHOT', `no weights were kept for rewind to ${point.kind === 'init' ? 'init' : `epoch ${point.epoch}`}`);
+    }
+    rewindByName(this.model, snapshot);
+  }
+
   prune(task: PruneTask): PruneResult {
     applyPruneTask(this.model, task);
+    const filters = task.filters === null ? null : pruneFiltersToTarget(this.model, task.filters.kernels, task.filters.target);
+    if (task.rewind !== null) this.rewind(task.rewind);
     const masks = this.masks;
-    const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...task.remove])];
+    const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...(filters?.touched ?? []), ...task.remove])];
     const tracked = (name: string) => masks.get(name);
     return {
       parameters: new Map(

@@ -52,6 +52,20 @@ export interface TrainOptions {
   readonly sharding?: ShardingOptions | null | undefined;
   /** Worker threads to compute shards on, kept by the caller across tasks; else started and stopped here. */
   readonly workers?: GradientWorkers | undefined;
+  /** Mask updates between steps (scheduled pruning); none when absent. */
+  readonly maskUpdates?: MaskUpdates | undefined;
+  /** Called at the end of each epoch, before its event (weight snapshots for rewinding). */
+  readonly afterEpoch?: ((epoch: number) => void) | undefined;
+}
+
+/**
+ * Changes the model's masks between training steps. `step` counts the task's steps from 0; an
+ * update before step t sees the weights after t steps. After the last step the loop asks once more
+ * with step = the task's step count.
+ */
+export interface MaskUpdates {
+  /** Applies the updates due at `step`; returns the masks to enforce from now on, or null if none was due. */
+  before(step: number): MaskBinding | null;
 }
 
 /**
@@ -78,6 +92,14 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
   const random = new SeededRandom(options.seed);
   const batches = batchCount(split.count, config.batchSize);
   const results: EpochResult[] = [];
+  // Bindings made by mask updates are this loop's to free (the caller owns `masks`).
+  const bindings: MaskBinding[] = [];
+  const updateMasks = (globalStep: number) => {
+    const binding = options.maskUpdates?.before(globalStep) ?? null;
+    if (binding === null) return;
+    bindings.push(binding);
+    step.setMasks(binding);
+  };
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const order = random.permutation(split.count);
@@ -90,6 +112,7 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
         // here, Ctrl-C (a signal event) and progress redraws (timers) would wait for the end.
         await yieldToEventLoop();
         signal?.throwIfAborted();
+        updateMasks((epoch - 1) * batches + b);
         const outcome = await step.run(order, b * config.batchSize, config.batchSize);
         lossSum += outcome.loss * outcome.size;
         correctSum += outcome.correct;
@@ -106,10 +129,13 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
         imagesPerSecond: seen / seconds,
       };
       results.push(result);
+      options.afterEpoch?.(epoch);
       onEvent?.(result);
     }
+    updateMasks(config.epochs * batches);
   } finally {
     await step.dispose();
+    for (const binding of bindings) binding.dispose();
   }
   return results;
 }

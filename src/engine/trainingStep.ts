@@ -22,6 +22,12 @@ import { ShardedGradients, type BatchOutcome, type ShardingOptions } from './par
 export interface TrainingStep {
   /** Trains on order[start, start + batchSize): gradient, update, masks; returns the batch's mean loss and hits. */
   run(order: Uint32Array, start: number, batchSize: number): Promise<BatchOutcome>;
+  /**
+   * After the model's masks and weights changed between steps (a scheduled mask update): enforce
+   * `masks` from now on and train on from the variables' values. Optimizer state carries over; a
+   * newly pruned entry's moments never reach its weight again, because masks only grow.
+   */
+  setMasks(masks: MaskBinding): void;
   dispose(): Promise<void>;
 }
 
@@ -34,7 +40,8 @@ export function createTfjsOptimizer(config: TrainConfig): tf.Optimizer {
   }
 }
 
-export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConfig, masks: MaskBinding): TrainingStep {
+export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConfig, initialMasks: MaskBinding): TrainingStep {
+  let masks = initialMasks;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createTfjsOptimizer(config);
   return {
@@ -61,6 +68,10 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
         batch.labels.dispose();
       }
     },
+    setMasks(next) {
+      // The TF.js optimizer updates the variables themselves, which the mask update already wrote.
+      masks = next;
+    },
     dispose() {
       optimizer.dispose();
       return Promise.resolve();
@@ -77,7 +88,7 @@ export async function shardedStep(
   workers?: GradientWorkers,
 ): Promise<TrainingStep> {
   const vector = ParameterVector.of(model);
-  const mask = masks.flatMask(vector);
+  let mask = masks.flatMask(vector);
   const optimizer = createFlatOptimizer(config, vector.size);
   const gradients = await ShardedGradients.start(model, vector, data, config.batchSize, sharding, workers);
   return {
@@ -86,6 +97,11 @@ export async function shardedStep(
       optimizer.step(gradients.weights, gradients.gradients, mask);
       vector.write(gradients.weights);
       return outcome;
+    },
+    setMasks(next) {
+      mask = next.flatMask(vector);
+      // The shared weights (what the workers and the optimizer read) from the pruned variables.
+      vector.read(gradients.weights);
     },
     dispose() {
       return gradients.close();

@@ -1,17 +1,102 @@
 /**
  * ResolvedRecipe + ModelDescription → Plan. Pure: no TF.js, no files. Everything that can be
- * checked before running (selectors, counts against parameter sizes) is checked here, so that a
- * bad recipe fails before a run folder exists.
+ * checked before running (selectors, counts against parameter sizes, schedules against the real
+ * number of steps) is checked here, so that a bad recipe fails before a run folder exists.
  */
 import { PlanError, RecipeError, type RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { allParameters } from '../models/description.js';
-import type { ResolvedRecipe } from '../recipe/types.js';
+import type { FilterStep, ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
-import { pruneGroups, removedParameters } from './pruneGroups.js';
-import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask } from './types.js';
+import { pruneGroups, removedParameters, type StageContext } from './pruneGroups.js';
+import { resolveSelectors } from './selectors.js';
+import { scheduledGroups, splitScheduled } from './scheduled.js';
+import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
 
-export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan {
+/** What the planner needs to know about the data without loading it. */
+export interface DataCounts {
+  /** Images in the training split (the schedule's steps per epoch come from it). */
+  readonly train: number;
+}
+
+function trainingImages(recipe: ResolvedRecipe, counts: DataCounts | undefined): number | null {
+  const data = recipe.data;
+  if (data === null) return null;
+  if (data.trainSize !== null) return data.trainSize;
+  if (counts === undefined) throw new PlanError('PLAN_NO_DATA', 'the size of the training split is needed to plan (read it from the data files first)');
+  return counts.train;
+}
+
+/** Epochs of the recipe's train after which weights are kept, and whether the initial ones are. */
+function rewindSnapshots(recipe: ResolvedRecipe, problems: RecipeProblem[]): { init: boolean; epochs: number[] } {
+  const epochs = new Set<number>();
+  let init = false;
+  for (const stage of recipe.stages) {
+    const rewind = stage.rewind;
+    if (rewind === null) continue;
+    if (rewind.point.kind === 'init') {
+      init = true;
+      continue;
+    }
+    const trained = recipe.train?.epochs ?? 0;
+    if (rewind.point.epoch > trained) {
+      problems.push({
+        at: rewind.at,
+        message:
+          `rewind: {epoch: ${rewind.point.epoch}} names an epoch of the recipe's train, which has ` +
+          (trained === 0 ? 'no epochs; train first, or rewind: init' : `${trained} epoch${trained === 1 ? '' : 's'}; use 1 to ${trained}, or init`),
+      });
+      continue;
+    }
+    epochs.add(rewind.point.epoch);
+  }
+  return { init, epochs: [...epochs].sort((a, b) => a - b) };
+}
+
+function stepsPerEpoch(config: TrainConfig, images: number | null): number {
+  return images === null ? 0 : Math.ceil(images / config.batchSize);
+}
+
+/** A stage's own combinations that cannot work, located. */
+function stageProblems(stage: Stage, hasSchedule: boolean): RecipeProblem[] {
+  if (!hasSchedule) return [];
+  const problems: RecipeProblem[] = [];
+  const where = stage.prune.scope === 'global' ? stage.prune.schedule?.at : stage.prune.targets.find((t) => t.schedule)?.schedule?.at;
+  const at = where ?? stage.at;
+  if (stage.finetune === null) {
+    problems.push({ at, message: `stage ${stage.name}: a schedule prunes during the stage's training; add finetune: {epochs: N} to the stage` });
+  }
+  if (stage.repeat > 1) {
+    problems.push({ at, message: `stage ${stage.name}: repeat and schedule both spread pruning out; use one (a schedule already prunes step by step)` });
+  }
+  if (stage.remove.length > 0) {
+    problems.push({ at: stage.remove[0]!.at, message: `stage ${stage.name}: remove would run before the scheduled pruning ends; put it in the next stage` });
+  }
+  if (stage.rewind !== null) {
+    problems.push({ at: stage.rewind.at, message: `stage ${stage.name}: rewind resets weights after one-shot pruning; it does not combine with a schedule` });
+  }
+  return problems;
+}
+
+/** The conv kernels a filters step picks; anything else is refused at its selector. */
+function filterKernels(step: FilterStep, context: StageContext): string[] {
+  const { parameters, problems } = resolveSelectors(step.select, context.model);
+  context.problems.push(...problems);
+  const kernels: string[] = [];
+  for (const p of parameters) {
+    if (p.layerType === 'conv2d' && p.param === 'kernel') kernels.push(p.name);
+    else {
+      const selector = step.select.find((s) => resolveSelectors([s], context.model).parameters.some((q) => q.name === p.name));
+      context.problems.push({
+        at: selector?.at ?? step.at,
+        message: `filters: ${p.name} (${p.layerType} ${p.param}) has no filters to remove; select conv2d kernels ({layer_type: conv2d, param: kernel})`,
+      });
+    }
+  }
+  return kernels;
+}
+
+export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, counts?: DataCounts): Plan {
   const problems: RecipeProblem[] = [];
   const tasks: PlanTask[] = [];
   const needsData = recipe.train !== null || recipe.report.evaluate || recipe.stages.some((s) => s.finetune !== null);
@@ -19,6 +104,8 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
     // The recipe step reports this with a location; reaching here is a bug in that step.
     throw new PlanError('PLAN_NO_DATA', 'the recipe trains or evaluates but has no data');
   }
+  const images = needsData ? trainingImages(recipe, counts) : null;
+  const snapshots = rewindSnapshots(recipe, problems);
 
   const loadModel: LoadModelTask = {
     id: 'load-model',
@@ -28,6 +115,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
     model: recipe.model,
     seed: SeededRandom.derive(recipe.seed, 'model-init').nextSeed(),
     fresh: false,
+    snapshot: snapshots.init,
   };
   tasks.push(loadModel);
   let last = 'load-model';
@@ -36,16 +124,20 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
     tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: recipe.seed });
     dataDeps.push('load-data');
   }
+  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig, seedLabel: string): TrainTask => ({
+    id,
+    kind: 'train',
+    phase,
+    stage,
+    dependsOn: [last, ...dataDeps],
+    config,
+    seed: SeededRandom.derive(recipe.seed, seedLabel).nextSeed(),
+    stepsPerEpoch: stepsPerEpoch(config, images),
+    scheduled: [],
+    snapshotEpochs: [],
+  });
   if (recipe.train !== null) {
-    tasks.push({
-      id: 'train',
-      kind: 'train',
-      phase: 'train',
-      stage: null,
-      dependsOn: [last, ...dataDeps],
-      config: recipe.train,
-      seed: SeededRandom.derive(recipe.seed, 'train').nextSeed(),
-    });
+    tasks.push({ ...trainTask('train', 'train', null, recipe.train, 'train'), snapshotEpochs: snapshots.epochs });
     last = 'train';
   }
   const evaluations: string[] = [];
@@ -67,28 +159,44 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription): Plan
       last = freshId;
       pruned.clear();
     }
-    const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems };
-    const groups = pruneGroups(stage, context);
-    for (const group of groups) for (const name of group.parameters) pruned.add(name);
-    const remove = removedParameters(stage, pruned, context);
-    for (const name of remove) pruned.delete(name);
-    const pruneId = `prune:${stage.name}`;
-    tasks.push({ id: pruneId, kind: 'prune', stage: stage.name, scope: stage.prune.scope, groups, remove, dependsOn: [last] });
-    last = pruneId;
-    evaluate(`evaluate:${stage.name}:pruned`, stage.name, 'pruned');
-    if (stage.finetune !== null) {
-      const finetuneId = `finetune:${stage.name}`;
-      tasks.push({
-        id: finetuneId,
-        kind: 'train',
-        phase: 'finetune',
-        stage: stage.name,
-        dependsOn: [last, ...dataDeps],
-        config: stage.finetune,
-        seed: SeededRandom.derive(recipe.seed, `finetune:${stage.name}`).nextSeed(),
-      });
-      last = finetuneId;
-      evaluate(`evaluate:${stage.name}:finetuned`, stage.name, 'finetuned');
+    for (let cycle = 1; cycle <= stage.repeat; cycle++) {
+      // One cycle's tasks; a single cycle keeps the plain ids (prune:<stage>), cycles are #1, #2, ….
+      const suffix = stage.repeat > 1 ? `#${cycle}` : '';
+      const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems, cycle };
+      const all: PruneGroup[] = pruneGroups(stage, context);
+      const { oneShot, scheduled } = splitScheduled(stage, all);
+      if (cycle === 1) problems.push(...stageProblems(stage, scheduled.length > 0));
+      for (const group of oneShot) for (const name of group.parameters) pruned.add(name);
+      const remove = removedParameters(stage, pruned, context);
+      for (const name of remove) pruned.delete(name);
+      const filters = stage.filters === null ? null : { kernels: filterKernels(stage.filters, context), target: stage.filters.target };
+      for (const name of filters?.kernels ?? []) pruned.add(name);
+      if (oneShot.length > 0 || remove.length > 0 || filters !== null || scheduled.length === 0) {
+        const pruneId = `prune:${stage.name}${suffix}`;
+        tasks.push({
+          id: pruneId,
+          kind: 'prune',
+          stage: stage.name,
+          scope: stage.prune.scope,
+          groups: oneShot,
+          remove,
+          dependsOn: [last],
+          filters,
+          rewind: stage.rewind?.point ?? null,
+          cycle: { index: cycle, of: stage.repeat },
+        });
+        last = pruneId;
+        evaluate(`evaluate:${stage.name}${suffix}:pruned`, stage.name, 'pruned');
+      }
+      if (stage.finetune !== null) {
+        const finetuneId = `finetune:${stage.name}${suffix}`;
+        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune, `finetune:${stage.name}${suffix}`);
+        const withSchedule = scheduled.length === 0 ? task : { ...task, scheduled: scheduledGroups(stage, scheduled, task, problems) };
+        tasks.push(withSchedule);
+        last = finetuneId;
+        evaluate(`evaluate:${stage.name}${suffix}:finetuned`, stage.name, 'finetuned');
+      }
+      for (const { group } of scheduled) for (const name of group.parameters) pruned.add(name);
     }
   }
   tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact, sparse: recipe.export.sparse });

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { describeTorchDim, torchDimOf } from '../prune/axis.js';
 import { pythonRound } from '../prune/amount.js';
 import { formatNorm } from '../prune/norm.js';
+import { INPUT_AXIS } from '../prune/semiStructured.js';
 import { formatAxisSpec, type MethodSpec } from '../prune/spec.js';
 import type { Amount } from '../recipe/types.js';
+import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { ImportanceSource, Plan, PlanTask, PlannedPrune, PruneGroup, PruneTask } from './types.js';
 
 export function formatAmount(amount: Amount, unit = 'entries'): string {
@@ -29,6 +31,12 @@ export function describeMethod(spec: MethodSpec): string {
       return `random_structured ${formatAmount(spec.amount, 'channels')} (${formatAxisSpec(spec.axis)})`;
     case 'custom_from_mask':
       return `custom_from_mask ${spec.mask.tensor} of ${path.basename(spec.mask.file)}${spec.mask.layout === 'torch' ? ' (torch layout)' : ''}`;
+    case 'semi_structured':
+      return `semi_structured ${spec.pattern.n}:${spec.pattern.m}`;
+    case 'custom': {
+      const plugin = spec.plugin === null ? 'not loaded' : `"${spec.plugin.name}", ${spec.plugin.kind}`;
+      return `custom ${spec.module} (${plugin}${spec.axis === undefined ? '' : `, ${formatAxisSpec(spec.axis)}`})`;
+    }
   }
 }
 
@@ -48,7 +56,10 @@ function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
 export function summarizePruneTask(task: PruneTask): string {
   const parts = task.groups.map((g) => describeGroup(g, task.scope));
   if (task.remove.length > 0) parts.push(`remove (make permanent) ${task.remove.join(', ')}`);
-  return parts.join('; ') || 'nothing';
+  if (task.filters !== null) parts.push(`filters of ${task.filters.kernels.join(', ')} to ${+(task.filters.target * 100).toFixed(2)}% of the model's parameters`);
+  if (task.rewind !== null) parts.push(`rewind to ${task.rewind.kind === 'init' ? 'init' : `epoch ${task.rewind.epoch}`}`);
+  const text = parts.join('; ') || 'nothing';
+  return task.cycle.of > 1 ? `cycle ${task.cycle.index}/${task.cycle.of}: ${text}` : text;
 }
 
 /**
@@ -85,6 +96,25 @@ function localOutcome(group: PruneGroup, planned: PlannedPrune, shape: readonly 
     }
     case 'custom_from_mask':
       return `multiplies in the mask ${spec.mask.tensor} [${spec.mask.shape.join(', ')}] from ${spec.mask.file}${onTop}`;
+    case 'semi_structured': {
+      if (planned.layout === null) return 'cannot be pruned N:M (not a conv2d or dense kernel)';
+      const { n, m } = spec.pattern;
+      const where = `along its input axis (TF.js axis ${INPUT_AXIS[planned.layout]})`;
+      const rank = rankText(group.importance, '|w|');
+      return planned.composes
+        ? `keeps at most ${n} of every ${m} consecutive entries ${where}, ${rank}; entries pruned before stay pruned and count${onTop}`
+        : `keeps ${n} of every ${m} consecutive entries ${where}: prunes ${(size / m) * (m - n)} of its ${size} entries, ${rank}`;
+    }
+    case 'custom': {
+      const plugin = spec.plugin;
+      if (plugin === null) return 'plugin not loaded';
+      const slice: Record<typeof plugin.kind, string> = {
+        unstructured: 'its still-unpruned entries as one vector',
+        structured: `its channels along TF.js axis ${String(planned.axis)} not yet fully pruned`,
+        global: 'the whole tensor and its mask',
+      };
+      return `plugin "${plugin.name}" (${plugin.file}, sha256 ${plugin.sha256.slice(0, 12)}) chooses from ${slice[plugin.kind]}${onTop}`;
+    }
   }
 }
 
@@ -145,10 +175,10 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       ];
     case 'train': {
       const c = task.config;
-      return [`${c.epochs} epoch(s), batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}`];
+      return [`${c.epochs} epoch(s), batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}`, ...describeSchedules(task, sizes)];
     }
     case 'prune':
-      return describePrune(task, sizes);
+      return [...describePrune(task, sizes), ...describeCycleAndRewind(task)];
     case 'evaluate':
       return [`accuracy on the test split (${task.point})`];
     case 'export':

@@ -17,6 +17,8 @@ export interface StageContext {
   /** Parameters pruned (tracked) before this stage; pruneGroups does not change it. */
   readonly pruned: ReadonlySet<string>;
   readonly problems: RecipeProblem[];
+  /** The prune–fine-tune cycle (1-based); cycles after the first draw fresh random streams. */
+  readonly cycle?: number;
 }
 
 function pick(selectors: readonly Selector[], context: StageContext): ParameterDescription[] {
@@ -36,7 +38,8 @@ function checkGlobalCount(amount: Amount, parameters: readonly ParameterDescript
 }
 
 export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
-  const groupSeed = (index: number) => SeededRandom.derive(context.seed, `prune:${stage.name}:${index}`).nextSeed();
+  const cycle = (context.cycle ?? 1) > 1 ? `#${String(context.cycle)}` : '';
+  const groupSeed = (index: number) => SeededRandom.derive(context.seed, `prune:${stage.name}${cycle}:${index}`).nextSeed();
   const planned = (parameters: readonly ParameterDescription[], plan: (p: ParameterDescription, composes: boolean) => PlannedPrune) =>
     Object.fromEntries(parameters.map((p) => [p.name, plan(p, context.pruned.has(p.name))]));
   const step = stage.prune;

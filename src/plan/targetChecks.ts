@@ -1,7 +1,8 @@
 /**
  * The checks of a local target that need the model: a structured method's axis against the
- * parameter's layout, ln_structured's norm order against its rank, a count against its size, and
- * the importance source. Each problem is located at what the user wrote (the axis, n or
+ * parameter's layout, ln_structured's norm order against its rank, a count against its size,
+ * semi_structured's M against the kernel's inputs, a plugin's kind against its axis, and the
+ * importance source. Each problem is located at what the user wrote (the axis, n or
  * importance_scores value, else the target) and names the parameter. Pure: no TF.js.
  */
 import { PruneError, type RecipeProblem, type SourceLocation } from '../errors.js';
@@ -10,7 +11,8 @@ import { resolveAxis } from '../prune/axis.js';
 import { tfjsToTorch } from '../prune/layout.js';
 import { normOrderFor } from '../prune/norm.js';
 import type { WeightLayout } from '../prune/layout.js';
-import { amountOfSpec, formatAxisSpec, isStructuredSpec, type MaskReference } from '../prune/spec.js';
+import { checkGroupShape } from '../prune/semiStructured.js';
+import { amountOfSpec, formatAxisSpec, isStructuredSpec, type CustomMethodSpec, type MaskReference } from '../prune/spec.js';
 import type { LocalTarget } from '../recipe/types.js';
 import { weightLayoutOf } from './layout.js';
 import type { PlannedPrune } from './types.js';
@@ -48,6 +50,13 @@ export function planParameter(
     checkMaskShape(spec.mask, target.optionsAt.mask ?? target.at, parameter, layout, problems);
     return { layout, axis, composes };
   }
+  if (spec.method === 'semi_structured') {
+    checkSemiStructured(spec.pattern.m, target.optionsAt.pattern ?? target.at, parameter, layout, problems);
+    return { layout, axis, composes };
+  }
+  if (spec.method === 'custom') {
+    return { layout, axis: checkPlugin(spec, target, parameter, layout, problems), composes };
+  }
   if (isStructuredSpec(spec)) {
     const axisAt = target.optionsAt.axis ?? target.at;
     if (layout === null) {
@@ -74,6 +83,66 @@ export function planParameter(
     problems.push({ at: target.at, message: `count: ${amount.count} is more than the ${units} ${unit} of ${parameter.name}` });
   }
   return { layout, axis, composes };
+}
+
+/** semi_structured: a conv2d or dense kernel whose input axis M divides (groups must tile it). */
+function checkSemiStructured(
+  m: number,
+  at: SourceLocation,
+  parameter: ParameterDescription,
+  layout: WeightLayout | null,
+  problems: RecipeProblem[],
+): void {
+  if (layout === null) {
+    problems.push({
+      at,
+      message:
+        `semi_structured needs a conv2d or dense kernel, whose layout says which axis holds the inputs its groups run along, ` +
+        `but the selector picks ${describeParameter(parameter)}`,
+    });
+    return;
+  }
+  attempt(at, problems, () => checkGroupShape(layout, parameter.shape, m, parameter.name));
+}
+
+/**
+ * custom: the plugin must be loaded (prepareRun binds it), a structured plugin needs axis or dim
+ * on a kernel whose layout is known, and only a structured plugin takes one. Returns the TF.js axis.
+ */
+function checkPlugin(
+  spec: CustomMethodSpec,
+  target: LocalTarget,
+  parameter: ParameterDescription,
+  layout: WeightLayout | null,
+  problems: RecipeProblem[],
+): number | null {
+  const moduleAt = target.optionsAt.module ?? target.at;
+  const plugin = spec.plugin;
+  if (plugin === null) {
+    problems.push({ at: moduleAt, message: `the plugin module "${spec.module}" is not loaded; prepareRun loads it (with permission) before planning` });
+    return null;
+  }
+  const what = `plugin "${plugin.name}" of ${spec.module} is ${plugin.kind}`;
+  if (plugin.kind !== 'structured') {
+    if (spec.axis !== undefined) {
+      problems.push({ at: target.optionsAt.axis ?? moduleAt, message: `${formatAxisSpec(spec.axis)} is for structured plugins only; ${what}` });
+    }
+    return null;
+  }
+  if (spec.axis === undefined) {
+    problems.push({ at: moduleAt, message: `${what}: say which channels it prunes with axis: out or in (or torch's dim)` });
+    return null;
+  }
+  const axisAt = target.optionsAt.axis ?? moduleAt;
+  if (layout === null) {
+    problems.push({
+      at: axisAt,
+      message: `${formatAxisSpec(spec.axis)} needs a conv2d or dense kernel, whose layout says which axis holds the channels, but the selector picks ${describeParameter(parameter)}`,
+    });
+    return null;
+  }
+  const axisSpec = spec.axis;
+  return attempt(axisAt, problems, () => resolveAxis(axisSpec, layout, parameter.shape, parameter.name));
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -3,10 +3,14 @@
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
 import type { WeightLayout } from '../prune/layout.js';
-import type { DataSource, MethodSpec, ModelSource, TrainConfig } from '../recipe/types.js';
+import type { DataSource, MethodSpec, ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 
-/** 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh. */
-export const PLAN_VERSION = 3;
+/**
+ * 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh.
+ * 4: train tasks carry scheduled pruning and weight snapshots; prune tasks a rewind; cycles.
+ */
+export const PLAN_VERSION = 4;
 
 export interface PlannedParameter {
   readonly name: string;
@@ -68,6 +72,8 @@ export interface LoadModelTask extends TaskBase {
   readonly seed: number;
   /** True for a stage's fresh start (it replaces a model that may be pruned or trained). */
   readonly fresh: boolean;
+  /** Keep the initial weights for a later rewind to init (lottery tickets). */
+  readonly snapshot: boolean;
 }
 
 export interface LoadDataTask extends TaskBase {
@@ -76,12 +82,33 @@ export interface LoadDataTask extends TaskBase {
   readonly seed: number;
 }
 
+/**
+ * A prune group applied during training by a schedule, expanded into its mask updates. The group's
+ * amount is the schedule's final sparsity; at each update the engine prunes the number of entries
+ * (structured: channels) that brings each parameter (global: the pool) to the update's sparsity,
+ * counting what is already pruned.
+ */
+export interface ScheduledGroup {
+  readonly scope: 'local' | 'global';
+  readonly group: PruneGroup;
+  /** The schedule as the recipe wrote it. */
+  readonly schedule: ScheduleSpec;
+  /** In step order; step = the task's total steps means after its last step. */
+  readonly updates: readonly MaskUpdate[];
+}
+
 export interface TrainTask extends TaskBase {
   readonly kind: 'train';
   readonly phase: 'train' | 'finetune';
   readonly config: TrainConfig;
   /** Seed for shuffling batches. */
   readonly seed: number;
+  /** Optimizer steps per epoch, from the training split's real size (schedules are laid out on it). */
+  readonly stepsPerEpoch: number;
+  /** Pruning during this task's steps; empty for none. */
+  readonly scheduled: readonly ScheduledGroup[];
+  /** Epochs after which the weights are kept for a later rewind (lottery tickets); empty for none. */
+  readonly snapshotEpochs: readonly number[];
 }
 
 export interface PruneTask extends TaskBase {
@@ -94,6 +121,15 @@ export interface PruneTask extends TaskBase {
    * original × mask, mask and history dropped. Each is pruned at that point (the planner checks).
    */
   readonly remove: readonly string[];
+  /**
+   * Filter pruning to a target, after the groups: whole filters of these conv kernels go, smallest
+   * normalised L2 norm first, until `target` of the model's parameters are pruned; null: none.
+   */
+  readonly filters: { readonly kernels: readonly string[]; readonly target: number } | null;
+  /** After pruning, reset the surviving weights to a snapshot (lottery tickets); null: none. */
+  readonly rewind: RewindPoint | null;
+  /** Which prune–fine-tune cycle of its stage this is (1-based) and how many there are. */
+  readonly cycle: { readonly index: number; readonly of: number };
 }
 
 export interface EvaluateTask extends TaskBase {

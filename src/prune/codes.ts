@@ -20,6 +20,10 @@ export const PRUNE_ERROR_CODES = [
   'PRUNE_UNKNOWN_PARAMETER',
   /** A global step given no parameters, or the same parameter twice. */
   'PRUNE_GLOBAL_INVALID',
+  /** A semi-structured N:M pattern that is not 1 ≤ N < M ≤ 64. */
+  'PRUNE_PATTERN_INVALID',
+  /** A plugin's computeMask returned a mask of the wrong length, with values other than 0/1, or reviving entries. */
+  'PRUNE_PLUGIN_INVALID',
 ] as const;
 
 export type PruneErrorCode = (typeof PRUNE_ERROR_CODES)[number];

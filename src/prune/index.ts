@@ -8,10 +8,23 @@ export { METHOD_KINDS, isStructured, type MethodKind, type PruningMethod, type S
 export { l1Unstructured, randomUnstructured } from './unstructured.js';
 export { lnStructured, randomStructured, type NormOrder } from './structured.js';
 export { identity, customFromMask } from './fixed.js';
+export {
+  semiStructured,
+  semiStructuredMask,
+  parsePattern,
+  validatePattern,
+  checkGroupShape,
+  INPUT_AXIS,
+  MAX_GROUP_SIZE,
+  type NmPattern,
+} from './semiStructured.js';
+export { pluginProblem, type JsonValue, type PluginOptions, type PluginTensor, type PruningPlugin } from './plugin.js';
+export { checkedPlugin } from './checked.js';
 export { composeMask } from './container.js';
 export { pruneParameter, effectiveWeights, type ParameterState } from './parameter.js';
 export { pruneGlobal, type GlobalOptions as GlobalPruneOptions } from './global.js';
 export { MaskSet, sparsityOf, type SparsityCount } from './mask-set.js';
+export { countToReach, prunedUnits, type PrunedUnits } from './toTarget.js';
 export {
   torchToTfjs,
   tfjsToTorch,

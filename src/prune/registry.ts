@@ -7,11 +7,14 @@
 import { PruneError } from '../errors.js';
 import { SeededRandom } from '../util/random.js';
 import { resolveAxis, torchDimOf } from './axis.js';
+import { checkedPlugin } from './checked.js';
 import { customFromMask, identity } from './fixed.js';
 import type { WeightLayout } from './layout.js';
 import type { PruningMethod } from './method.js';
 import { normOrderFor } from './norm.js';
-import type { MethodSpec, StructuredMethodSpec } from './spec.js';
+import type { PruningPlugin } from './plugin.js';
+import { semiStructured } from './semiStructured.js';
+import type { AxisSpec, MethodSpec } from './spec.js';
 import { lnStructured, randomStructured } from './structured.js';
 import { l1Unstructured, randomUnstructured } from './unstructured.js';
 
@@ -30,6 +33,11 @@ export interface MethodContext {
    * (the spec names a file; the core reads no files).
    */
   readonly mask?: Uint8Array;
+  /**
+   * custom only: the plugin the spec's PluginReference names, already loaded by the caller (the
+   * spec names a module; the core imports nothing).
+   */
+  readonly plugin?: PruningPlugin;
 }
 
 type Factory<S extends MethodSpec> = (spec: S, context: MethodContext) => PruningMethod;
@@ -41,7 +49,7 @@ const random = (context: MethodContext): SeededRandom => new SeededRandom(contex
  * The TF.js axis, and the history fields that say how it was asked for: the core records the
  * TF.js `axis`; `torch_dim` lets a reader check it against a ported torch call.
  */
-function placeAxis(spec: StructuredMethodSpec, context: MethodContext): { axis: number; record: Record<string, unknown> } {
+function placeAxis(spec: { readonly axis: AxisSpec }, context: MethodContext): { axis: number; record: Record<string, unknown> } {
   const axis = resolveAxis(spec.axis, context.layout, context.shape, context.paramName);
   const torchDim = context.layout === null ? null : torchDimOf(spec.axis, context.layout);
   const asked = spec.axis.kind === 'meaning' ? { channels: spec.axis.value } : {};
@@ -76,6 +84,39 @@ const REGISTRY: Registry = {
     }
     // Which tensor, beside its effect (the core's record); the values stay in the file.
     return recorded(customFromMask(context.mask), { tensor: spec.mask.tensor, layout: spec.mask.layout });
+  },
+  semi_structured: (spec, context) => {
+    if (context.layout === null) {
+      throw new PruneError(
+        'PRUNE_SHAPE_MISMATCH',
+        `'${context.paramName ?? 'tensor'}': semi_structured needs a conv2d or dense kernel, whose layout says which axis holds the inputs`,
+      );
+    }
+    return semiStructured(spec.pattern, context.layout);
+  },
+  custom: (spec, context) => {
+    const reference = spec.plugin;
+    const name = context.paramName ?? 'tensor';
+    if (reference === null || context.plugin === undefined) {
+      throw new PruneError('PRUNE_PLUGIN_INVALID', `'${name}': the custom method of ${spec.module} needs its plugin loaded first (prepareRun loads it)`);
+    }
+    if (context.plugin.kind !== reference.kind || context.plugin.name !== reference.name) {
+      throw new PruneError(
+        'PRUNE_PLUGIN_INVALID',
+        `'${name}': the plugin given is "${context.plugin.name}" (${context.plugin.kind}), the plan names "${reference.name}" (${reference.kind}) of ${reference.file}`,
+      );
+    }
+    const placed = reference.kind === 'structured' && spec.axis !== undefined ? placeAxis({ axis: spec.axis }, context) : null;
+    // The module as the recipe names it; its real path and sha256 are in the plan and the manifest.
+    const history = {
+      method: 'custom',
+      plugin: reference.name,
+      kind: reference.kind,
+      module: spec.module,
+      ...(Object.keys(spec.options).length > 0 ? { options: spec.options } : {}),
+      ...(placed?.record ?? {}),
+    };
+    return checkedPlugin(context.plugin, { file: reference.file }, spec.options, placed?.axis ?? null, () => history);
   },
 };
 

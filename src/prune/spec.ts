@@ -5,6 +5,9 @@
  * it applies to is known.
  */
 import type { Amount } from './amount.js';
+import type { MethodKind } from './method.js';
+import type { PluginOptions } from './plugin.js';
+import type { NmPattern } from './semiStructured.js';
 
 /** Every method a spec can name, as a runtime list so that error messages can enumerate it. */
 export const METHOD_SPEC_NAMES = [
@@ -14,6 +17,8 @@ export const METHOD_SPEC_NAMES = [
   'ln_structured',
   'random_structured',
   'custom_from_mask',
+  'semi_structured',
+  'custom',
 ] as const;
 export type MethodSpecName = (typeof METHOD_SPEC_NAMES)[number];
 
@@ -61,19 +66,50 @@ export interface MaskReference {
   readonly sha256: string;
 }
 
+/**
+ * A plugin module as loaded (src/plugins/): which file, its content hash and what it declared.
+ * Plain data naming the code, not the code: the engine finds the loaded computeMask by file and
+ * hash, after checking the file still has that hash.
+ */
+export interface PluginReference {
+  /** Real (symlink-free) absolute path of the module. */
+  readonly file: string;
+  readonly sha256: string;
+  /** The plugin's own `name` and `kind`. */
+  readonly name: string;
+  readonly kind: MethodKind;
+}
+
+/**
+ * `method: custom`: the module the recipe names, the plugin once loaded (null
+ * until prepareRun's loader binds it: a recipe is data and names code without running it), the
+ * recipe's `options:` handed to computeMask, and a structured plugin's channels.
+ */
+export interface CustomMethodSpec {
+  readonly method: 'custom';
+  /** The module as the recipe writes it, relative to the recipe's folder. */
+  readonly module: string;
+  readonly plugin: PluginReference | null;
+  readonly options: PluginOptions;
+  readonly axis?: AxisSpec;
+}
+
 export type MethodSpec =
   | { readonly method: 'identity' }
   | { readonly method: 'custom_from_mask'; readonly mask: MaskReference }
   | { readonly method: 'l1_unstructured'; readonly amount: Amount }
   | { readonly method: 'random_unstructured'; readonly amount: Amount }
   | { readonly method: 'ln_structured'; readonly amount: Amount; readonly n: NormSpec; readonly axis: AxisSpec }
-  | { readonly method: 'random_structured'; readonly amount: Amount; readonly axis: AxisSpec };
+  | { readonly method: 'random_structured'; readonly amount: Amount; readonly axis: AxisSpec }
+  | { readonly method: 'semi_structured'; readonly pattern: NmPattern }
+  | CustomMethodSpec;
 
 export type GlobalMethodSpec = Extract<MethodSpec, { readonly method: GlobalMethodName }>;
 export type StructuredMethodSpec = Extract<MethodSpec, { readonly axis: AxisSpec }>;
 
+/** ln_structured and random_structured (a custom plugin's axis is its own business). */
 export function isStructuredSpec(spec: MethodSpec): spec is StructuredMethodSpec {
-  return 'axis' in spec;
+  return spec.method === 'ln_structured' || spec.method === 'random_structured';
 }
 
 /** The amount of a spec; null for identity, which prunes nothing. */

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RecipeError, UsageError } from '../errors.js';
 import { checkMasks } from './masks.js';
+import { recipeHash, type RecipeOverride } from './overrides.js';
 import { parseRecipe } from './parse.js';
 import { sortProblems } from './positions.js';
 import { checkFiles, resolveRecipe } from './resolve.js';
@@ -18,6 +19,11 @@ export interface LoadRecipeOptions {
   readonly defaultSeed?: number;
   /** Folder a relative recipe path is taken from; default: the process's working directory. */
   readonly cwd?: string;
+  /**
+   * Values set from the command line (--set path=value), applied in order before validation. With
+   * any, the recipe's hash covers the text and the overrides (overrides.ts, recipeHash).
+   */
+  readonly overrides?: readonly RecipeOverride[];
 }
 
 /**
@@ -48,9 +54,12 @@ export async function loadRecipeText(
   options: LoadRecipeOptions = {},
 ): Promise<ResolvedRecipe> {
   const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
-  const recipe = parseRecipe(text, file); // throws on YAML errors: nothing sound to check then
+  const overrides = options.overrides ?? [];
+  const recipe = parseRecipe(text, file, overrides); // throws on YAML errors: nothing sound to check then
   const [files, masks] = await Promise.all([checkFiles(recipe, absoluteFile), checkMasks(recipe, absoluteFile)]);
   const problems = [...validateRecipe(recipe), ...files, ...masks.problems];
   if (problems.length > 0) throw new RecipeError(sortProblems(problems));
-  return resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks });
+  const resolved = resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks });
+  // The parts are frozen already; only the hash changes, so that a different --set is a different run id.
+  return overrides.length === 0 ? resolved : Object.freeze({ ...resolved, hash: recipeHash(text, overrides) });
 }

@@ -6,6 +6,7 @@
  */
 import { LineCounter, isCollection, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { RecipeError, type RecipeProblem } from '../errors.js';
+import { OverriddenPositions, applyOverrides, type RecipeOverride } from './overrides.js';
 import { SourcePositions, sortProblems } from './positions.js';
 
 /** A recipe that is well-formed YAML: its text, its value, and where each part of it is written. */
@@ -18,8 +19,12 @@ export interface ParsedRecipe {
   readonly positions: SourcePositions;
 }
 
-/** Parses recipe text; throws RecipeError listing every YAML problem if the text is not clean YAML. */
-export function parseRecipe(text: string, file: string): ParsedRecipe {
+/**
+ * Parses recipe text; throws RecipeError listing every YAML problem if the text is not clean YAML.
+ * `overrides` (--set) are applied to the value, in order, before anything checks it; the
+ * positions then locate overridden values in their --set arguments.
+ */
+export function parseRecipe(text: string, file: string, overrides: readonly RecipeOverride[] = []): ParsedRecipe {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const positions = new SourcePositions(doc, lineCounter, file);
@@ -39,7 +44,8 @@ export function parseRecipe(text: string, file: string): ParsedRecipe {
     const message = error instanceof Error ? error.message : String(error);
     throw new RecipeError([{ at: positions.atOffset(0), message: `invalid YAML: ${message}` }]);
   }
-  return { file, text, value, positions };
+  if (overrides.length === 0) return { file, text, value, positions };
+  return { file, text, value: applyOverrides(value, overrides), positions: new OverriddenPositions(doc, lineCounter, file, overrides) };
 }
 
 function yamlProblem(error: YAMLError, doc: Document.Parsed, positions: SourcePositions): RecipeProblem {

@@ -9,6 +9,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecipeProblem } from '../errors.js';
 import type { MaskReference } from '../prune/spec.js';
+import type { PluginOptions } from '../prune/plugin.js';
+import { parsePattern } from '../prune/semiStructured.js';
+import type { ScheduleKind, ScheduleUnit } from '../schedules/index.js';
 import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment, type SourcePositions } from './positions.js';
@@ -17,6 +20,8 @@ import type {
   ChannelMeaning,
   DataSource,
   GlobalMethod,
+  LocatedRewind,
+  LocatedSchedule,
   GlobalMethodSpec,
   LocalTarget,
   MethodName,
@@ -61,6 +66,16 @@ interface SelectorInput {
 interface AmountInput {
   amount?: number;
   count?: number;
+  schedule?: ScheduleInput;
+}
+interface ScheduleInput {
+  kind: ScheduleKind;
+  initial?: number;
+  final: number;
+  start: number;
+  end?: number;
+  unit?: ScheduleUnit;
+  every?: number;
 }
 interface TargetInput extends AmountInput {
   select: SelectorInput;
@@ -70,6 +85,9 @@ interface TargetInput extends AmountInput {
   dim?: number;
   importance_scores?: { param: string };
   mask?: { file: string; tensor: string; layout?: 'tfjs' | 'torch' };
+  pattern?: string;
+  module?: string;
+  options?: PluginOptions;
 }
 interface GlobalInput extends AmountInput {
   select: SelectorInput[];
@@ -83,6 +101,9 @@ interface StageInput {
   targets?: TargetInput[];
   remove?: SelectorInput[];
   finetune?: TrainInput;
+  filters?: { select: SelectorInput[]; target: number };
+  repeat?: number;
+  rewind?: 'init' | { epoch: number };
 }
 interface IdxPairInput {
   images: string;
@@ -191,8 +212,37 @@ function resolveStage(
     prune: resolvePruning(stage, where, at, masks),
     remove: (stage.remove ?? []).map((s, i) => resolveSelector(s, [...where, 'remove', i], at)),
     finetune: resolveTraining(stage.finetune, train),
+    filters:
+      stage.filters === undefined
+        ? null
+        : {
+            select: stage.filters.select.map((sel, i) => resolveSelector(sel, [...where, 'filters', 'select', i], at)),
+            target: stage.filters.target,
+            at: at.valueAt([...where, 'filters']),
+          },
+    repeat: stage.repeat ?? 1,
+    rewind: resolveRewind(stage.rewind, [...where, 'rewind'], at),
     at: at.valueAt(where),
   };
+}
+
+function resolveRewind(rewind: StageInput['rewind'], where: PathSegment[], at: SourcePositions): LocatedRewind | null {
+  if (rewind === undefined) return null;
+  return { point: rewind === 'init' ? { kind: 'init' } : { kind: 'epoch', epoch: rewind.epoch }, at: at.valueAt(where) };
+}
+
+function resolveSchedule(input: ScheduleInput | undefined, where: PathSegment[], at: SourcePositions): LocatedSchedule | null {
+  if (input === undefined) return null;
+  const spec = {
+    kind: input.kind,
+    initial: input.initial ?? 0,
+    final: input.final,
+    start: input.start,
+    end: input.end ?? input.start,
+    unit: input.unit ?? 'epochs',
+    every: input.every ?? 1,
+  };
+  return { spec, at: at.valueAt(where) };
 }
 
 function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePositions, masks: MaskReferences): PruningStep {
@@ -205,6 +255,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
       method,
       maxSparsityPerLayer: step.max_sparsity_per_layer ?? null,
+      schedule: resolveSchedule(step.schedule, [...stepPath, 'schedule'], at),
       at: at.valueAt(stepPath),
     };
   }
@@ -216,6 +267,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
     return {
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
       method: resolveMethod(target, masks.get(maskKey(targetPath))),
+      schedule: resolveSchedule(target.schedule, [...targetPath, 'schedule'], at),
       importance:
         importance === undefined
           ? null
@@ -225,6 +277,8 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
         n: located('n'),
         axis: located('axis') ?? located('dim'),
         ...(target.mask === undefined ? {} : { mask: at.valueAt([...targetPath, 'mask', 'tensor']) }),
+        ...(target.pattern === undefined ? {} : { pattern: at.valueAt([...targetPath, 'pattern']) }),
+        ...(target.module === undefined ? {} : { module: at.valueAt([...targetPath, 'module']) }),
       },
     };
   });
@@ -249,10 +303,20 @@ function resolveMethod(target: TargetInput, mask: MaskReference | undefined): Me
     case 'custom_from_mask':
       if (mask === undefined) throw new Error('custom_from_mask target whose mask checkMasks did not read (resolve without loadRecipeText?)');
       return { method: 'custom_from_mask', mask };
+    case 'semi_structured':
+      // validateRecipe checked the pattern (nmPatterns): this cannot throw here.
+      return { method: 'semi_structured', pattern: parsePattern(target.pattern ?? '') };
+    case 'custom': {
+      // The plugin is bound by prepareRun's loader, which alone may run the module's code.
+      const given = target.axis !== undefined || target.dim !== undefined;
+      return { method: 'custom', module: target.module ?? '', plugin: null, options: target.options ?? {}, ...(given ? { axis: axis() } : {}) };
+    }
   }
 }
 
+/** A scheduled step's amount is its final sparsity (the engine reaches it update by update). */
 function resolveAmount(input: AmountInput): Amount {
+  if (input.schedule !== undefined) return { amount: input.schedule.final };
   return input.amount !== undefined ? { amount: input.amount } : { count: input.count ?? 0 };
 }
 

@@ -7,6 +7,7 @@
 import type { SourceLocation } from '../errors.js';
 import { METHOD_SPEC_NAMES } from '../prune/spec.js';
 import type { GlobalMethodName, GlobalMethodSpec, MethodSpec, MethodSpecName } from '../prune/spec.js';
+import type { ScheduleSpec } from '../schedules/index.js';
 
 // Methods are specified as the pruning core's plain-data MethodSpec (the core knows no YAML; the
 // recipe only fills the spec in), so the recipe, the plan and the registry share one definition.
@@ -81,9 +82,18 @@ export interface ImportanceReference {
   readonly at: SourceLocation;
 }
 
+/** A step's schedule, where the recipe writes it (its problems are found against the real step counts). */
+export interface LocatedSchedule {
+  readonly spec: ScheduleSpec;
+  readonly at: SourceLocation;
+}
+
 export interface LocalTarget {
   readonly select: Selector;
+  /** With a schedule, the amount is the schedule's final sparsity, reached step by step. */
   readonly method: MethodSpec;
+  /** Pruning during the stage's training instead of at once; null: at once. */
+  readonly schedule?: LocatedSchedule | null;
   /** Scores that rank the entries instead of the weights themselves; null: the weights (torch's default). */
   readonly importance: ImportanceReference | null;
   readonly at: SourceLocation;
@@ -96,6 +106,10 @@ export interface LocalTarget {
     readonly axis: SourceLocation | null;
     /** custom_from_mask: where `mask.tensor` is written (its shape is checked against the parameter). */
     readonly mask?: SourceLocation;
+    /** semi_structured: where `pattern` is written (the kernel's shape is checked against its M). */
+    readonly pattern?: SourceLocation;
+    /** custom: where `module` is written (loading, permission and the plugin's kind are checked against it). */
+    readonly module?: SourceLocation;
   };
 }
 
@@ -107,6 +121,8 @@ export type PruningStep =
       readonly method: GlobalMethodSpec;
       /** The layer-collapse guard (l1 only); null: none, as torch. */
       readonly maxSparsityPerLayer: number | null;
+      /** Pruning during the stage's training instead of at once (the amount is its final); null: at once. */
+      readonly schedule?: LocatedSchedule | null;
       readonly at: SourceLocation;
     };
 
@@ -123,6 +139,27 @@ export interface Stage {
   readonly remove: readonly Selector[];
   /** Fine-tuning after this stage's pruning; null when the stage has none. */
   readonly finetune: TrainConfig | null;
+  /** Filter pruning to a target (then `prune` is a local step with no targets); null: none. */
+  readonly filters: FilterStep | null;
+  /** Prune–fine-tune cycles (1: once). */
+  readonly repeat: number;
+  /** Lottery-ticket rewinding after each pruning; null: none. */
+  readonly rewind: LocatedRewind | null;
+  readonly at: SourceLocation;
+}
+
+/** Remove whole conv filters, smallest normalised L2 norm first, until `target` of the model's parameters are pruned. */
+export interface FilterStep {
+  readonly select: readonly Selector[];
+  readonly target: number;
+  readonly at: SourceLocation;
+}
+
+/** Where surviving weights are reset to: the initial weights, or those after an epoch of `train`. */
+export type RewindPoint = { readonly kind: 'init' } | { readonly kind: 'epoch'; readonly epoch: number };
+
+export interface LocatedRewind {
+  readonly point: RewindPoint;
   readonly at: SourceLocation;
 }
 

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { RecipeProblem } from '../errors.js';
+import { PruneError, type RecipeProblem } from '../errors.js';
+import { parsePattern } from '../prune/semiStructured.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, isRecord, type PathSegment } from './positions.js';
 import { DEFAULTS, MNIST_IMAGES } from './resolve.js';
@@ -217,11 +218,13 @@ function explainChoice(
 
 const CHOICE_HINTS: Readonly<Record<string, string>> = {
   'amount|count': 'amount is a fraction of the entries, from 0 to 1; count is a number of entries',
+  'amount|count|schedule':
+    'amount is a fraction of the entries, from 0 to 1; count is a number of entries; schedule prunes step by step during the stage\'s training',
   'axis|dim':
     'axis names the channels by meaning, out or in; dim is torch\'s dimension in torch\'s layout, 0 = out, 1 = in',
   'global|targets': 'global ranks all selected parameters together; targets prune each parameter on its own',
-  'global|targets|remove':
-    'global or targets prune, remove makes earlier pruning permanent; fresh alone does nothing',
+  'global|targets|filters|remove':
+    'global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing',
   'builtin|path': 'builtin: lenet, or path: to a TF.js model.json',
   'builtin|idx': 'builtin: mnist, or idx: files',
 };
@@ -230,13 +233,22 @@ const CHOICE_HINTS: Readonly<Record<string, string>> = {
 const REQUIRED_HINTS: Readonly<Record<string, string>> = {
   n: 'ln_structured ranks channels by their Ln norm: n: 2 for L2, 1 for L1, inf, -inf or fro',
   mask: 'custom_from_mask multiplies in a given mask: mask: {file: masks.safetensors, tensor: conv1/kernel}',
+  pattern: 'semi_structured keeps N of every M consecutive inputs: pattern: "2:4"',
+  module: 'custom runs the method a module of yours exports: module: plugins/my-method.ts, relative to the recipe',
 };
 
 /** Who uses each method-specific key, for "does not apply" messages. */
 const KEY_USERS: Readonly<Record<string, string>> = {
-  amount: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
-  count: 'every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
+  amount: 'every method but identity (which prunes nothing), custom_from_mask (whose mask says what), semi_structured (whose pattern says how much) and custom (whose options say)',
+  count: 'every method but identity (which prunes nothing), custom_from_mask (whose mask says what), semi_structured (whose pattern says how much) and custom (whose options say)',
+  schedule: 'the methods that take an amount (l1_unstructured, random_unstructured, ln_structured, random_structured)',
+  initial: 'the gradual and linear kinds (constant prunes to final once)',
+  end: 'the gradual and linear kinds (constant prunes to final once, at start)',
+  every: 'the gradual and linear kinds (constant prunes to final once, at start)',
   mask: 'custom_from_mask only',
+  pattern: 'semi_structured only (keep N of every M)',
+  module: 'custom only (the plugin module)',
+  options: 'custom only (handed to the plugin)',
   max_sparsity_per_layer: 'l1_unstructured only (the guard against layer collapse)',
   n: 'ln_structured only (its norm order)',
   axis: 'the structured methods only (ln_structured, random_structured)',
@@ -258,14 +270,20 @@ function explainExcluded(
   if (!isRecord(error.data) || !isRecord(error.schema)) return null;
   const pair = error.schema['required'];
   if (Array.isArray(pair)) return explainChoice(error, pair.map(String), path, name, recipe);
+  // Several exclusive pairs (`not: {anyOf: [{required: [a, b]}, …]}`): the first pair given.
+  const pairs = exclusivePairs(error.schema['anyOf']);
+  const data = error.data;
+  const given = pairs?.find((keys) => keys.every((k) => k in data));
+  if (given !== undefined) return explainChoice(error, given, path, name, recipe);
   const keys = choiceKeys(error.schema['anyOf']);
   if (keys === null) return null;
-  const method = show(error.data['method']);
+  // A schedule's keys depend on its kind, a step's on its method.
+  const owner = 'method' in error.data || !('kind' in error.data) ? `method ${show(error.data['method'])}` : `kind ${show(error.data['kind'])}`;
   return Object.keys(error.data)
     .filter((key) => keys.includes(key))
     .map((key) => ({
       at: recipe.positions.keyAt([...path, key]),
-      message: `${name}.${key} does not apply to method ${method}: ${key} is for ${KEY_USERS[key] ?? 'other methods'}`,
+      message: `${name}.${key} does not apply to ${owner}: ${key} is for ${KEY_USERS[key] ?? 'other methods'}`,
     }));
 }
 
@@ -283,10 +301,25 @@ function describeAlternatives(schema: unknown): string | null {
 /** Advice for an enum value that exists elsewhere (a structured method in a global step). */
 function enumHint(path: readonly string[], value: unknown): string {
   const inGlobal = path[path.length - 1] === 'method' && path[path.length - 2] === 'global';
-  if (inGlobal && typeof value === 'string' && ['identity', 'ln_structured', 'random_structured', 'custom_from_mask'].includes(value)) {
+  if (inGlobal && value === 'custom') {
+    return ' (a plugin in a global step is not supported yet; prune each parameter on its own with targets: [{select, method: custom, module}])';
+  }
+  if (inGlobal && typeof value === 'string' && ['identity', 'ln_structured', 'random_structured', 'custom_from_mask', 'semi_structured'].includes(value)) {
     return ' (global pruning ranks single entries across parameters; use targets for this method)';
   }
   return '';
+}
+
+/** [[a, b], …] for an anyOf of two-key `required` branches; null otherwise. */
+function exclusivePairs(schema: unknown): string[][] | null {
+  if (!Array.isArray(schema)) return null;
+  const pairs: string[][] = [];
+  for (const branch of schema) {
+    const required: unknown = isRecord(branch) ? branch['required'] : undefined;
+    if (!Array.isArray(required) || required.length !== 2) return null;
+    pairs.push(required.map(String));
+  }
+  return pairs;
 }
 
 function choiceKeys(schema: unknown): string[] | null {
@@ -336,11 +369,14 @@ function typeName(type: string): string {
 }
 
 const LAYER_TYPE_PATTERN = '^[a-z][a-z0-9_]*$';
+/** semi_structured's pattern as the schema checks it; the numbers are checked by nmPatterns below. */
+const NM_PATTERN = '^\\s*\\d+\\s*:\\s*\\d+\\s*$';
 
 /** Regexes do not read well in error messages; these are the schema's patterns, in words. */
 const PATTERN_RULES: Readonly<Record<string, string>> = {
   '^[A-Za-z0-9_.-]+$': 'use only letters, digits, "_", "." and "-"',
   [LAYER_TYPE_PATTERN]: 'be a TF.js layer class name in snake case (Conv2D is conv2d)',
+  [NM_PATTERN]: 'be N:M, keep N of every M, e.g. "2:4"',
 };
 
 function patternRule(pattern: string): string {
@@ -362,7 +398,31 @@ function patternHint(pattern: string, value: unknown): string {
 // when the schema found problems elsewhere (all problems are reported in one pass).
 
 function ruleProblems(recipe: ParsedRecipe): RecipeProblem[] {
-  return [...duplicateStageNames(recipe), ...dataNeeded(recipe), ...mnistSizes(recipe)];
+  return [...duplicateStageNames(recipe), ...dataNeeded(recipe), ...mnistSizes(recipe), ...nmPatterns(recipe)];
+}
+
+/** semi_structured's N:M must satisfy 1 ≤ N < M ≤ 64 (the core's rule, said at the value). */
+function nmPatterns({ value, positions }: ParsedRecipe): RecipeProblem[] {
+  const problems: RecipeProblem[] = [];
+  const stages = getPath(value, ['stages']);
+  if (!Array.isArray(stages)) return problems;
+  stages.forEach((_stage, i) => {
+    const targets = getPath(value, ['stages', i, 'targets']);
+    if (!Array.isArray(targets)) return;
+    targets.forEach((target, j) => {
+      const pattern = getPath(target, ['pattern']);
+      // Not N:M text at all, or on another method: the schema's problems.
+      if (getPath(target, ['method']) !== 'semi_structured' || typeof pattern !== 'string' || !new RegExp(NM_PATTERN).test(pattern)) return;
+      const where = ['stages', i, 'targets', j, 'pattern'];
+      try {
+        parsePattern(pattern, displayPath(value, where));
+      } catch (error) {
+        if (!(error instanceof PruneError)) throw error;
+        problems.push({ at: positions.valueAt(where), message: error.message });
+      }
+    });
+  });
+  return problems;
 }
 
 function duplicateStageNames({ value, positions }: ParsedRecipe): RecipeProblem[] {

@@ -3,19 +3,27 @@
  * parse, validate, resolve, describe the model, compile the plan. Pure with respect to runs/.
  */
 import { loadRecipe } from '../recipe/load.js';
+import type { RecipeOverride } from '../recipe/overrides.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import type { ModelDescription } from '../models/description.js';
 import { LENET_DESCRIPTION } from '../models/lenet.js';
 import { describeModelJson } from '../models/modelJson.js';
+import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
+import { loadPlugins } from '../plugins/index.js';
+import type { PluginReference } from '../prune/spec.js';
 
 export interface PreparedRun {
   /** The recipe path as the user gave it (error messages use it). */
   readonly recipePath: string;
   readonly recipe: ResolvedRecipe;
+  /** The --set values applied to the recipe, in order (recorded in resolved.json and the manifest). */
+  readonly overrides: readonly RecipeOverride[];
   readonly model: ModelDescription;
   readonly plan: Plan;
+  /** The plugin modules loaded for `method: custom` (file, sha256, name, kind); [] when none. */
+  readonly plugins: readonly PluginReference[];
 }
 
 export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescription> {
@@ -27,11 +35,22 @@ export interface PrepareOptions {
   readonly defaultSeed?: number;
   /** Folder a relative recipe path is taken from; default: the process's working directory. */
   readonly cwd?: string;
+  /**
+   * Load the plugin modules the recipe names (`method: custom`). Default false: a recipe is data,
+   * and one that names a module is refused (located at `module`) unless its code may run.
+   */
+  readonly allowPlugins?: boolean;
+  /** --set path=value overrides, applied in order before validation. */
+  readonly overrides?: readonly RecipeOverride[];
 }
 
 export async function prepareRun(recipePath: string, options: PrepareOptions = {}): Promise<PreparedRun> {
-  const recipe = await loadRecipe(recipePath, options);
+  const loaded = await loadRecipe(recipePath, options);
+  // Before planning: the planner checks each plugin's kind (axis, composition) against the model.
+  const { recipe, plugins } = await loadPlugins(loaded, { allow: options.allowPlugins ?? false });
   const model = await describeModel(recipe);
-  const plan = buildPlan(recipe, model);
-  return { recipePath, recipe, model, plan };
+  // Only an idx split without a size needs its file read; the planner asks for the count then.
+  const counts = recipe.data === null ? undefined : { train: await trainingImageCount(recipe.data) };
+  const plan = buildPlan(recipe, model, counts);
+  return { recipePath, recipe, overrides: options.overrides ?? [], model, plan, plugins };
 }

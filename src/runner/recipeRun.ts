@@ -4,6 +4,7 @@
  * in metrics.jsonl and the RunRecord, and writes the outputs. The folder stays `<id>.partial`
  * until finish('succeeded').
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { prune } from '../api/index.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
@@ -21,7 +22,9 @@ import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
 import { MetricsWriter } from '../runs/metrics.js';
 import type { RunRecord, SparsityFigures } from '../runs/record.js';
 import { renderReport } from '../runs/report.js';
+import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
 import { RunDirectory } from '../runs/runDirectory.js';
+import { exitReasonOf } from '../runs/summary.js';
 import { encodeSafetensors } from '../runs/safetensors.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import type { PreparedRun } from './prepare.js';
@@ -47,9 +50,13 @@ const RUNTIME_PACKAGES = [
   'mnist',
 ];
 
-/** The resolved recipe without its text (that is recipe.yaml) and without source positions. */
+/**
+ * The resolved recipe without its text (that is recipe.yaml) and without source positions, and
+ * beside it the --set overrides that were applied to the text before resolving (in order).
+ */
 function resolvedForDisk(prepared: PreparedRun): unknown {
-  return JSON.parse(JSON.stringify(prepared.recipe, (key, value: unknown) => (key === 'at' || key === 'text' ? undefined : value)));
+  const resolved: unknown = JSON.parse(JSON.stringify(prepared.recipe, (key, value: unknown) => (key === 'at' || key === 'text' ? undefined : value)));
+  return { ...(resolved as Record<string, unknown>), overrides: prepared.overrides.map((o) => o.toRecord()) };
 }
 
 /** How training steps run, for the manifest: the shards decide the numbers, the threads only the speed. */
@@ -57,6 +64,16 @@ function trainingLoopOf(sharding: ShardingOptions | null): Record<string, unknow
   return sharding === null
     ? { loop: 'tfjs', optimizer: 'tf.train (TF.js)' }
     : { loop: 'sharded', gradientShards: sharding.shards, threads: sharding.threads, optimizer: 'flat (prune-run)', shardsFixedAt: GRADIENT_SHARDS };
+}
+
+/**
+ * The stage a metrics line belongs to, with its cycle for a repeated stage (imp#2), read from the
+ * task id (prune:imp#2, finetune:imp#2, evaluate:imp#2:pruned); null outside stages.
+ */
+function metricsStage(task: PlanTask): string | null {
+  if (task.stage === null) return null;
+  const rest = task.id.slice(task.id.indexOf(':') + 1);
+  return task.kind === 'evaluate' ? rest.slice(0, rest.lastIndexOf(':')) : rest;
 }
 
 const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zeros: s.zeros, sparsity: s.sparsity });
@@ -111,8 +128,15 @@ export class RecipeRun {
     await this.dir.writeJson('manifest.json', {
       runId: this.dir.id,
       status,
-      exitReason: error === null ? null : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      recipe: { file: this.prepared.recipePath, sha256: this.prepared.recipe.hash },
+      exitReason: exitReasonOf(error),
+      // sha256 is the recipe's identity (the run id's hash): of the text, and of the --set
+      // overrides when there are any; textSha256 is recipe.yaml's alone.
+      recipe: {
+        file: this.prepared.recipePath,
+        sha256: this.prepared.recipe.hash,
+        textSha256: createHash('sha256').update(this.prepared.recipe.text, 'utf8').digest('hex'),
+        overrides: this.prepared.overrides.map((o) => o.toRecord()),
+      },
       seed: this.prepared.recipe.seed,
       pruneRun: PRUNE_RUN_VERSION,
       backend: this.backend,
@@ -121,6 +145,8 @@ export class RecipeRun {
       packages: packageVersions(RUNTIME_PACKAGES),
       git: await gitInfo(recipeDir),
       data: this.session.loadedData?.identity ?? null,
+      // The plugin modules whose code ran (method: custom): file, sha256, name, kind.
+      plugins: this.prepared.plugins,
       completedTasks: this.completedTasks,
       stoppedInTask: status === 'succeeded' ? null : this.currentTask,
       startedAt: this.startedAt.toISOString(),
@@ -150,19 +176,31 @@ export class RecipeRun {
       case 'train': {
         // Each epoch's line is written when the epoch ends (the writer keeps call order), so an
         // interrupted run keeps the epochs it finished; the writes are awaited before returning.
-        const sparsity = this.session.masks.globalSparsity().sparsity;
+        let sparsity = this.session.masks.globalSparsity().sparsity;
         const writes: Promise<void>[] = [];
-        const epochs = await this.session.train(task, {
+        const stage = metricsStage(task) ?? 'train';
+        const { epochs, maskUpdates } = await this.session.train(task, {
           ...hooks,
           onTrainEvent: (event) => {
             if (event.kind === 'epoch') {
               const { epoch, loss, accuracy } = event;
-              writes.push(this.metrics.write({ stage: task.stage ?? 'train', phase: task.phase, epoch, loss, accuracy, sparsity }));
+              writes.push(this.metrics.write({ stage, phase: task.phase, epoch, loss, accuracy, sparsity }));
             }
             hooks.onTrainEvent?.(event);
           },
+          onMaskUpdate: (update) => {
+            // The schedule's own parameters' sparsity; epoch lines go on with every pruned parameter's.
+            writes.push(this.metrics.write({ stage, phase: 'prune', epoch: update.epoch, step: update.step, sparsity: update.sparsity }));
+            sparsity = this.session.masks.globalSparsity().sparsity;
+          },
         }).finally(() => Promise.all(writes));
-        this.record.training.push({ taskId: task.id, stage: task.stage, phase: task.phase, epochs });
+        this.record.training.push({
+          taskId: task.id,
+          stage: task.stage,
+          phase: task.phase,
+          epochs,
+          ...(maskUpdates.length === 0 ? {} : { maskUpdates: maskUpdates.map(({ step, epoch, group, target, sparsity: s, newlyPruned }) => ({ step, epoch, group, target, sparsity: s, newlyPruned })) }),
+        });
         const last = epochs[epochs.length - 1];
         return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%`;
       }
@@ -180,14 +218,14 @@ export class RecipeRun {
           global: figures(result.global),
           isPruned: prune.isPruned(this.session.model),
         });
-        await this.metrics.write({ stage: task.stage ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
+        await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
       }
       case 'evaluate': {
         const evaluation = await this.session.evaluate(task);
         this.record.evaluations.push({ taskId: task.id, stage: task.stage, point: task.point, ...evaluation });
         await this.metrics.write({
-          stage: task.stage ?? task.point,
+          stage: metricsStage(task) ?? task.point,
           phase: 'evaluate',
           loss: evaluation.loss,
           accuracy: evaluation.accuracy,
@@ -201,7 +239,11 @@ export class RecipeRun {
         // record.json: the same facts as report.md, as data (prune-run compare and report.html read it).
         await this.dir.writeJson('record.json', this.record);
         await this.dir.writeText('report.md', renderReport(this.record));
-        return 'report.md, record.json';
+        // report.html charts metrics.jsonl as it is on disk (every write above has finished, the
+        // folder runs them in call order), so it shows exactly the lines a reader of the file sees,
+        // whichever task wrote them.
+        await this.dir.writeText('report.html', renderHtmlReport(this.record, await readRunMetrics(this.dir)));
+        return 'report.md, record.json, report.html';
     }
   }
 

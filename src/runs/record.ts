@@ -23,6 +23,20 @@ export interface TrainingEntry {
   readonly stage: string | null;
   readonly phase: 'train' | 'finetune';
   readonly epochs: readonly { epoch: number; loss: number; accuracy: number; imagesPerSecond: number }[];
+  /** Scheduled pruning during this task: each mask update, in order; absent when none. */
+  readonly maskUpdates?: readonly MaskUpdateEntry[];
+}
+
+/** One mask update of a schedule: the step it came before, the schedule's target and what was reached. */
+export interface MaskUpdateEntry {
+  readonly step: number;
+  readonly epoch: number;
+  /** Which scheduled group of the task (targets in recipe order; 0 for a global step). */
+  readonly group: number;
+  readonly target: number;
+  /** Over the group's parameters, after the update. */
+  readonly sparsity: number;
+  readonly newlyPruned: number;
 }
 
 export interface PruningEntry {

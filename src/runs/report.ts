@@ -1,4 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
+import { scheduleSection } from './reportSchedule.js';
 import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
@@ -7,19 +8,34 @@ function sparsityCell(f: SparsityFigures): string {
   return percent(f.sparsity);
 }
 
+/** The stage, with its cycle for a repeated one (the task id evaluate:<stage>#<k>:<point> says it). */
+function cycleLabel(e: EvaluationEntry): string {
+  const match = /^evaluate:(.+):(pruned|finetuned)$/.exec(e.taskId);
+  return match?.[1] ?? e.stage ?? e.taskId;
+}
+
 function evaluationLabel(e: EvaluationEntry): string {
   switch (e.point) {
     case 'before-pruning':
       return 'before pruning';
     case 'pruned':
-      return `after pruning (${e.stage})`;
+      return `after pruning (${cycleLabel(e)})`;
     case 'finetuned':
-      return `after fine-tuning (${e.stage})`;
+      return `after fine-tuning (${cycleLabel(e)})`;
   }
 }
 
+/** Longer histories (a schedule adds one entry per mask update) keep their ends; record.json has them all. */
+const HISTORY_SHOWN = 6;
+
 function historyCell(history: readonly Record<string, unknown>[]): string {
-  return history.map((h) => `\`${JSON.stringify(h)}\``).join(' → ') || '—';
+  const cell = (h: Record<string, unknown>) => `\`${JSON.stringify(h)}\``;
+  if (history.length > HISTORY_SHOWN) {
+    const head = history.slice(0, 2).map(cell);
+    const tail = history.slice(-2).map(cell);
+    return [...head, `… ${history.length - 4} more …`, ...tail].join(' → ');
+  }
+  return history.map(cell).join(' → ') || '—';
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -138,7 +154,7 @@ export function renderReport(record: RunRecord): string {
   if (record.pruning.length > 0) {
     lines.push('', '## Stages', '');
     for (const stage of record.pruning) {
-      lines.push(`### ${stage.stage}`, '', `${stage.description}`, '');
+      lines.push(`### ${stage.taskId.replace(/^prune:/, '')}`, '', `${stage.description}`, '');
       const history = (name: string) =>
         stage.removed?.includes(name) === true ? 'removed: pruning made permanent' : historyCell(stage.history?.[name] ?? []);
       lines.push(
@@ -176,6 +192,7 @@ export function renderReport(record: RunRecord): string {
     );
   }
 
+  lines.push(...scheduleSection(record.training));
   lines.push(...collapseWarnings(record.parameters));
   if (record.size !== undefined) lines.push(...sizeSection(record.size));
   if (record.compact !== undefined) lines.push(...compactSection(record.compact));

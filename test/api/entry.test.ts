@@ -54,6 +54,7 @@ describe('src/index.ts', () => {
         'randomStructured',
         'randomUnstructured',
         'remove',
+        'semiStructured',
       ].sort(),
     );
     expect(entry.prune.masksOf).toBe(entry.masksOf);

@@ -66,7 +66,7 @@ describe('a small end-to-end run', () => {
     expect(await listTree(path.join(cwd, 'runs'))).toEqual(
       [
         path.basename(runDir),
-        ...['manifest.json', 'masks.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.md', 'resolved.json'].map(
+        ...['manifest.json', 'masks.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json'].map(
           (f) => `${path.basename(runDir)}/${f}`,
         ),
       ].sort(),

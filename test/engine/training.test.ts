@@ -25,6 +25,9 @@ function globalTask(amount: number, parameters: string[]): PruneTask {
     scope: 'global',
     groups: [l1Group(amount, parameters, 1)],
     remove: [],
+    filters: null,
+    rewind: null,
+    cycle: { index: 1, of: 1 },
   };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAxis } from '../../src/prune/axis.js';
 import { lnStructured, METHOD_KINDS, pruneParameter } from '../../src/prune/index.js';
+import type { PruningPlugin } from '../../src/prune/plugin.js';
 import { createMethod, type MethodContext } from '../../src/prune/registry.js';
 import { METHOD_SPEC_NAMES, type AxisSpec, type MethodSpec } from '../../src/prune/spec.js';
 import { errorOf, state, tieFree, zeros } from './helpers.js';
@@ -25,9 +26,18 @@ const SPECS: Record<MethodSpec['method'], MethodSpec> = {
     method: 'custom_from_mask',
     mask: { file: '/masks.safetensors', tensor: 'conv/kernel', layout: 'tfjs', shape: [3, 3, 4, 6], sha256: '' },
   },
+  semi_structured: { method: 'semi_structured', pattern: { n: 2, m: 4 } },
+  custom: {
+    method: 'custom',
+    module: '/plugins/keep.js',
+    plugin: { file: '/plugins/keep.js', sha256: '', name: 'custom', kind: 'unstructured' },
+    options: {},
+  },
 };
-/** custom_from_mask's mask, read by the caller (the spec only names it). */
-const withMask: MethodContext = { ...conv, mask: new Uint8Array(216).fill(1) };
+/** A plugin that keeps everything, named as its spec so the name check below holds. */
+const keepAll: PruningPlugin = { name: 'custom', kind: 'unstructured', computeMask: (_scores, mask) => Uint8Array.from(mask) };
+/** custom_from_mask's mask and custom's plugin, given by the caller (the spec only names them). */
+const withMask: MethodContext = { ...conv, mask: new Uint8Array(216).fill(1), plugin: keepAll };
 
 function maskOf(spec: MethodSpec, context: MethodContext, seed = 3): Uint8Array {
   const n = context.shape.reduce((a, b) => a * b, 1);
@@ -52,6 +62,7 @@ describe('createMethod', () => {
     expect(zeros(maskOf(SPECS.random_unstructured, conv))).toBe(4);
     expect(zeros(maskOf(SPECS.ln_structured, conv))).toBe(3 * 36); // 3 of 6 filters of 3·3·4
     expect(zeros(maskOf(SPECS.random_structured, conv))).toBe(2 * 54); // 2 of 4 input channels of 3·3·6
+    expect(zeros(maskOf(SPECS.semi_structured, conv))).toBe(108); // 2 of every 4 inputs
   });
 
   it('maps axis: out / in and torch dims to the TF.js axis of each layout', () => {

@@ -35,7 +35,8 @@ async function problemsOf(name: string): Promise<Reported[]> {
   return problems.map((p) => ({ line: p.at.line, col: p.at.col, message: p.message }));
 }
 
-const FRACTION_OR_COUNT = 'amount is a fraction of the entries, from 0 to 1; count is a number of entries';
+const FRACTION_OR_COUNT =
+  "amount is a fraction of the entries, from 0 to 1; count is a number of entries; schedule prunes step by step during the stage's training";
 const NO_DATA = 'needs data, but the recipe has no data section (add one, e.g. data: {builtin: mnist})';
 
 describe('loadRecipe: bad recipes', () => {
@@ -209,7 +210,7 @@ describe('loadRecipe: bad recipes', () => {
         col: 17,
         message:
           'stages[1].targets[0].method must be one of identity, l1_unstructured, random_unstructured, ' +
-          'ln_structured, random_structured, custom_from_mask, got "magnitude"',
+          'ln_structured, random_structured, custom_from_mask, semi_structured, custom, got "magnitude"',
       },
       {
         line: 21,
@@ -277,12 +278,16 @@ describe('loadRecipe: good recipes', () => {
           ],
           method: { method: 'l1_unstructured', amount: { amount: 0.2 } },
           maxSparsityPerLayer: null,
+          schedule: null,
           at: at(21, 7),
         },
         fresh: false,
         remove: [],
         // Own learning rate; batch size and optimizer from the recipe's train section.
         finetune: { epochs: 2, batchSize: 128, optimizer: 'sgd', learningRate: 0.01 },
+        filters: null,
+        repeat: 1,
+        rewind: null,
         at: at(19, 5),
       },
       {
@@ -293,6 +298,7 @@ describe('loadRecipe: good recipes', () => {
             {
               select: { layerType: null, layer: 'fc?', param: 'kernel', at: at(31, 17) },
               method: { method: 'random_unstructured', amount: { count: 3 } },
+              schedule: null,
               importance: null,
               at: at(31, 9),
               optionsAt: { n: null, axis: null },
@@ -300,6 +306,7 @@ describe('loadRecipe: good recipes', () => {
             {
               select: { layerType: null, layer: 'conv1', param: null, at: at(34, 17) },
               method: { method: 'l1_unstructured', amount: { amount: 1 } },
+              schedule: null,
               importance: null,
               at: at(34, 9),
               optionsAt: { n: null, axis: null },
@@ -309,6 +316,9 @@ describe('loadRecipe: good recipes', () => {
         fresh: false,
         remove: [],
         finetune: null,
+        filters: null,
+        repeat: 1,
+        rewind: null,
         at: at(29, 5),
       },
     ]);

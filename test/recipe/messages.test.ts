@@ -95,8 +95,8 @@ describe('schema messages', () => {
     expect(
       await problems('model: {builtin: lenet}\nstages:\n  - name: a\n    global: {method: l1_unstructured, select: [{param: k}]}\n'),
     ).toEqual([
-      '4:13 stages[0].global needs one of "amount" or "count" ' +
-        '(amount is a fraction of the entries, from 0 to 1; count is a number of entries)',
+      '4:13 stages[0].global needs one of "amount" or "count" or "schedule" ' +
+        "(amount is a fraction of the entries, from 0 to 1; count is a number of entries; schedule prunes step by step during the stage's training)",
     ]);
   });
 

@@ -88,7 +88,7 @@ describe('keys a method does not take', () => {
 
   it('identity takes no amount', async () => {
     expect(await problems(target('method: identity, count: 3'))).toEqual([
-      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for every method but identity (which prunes nothing) and custom_from_mask (whose mask says what)',
+      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for every method but identity (which prunes nothing), custom_from_mask (whose mask says what), semi_structured (whose pattern says how much) and custom (whose options say)',
     ]);
   });
 
@@ -120,8 +120,8 @@ describe('global steps', () => {
 describe('fresh and remove', () => {
   it('need something to do', async () => {
     expect(await problems('model: {builtin: lenet}\nstages:\n  - name: a\n    fresh: true\n')).toEqual([
-      '3:5 stages[0] needs one of "global" or "targets" or "remove" ' +
-        '(global or targets prune, remove makes earlier pruning permanent; fresh alone does nothing)',
+      '3:5 stages[0] needs one of "global" or "targets" or "filters" or "remove" ' +
+        '(global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing)',
     ]);
     expect(await problems('model: {builtin: lenet}\nstages:\n  - name: a\n    remove: []\n')).toEqual([
       '4:13 stages[0].remove must not be empty',
@@ -154,6 +154,7 @@ describe('resolved methods', () => {
         {
           select: { layerType: null, layer: 'conv1', param: 'kernel', at: at(5, 17) },
           method: { method: 'ln_structured', amount: { amount: 0.5 }, n: 'inf', axis: { kind: 'torch_dim', dim: -4 } },
+          schedule: null,
           importance: { param: 'conv1/kernel', at: at(10, 36) },
           at: at(5, 9),
           optionsAt: { n: at(8, 12), axis: at(9, 14) },

@@ -1,0 +1,72 @@
+/**
+ * Loading the plugin modules a recipe names (`method: custom`), before planning, since the planner
+ * needs each plugin's kind. A recipe is data and a module is code, so nothing is imported unless
+ * the user allows it (--allow-plugins, allowPlugins: true in the project config, or prepareRun's
+ * allowPlugins), and then only from inside the recipe's own directory tree. Every refusal is a
+ * RecipeError located at the `module` value, raised before any run folder exists.
+ */
+import { readFile } from 'node:fs/promises';
+import { RecipeError, type RecipeProblem } from '../errors.js';
+import { pluginProblem, type PruningPlugin } from '../prune/plugin.js';
+import type { PluginReference } from '../prune/spec.js';
+import type { ResolvedRecipe } from '../recipe/types.js';
+import { importPlugin } from './importModule.js';
+import { rememberPlugin, sha256Of } from './loaded.js';
+import { placeModule } from './place.js';
+import { bindPlugins, pluginUses } from './uses.js';
+
+export interface PluginPermission {
+  /** The user allowed loading plugin modules. */
+  readonly allow: boolean;
+}
+
+export interface LoadedPlugins {
+  /** The recipe with every custom spec's plugin bound (the same object when it names none). */
+  readonly recipe: ResolvedRecipe;
+  /** One per module, in recipe order. */
+  readonly plugins: readonly PluginReference[];
+}
+
+const NEEDS_PERMISSION =
+  'is code, and a recipe is data: prune-run loads a plugin module only when you allow it. ' +
+  'Run with --allow-plugins, or set allowPlugins: true in the project config (library: prepareRun(file, { allowPlugins: true }))';
+
+async function loadOne(given: string, recipeFile: string): Promise<{ reference: PluginReference } | { problem: string }> {
+  const placed = await placeModule(given, recipeFile);
+  if (!placed.ok) return { problem: placed.problem };
+  const bytes = new Uint8Array(await readFile(placed.file));
+  const sha256 = sha256Of(bytes);
+  const imported = await importPlugin(placed.file, placed.extension, bytes, sha256, given);
+  if (!imported.ok) return { problem: imported.problem };
+  const problem = pluginProblem(imported.exported);
+  if (problem !== null) return { problem: `plugin module "${given}": ${problem} (export default { name, kind, computeMask }, type PruningPlugin)` };
+  const plugin = imported.exported as PruningPlugin;
+  const reference: PluginReference = { file: placed.file, sha256, name: plugin.name, kind: plugin.kind };
+  rememberPlugin(reference, plugin);
+  return { reference };
+}
+
+/** Loads and checks each module the recipe names, or throws a RecipeError with every problem. */
+export async function loadPlugins(recipe: ResolvedRecipe, permission: PluginPermission): Promise<LoadedPlugins> {
+  const uses = pluginUses(recipe);
+  if (uses.length === 0) return { recipe, plugins: [] };
+  if (!permission.allow) {
+    throw new RecipeError(uses.map((use) => ({ at: use.at, message: `plugin module "${use.spec.module}" ${NEEDS_PERMISSION}` })));
+  }
+  const problems: RecipeProblem[] = [];
+  const references = new Map<string, PluginReference>();
+  // One load per module as written; every use of a module that fails is reported at its place.
+  const outcomes = new Map<string, Awaited<ReturnType<typeof loadOne>>>();
+  for (const use of uses) {
+    let outcome = outcomes.get(use.spec.module);
+    if (outcome === undefined) {
+      outcome = await loadOne(use.spec.module, recipe.file);
+      outcomes.set(use.spec.module, outcome);
+    }
+    if ('problem' in outcome) problems.push({ at: use.at, message: outcome.problem });
+    else references.set(use.spec.module, outcome.reference);
+  }
+  if (problems.length > 0) throw new RecipeError(problems);
+  const plugins = [...new Map([...references.values()].map((r) => [`${r.file}\0${r.sha256}`, r])).values()];
+  return { recipe: bindPlugins(recipe, references), plugins };
+}

@@ -1,0 +1,43 @@
+/**
+ * The plugins this process has loaded, by real path and content hash. A plan names a plugin as
+ * plain data (PluginReference); the engine gets its code from here, and only after checking that
+ * the file on disk still has the hash the plan names, so a module edited after it was loaded is
+ * refused instead of silently running its old (or new) code. The map plays the part of Node's
+ * own module cache, which is process-wide too; entries are keyed by content, so they never go stale.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { EngineError } from '../errors.js';
+import type { PruningPlugin } from '../prune/plugin.js';
+import type { PluginReference } from '../prune/spec.js';
+
+const loaded = new Map<string, PruningPlugin>();
+
+const keyOf = (reference: Pick<PluginReference, 'file' | 'sha256'>) => `${reference.file}\0${reference.sha256}`;
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Records a plugin loadPlugins imported and checked. */
+export function rememberPlugin(reference: PluginReference, plugin: PruningPlugin): void {
+  loaded.set(keyOf(reference), plugin);
+}
+
+/** The loaded plugin a plan names, after checking its file still has the plan's sha256. */
+export function loadedPlugin(reference: PluginReference): PruningPlugin {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(reference.file);
+  } catch (error) {
+    throw new EngineError('PLUGIN_FILE', `cannot read plugin module ${reference.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (sha256Of(bytes) !== reference.sha256) {
+    throw new EngineError('PLUGIN_FILE', `plugin module ${reference.file} changed since it was loaded (sha256 ${reference.sha256.slice(0, 12)}…); run the recipe again`);
+  }
+  const plugin = loaded.get(keyOf(reference));
+  if (plugin === undefined) {
+    throw new EngineError('PLUGIN_NOT_LOADED', `plugin module ${reference.file} was not loaded in this process (prepareRun loads a recipe's plugins before planning)`);
+  }
+  return plugin;
+}

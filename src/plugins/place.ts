@@ -1,0 +1,51 @@
+/**
+ * Where a plugin module may come from: only inside the recipe's own directory tree, compared by
+ * real paths, so neither `../` nor a symlink can reach a module elsewhere on the machine.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The extensions prune-run can import: ES modules in JavaScript, and TypeScript compiled in memory. */
+export const PLUGIN_EXTENSIONS = ['.js', '.mjs', '.ts'] as const;
+export type PluginExtension = (typeof PLUGIN_EXTENSIONS)[number];
+
+export type PlacedModule =
+  | { readonly ok: true; readonly file: string; readonly extension: PluginExtension }
+  | { readonly ok: false; readonly problem: string };
+
+/** The module `given` (relative to the recipe's folder) as a real path inside that folder's tree. */
+export async function placeModule(given: string, recipeFile: string): Promise<PlacedModule> {
+  const dir = path.dirname(recipeFile);
+  const asked = path.resolve(dir, given);
+  let real: string;
+  let realDir: string;
+  try {
+    realDir = await realpath(dir);
+    real = await realpath(asked);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      ok: false,
+      problem:
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `plugin module not found: "${given}" (looked for ${asked}; relative paths start at the recipe's folder)`
+          : `cannot read plugin module "${given}": ${code ?? String(error)}`,
+    };
+  }
+  const inside = path.relative(realDir, real);
+  if (inside === '' || inside.startsWith(`..${path.sep}`) || inside === '..' || path.isAbsolute(inside)) {
+    return {
+      ok: false,
+      problem:
+        `plugin module "${given}" is ${real}, outside the recipe's folder ${realDir}` +
+        `${real !== asked ? ` (through a symlink: ${asked})` : ''}; prune-run loads plugins only from inside ` +
+        "the recipe's own directory tree: copy the module there",
+    };
+  }
+  if (!(await stat(real)).isFile()) return { ok: false, problem: `plugin module "${given}" is not a file` };
+  const extension = PLUGIN_EXTENSIONS.find((e) => real.endsWith(e));
+  if (extension === undefined) {
+    return { ok: false, problem: `plugin module "${given}" must be JavaScript (.js, .mjs, an ES module) or TypeScript (.ts)` };
+  }
+  return { ok: true, file: real, extension };
+}

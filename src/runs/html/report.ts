@@ -1,0 +1,305 @@
+/**
+ * report.html: the facts of report.md (same record, same wording where it can be) plus charts,
+ * as one file with its CSS and SVG inline and no scripts or external references, so it opens
+ * anywhere, prints, and can be attached to a pull request as it is.
+ */
+import type { MetricsRecord } from '../metrics.js';
+import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, TrainingEntry } from '../record.js';
+import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
+import { element, join, raw, text, type Markup } from './markup.js';
+import { COLLAPSE_SPARSITY, parameterState } from './series.js';
+import { STYLE } from './style.js';
+import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
+
+const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+/** The stage, with its cycle for a repeated one (the task id evaluate:<stage>#<k>:<point> says it), as report.md. */
+function cycleLabel(e: EvaluationEntry): string {
+  const match = /^evaluate:(.+):(pruned|finetuned)$/.exec(e.taskId);
+  return match?.[1] ?? e.stage ?? e.taskId;
+}
+
+function evaluationLabel(e: EvaluationEntry): string {
+  switch (e.point) {
+    case 'before-pruning':
+      return 'before pruning';
+    case 'pruned':
+      return `after pruning (${cycleLabel(e)})`;
+    case 'finetuned':
+      return `after fine-tuning (${cycleLabel(e)})`;
+  }
+}
+
+/** The key facts as a two-column list. */
+function facts(record: RunRecord): Markup {
+  const rows: [string, Cell][] = [
+    ['run', code(record.runId)],
+    ['recipe', inline(code(record.recipeFile), ' (sha256 ', code(record.recipeHash.slice(0, 12)), ')')],
+    ['seed', String(record.seed)],
+    ['backend', record.backend],
+  ];
+  const first = record.evaluations[0];
+  const last = record.evaluations[record.evaluations.length - 1];
+  if (first !== undefined && last !== undefined) {
+    rows.push([
+      'test accuracy',
+      first === last
+        ? inline(strong(percent(first.accuracy)), ` (${evaluationLabel(first)})`)
+        : inline(`${percent(first.accuracy)} ${evaluationLabel(first)} → `, strong(percent(last.accuracy)), ` ${evaluationLabel(last)}`),
+    ]);
+  }
+  if (record.globalPruned !== null) {
+    const g = record.globalPruned;
+    rows.push(['global sparsity of the pruned parameters', inline(strong(percent(g.sparsity)), ` (${g.zeros} of ${g.count})`)]);
+  }
+  if (record.globalModel !== null) {
+    const g = record.globalModel;
+    rows.push(['sparsity over all trainable parameters', `${percent(g.sparsity)} (${g.zeros} of ${g.count})`]);
+  }
+  if (record.isPruned !== undefined) {
+    const masked = record.parameters.filter((p) => p.pruned).length;
+    rows.push([
+      'is_pruned',
+      inline(
+        strong(String(record.isPruned)),
+        record.isPruned
+          ? ` — ${masked === 1 ? '1 parameter carries' : `${masked} parameters carry`} a mask (torch's `
+          : ' — no parameter carries a mask: nothing pruned, or every pruning made permanent by remove (torch\'s ',
+        code('prune.is_pruned(model)'),
+        ')',
+      ),
+    ]);
+  }
+  return element(
+    'ul',
+    { class: 'facts' },
+    rows.map(([key, value]) =>
+      element('li', {}, [element('span', { class: 'key' }, [text(key)]), element('span', {}, [typeof value === 'string' ? text(value) : value])]),
+    ),
+  );
+}
+
+function collapseWarning(parameters: readonly ParameterEntry[]): Markup[] {
+  const collapsed = parameters.filter((p) => parameterState(p) === 'collapsed');
+  if (collapsed.length === 0) return [];
+  return [
+    element('section', { class: 'warning', id: 'layer-collapse' }, [
+      heading(2, 'Warning: layer collapse'),
+      list(
+        collapsed.map((p) =>
+          inline(
+            code(p.name),
+            ` is ${percent(p.figures.sparsity)} pruned (${p.figures.zeros} of ${p.figures.count}): its layer passes almost nothing on. ` +
+              'A global threshold does this to layers of small weights; prune that layer locally (targets) or lower the amount.',
+          ),
+        ),
+      ),
+    ]),
+  ];
+}
+
+function figure(outcome: ChartOutcome): Markup {
+  const notes = outcome.notes.map((n) => element('figcaption', {}, [text(n)]));
+  return element('figure', {}, outcome.svg === null ? notes : [outcome.svg, ...notes]);
+}
+
+function chartsSection(record: RunRecord, metrics: readonly MetricsRecord[]): Markup[] {
+  const schedule = scheduleChart(metrics);
+  return [
+    heading(2, 'Charts', 'charts'),
+    figure(parameterSparsityChart(record.parameters)),
+    figure(runPointsChart(metrics)),
+    figure(lossChart(metrics)),
+    ...(schedule === null ? [] : [figure(schedule)]),
+  ];
+}
+
+function accuracySection(record: RunRecord): Markup[] {
+  if (record.evaluations.length === 0) return [];
+  return [
+    heading(2, 'Accuracy on the test split', 'accuracy'),
+    table(
+      ['when', 'accuracy', 'loss', 'images'],
+      record.evaluations.map((e) => [evaluationLabel(e), percent(e.accuracy), fixed(e.loss, 4), String(e.count)]),
+      [1, 2, 3],
+    ),
+  ];
+}
+
+function stagesSection(record: RunRecord): Markup[] {
+  if (record.pruning.length === 0) return [];
+  const parts: Markup[] = [heading(2, 'Stages', 'stages')];
+  for (const stage of record.pruning) {
+    const historyCell = (name: string): Cell =>
+      stage.removed?.includes(name) === true ? 'removed: pruning made permanent' : history(stage.history?.[name] ?? []);
+    parts.push(
+      heading(3, stage.taskId.replace(/^prune:/, '')),
+      paragraph(stage.description),
+      table(
+        ['parameter', 'zeros', 'count', 'sparsity after this stage', 'history after this stage'],
+        Object.entries(stage.parameters).map(([name, f]) => [code(name), String(f.zeros), String(f.count), percent(f.sparsity), historyCell(name)]),
+        [1, 2, 3],
+      ),
+      paragraph('Global sparsity of the pruned parameters after this stage: ', strong(percent(stage.global.sparsity))),
+    );
+    if (stage.isPruned !== undefined) parts.push(paragraph(code('prune.is_pruned(model)'), ` after this stage: ${String(stage.isPruned)}`));
+  }
+  return parts;
+}
+
+function parametersSection(parameters: readonly ParameterEntry[]): Markup[] {
+  if (parameters.length === 0) return [];
+  return [
+    heading(2, 'Parameters', 'parameters'),
+    table(
+      ['name', 'shape', 'count', 'zeros', 'sparsity', 'history'],
+      parameters.map((p) => [
+        code(p.name),
+        nowrap(`[${p.shape.join(', ')}]`),
+        String(p.figures.count),
+        String(p.figures.zeros),
+        p.pruned ? percent(p.figures.sparsity) : nowrap('not pruned'),
+        history(p.history),
+      ]),
+      [2, 3, 4],
+    ),
+  ];
+}
+
+/** Mask-update tables longer than this fold into a <details>, so the page stays short. */
+const LONG_TABLE = 12;
+
+/** Scheduled pruning: every mask update of every training task that had one (record.training). */
+function scheduleSection(training: readonly TrainingEntry[]): Markup[] {
+  const scheduled = training.filter((t) => (t.maskUpdates?.length ?? 0) > 0);
+  if (scheduled.length === 0) return [];
+  const parts: Markup[] = [heading(2, 'Scheduled pruning', 'scheduled-pruning')];
+  for (const task of scheduled) {
+    const updates = task.maskUpdates ?? [];
+    const last = updates[updates.length - 1]!;
+    const updatesTable = table(
+      ['step', 'epoch', 'target', 'reached', 'newly pruned'],
+      updates.map((u) => [String(u.step), String(u.epoch), percent(u.target), percent(u.sparsity), String(u.newlyPruned)]),
+      [0, 1, 2, 3, 4],
+    );
+    parts.push(
+      heading(3, task.taskId),
+      paragraph(
+        `${updates.length} mask updates; sparsity of the scheduled parameters at the end: `,
+        strong(percent(last.sparsity)),
+        ` (target ${percent(last.target)})`,
+      ),
+      updates.length > LONG_TABLE
+        ? element('details', {}, [element('summary', {}, [text(`all ${updates.length} mask updates`)]), updatesTable])
+        : updatesTable,
+    );
+  }
+  return parts;
+}
+
+function sizeSection(s: SizeEntry): Markup[] {
+  return [
+    heading(2, 'Size', 'size'),
+    list([
+      `parameters ${s.parameters}, nonzero ${s.nonzeros} (${percent(s.nonzeros / s.parameters)})`,
+      `the pruned model as TF.js saves it (model.json + weights.bin): ${kb(s.denseBytes)}, gzipped ${kb(s.denseGzippedBytes)}` +
+        ' (zeros are stored as zeros: see export.compact and export.sparse for smaller files)',
+    ]),
+  ];
+}
+
+function compactSection(c: CompactEntry): Markup[] {
+  const changed = c.layers.filter((l) => l.channelsAfter !== l.channelsBefore).length;
+  const items: Cell[] = [
+    inline(`${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → `, strong(String(c.parametersAfter)), ` (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`),
+    inline(
+      `bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, compact model `,
+      strong(kb(c.bytes.compact)),
+    ),
+  ];
+  const m = c.comparison;
+  if (m === null) items.push('no test split in this run: accuracy and speed were not compared');
+  else {
+    items.push(
+      `on the ${m.images} test images: accuracy ${percent(m.maskedAccuracy)} (pruned) vs ${percent(m.compactAccuracy)} (compact), ` +
+        `largest logit difference ${m.maxLogitDifference.toExponential(2)}`,
+      inline(
+        `inference: ${fixed(m.maskedImagesPerSecond, 0)} images/s (pruned) vs `,
+        strong(fixed(m.compactImagesPerSecond, 0)),
+        ` images/s (compact), ${fixed(m.compactImagesPerSecond / m.maskedImagesPerSecond, 2)}× (best of 3 passes each, in this run)`,
+      ),
+    );
+  }
+  return [
+    element('h2', { id: 'compact' }, [text('Compact export ('), code('model-compact/'), text(')')]),
+    table(
+      ['layer', 'class', 'channels before', 'channels after', 'removed'],
+      c.layers.map((l) => [code(l.name), l.className, String(l.channelsBefore), String(l.channelsAfter), String(l.channelsBefore - l.channelsAfter)]),
+      [2, 3, 4],
+    ),
+    list(items),
+  ];
+}
+
+function sparseSection(s: SparseEntry): Markup[] {
+  return [
+    element('h2', { id: 'sparse' }, [text('Sparse export ('), code('model-sparse/'), text(')')]),
+    list([
+      inline(
+        `bytes on disk: plain TF.js files (model/) ${kb(s.denseBytes)}, sparse files `,
+        strong(kb(s.bytes)),
+        ` (${percent(s.bytes / s.denseBytes)} of them); prune-run's `,
+        code('sparseModelFromDir'),
+        ' restores the dense model bit for bit',
+      ),
+    ]),
+  ];
+}
+
+function trainingSection(record: RunRecord): Markup[] {
+  if (record.training.length === 0) return [];
+  return [
+    heading(2, 'Training', 'training'),
+    table(
+      ['task', 'epoch', 'loss', 'train accuracy', 'images/s'],
+      record.training.flatMap((t) => t.epochs.map((e) => [code(t.taskId), String(e.epoch), fixed(e.loss, 4), percent(e.accuracy), fixed(e.imagesPerSecond, 0)])),
+      [1, 2, 3, 4],
+    ),
+  ];
+}
+
+/** The whole page. `metrics` are the run's metrics.jsonl lines (parseMetricsJsonl), in order. */
+export function renderHtmlReport(record: RunRecord, metrics: readonly MetricsRecord[]): string {
+  const body: Markup[] = [
+    element('h1', {}, [text('prune-run report'), element('small', {}, [text(record.runId)])]),
+    facts(record),
+    ...collapseWarning(record.parameters),
+    ...chartsSection(record, metrics),
+    ...accuracySection(record),
+    ...stagesSection(record),
+    ...parametersSection(record.parameters),
+    ...scheduleSection(record.training),
+    ...(record.size === undefined ? [] : sizeSection(record.size)),
+    ...(record.compact === undefined ? [] : compactSection(record.compact)),
+    ...(record.sparse === undefined ? [] : sparseSection(record.sparse)),
+    ...trainingSection(record),
+    element('footer', {}, [
+      text(`Rendered by prune-run from the run's record.json and metrics.jsonl. A pruned parameter above ${COLLAPSE_SPARSITY * 100}% sparsity is flagged as collapsed.`),
+    ]),
+  ];
+  const page = join([
+    raw('<!DOCTYPE html>'),
+    element('html', { lang: 'en' }, [
+      element('head', {}, [
+        element('meta', { charset: 'utf-8' }),
+        element('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+        element('title', {}, [text(`prune-run report: ${record.runId}`)]),
+        element('style', {}, [raw(STYLE)]),
+      ]),
+      element('body', {}, [element('main', {}, [join(body)])]),
+    ]),
+  ]);
+  return `${page.html}\n`;
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../src/runs/html/index.js';
+import type { MetricsRecord } from '../../src/runs/metrics.js';
+import { attribute, byClass, byName, chart, findAll, numberAttribute, parseHtml, textContent, type HtmlElement } from './htmlParse.js';
+import { parameter, sampleMetrics, sampleRecord, scheduledMetrics } from './htmlFixtures.js';
+
+const page = (...args: Parameters<typeof renderHtmlReport>) => parseHtml(renderHtmlReport(...args));
+
+function requireChart(document: HtmlElement, kind: string): HtmlElement {
+  const svg = chart(document, kind);
+  if (svg === undefined) throw new Error(`no ${kind} chart`);
+  return svg;
+}
+
+/** The numbers of a path's d attribute, in order. */
+const pathNumbers = (d: string) => d.split(/[MLHV ]+/).filter((t) => t !== '').map(Number);
+
+describe('chart 1: per-parameter sparsity', () => {
+  const parameters = [
+    parameter('conv1/kernel', 50, 20),
+    parameter('conv1/bias', 5, 0, false),
+    parameter('fc1/kernel', 200, 0),
+    parameter('fc2/kernel', 100, 100),
+  ];
+  const svg = requireChart(page(sampleRecord({ parameters }), sampleMetrics()), 'parameter-sparsity');
+
+  it('has one bar per parameter, in the record’s order, labelled by name', () => {
+    const rows = findAll(svg, byClass('bar-row'));
+    expect(rows.map((r) => attribute(r, 'data-item'))).toEqual(parameters.map((p) => p.name));
+    expect(rows.map((r) => textContent(findAll(r, byName('text'))[0]!))).toEqual(parameters.map((p) => p.name));
+  });
+
+  it('draws each bar as its sparsity’s share of the 0–100% axis (40% is 40% of the axis)', () => {
+    const plot = findAll(svg, byClass('plot-area'))[0]!;
+    const axisWidth = numberAttribute(plot, 'width');
+    const bars = findAll(svg, byClass('bar'));
+    expect(bars).toHaveLength(4);
+    bars.forEach((bar, i) => {
+      expect(numberAttribute(bar, 'x')).toBeCloseTo(numberAttribute(plot, 'x'), 2);
+      expect(numberAttribute(bar, 'width') / axisWidth).toBeCloseTo(parameters[i]!.figures.sparsity, 3);
+    });
+    // And the axis is labelled 0% … 100% under the plot.
+    const ticks = findAll(findAll(svg, byClass('axis-x'))[0]!, byName('text')).map(textContent);
+    expect(ticks).toEqual(['0%', '20%', '40%', '60%', '80%', '100%', 'sparsity (% of the parameter’s entries that are zero)']);
+  });
+
+  it('colours a collapsed parameter apart from the others, and says so in the legend', () => {
+    const fills = findAll(svg, byClass('bar')).map((b) => attribute(b, 'fill'));
+    expect(fills[3]).not.toBe(fills[0]);
+    expect(fills[1]).not.toBe(fills[0]);
+    expect(findAll(svg, byClass('value-label')).map(textContent)).toEqual(['40.00%', '0.00% · no mask', '0.00%', '100.00%']);
+    const legend = findAll(svg, byClass('legend-item')).map(textContent);
+    expect(legend).toEqual(['pruned (has a mask)', 'pruned above 99%: layer collapse', 'no mask (never pruned, or made permanent by remove)']);
+  });
+});
+
+describe('chart 2: accuracy and sparsity across the run', () => {
+  it('plots two series over the same points, with a legend and value labels', () => {
+    const svg = requireChart(page(sampleRecord(), sampleMetrics()), 'run-points');
+    const series = findAll(svg, byClass('series'));
+    expect(series.map((s) => attribute(s, 'data-series'))).toEqual(['test accuracy', 'global sparsity of the pruned parameters']);
+    // Both series put their markers at the same x positions: a shared axis of points.
+    const xs = series.map((s) => findAll(s, byClass('marker')).map((c) => attribute(c, 'cx')));
+    expect(xs[0]).toHaveLength(3);
+    expect(xs[1]).toEqual(xs[0]);
+    expect(findAll(series[0]!, byClass('value-label')).map(textContent)).toEqual(['90.0%', '80.0%', '88.0%']);
+    expect(findAll(svg, byClass('legend-item'))).toHaveLength(2);
+    const labels = findAll(findAll(svg, byClass('axis-x'))[0]!, byName('text')).map(textContent);
+    expect(labels).toEqual(['before pruning', 'global-20: pruned', 'global-20: fine-tuned', 'point of the run, in order']);
+  });
+
+  it('turns long stage labels so they cannot overlap, and keeps them whole', () => {
+    const stages = ['conv1-kernel-random-30', 'conv1-bias-l1-3', 'conv1-kernel-ln-50-out', 'conv1-kernel-remove', 'per-type-rule', 'global-l1-20'];
+    const metrics: MetricsRecord[] = stages.map((stage, i) => ({ stage, phase: 'prune', sparsity: i / 10, time: 'x' }));
+    const svg = requireChart(page(sampleRecord(), metrics), 'run-points');
+    const labels = findAll(findAll(svg, byClass('axis-x'))[0]!, byName('text')).slice(0, stages.length);
+    expect(labels.map(textContent)).toEqual(stages.map((s) => `${s}: pruned`));
+    for (const label of labels) expect(attribute(label, 'transform')).toMatch(/^rotate\(-35 /);
+    // The first label reaches left of its point; it must start inside the image.
+    const first = labels[0]!;
+    const reach = textContent(first).length * 11 * 0.6 * Math.cos((35 * Math.PI) / 180);
+    expect(numberAttribute(first, 'x') - reach).toBeGreaterThanOrEqual(0);
+    // Without evaluations there is one series, so no legend.
+    expect(findAll(svg, byClass('legend-item'))).toHaveLength(0);
+  });
+});
+
+describe('chart 3: the loss curve', () => {
+  it('breaks the line at a non-finite loss instead of writing NaN into the path', () => {
+    const html = renderHtmlReport(sampleRecord(), sampleMetrics([1, 0.8, null, 0.5, 0.4]));
+    const svg = requireChart(parseHtml(html), 'loss');
+    for (const e of findAll(svg, () => true)) for (const value of e.attributes.values()) expect(value).not.toMatch(/NaN|Infinity/);
+    const training = findAll(svg, (e) => e.attributes.get('data-series') === 'training')[0]!;
+    const paths = findAll(training, byName('path'));
+    // Epochs 1–2 and 4–5: two pieces, each from one move and one line.
+    expect(paths).toHaveLength(2);
+    for (const path of paths) {
+      const d = attribute(path, 'd');
+      expect(d.match(/M/g)).toHaveLength(1);
+      expect(d.match(/L/g)).toHaveLength(1);
+      for (const n of pathNumbers(d)) expect(Number.isFinite(n)).toBe(true);
+    }
+    expect(findAll(training, byClass('marker'))).toHaveLength(4);
+    expect(html).toContain('1 epoch had a non-finite loss');
+  });
+
+  it('shows training and fine-tuning as two series in order, the fine-tune marked by its stage', () => {
+    const svg = requireChart(page(sampleRecord(), sampleMetrics()), 'loss');
+    const [training, finetune] = findAll(svg, byClass('series'));
+    const xs = (s: HtmlElement) => findAll(s, byClass('marker')).map((c) => numberAttribute(c, 'cx'));
+    expect(xs(training!)).toHaveLength(3);
+    expect(xs(finetune!)).toHaveLength(2);
+    expect(Math.min(...xs(finetune!))).toBeGreaterThan(Math.max(...xs(training!)));
+    expect(findAll(svg, byClass('legend-item')).map(textContent)).toEqual(['training', 'fine-tuning']);
+    expect(textContent(findAll(svg, byClass('x-marker'))[0]!)).toBe('fine-tune global-20');
+  });
+
+  it('is replaced by a sentence when every loss was non-finite or nothing trained', () => {
+    const diverged = page(sampleRecord(), sampleMetrics([null, null, null], [null, null]));
+    expect(chart(diverged, 'loss')).toBeUndefined();
+    expect(textContent(diverged)).toContain('Every loss the run recorded was non-finite');
+    const untrained = page(sampleRecord({ training: [] }), [{ stage: 'a', phase: 'prune', sparsity: 0.2, time: 'x' }]);
+    expect(chart(untrained, 'loss')).toBeUndefined();
+    expect(textContent(untrained)).toContain('The run did not train or fine-tune: there is no loss curve.');
+  });
+});
+
+describe('chart 4: scheduled pruning', () => {
+  it('is drawn only when the metrics have prune lines with a step', () => {
+    expect(chart(page(sampleRecord(), sampleMetrics()), 'schedule')).toBeUndefined();
+    const svg = requireChart(page(sampleRecord(), scheduledMetrics()), 'schedule');
+    expect(textContent(findAll(svg, byName('title'))[0]!)).toBe('Scheduled pruning (gradual): sparsity after each mask update');
+    expect(findAll(svg, byClass('marker'))).toHaveLength(4);
+  });
+
+  it('holds each sparsity until the next update (a step line, never falling between updates)', () => {
+    const svg = requireChart(page(sampleRecord(), scheduledMetrics()), 'schedule');
+    const d = attribute(findAll(svg, byName('path'))[0]!, 'd');
+    expect(d).toMatch(/^M[\d.]+ [\d.]+( H[\d.]+ V[\d.]+){3}$/);
+    // SVG y grows downwards: rising sparsity means each V goes to a smaller y.
+    const ys = [...d.matchAll(/V([\d.]+)/g)].map((match) => Number(match[1]));
+    for (let i = 1; i < ys.length; i++) expect(ys[i]!).toBeLessThan(ys[i - 1]!);
+    const ticks = findAll(findAll(svg, byClass('axis-x'))[0]!, byName('text')).map(textContent);
+    expect(ticks[ticks.length - 1]).toBe('training step of the stage’s fine-tune');
+    expect(ticks).toContain('40');
+  });
+});
