@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PruningMethod, WeightLayout } from '../prune/index.js';
 import { layoutOf } from './axis.js';
 import { pruneError } from './codes.js';
-import { applyMethod, PRUNE_SCOPES, removePruning, rewindWeights, type PruneScope } from './store.js';
+import { applyMethod, PRUNE_SCOPES, removePruning, replacePruningStates, rewindWeights, type PruneScope } from './store.js';
 import { readValues } from './variables.js';
 import { targetsByName, type Target } from './target.js';
 
@@ -100,4 +100,12 @@ export function snapshotWeights(model: tf.LayersModel): Map<string, Float32Array
  */
 export function rewindByName(model: tf.LayersModel, snapshot: ReadonlyMap<string, Float32Array>): void {
   rewindWeights([...targetsByName(model).values()], snapshot);
+}
+
+/** The pruning states to restore (a checkpoint's), replacing the model's own; weights are not written. */
+export function restorePruningByName(
+  model: tf.LayersModel,
+  states: Parameters<typeof replacePruningStates>[1],
+): void {
+  replacePruningStates(targetsByName(model), states);
 }

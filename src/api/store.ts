@@ -169,3 +169,22 @@ export function rewindWeights(targets: readonly Target[], values: ReadonlyMap<st
     writeValues(t, effectiveWeights(state));
   }
 }
+
+/**
+ * Replaces every pruning state of the model's layers with `states` (a checkpoint being restored):
+ * layers not named lose theirs. The variables are not written: the checkpoint's weights already
+ * hold original × mask.
+ */
+export function replacePruningStates(
+  targets: ReadonlyMap<string, Target>,
+  states: readonly { name: string; shape: readonly number[]; original: Float32Array; mask: Uint8Array; history: readonly Record<string, unknown>[] }[],
+): void {
+  for (const target of targets.values()) registry.delete(target.layer);
+  for (const state of states) {
+    const target = targets.get(state.name);
+    if (target === undefined) throw pruneError('PRUNE_UNKNOWN_PARAMETER', `cannot restore the pruning of '${state.name}': the model has no such weight`);
+    const tracked = setFor(target.layer).track(state.name, state.shape, state.original);
+    tracked.mask = Uint8Array.from(state.mask);
+    tracked.history.push(...structuredClone(state.history));
+  }
+}

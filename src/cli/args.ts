@@ -19,14 +19,18 @@ export interface CliArgs {
   readonly seed: number | null;
   readonly threads: number | null;
   readonly progress: 'auto' | 'tty' | 'plain';
+  /** --no-cache: neither reuse nor fill the stage cache. */
+  readonly noCache: boolean;
 }
 
 export const USAGE = `Usage: prune-run [options] <recipe.yaml>
        prune-run compare [--json] <run folder> <run folder> [...]
+       prune-run resume [options] <runs/id.partial>
 
 Compiles a pruning recipe into a plan, runs it on TensorFlow.js and writes the run to runs/<id>/.
 compare prints finished runs side by side (per stage and per parameter), with each run's
-differences to the first; --json gives the same as data.
+differences to the first; --json gives the same as data. resume continues an interrupted or
+failed run from its last finished task (its checkpoints) and ends as an uninterrupted run would.
 
 Options:
   --dry-run            print the plan (tasks, selected parameters) and exit; runs nothing
@@ -47,13 +51,18 @@ Options:
   --threads <n>        threads for training on wasm, 1 or 2 (default: one per core, at most 2);
                        they change the speed only: the weights are the same for any number
   --progress <mode>    auto (live tree on a terminal, plain lines otherwise), tty, or plain
+  --no-cache           run every task: neither reuse the stage cache nor add to it (default: a
+                       task whose configuration, inputs and engine match an earlier one is reused
+                       from node_modules/.cache/prune-run, or cacheDir in the project config)
   -h, --help           show this help
   -v, --version        show the version
 
-Project defaults (runsDir, backend, seed, threads, allowPlugins) are read from a "prune-run" key in package.json,
+Project defaults (runsDir, cacheDir, backend, seed, threads, allowPlugins) are read from a "prune-run" key in package.json,
 .prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
 
-Exit status: 0 success, 1 the run failed, 2 bad input (recipe, options or configuration).`;
+Exit status: 0 success; 1 the run finished (its folder is complete) but an expect: gate of the
+recipe failed (each failed one is listed on stderr); 2 bad input (recipe, options or
+configuration); 3 the run failed; 130 interrupted (Ctrl-C).`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -72,6 +81,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         version: { type: 'boolean', short: 'v' },
         'dry-run': { type: 'boolean' },
         'allow-plugins': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
         json: { type: 'boolean' },
         set: { type: 'string', multiple: true },
         backend: { type: 'string' },
@@ -104,6 +114,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     version: values.version ?? false,
     dryRun: values['dry-run'] ?? false,
     allowPlugins: values['allow-plugins'] ?? false,
+    noCache: values['no-cache'] ?? false,
     json: values.json ?? false,
     overrides: (values.set ?? []).map((argument) => RecipeOverride.parse(argument)),
     backend: values.backend === undefined ? null : oneOf(values.backend, BACKEND_REQUESTS, '--backend'),

@@ -11,6 +11,8 @@ import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.
 export interface ProjectConfig {
   /** Absolute; relative paths in the file are taken from the config file's folder. */
   readonly runsDir: string | null;
+  /** The stage cache's folder, absolute; null: the default (node_modules/.cache/prune-run). */
+  readonly cacheDir: string | null;
   readonly backend: BackendRequest | null;
   readonly seed: number | null;
   /** Training threads on wasm (speed only, see train.ts's GRADIENT_SHARDS). */
@@ -21,7 +23,7 @@ export interface ProjectConfig {
   readonly file: string | null;
 }
 
-const KEYS = ['runsDir', 'backend', 'seed', 'threads', 'allowPlugins'];
+const KEYS = ['runsDir', 'cacheDir', 'backend', 'seed', 'threads', 'allowPlugins'];
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
@@ -31,7 +33,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   } catch (error) {
     throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
   }
-  if (result === null || result.isEmpty) return { runsDir: null, backend: null, seed: null, threads: null, allowPlugins: null, file: null };
+  if (result === null || result.isEmpty) return { runsDir: null, cacheDir: null, backend: null, seed: null, threads: null, allowPlugins: null, file: null };
   const file = result.filepath;
   const config: unknown = result.config;
   const fail = (message: string): never => {
@@ -42,8 +44,9 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   for (const key of Object.keys(values)) {
     if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
   }
-  const { runsDir, backend, seed, threads, allowPlugins } = values;
+  const { runsDir, cacheDir, backend, seed, threads, allowPlugins } = values;
   if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
+  if (cacheDir !== undefined && typeof cacheDir !== 'string') fail(`cacheDir must be a string, got ${JSON.stringify(cacheDir)}`);
   if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
     fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
   }
@@ -52,6 +55,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   if (allowPlugins !== undefined && typeof allowPlugins !== 'boolean') fail(`allowPlugins must be true or false, got ${JSON.stringify(allowPlugins)}`);
   return {
     runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
+    cacheDir: typeof cacheDir === 'string' ? path.resolve(path.dirname(file), cacheDir) : null,
     backend: (backend as BackendRequest | undefined) ?? null,
     seed: (seed as number | undefined) ?? null,
     threads: (threads as number | undefined) ?? null,

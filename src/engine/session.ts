@@ -4,7 +4,8 @@
  * results; writing them under runs/ is the runner's job.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { masksOf, rewindByName, snapshotWeights } from '../api/index.js';
+import { masksOf, restorePruningByName, rewindByName, snapshotWeights } from '../api/index.js';
+import type { SessionState } from '../cache/state.js';
 import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
@@ -23,7 +24,7 @@ import { ScheduledPruner, type MaskUpdateResult } from './scheduledPruning.js';
 import { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
-import { readWeight, weightNamed } from './weights.js';
+import { readWeight, weightNamed, writeWeight } from './weights.js';
 
 export interface TaskHooks {
   readonly onTrainEvent?: ((event: TrainEvent) => void) | undefined;
@@ -207,6 +208,33 @@ export class EngineSession {
 
   async evaluate(_task: EvaluateTask): Promise<Evaluation> {
     return evaluate(this.model, this.data);
+  }
+
+  /** Everything the tasks after this point depend on (data aside, which load-data reloads): for checkpoints. */
+  captureState(): SessionState {
+    const model = this.model;
+    const masks = this.masks;
+    const weights = new Map(model.weights.map((w) => [w.originalName, { shape: w.shape.map((d) => d ?? 0), values: readWeight(weightNamed(model, w.originalName)).slice() }]));
+    const pruning = masks.names().map((name) => {
+      const state = masks.get(name)!;
+      return { name, shape: [...state.shape], original: state.original, mask: state.mask, history: state.history };
+    });
+    return { weights, pruning, snapshots: new Map([...this.snapshots].map(([key, values]) => [key, new Map(values)])) };
+  }
+
+  /** Puts a checkpoint's state into the loaded model (same architecture: the cache key says so). */
+  restoreState(state: SessionState): void {
+    const model = this.model;
+    for (const weight of model.weights) {
+      const saved = state.weights.get(weight.originalName);
+      if (saved === undefined || saved.values.length !== weight.shape.reduce((a: number, b) => a * (b ?? 0), 1)) {
+        throw new EngineError('CHECKPOINT_MISMATCH', `the checkpoint has no values of the right size for ${weight.originalName}`);
+      }
+    }
+    for (const weight of model.weights) writeWeight(weight, state.weights.get(weight.originalName)!.values);
+    restorePruningByName(model, state.pruning);
+    this.snapshots.clear();
+    for (const [key, values] of state.snapshots) this.snapshots.set(key, new Map(values));
   }
 
   /** Frees the model and stops the gradient workers. */

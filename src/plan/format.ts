@@ -188,7 +188,7 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
           (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : ''),
       ];
     case 'report':
-      return ['report.md'];
+      return ['report.md, report.html and record.json'];
   }
 }
 

@@ -19,6 +19,8 @@ import type {
   Amount,
   ChannelMeaning,
   DataSource,
+  Expectation,
+  ExpectationName,
   GlobalMethod,
   LocatedRewind,
   LocatedSchedule,
@@ -36,6 +38,7 @@ import type {
   Stage,
   TrainConfig,
 } from './types.js';
+import { EXPECTATION_NAMES } from './types.js';
 
 /** The values a recipe gets for what it leaves out (the schema's descriptions say the same). */
 export const DEFAULTS = {
@@ -122,6 +125,7 @@ interface RecipeInput {
   stages: StageInput[];
   report?: { evaluate?: boolean; save_model?: boolean };
   export?: { compact?: boolean; sparse?: boolean };
+  expect?: Partial<Record<ExpectationName, number>>;
 }
 
 export interface ResolveOptions {
@@ -155,6 +159,7 @@ export function resolveRecipe(
     stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at, options.masks ?? new Map())),
     report: resolveReport(input.report, data !== null),
     export: { compact: input.export?.compact ?? false, sparse: input.export?.sparse ?? false },
+    expect: resolveExpectations(input.expect, at),
   };
   return deepFreeze(resolved);
 }
@@ -330,7 +335,17 @@ function resolveSelector(input: SelectorInput, where: PathSegment[], at: SourceP
   };
 }
 
-function resolveReport(report: RecipeInput['report'], hasData: boolean): ReportConfig {
+/** The gates the recipe sets, in EXPECTATION_NAMES order (not the file's), each located at its limit. */
+function resolveExpectations(input: RecipeInput['expect'], at: SourcePositions): Expectation[] {
+  if (input === undefined) return [];
+  return EXPECTATION_NAMES.flatMap((name) => {
+    const limit = input[name];
+    return limit === undefined ? [] : [{ name, limit, at: at.valueAt(['expect', name]) }];
+  });
+}
+
+/** Also expectations.ts's rule for whether accuracy gates can be measured, so the two cannot disagree. */
+export function resolveReport(report: RecipeInput['report'], hasData: boolean): ReportConfig {
   return {
     evaluate: report?.evaluate ?? hasData,
     saveModel: report?.save_model ?? DEFAULTS.saveModel,

@@ -177,6 +177,34 @@ export interface ExportConfig {
   readonly sparse: boolean;
 }
 
+/**
+ * The `expect:` gates a run is checked against after it finishes (src/runs/expectations.ts).
+ * Accuracies and sparsities are fractions in [0, 1]; compact_parameters_max is a count.
+ */
+export type ExpectationName =
+  | 'final_accuracy_min'
+  | 'accuracy_drop_max'
+  | 'global_sparsity_min'
+  | 'global_sparsity_max'
+  | 'model_sparsity_min'
+  | 'compact_parameters_max';
+/** The order the resolver keeps a recipe's gates in, however the file orders them (the schema's `expect` has the same keys). */
+export const EXPECTATION_NAMES: readonly ExpectationName[] = [
+  'final_accuracy_min',
+  'accuracy_drop_max',
+  'global_sparsity_min',
+  'global_sparsity_max',
+  'model_sparsity_min',
+  'compact_parameters_max',
+];
+
+export interface Expectation {
+  readonly name: ExpectationName;
+  readonly limit: number;
+  /** Where the limit is written. */
+  readonly at: SourceLocation;
+}
+
 export interface ResolvedRecipe {
   /** Absolute path of the recipe file, and its text exactly as read. */
   readonly file: string;
@@ -191,4 +219,6 @@ export interface ResolvedRecipe {
   readonly stages: readonly Stage[];
   readonly report: ReportConfig;
   readonly export: ExportConfig;
+  /** The `expect:` gates, in EXPECTATION_NAMES order; [] when the recipe sets none. */
+  readonly expect: readonly Expectation[];
 }

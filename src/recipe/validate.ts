@@ -10,6 +10,7 @@ import { PruneError, type RecipeProblem } from '../errors.js';
 import { parsePattern } from '../prune/semiStructured.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, isRecord, type PathSegment } from './positions.js';
+import { expectationProblems } from './expectations.js';
 import { DEFAULTS, MNIST_IMAGES } from './resolve.js';
 
 /**
@@ -174,6 +175,10 @@ function valueHint(path: readonly string[], error: ErrorObject): string {
   // YAML 1.1 read yes/no/on/off as booleans; YAML 1.2 (and so this parser) reads them as text.
   if (error.keyword === 'type' && error.params['type'] === 'boolean' && typeof value === 'string') {
     return /^(y|yes|no|n|on|off|true|false)$/i.test(value) ? ' (write true or false, unquoted)' : '';
+  }
+  // Gates are fractions like amounts; `final_accuracy_min: 95` means 95%.
+  if (path[0] === 'expect' && path[1] !== 'compact_parameters_max' && typeof value === 'number' && value > 1 && value <= 100) {
+    return ` (a fraction: for ${value}%, write ${value / 100})`;
   }
   if (path[path.length - 1] !== 'amount') return '';
   // torch reads amount=3 as "three entries"; prune-run never guesses, it points at count.
@@ -398,7 +403,13 @@ function patternHint(pattern: string, value: unknown): string {
 // when the schema found problems elsewhere (all problems are reported in one pass).
 
 function ruleProblems(recipe: ParsedRecipe): RecipeProblem[] {
-  return [...duplicateStageNames(recipe), ...dataNeeded(recipe), ...mnistSizes(recipe), ...nmPatterns(recipe)];
+  return [
+    ...duplicateStageNames(recipe),
+    ...dataNeeded(recipe),
+    ...mnistSizes(recipe),
+    ...nmPatterns(recipe),
+    ...expectationProblems(recipe.value, recipe.positions),
+  ];
 }
 
 /** semi_structured's N:M must satisfy 1 ≤ N < M ≤ 64 (the core's rule, said at the value). */

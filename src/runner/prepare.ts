@@ -2,7 +2,7 @@
  * Everything that can fail because of the recipe happens here, before any run folder exists:
  * parse, validate, resolve, describe the model, compile the plan. Pure with respect to runs/.
  */
-import { loadRecipe } from '../recipe/load.js';
+import { loadRecipe, loadRecipeText } from '../recipe/load.js';
 import type { RecipeOverride } from '../recipe/overrides.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import type { ModelDescription } from '../models/description.js';
@@ -45,7 +45,15 @@ export interface PrepareOptions {
 }
 
 export async function prepareRun(recipePath: string, options: PrepareOptions = {}): Promise<PreparedRun> {
-  const loaded = await loadRecipe(recipePath, options);
+  return prepareResolved(recipePath, await loadRecipe(recipePath, options), options);
+}
+
+/** As prepareRun, from the recipe's text as if read from `recipePath` (a resumed run's recipe.yaml). */
+export async function prepareRunFromText(text: string, recipePath: string, options: PrepareOptions = {}): Promise<PreparedRun> {
+  return prepareResolved(recipePath, await loadRecipeText(text, recipePath, options), options);
+}
+
+async function prepareResolved(recipePath: string, loaded: ResolvedRecipe, options: PrepareOptions): Promise<PreparedRun> {
   // Before planning: the planner checks each plugin's kind (axis, composition) against the model.
   const { recipe, plugins } = await loadPlugins(loaded, { allow: options.allowPlugins ?? false });
   const model = await describeModel(recipe);

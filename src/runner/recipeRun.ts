@@ -5,6 +5,7 @@
  * until finish('succeeded').
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { prune } from '../api/index.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
@@ -19,7 +20,8 @@ import { summarizePruneTask } from '../plan/format.js';
 import type { ExportTask, PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
-import { MetricsWriter } from '../runs/metrics.js';
+import { determinismOf } from '../runs/determinism.js';
+import { checkExpectations, failedExpectations } from '../runs/expectations.js';
 import type { RunRecord, SparsityFigures } from '../runs/record.js';
 import { renderReport } from '../runs/report.js';
 import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
@@ -28,13 +30,24 @@ import { exitReasonOf } from '../runs/summary.js';
 import { encodeSafetensors } from '../runs/safetensors.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import type { PreparedRun } from './prepare.js';
+import { modelIdentity } from '../cache/identity.js';
+import { TaskKeys } from '../cache/keys.js';
+import type { RecordDelta, TaskCheckpoint } from '../cache/state.js';
+import { CheckpointStore } from '../cache/store.js';
+import { formatMetricsLine, METRICS_FILE, type MetricsEntry } from '../runs/metrics.js';
+import { isCacheable, TaskCache, type ReusedTask } from './taskCache.js';
 
 export interface RunOptions {
   readonly runsDir: string;
   readonly backend: BackendRequest;
   /** Training threads on wasm (null: one per core, at most GRADIENT_SHARDS). */
   readonly threads?: number | null;
+  /** The shared stage cache's folder; null: no cache (--no-cache). Default: none. */
+  readonly cacheDir?: string | null;
 }
+
+/** The run's own task checkpoints, inside its folder while it is partial (prune-run resume reads them). */
+export const CHECKPOINTS_DIR = 'checkpoints';
 
 export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
 
@@ -48,6 +61,10 @@ const RUNTIME_PACKAGES = [
   'yaml',
   'ajv',
   'mnist',
+  'cosmiconfig',
+  'listr2',
+  // Not a dependency, but it compiles .ts plugin modules (method: custom) when installed.
+  'typescript',
 ];
 
 /**
@@ -80,8 +97,17 @@ const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zero
 
 export class RecipeRun {
   private readonly session: EngineSession;
-  private readonly startedAt = new Date();
-  private readonly metrics: MetricsWriter;
+  private readonly startedAt: Date;
+  private readonly keys: TaskKeys;
+  private readonly cache: TaskCache;
+  /** A reused task's state, put into the session only when a task that needs it is executed. */
+  private pending: TaskCheckpoint | null = null;
+  /** The metrics lines the task being executed has written (for its checkpoint). */
+  private taskLines: Record<string, unknown>[] = [];
+  /** Tasks that were not executed because a checkpoint stood for them. */
+  readonly reused: ReusedTask[] = [];
+  /** When this run was resumed, and from which task on. */
+  private readonly resumes: { at: string; from: string | null }[];
   /** Where the run is, for a manifest that says where a failed or interrupted run stopped. */
   private readonly completedTasks: string[] = [];
   private currentTask: string | null = null;
@@ -93,9 +119,16 @@ export class RecipeRun {
     readonly backend: BackendInfo,
     /** How training runs (train.ts's defaultSharding); null: TF.js's own loop. */
     readonly sharding: ShardingOptions | null,
+    cacheDir: string | null,
+    history: { startedAt: Date; resumes: { at: string; from: string | null }[] } = { startedAt: new Date(), resumes: [] },
   ) {
     this.session = new EngineSession({ sharding });
-    this.metrics = new MetricsWriter(dir);
+    this.startedAt = history.startedAt;
+    this.resumes = history.resumes;
+    // What of the engine decides the numbers; the thread count does not (train.ts).
+    const { threads: _threads, ...loop } = trainingLoopOf(sharding);
+    this.keys = new TaskKeys({ pruneRun: PRUNE_RUN_VERSION, backend: [backend.name, backend.backendPackage, backend.backendVersion], loop });
+    this.cache = new TaskCache(new CheckpointStore(dir.path(CHECKPOINTS_DIR)), cacheDir === null ? null : new CheckpointStore(cacheDir));
     this.record = {
       runId: dir.id,
       recipeFile: prepared.recipePath,
@@ -115,7 +148,7 @@ export class RecipeRun {
   static async start(prepared: PreparedRun, options: RunOptions): Promise<RecipeRun> {
     const backend = await selectBackend(options.backend);
     const dir = await RunDirectory.create(options.runsDir, prepared.recipe.hash);
-    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined));
+    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), options.cacheDir ?? null);
     await dir.writeText('recipe.yaml', prepared.recipe.text);
     await dir.writeJson('resolved.json', resolvedForDisk(prepared));
     await dir.writeJson('plan.json', prepared.plan);
@@ -123,8 +156,69 @@ export class RecipeRun {
     return run;
   }
 
+  /** Read once, at the first manifest (before the run starts), so the manifest pins the files the run read. */
+  private modelFilesRead: Promise<unknown> | null = null;
+  private resolvedRead: Promise<string> | null = null;
+  private gitRead: ReturnType<typeof gitInfo> | null = null;
+
+  /**
+   * The recipe's repository as the run found it: read at the first manifest, so the run's own
+   * outputs cannot make it look dirty later; the runs folder and the stage cache do not count.
+   */
+  private gitAtStart(): ReturnType<typeof gitInfo> {
+    const exclude = [path.dirname(this.dir.dir), ...(this.cache.shared === null ? [] : [this.cache.shared.dir])];
+    this.gitRead ??= gitInfo(path.dirname(this.prepared.recipe.file), { exclude });
+    return this.gitRead;
+  }
+
+  private modelFiles(): Promise<unknown> {
+    const source = this.prepared.recipe.model;
+    const named = source.kind === 'builtin' ? { builtin: source.name } : { path: path.relative(path.dirname(this.prepared.recipe.file), source.path) };
+    // A file that cannot be read is load-model's failure to report (with its own error); the
+    // manifest written before it must not fail the start instead, so it says what it could not read.
+    this.modelFilesRead ??= modelIdentity(source).then(
+      (identity) => ({ ...named, ...(identity as Record<string, unknown>) }),
+      (error: unknown) => ({ ...named, unreadable: exitReasonOf(error) }),
+    );
+    return this.modelFilesRead;
+  }
+
+  private resolvedSha256(): Promise<string> {
+    this.resolvedRead ??= readFile(this.dir.path('resolved.json')).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    return this.resolvedRead;
+  }
+
+  /**
+   * `expectations`: none (the recipe sets no gates), not checked (the run stopped before its
+   * report), passed or failed, with each result. A failed gate leaves status succeeded: the run worked.
+   */
+  private expectationsForManifest(): { expectations: 'none' | 'not checked' | 'passed' | 'failed'; expectationResults: unknown[] } {
+    const results = this.record.expectations;
+    if (this.prepared.recipe.expect.length === 0) return { expectations: 'none', expectationResults: [] };
+    if (results === undefined) return { expectations: 'not checked', expectationResults: [] };
+    return { expectations: failedExpectations(results).length > 0 ? 'failed' : 'passed', expectationResults: results };
+  }
+
+  /**
+   * Reopens an interrupted or failed run to finish it (prune-run resume): the same plan, on the
+   * same backend, with every task its checkpoints cover reused and the rest executed, so it ends
+   * as an uninterrupted run would. metrics.jsonl is written again from the checkpoints, dropping
+   * the lines of the task that was cut short.
+   */
+  static async resume(
+    prepared: PreparedRun,
+    dir: RunDirectory,
+    options: RunOptions & { readonly startedAt: Date; readonly resumes: readonly { at: string; from: string | null }[]; readonly stoppedIn: string | null },
+  ): Promise<RecipeRun> {
+    const backend = await selectBackend(options.backend);
+    const resumes = [...options.resumes, { at: new Date().toISOString(), from: options.stoppedIn }];
+    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), options.cacheDir ?? null, { startedAt: options.startedAt, resumes });
+    await dir.writeText(METRICS_FILE, '');
+    await run.writeManifest('running', null);
+    return run;
+  }
+
   private async writeManifest(status: RunStatus | 'running', error: unknown): Promise<void> {
-    const recipeDir = path.dirname(this.prepared.recipe.file);
     await this.dir.writeJson('manifest.json', {
       runId: this.dir.id,
       status,
@@ -143,24 +237,94 @@ export class RecipeRun {
       training: trainingLoopOf(this.sharding),
       node: nodeInfo(),
       packages: packageVersions(RUNTIME_PACKAGES),
-      git: await gitInfo(recipeDir),
+      git: await this.gitAtStart(),
       data: this.session.loadedData?.identity ?? null,
+      // The model's source: the builtin's name (its weights come from the seed), or model.json and its weight files by sha256.
+      model: await this.modelFiles(),
+      // resolved.json beside this file, pinned by its hash rather than copied in: one copy cannot disagree with itself.
+      resolved: { file: 'resolved.json', sha256: await this.resolvedSha256() },
+      determinism: determinismOf(this.backend.name, this.sharding?.shards ?? null),
+      ...this.expectationsForManifest(),
       // The plugin modules whose code ran (method: custom): file, sha256, name, kind.
       plugins: this.prepared.plugins,
       completedTasks: this.completedTasks,
+      // Tasks a checkpoint stood for (the stage cache, or this run's own before a resume).
+      reusedTasks: this.reused,
+      cache: { dir: this.cache.shared?.dir ?? null, problems: this.cache.problems },
+      resumes: this.resumes,
       stoppedInTask: status === 'succeeded' ? null : this.currentTask,
       startedAt: this.startedAt.toISOString(),
       endedAt: status === 'running' ? null : new Date().toISOString(),
     });
   }
 
-  /** Runs one task; returns a one-line summary for progress output. */
+  /**
+   * Runs one task, or reuses the checkpoint its key has; returns a one-line summary for progress
+   * output. Every task executed that computes (isCacheable) leaves a checkpoint.
+   */
   async runTask(task: PlanTask, hooks: TaskHooks = {}): Promise<string> {
     this.currentTask = task.id;
-    const summary = await this.execute(task, hooks);
+    let summary: string;
+    if (isCacheable(task)) {
+      const key = this.keys.keyOf(task);
+      const hit = await this.cache.lookup(key);
+      if (hit !== null) {
+        summary = await this.reuse(task, hit.checkpoint, hit.from);
+      } else {
+        const before = { training: this.record.training.length, pruning: this.record.pruning.length, evaluations: this.record.evaluations.length };
+        summary = await this.executeWithState(task, hooks);
+        const record: RecordDelta = {
+          training: this.record.training.slice(before.training),
+          pruning: this.record.pruning.slice(before.pruning),
+          evaluations: this.record.evaluations.slice(before.evaluations),
+        };
+        await this.cache.save({ taskId: task.id, key, state: this.session.captureState(), record, metrics: this.taskLines });
+      }
+    } else {
+      summary = await this.executeWithState(task, hooks);
+      // Roots are keyed by what they read; export and report feed no other task.
+      if (task.kind === 'load-data') this.keys.keyOf(task, this.session.loadedData?.identity ?? null);
+      if (task.kind === 'load-model') this.keys.keyOf(task, await modelIdentity(task.model));
+    }
     this.completedTasks.push(task.id);
     this.currentTask = null;
     return summary;
+  }
+
+  /** Executes a task on the state the tasks before it left (a reused task's, restored first). */
+  private async executeWithState(task: PlanTask, hooks: TaskHooks): Promise<string> {
+    if (this.pending !== null && task.kind !== 'load-data') {
+      this.session.restoreState(this.pending.state);
+      this.pending = null;
+    }
+    this.taskLines = [];
+    return this.execute(task, hooks);
+  }
+
+  /** A checkpoint stands for the task: its record entries and metrics lines as it wrote them, its state for later. */
+  private async reuse(task: PlanTask, checkpoint: TaskCheckpoint, from: ReusedTask['from']): Promise<string> {
+    // The cache's entries are our own, hash-checked: the same JSON the executed task produced.
+    this.record.training.push(...(checkpoint.record.training as RunRecord['training']));
+    this.record.pruning.push(...(checkpoint.record.pruning as RunRecord['pruning']));
+    this.record.evaluations.push(...(checkpoint.record.evaluations as RunRecord['evaluations']));
+    for (const line of checkpoint.metrics) await this.dir.appendJsonLine(METRICS_FILE, line);
+    if (from === 'cache') await this.cache.own.write(checkpoint); // so a resume of this run needs no cache
+    this.pending = checkpoint;
+    this.reused.push({ taskId: task.id, key: checkpoint.key, from });
+    this.record.reused = [...(this.record.reused ?? []), { taskId: task.id, from }];
+    return `reused from the ${from === 'cache' ? 'stage cache' : "run's checkpoint"} (key ${checkpoint.key.slice(0, 12)})`;
+  }
+
+  /** Stage cache entries found but not trusted (a hash that does not match), for the output. */
+  get cacheProblems(): readonly string[] {
+    return this.cache.problems;
+  }
+
+  /** Appends a metrics line and keeps it for the task's checkpoint. */
+  private writeMetric(entry: MetricsEntry): Promise<void> {
+    const line = formatMetricsLine(entry);
+    this.taskLines.push(line);
+    return this.dir.appendJsonLine(METRICS_FILE, line);
   }
 
   private async execute(task: PlanTask, hooks: TaskHooks): Promise<string> {
@@ -184,13 +348,13 @@ export class RecipeRun {
           onTrainEvent: (event) => {
             if (event.kind === 'epoch') {
               const { epoch, loss, accuracy } = event;
-              writes.push(this.metrics.write({ stage, phase: task.phase, epoch, loss, accuracy, sparsity }));
+              writes.push(this.writeMetric({ stage, phase: task.phase, epoch, loss, accuracy, sparsity }));
             }
             hooks.onTrainEvent?.(event);
           },
           onMaskUpdate: (update) => {
             // The schedule's own parameters' sparsity; epoch lines go on with every pruned parameter's.
-            writes.push(this.metrics.write({ stage, phase: 'prune', epoch: update.epoch, step: update.step, sparsity: update.sparsity }));
+            writes.push(this.writeMetric({ stage, phase: 'prune', epoch: update.epoch, step: update.step, sparsity: update.sparsity }));
             sparsity = this.session.masks.globalSparsity().sparsity;
           },
         }).finally(() => Promise.all(writes));
@@ -218,13 +382,13 @@ export class RecipeRun {
           global: figures(result.global),
           isPruned: prune.isPruned(this.session.model),
         });
-        await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
+        await this.writeMetric({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
       }
       case 'evaluate': {
         const evaluation = await this.session.evaluate(task);
         this.record.evaluations.push({ taskId: task.id, stage: task.stage, point: task.point, ...evaluation });
-        await this.metrics.write({
+        await this.writeMetric({
           stage: metricsStage(task) ?? task.point,
           phase: 'evaluate',
           loss: evaluation.loss,
@@ -236,6 +400,9 @@ export class RecipeRun {
       case 'export':
         return this.export(task);
       case 'report':
+        // The gates and the rerun promise first: record.json, report.md and report.html all show them.
+        this.record.determinism = determinismOf(this.backend.name, this.sharding?.shards ?? null);
+        if (this.prepared.recipe.expect.length > 0) this.record.expectations = checkExpectations(this.prepared.recipe.expect, this.record);
         // record.json: the same facts as report.md, as data (prune-run compare and report.html read it).
         await this.dir.writeJson('record.json', this.record);
         await this.dir.writeText('report.md', renderReport(this.record));
@@ -290,6 +457,8 @@ export class RecipeRun {
   /** Writes the final manifest and renames the folder when the run succeeded. */
   async finish(status: RunStatus, error: unknown = null): Promise<string> {
     try {
+      // A finished run needs no checkpoints (the stage cache keeps its own); a partial one keeps them for resume.
+      if (status === 'succeeded') await this.cache.own.remove();
       await this.writeManifest(status, error);
       return await this.dir.finish(status);
     } finally {

@@ -4,10 +4,10 @@
  * failing: a run outside a git repository, or without an optional package, is still a run.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 
 export interface GitInfo {
   /** Full hash of HEAD. */
@@ -38,14 +38,32 @@ function git(cwd: string, args: readonly string[]): Promise<string | null> {
 /**
  * The commit checked out in the repository containing `dir` (the recipe's folder), and whether
  * the work tree has changes. null when `dir` is not in a repository with a commit, or git is
- * not installed.
+ * not installed. `exclude`: absolute paths whose changes do not count (the runs folder: a run's
+ * own output must not make the tree it reports dirty); those outside the repository are ignored.
  */
-export async function gitInfo(dir: string): Promise<GitInfo | null> {
+export async function gitInfo(dir: string, options: { readonly exclude?: readonly string[] } = {}): Promise<GitInfo | null> {
   const head = await git(dir, ['rev-parse', '--verify', 'HEAD']);
   if (head === null) return null;
-  const status = await git(dir, ['status', '--porcelain']);
+  const top = await git(dir, ['rev-parse', '--show-toplevel']);
+  if (top === null) return null;
+  const root = realpathOr(top.trim());
+  const excluded = (options.exclude ?? []).map(realpathOr).filter((p) => {
+    const inside = relative(root, p);
+    return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside);
+  });
+  // ':/' is the whole work tree, wherever in it `dir` is; git refuses an exclude outside it.
+  const status = await git(dir, ['status', '--porcelain', '--', ':/', ...excluded.map((p) => `:(exclude)${p}`)]);
   if (status === null) return null;
   return { commit: head.trim(), dirty: status.trim() !== '' };
+}
+
+/** The path with symlinks resolved (git compares real paths), or as given when it does not exist yet. */
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 export function nodeInfo(): NodeInfo {

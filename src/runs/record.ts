@@ -97,6 +97,30 @@ export interface CompactEntry {
   } | null;
 }
 
+/**
+ * One `expect:` gate checked against the finished run (src/runs/expectations.ts). In record.json,
+ * report.md, report.html, the --json summary and manifest.json.
+ */
+export interface ExpectationResult {
+  /** The expectation's key as written in the recipe, e.g. `final_accuracy_min`. */
+  readonly name: string;
+  /** The limit the recipe sets. */
+  readonly limit: number;
+  /** The run's value (a fraction, or a parameter count); null when the run did not measure it or it is not a number. */
+  readonly actual: number | null;
+  readonly passed: boolean;
+  /** How far past the limit the value is, in its unit (fractions for accuracy and sparsity); null when passed or not measured. */
+  readonly shortfall: number | null;
+  /** The outcome in words, with the numbers: "final accuracy 94.10% is below the minimum 95.00% by 0.90 points". */
+  readonly message: string;
+}
+
+/** Whether the backend promises that a rerun gives the same bits (src/runs/determinism.ts), and why. */
+export interface DeterminismEntry {
+  readonly promised: boolean;
+  readonly why: string;
+}
+
 export interface ParameterEntry {
   readonly name: string;
   readonly shape: readonly number[];
@@ -129,6 +153,12 @@ export interface RunRecord {
   size?: SizeEntry;
   /** export.compact's result; absent when the recipe does not ask for it. */
   compact?: CompactEntry;
+  /** Tasks a checkpoint stood for instead of running (the stage cache, or the run's own on resume); absent: none. */
+  reused?: readonly { readonly taskId: string; readonly from: 'cache' | 'checkpoint' }[];
   /** export.sparse's result; absent when the recipe does not ask for it. */
   sparse?: SparseEntry;
+  /** The recipe's `expect:` gates, checked when the report is written; absent when the recipe sets none. */
+  expectations?: ExpectationResult[];
+  /** Whether a rerun is promised to be identical; set when the report is written. */
+  determinism?: DeterminismEntry;
 }

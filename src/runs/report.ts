@@ -1,4 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
+import { determinismText, expectationsSection } from './reportExpectations.js';
 import { scheduleSection } from './reportSchedule.js';
 import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 
@@ -140,6 +141,17 @@ export function renderReport(record: RunRecord): string {
         `(${record.globalModel.zeros} of ${record.globalModel.count})`,
     );
   }
+
+  if (record.reused !== undefined && record.reused.length > 0) {
+    const from = (f: 'cache' | 'checkpoint') => (f === 'cache' ? 'the stage cache' : "the run's own checkpoint (resumed)");
+    lines.push(`- reused, not run again: ${record.reused.map((r) => `\`${r.taskId}\` (from ${from(r.from)})`).join(', ')}`);
+  }
+  if (record.determinism !== undefined) {
+    const d = record.determinism;
+    lines.push(`- identical reruns: ${d.promised ? determinismText(d) : `**${determinismText(d)}**`}`);
+  }
+  // Gates right below the facts: a failed build's reader looks for them first.
+  lines.push(...expectationsSection(record.expectations));
 
   if (record.evaluations.length > 0) {
     lines.push('', '## Accuracy on the test split', '');

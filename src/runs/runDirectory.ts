@@ -8,7 +8,7 @@
  * end with the later one and finish() happens after every write started before it.
  */
 import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { PruneRunError } from '../errors.js';
 
 export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
@@ -86,6 +86,30 @@ export class RunDirectory {
       }
       return new RunDirectory(root, id);
     }
+  }
+
+  /**
+   * Reopens an unfinished run's `<id>.partial/` (prune-run resume) to write on into it; the
+   * folder must exist and be a partial run's.
+   */
+  static async open(partialDir: string): Promise<RunDirectory> {
+    const dir = resolve(partialDir);
+    const name = basename(dir);
+    if (!name.endsWith(PARTIAL)) {
+      throw new PruneRunError('RUN_DIRECTORY', `${partialDir} is not an unfinished run folder (its name does not end in ${PARTIAL}); only those can be resumed`);
+    }
+    let isDir = false;
+    try {
+      isDir = (await stat(dir)).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new PruneRunError('RUN_DIRECTORY', `${partialDir}: no such run folder`);
+    const id = name.slice(0, -PARTIAL.length);
+    if (await exists(join(dirname(dir), id))) {
+      throw new PruneRunError('RUN_DIRECTORY', `${partialDir}: a finished run ${id} exists beside it; it was resumed already`);
+    }
+    return new RunDirectory(dirname(dir), id);
   }
 
   /** The folder as it is now: `<id>.partial` until a successful finish, `<id>` after. */

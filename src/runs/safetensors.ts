@@ -168,7 +168,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * known dtypes, offsets that match the shapes and cover the data section exactly, in order and
  * without gaps or overlaps. Tensors of other dtypes (F16, I64, ...) are refused by name.
  */
-export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
+export function decodeSafetensors(given: Uint8Array): DecodedSafetensors {
+  // A plain view: a Node Buffer's slice() is a view, not a copy, and tensors are copied out with slice().
+  const bytes = Object.getPrototypeOf(given) === Uint8Array.prototype ? given : new Uint8Array(given.buffer, given.byteOffset, given.byteLength);
   if (bytes.length < 8) throw fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);

@@ -8,24 +8,13 @@
  * numbers in [0, 1]; sizes are bytes.
  */
 import type { OverrideRecord } from '../recipe/overrides.js';
-import type { CompactEntry, EvaluationEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
+import type { CompactEntry, EvaluationEntry, ExpectationResult, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 import type { RunStatus } from './runDirectory.js';
 
 export const RUN_SUMMARY_VERSION = 1;
 
-/**
- * One `expect:` gate's outcome. prune-run does not evaluate gates yet; the field is part of the
- * summary's shape so that CI scripts can rely on where gate results will appear.
- */
-export interface ExpectationResult {
-  /** The expectation's key as written in the recipe, e.g. `final_accuracy_min`. */
-  readonly name: string;
-  /** The limit the recipe sets. */
-  readonly limit: number;
-  /** The run's value, or null when the run did not measure it. */
-  readonly actual: number | null;
-  readonly passed: boolean;
-}
+// One `expect:` gate's outcome: name, limit, actual, passed, shortfall and the sentence with the numbers.
+export type { ExpectationResult } from './record.js';
 
 /** One pruning stage, after it ran. */
 export interface StageSummary {
@@ -87,7 +76,10 @@ export interface RunSummary {
   readonly size: SizeEntry | null;
   readonly compact: CompactEntry | null;
   readonly sparse: SparseEntry | null;
-  /** The recipe's `expect:` gates and how the run did against them; absent when there are none. */
+  /**
+   * The recipe's `expect:` gates and how the run did against them (failed ones make prune-run exit
+   * 1); absent when the recipe sets none or the run stopped before its report.
+   */
   readonly expectations?: readonly ExpectationResult[];
 }
 
@@ -97,7 +89,6 @@ export interface RunOutcome {
   readonly exitReason: string | null;
   readonly folder: string;
   readonly overrides: readonly OverrideRecord[];
-  readonly expectations?: readonly ExpectationResult[];
 }
 
 /** The manifest's sentence for why a run stopped: the error's class and message. */
@@ -140,5 +131,6 @@ export function summarizeRun(record: RunRecord, outcome: RunOutcome): RunSummary
     compact: record.compact ?? null,
     sparse: record.sparse ?? null,
   };
-  return outcome.expectations === undefined ? summary : { ...summary, expectations: outcome.expectations };
+  // The gates are checked into the record when the report is written (recipeRun.ts).
+  return record.expectations === undefined ? summary : { ...summary, expectations: record.expectations };
 }

@@ -186,7 +186,7 @@ stages:
 `,
       );
       const result = await runCli(['--progress', 'plain', file], dir);
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(3);
       expect(result.stderr).toMatch(/the model expects images of shape \[28, 28, 1\] but the data has \[4, 3, 1\]/);
       const entries = await listTree(path.join(dir, 'runs'));
       const partial = entries.find((e) => e.endsWith('.partial'));

@@ -100,7 +100,7 @@ stages:
 `,
       );
       const result = await runCli(['--json', '--progress', 'plain', file], dir);
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(3);
       const summary = onlyJson<RunSummary>(result);
       expect(summary.status).toBe('failed');
       expect(summary.exitReason).toMatch(/expects images of shape \[28, 28, 1\]/);

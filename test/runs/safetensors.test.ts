@@ -65,6 +65,19 @@ describe('encodeSafetensors: exact bytes', () => {
 });
 
 describe('decodeSafetensors', () => {
+  it('reads a Node Buffer (whose slice() is a view) as it reads a plain Uint8Array', () => {
+    const bytes = encodeSafetensors([
+      { name: 'w', dtype: 'F32', shape: [3], data: Float32Array.from([1.5, -2, 3]) },
+      { name: 'm', dtype: 'U8', shape: [2], data: Uint8Array.from([0, 1]) },
+    ]);
+    // Inside a larger pooled buffer, at an offset: what fs.readFile may hand back.
+    const pool = Buffer.alloc(bytes.length + 16);
+    pool.set(bytes, 8);
+    const decoded = decodeSafetensors(pool.subarray(8, 8 + bytes.length));
+    expect([...(decoded.tensors.get('w')!.data as Float32Array)]).toEqual([1.5, -2, 3]);
+    expect([...(decoded.tensors.get('m')!.data as Uint8Array)]).toEqual([0, 1]);
+  });
+
   it('round-trips tensors, shapes and metadata', () => {
     const weights = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i) * 1e3);
     const tensors: NamedTensorInput[] = [

@@ -92,9 +92,9 @@ describe('summarizeRun', () => {
     expect(Object.keys(JSON.parse(JSON.stringify(summary)))).toEqual(Object.keys(summary));
   });
 
-  it('passes gate results through when the run has them', () => {
-    const expectations = [{ name: 'final_accuracy_min', limit: 0.9, actual: 0.85, passed: false }];
-    expect(summarizeRun(makeRunRecord(), { ...SUCCEEDED, expectations }).expectations).toEqual(expectations);
+  it('passes the gate results of the record through when the run has them', () => {
+    const expectations = [{ name: 'final_accuracy_min', limit: 0.9, actual: 0.85, passed: false, shortfall: 0.05, message: 'final accuracy 85.00% is below the minimum 90.00% by 5.00 points' }];
+    expect(summarizeRun({ ...makeRunRecord(), expectations }, SUCCEEDED).expectations).toEqual(expectations);
   });
 
   it('says why a run stopped as the manifest does', () => {

@@ -5,6 +5,8 @@
  */
 import type { MetricsRecord } from '../metrics.js';
 import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, TrainingEntry } from '../record.js';
+import { determinismText } from '../reportExpectations.js';
+import { expectationsSection } from './expectations.js';
 import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
 import { element, join, raw, text, type Markup } from './markup.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
@@ -71,6 +73,10 @@ function facts(record: RunRecord): Markup {
         ')',
       ),
     ]);
+  }
+  if (record.determinism !== undefined) {
+    const d = record.determinism;
+    rows.push(['identical reruns', d.promised ? determinismText(d) : strong(determinismText(d))]);
   }
   return element(
     'ul',
@@ -275,6 +281,7 @@ export function renderHtmlReport(record: RunRecord, metrics: readonly MetricsRec
   const body: Markup[] = [
     element('h1', {}, [text('prune-run report'), element('small', {}, [text(record.runId)])]),
     facts(record),
+    ...expectationsSection(record.expectations),
     ...collapseWarning(record.parameters),
     ...chartsSection(record, metrics),
     ...accuracySection(record),

@@ -23,6 +23,7 @@ ul.facts li { display: contents; }
 ul.facts .key { color: #666666; }
 .warning { border: 1px solid #d55e00; border-left-width: 5px; background: #fff4ec; padding: 8px 14px; margin: 16px 0; }
 .warning h2 { border: 0; margin: 4px 0; color: #a33f00; }
+.failed { color: #a33f00; font-weight: 700; }
 figure { margin: 18px 0 8px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption, .note { color: #555555; font-size: 13px; margin-top: 4px; }

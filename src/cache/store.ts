@@ -1,0 +1,88 @@
+/**
+ * A folder of task checkpoints by key: `<key>.safetensors` and `<key>.json` (its sha256, size and
+ * task). Written to a temporary name and renamed into place, so a reader never sees half a file;
+ * read back only when the bytes hash to what the sidecar says — a file that does not is reported
+ * and treated as absent, never trusted.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from './state.js';
+
+interface Sidecar {
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly taskId: string;
+  readonly createdAt: string;
+}
+
+export type CheckpointLookup =
+  | { readonly found: true; readonly checkpoint: TaskCheckpoint }
+  | { readonly found: false; readonly problem: string | null };
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export class CheckpointStore {
+  private counter = 0;
+
+  constructor(readonly dir: string) {}
+
+  private file(key: string, ext: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`internal: checkpoint key ${key} is not a sha256`);
+    return path.join(this.dir, `${key}.${ext}`);
+  }
+
+  async read(key: string): Promise<CheckpointLookup> {
+    let sidecarText: string;
+    let bytes: Uint8Array;
+    try {
+      sidecarText = await readFile(this.file(key, 'json'), 'utf8');
+      bytes = await readFile(this.file(key, 'safetensors'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: false, problem: null };
+      return { found: false, problem: `cannot read ${this.file(key, 'safetensors')}: ${(error as Error).message}` };
+    }
+    let sidecar: Sidecar;
+    try {
+      sidecar = JSON.parse(sidecarText) as Sidecar;
+    } catch {
+      return { found: false, problem: `${this.file(key, 'json')} is not JSON; ignored` };
+    }
+    const actual = sha256(bytes);
+    if (actual !== sidecar.sha256) {
+      return { found: false, problem: `${this.file(key, 'safetensors')} does not match its sha256 (${actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };
+    }
+    try {
+      const checkpoint = decodeCheckpoint(bytes);
+      if (checkpoint.key !== key) return { found: false, problem: `${this.file(key, 'safetensors')} holds the checkpoint of another key; ignored` };
+      return { found: true, checkpoint };
+    } catch (error) {
+      return { found: false, problem: `${this.file(key, 'safetensors')}: ${(error as Error).message}; ignored` };
+    }
+  }
+
+  async write(checkpoint: TaskCheckpoint): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const bytes = encodeCheckpoint(checkpoint);
+    const sidecar: Sidecar = { sha256: sha256(bytes), bytes: bytes.length, taskId: checkpoint.taskId, createdAt: new Date().toISOString() };
+    // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.
+    await this.atomicWrite(this.file(checkpoint.key, 'safetensors'), bytes);
+    await this.atomicWrite(this.file(checkpoint.key, 'json'), `${JSON.stringify(sidecar, null, 2)}\n`);
+  }
+
+  /** Removes the whole folder (a finished run's checkpoints). */
+  async remove(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async atomicWrite(target: string, data: Uint8Array | string): Promise<void> {
+    const temp = path.join(path.dirname(target), `.${process.pid}.${++this.counter}.tmp`);
+    try {
+      await writeFile(temp, data, { flush: true });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+}

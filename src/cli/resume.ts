@@ -1,0 +1,102 @@
+/**
+ * `prune-run resume runs/<id>.partial`: continues a run that was interrupted or failed. The run
+ * folder holds everything needed: recipe.yaml (the text as given), the --set overrides in its
+ * manifest, plan.json, and a checkpoint of every task that finished. The recipe is compiled again
+ * and must give the same plan — if the recipe's files, the data or prune-run changed, resuming
+ * would mix two experiments, so it is refused.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackendRequest } from '../engine/backend/select.js';
+import { UsageError } from '../errors.js';
+import { canonicalJson } from '../cache/keys.js';
+import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
+import { prepareRunFromText } from '../runner/prepare.js';
+import { RecipeRun } from '../runner/recipeRun.js';
+import { RunDirectory } from '../runs/runDirectory.js';
+import { parseCliArgs } from './args.js';
+import { loadProjectConfig } from './config.js';
+import { defaultCacheDir, driveRun } from './drive.js';
+import type { CliIo } from './main.js';
+
+interface SavedManifest {
+  status?: string;
+  startedAt?: string;
+  stoppedInTask?: string | null;
+  resumes?: { at: string; from: string | null }[];
+  backend?: { name?: string };
+  seed?: number;
+  recipe?: { file?: string; overrides?: OverrideRecord[] };
+}
+
+async function readJson<T>(file: string, what: string, folder: string): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`${folder}: has no ${what}; it is not a prune-run run folder (or was written by a prune-run that cannot resume)`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UsageError(`${folder}: ${what} is not valid JSON; the run cannot be resumed`);
+  }
+}
+
+export async function runResume(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCliArgs(argv);
+  const folder = args.recipe;
+  if (folder === null) throw new UsageError('prune-run resume: give the unfinished run folder, e.g. prune-run resume runs/20261201-101500Z-1a2b3c4d.partial');
+  for (const [given, flag] of [
+    [args.overrides.length > 0, '--set'],
+    [args.seed !== null, '--seed'],
+    [args.dryRun, '--dry-run'],
+    [args.runsDir !== null, '--runs-dir'],
+  ] as const) {
+    if (given) throw new UsageError(`prune-run resume: ${flag} does not apply; a resumed run keeps the recipe, overrides, seed and folder it started with`);
+  }
+  const dir = path.resolve(io.cwd, folder);
+  if (!dir.endsWith('.partial')) throw new UsageError(`${folder}: not an unfinished run (its name does not end in .partial); only those can be resumed`);
+  const manifest = await readJson<SavedManifest>(path.join(dir, 'manifest.json'), 'manifest.json', folder);
+  if (manifest.status === 'succeeded') throw new UsageError(`${folder}: the run succeeded; there is nothing to resume`);
+  const savedPlan = await readJson<{ recipe?: { file?: string } }>(path.join(dir, 'plan.json'), 'plan.json', folder);
+  const recipeFile = savedPlan.recipe?.file;
+  if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'recipe.yaml'), 'utf8');
+  } catch {
+    throw new UsageError(`${folder}: has no recipe.yaml; the run cannot be resumed`);
+  }
+
+  const config = await loadProjectConfig(io.cwd);
+  const overrides = (manifest.recipe?.overrides ?? []).map((o) => RecipeOverride.parse(`${o.path}=${JSON.stringify(o.value)}`));
+  // The recipe's relative paths (data, masks, plugins) are taken from where it was, as on the first run.
+  const prepared = await prepareRunFromText(text, recipeFile, {
+    defaultSeed: manifest.seed ?? 0,
+    overrides,
+    allowPlugins: args.allowPlugins || config.allowPlugins === true,
+  });
+  if (canonicalJson(prepared.plan) !== canonicalJson(savedPlan)) {
+    throw new UsageError(
+      `${folder}: the recipe now compiles to a different plan than the run started with (its files, its data or prune-run changed); ` +
+        'start a new run instead',
+    );
+  }
+  const backend = (args.backend ?? manifest.backend?.name ?? 'auto') as BackendRequest;
+  if (manifest.backend?.name !== undefined && args.backend !== null && args.backend !== 'auto' && args.backend !== manifest.backend.name) {
+    throw new UsageError(`${folder}: the run started on ${manifest.backend.name}; resuming it on ${args.backend} would mix two backends' numbers`);
+  }
+  const threads = args.threads ?? config.threads;
+  const run = await RecipeRun.resume(prepared, await RunDirectory.open(dir), {
+    runsDir: path.dirname(dir),
+    backend,
+    threads,
+    cacheDir: args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd)),
+    startedAt: new Date(manifest.startedAt ?? Date.now()),
+    resumes: manifest.resumes ?? [],
+    stoppedIn: manifest.stoppedInTask ?? null,
+  });
+  io.stderr(`resuming ${folder}` + (manifest.stoppedInTask ? ` (it stopped in ${manifest.stoppedInTask})` : ''));
+  return driveRun(run, prepared, { json: args.json, progress: args.progress, threads }, io);
+}

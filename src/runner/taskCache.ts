@@ -1,0 +1,49 @@
+/**
+ * Which tasks of a run can be skipped: a task whose key (cache/keys.ts) has a checkpoint — in the
+ * run's own checkpoints/ folder (a resumed run) or in the shared stage cache — is not executed;
+ * its checkpoint stands for it. Every task executed leaves a checkpoint in both.
+ */
+import { CheckpointStore } from '../cache/store.js';
+import type { TaskCheckpoint } from '../cache/state.js';
+import type { PlanTask } from '../plan/types.js';
+
+/** Tasks worth keeping: they compute (train, prune, evaluate). Loading is redone, export and report always run. */
+export function isCacheable(task: PlanTask): boolean {
+  return task.kind === 'train' || task.kind === 'prune' || task.kind === 'evaluate';
+}
+
+export type ReuseSource = 'checkpoint' | 'cache';
+
+export interface ReusedTask {
+  readonly taskId: string;
+  readonly key: string;
+  readonly from: ReuseSource;
+}
+
+export class TaskCache {
+  /** Problems with entries that were found but not trusted (hash mismatch, damage), for the output. */
+  readonly problems: string[] = [];
+
+  constructor(
+    /** The run's own checkpoints (kept while it is partial, for resume). */
+    readonly own: CheckpointStore,
+    /** The shared stage cache; null with --no-cache. */
+    readonly shared: CheckpointStore | null,
+  ) {}
+
+  async lookup(key: string): Promise<{ checkpoint: TaskCheckpoint; from: ReuseSource } | null> {
+    const sources: [CheckpointStore | null, ReuseSource][] = [[this.own, 'checkpoint'], [this.shared, 'cache']];
+    for (const [store, from] of sources) {
+      if (store === null) continue;
+      const found = await store.read(key);
+      if (found.found) return { checkpoint: found.checkpoint, from };
+      if (found.problem !== null) this.problems.push(found.problem);
+    }
+    return null;
+  }
+
+  async save(checkpoint: TaskCheckpoint): Promise<void> {
+    await this.own.write(checkpoint);
+    await this.shared?.write(checkpoint);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Task checkpoints as bytes and back: every array bit for bit (−0 and NaN payloads included),
+ * histories, record entries and metrics lines as JSON; a file of another format or one missing a
+ * tensor is refused, not half-read.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, TaskKeys } from '../../src/cache/keys.js';
+import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from '../../src/cache/state.js';
+import { PruneRunError } from '../../src/errors.js';
+import type { PlanTask } from '../../src/plan/types.js';
+import { encodeSafetensors } from '../../src/runs/safetensors.js';
+
+const KEY = 'a'.repeat(64);
+
+function checkpoint(): TaskCheckpoint {
+  return {
+    taskId: 'prune:s',
+    key: KEY,
+    state: {
+      weights: new Map([
+        ['fc/kernel', { shape: [2, 2], values: Float32Array.from([1, -0, Number.NaN, 3.5]) }],
+        ['fc/bias', { shape: [2], values: Float32Array.from([0.25, -1]) }],
+      ]),
+      pruning: [{ name: 'fc/kernel', shape: [2, 2], original: Float32Array.from([1, -2, 7, 3.5]), mask: Uint8Array.from([1, 0, 0, 1]), history: [{ method: 'l1_unstructured', amount: 0.5 }] }],
+      snapshots: new Map([['init', new Map([['fc/kernel', Float32Array.from([9, 8, 7, 6])], ['fc/bias', Float32Array.from([0, 0])]])]]),
+    },
+    record: { training: [], pruning: [{ taskId: 'prune:s', stage: 's' }], evaluations: [] },
+    metrics: [{ stage: 's', phase: 'prune', sparsity: 0.5, time: '2026-12-01T00:00:00.000Z' }],
+  };
+}
+
+const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+
+describe('task checkpoints', () => {
+  it('round-trip every array bit for bit and the JSON parts as they were', () => {
+    const original = checkpoint();
+    const back = decodeCheckpoint(encodeCheckpoint(original));
+    expect(back.taskId).toBe('prune:s');
+    expect(back.key).toBe(KEY);
+    for (const [name, w] of original.state.weights) {
+      expect(back.state.weights.get(name)!.shape).toEqual(w.shape);
+      expect(bits(back.state.weights.get(name)!.values)).toEqual(bits(w.values));
+    }
+    expect(back.state.pruning).toHaveLength(1);
+    const p = back.state.pruning[0]!;
+    expect([p.name, p.shape, [...p.mask], bits(p.original), p.history]).toEqual(['fc/kernel', [2, 2], [1, 0, 0, 1], bits(original.state.pruning[0]!.original), [{ method: 'l1_unstructured', amount: 0.5 }]]);
+    expect([...back.state.snapshots.get('init')!.get('fc/kernel')!]).toEqual([9, 8, 7, 6]);
+    expect(back.record).toEqual(original.record);
+    expect(back.metrics).toEqual(original.metrics);
+  });
+
+  it('refuses another file, and one missing a tensor', () => {
+    expect(() => decodeCheckpoint(encodeSafetensors([], { format: 'prune-run-masks' }))).toThrow(PruneRunError);
+    const bytes = encodeCheckpoint(checkpoint());
+    const text = new TextDecoder().decode(bytes);
+    // The same metadata, without the tensors it names.
+    const meta = JSON.parse(text.slice(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true))).trim()) as { __metadata__: Record<string, string> };
+    expect(() => decodeCheckpoint(encodeSafetensors([], meta.__metadata__))).toThrow(/checkpoint tensor weight:fc\/kernel is missing/);
+  });
+});
+
+describe('cache keys', () => {
+  const task = (over: Partial<PlanTask> = {}): PlanTask =>
+    ({ id: 'evaluate:x', kind: 'evaluate', stage: 'x', point: 'pruned', dependsOn: ['load-model'], ...over }) as PlanTask;
+  const root: PlanTask = { id: 'load-model', kind: 'load-model', stage: null, dependsOn: [], model: { kind: 'builtin', name: 'lenet' }, seed: 1, fresh: false, snapshot: false };
+
+  it('depend on the configuration, the inputs upstream and the engine, not on key order or the task id', () => {
+    const keysOf = (engine: unknown, inputs: unknown, t: PlanTask) => {
+      const keys = new TaskKeys(engine);
+      keys.keyOf(root, inputs);
+      return keys.keyOf(t);
+    };
+    const base = keysOf({ backend: 'wasm' }, { files: [1] }, task());
+    expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ id: 'renamed' }))).toBe(base);
+    expect(keysOf({ backend: 'wasm' }, { files: [2] }, task())).not.toBe(base);
+    expect(keysOf({ backend: 'cpu' }, { files: [1] }, task())).not.toBe(base);
+    expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ point: 'finetuned' } as Partial<PlanTask>))).not.toBe(base);
+    expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
+  });
+
+  it('need every dependency keyed first', () => {
+    expect(() => new TaskKeys({}).keyOf(task())).toThrow(/depends on load-model, which has no cache key yet/);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Interrupt and resume: a run stopped with SIGINT in the middle of a fine-tune (a real child
+ * process, as Ctrl-C would) leaves runs/<id>.partial with its finished tasks checkpointed;
+ * `prune-run resume` continues from the last checkpoint and ends in the same state as a run that
+ * was never interrupted: the same masks and weights, byte for byte, and the same metrics.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMetricsJsonl } from '../../src/runs/metrics.js';
+import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/prune-run.js');
+
+const RECIPE = `seed: 11
+model: {builtin: lenet}
+data: {builtin: mnist, train_size: 1600, test_size: 200}
+train: {epochs: 1, batch_size: 32}
+stages:
+  - name: s1
+    global:
+      method: l1_unstructured
+      amount: 0.3
+      select: [{layer_type: conv2d, param: kernel}, {layer_type: dense, param: kernel}]
+    finetune: {epochs: 4, batch_size: 32}
+  - name: s2
+    targets:
+      - {select: {layer_type: dense, param: kernel}, method: random_unstructured, amount: 0.2}
+    finetune: {epochs: 1}
+`;
+
+/** Runs the command in a child process and sends SIGINT once `when` shows up on stderr. */
+function interruptWhen(cwd: string, args: string[], when: RegExp): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+
+/** metrics.jsonl without the times, which differ between any two runs. */
+async function metricsOf(dir: string): Promise<unknown[]> {
+  return parseMetricsJsonl(await readFile(path.join(dir, 'metrics.jsonl'), 'utf8')).map(({ time: _time, ...rest }) => rest);
+}
+
+let cwd: string;
+let resumedDir: string;
+let uninterruptedDir: string;
+let interrupted: { status: number | null; stderr: string };
+let partialManifest: { status: string; stoppedInTask: string; completedTasks: string[] };
+let partialFiles: string[];
+
+beforeAll(async () => {
+  cwd = await makeTempDir();
+  const file = await writeRecipe(cwd, 'resume.yaml', RECIPE);
+  // Interrupted once the fine-tune of s1 has trained an epoch: mid-fine-tune.
+  interrupted = await interruptWhen(cwd, ['--progress', 'plain', '--no-cache', file], /finetune:s1[\s\S]*epoch 1\/4/);
+  const partial = (await readdir(path.join(cwd, 'runs'))).find((name) => name.endsWith('.partial'))!;
+  const partialDir = path.join(cwd, 'runs', partial);
+  partialManifest = JSON.parse(await readFile(path.join(partialDir, 'manifest.json'), 'utf8')) as typeof partialManifest;
+  partialFiles = (await readdir(path.join(partialDir, 'checkpoints'))).sort();
+  const resumed = await runCli(['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)], cwd);
+  expect(resumed.status, resumed.stderr).toBe(0);
+  resumedDir = path.resolve(cwd, resumed.stdout.trim());
+  const fresh = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'fresh', file], cwd);
+  expect(fresh.status, fresh.stderr).toBe(0);
+  uninterruptedDir = path.resolve(cwd, fresh.stdout.trim());
+}, 120_000);
+
+afterAll(async () => {
+  await removeDir(cwd);
+});
+
+describe('an interrupted run', () => {
+  it('stops with status 130 in the fine-tune, leaving .partial with a checkpoint per finished task', () => {
+    expect(interrupted.status, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toMatch(/continue it with: prune-run resume runs\/\S+\.partial/);
+    expect(partialManifest.status).toBe('interrupted');
+    expect(partialManifest.stoppedInTask).toBe('finetune:s1');
+    // train, evaluate:before-pruning, prune:s1, evaluate:s1:pruned: each has data and sidecar.
+    expect(partialFiles.filter((f) => f.endsWith('.safetensors'))).toHaveLength(4);
+    expect(partialFiles.filter((f) => f.endsWith('.json'))).toHaveLength(4);
+  });
+
+  it('resumes to the same masks, weights and metrics as a run never interrupted', async () => {
+    expect(path.basename(resumedDir)).toBe(path.basename(resumedDir).replace(/\.partial$/, ''));
+    expect(await sha256(path.join(resumedDir, 'masks.safetensors'))).toBe(await sha256(path.join(uninterruptedDir, 'masks.safetensors')));
+    expect(await sha256(path.join(resumedDir, 'model', 'weights.bin'))).toBe(await sha256(path.join(uninterruptedDir, 'model', 'weights.bin')));
+    expect(await metricsOf(resumedDir)).toEqual(await metricsOf(uninterruptedDir));
+  });
+
+  it('says what it reused, and leaves no checkpoints in the finished folder', async () => {
+    const manifest = JSON.parse(await readFile(path.join(resumedDir, 'manifest.json'), 'utf8')) as {
+      status: string;
+      reusedTasks: { taskId: string; from: string }[];
+      resumes: { from: string }[];
+    };
+    expect(manifest.status).toBe('succeeded');
+    expect(manifest.reusedTasks.map((r) => [r.taskId, r.from])).toEqual([
+      ['train', 'checkpoint'],
+      ['evaluate:before-pruning', 'checkpoint'],
+      ['prune:s1', 'checkpoint'],
+      ['evaluate:s1:pruned', 'checkpoint'],
+    ]);
+    expect(manifest.resumes.map((r) => r.from)).toEqual(['finetune:s1']);
+    expect(await readdir(resumedDir)).not.toContain('checkpoints');
+  });
+
+  it('refuses a folder that is not an unfinished run, with exit 2', async () => {
+    const result = await runCli(['resume', path.relative(cwd, resumedDir)], cwd);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/not an unfinished run \(its name does not end in \.partial\)/);
+  });
+});

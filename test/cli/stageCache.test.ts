@@ -1,0 +1,106 @@
+/**
+ * The stage cache: a rerun whose only change is in its last stage reuses every earlier task (and
+ * says so), and ends exactly where an uncached run of the changed recipe ends; an entry whose
+ * bytes no longer match their hash is reported and recomputed, never trusted; cacheDir in the
+ * project config moves it; --no-cache neither reads nor writes it.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+
+const recipe = (amount: number) => `seed: 5
+model: {builtin: lenet}
+data: {builtin: mnist, train_size: 320, test_size: 100}
+train: {epochs: 1, batch_size: 32}
+stages:
+  - name: first
+    global:
+      method: l1_unstructured
+      amount: 0.3
+      select: [{layer_type: conv2d, param: kernel}, {layer_type: dense, param: kernel}]
+    finetune: {epochs: 1}
+  - name: last
+    targets:
+      - {select: {layer_type: dense, param: kernel}, method: l1_unstructured, amount: ${amount}}
+    finetune: {epochs: 1}
+`;
+
+const EARLIER = ['train', 'evaluate:before-pruning', 'prune:first', 'evaluate:first:pruned', 'finetune:first', 'evaluate:first:finetuned'];
+
+const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const outputs = async (dir: string) => [await sha256(path.join(dir, 'masks.safetensors')), await sha256(path.join(dir, 'model', 'weights.bin'))];
+const reusedOf = async (dir: string) =>
+  (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { reusedTasks: { taskId: string; from: string }[] }).reusedTasks;
+
+let cwd: string;
+const cacheDir = () => path.join(cwd, 'node_modules', '.cache', 'prune-run');
+
+beforeAll(async () => {
+  cwd = await makeTempDir();
+});
+afterAll(async () => {
+  await removeDir(cwd);
+});
+
+describe('the stage cache', () => {
+  let cachedDir: string;
+  let cachedStderr: string;
+
+  it('reuses every task before the changed stage, says which, and matches an uncached run', async () => {
+    await writeRecipe(cwd, 'r.yaml', recipe(0.4));
+    const first = await runCli(['--progress', 'plain', 'r.yaml'], cwd);
+    expect(first.status, first.stderr).toBe(0);
+    expect(await reusedOf(path.resolve(cwd, first.stdout.trim()))).toEqual([]);
+
+    await writeRecipe(cwd, 'r.yaml', recipe(0.6));
+    const second = await runCli(['--progress', 'plain', 'r.yaml'], cwd);
+    expect(second.status, second.stderr).toBe(0);
+    cachedDir = path.resolve(cwd, second.stdout.trim());
+    cachedStderr = second.stderr;
+    expect((await reusedOf(cachedDir)).map((r) => [r.taskId, r.from])).toEqual(EARLIER.map((id) => [id, 'cache']));
+    expect(second.stderr).toMatch(/\[COMPLETED\] finetune:first: reused from the stage cache \(key [0-9a-f]{12}\)/);
+    expect(second.stderr).toMatch(/\[COMPLETED\] finetune:last: loss/);
+    expect(second.stderr).toContain(`reused, not run again: ${EARLIER.map((id) => `${id} (stage cache)`).join(', ')}`);
+    expect(await readFile(path.join(cachedDir, 'report.md'), 'utf8')).toMatch(/reused, not run again: `train` \(from the stage cache\)/);
+
+    const uncached = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'uncached', 'r.yaml'], cwd);
+    expect(uncached.status, uncached.stderr).toBe(0);
+    const uncachedDir = path.resolve(cwd, uncached.stdout.trim());
+    expect(await reusedOf(uncachedDir)).toEqual([]);
+    expect(await outputs(cachedDir)).toEqual(await outputs(uncachedDir));
+    // The finished folders hold no checkpoints; the cache holds them.
+    expect(await listTree(cachedDir)).not.toContain('checkpoints');
+  });
+
+  it('does not trust an entry whose bytes changed: it says so, recomputes, and gets the same result', async () => {
+    const entries = (await readdir(cacheDir())).filter((f) => f.endsWith('.json'));
+    const sidecars = await Promise.all(entries.map(async (f) => ({ f, taskId: (JSON.parse(await readFile(path.join(cacheDir(), f), 'utf8')) as { taskId: string }).taskId })));
+    const train = sidecars.find((s) => s.taskId === 'train')!;
+    const data = path.join(cacheDir(), train.f.replace(/\.json$/, '.safetensors'));
+    const bytes = await readFile(data);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    await writeFile(data, bytes);
+
+    const again = await runCli(['--progress', 'plain', '--runs-dir', 'again', 'r.yaml'], cwd);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/note: stage cache: .*does not match its sha256 .*; ignored/);
+    expect(again.stderr).toMatch(/\[COMPLETED\] train: loss/);
+    const againDir = path.resolve(cwd, again.stdout.trim());
+    expect(await outputs(againDir)).toEqual(await outputs(cachedDir));
+    expect(cachedStderr).not.toMatch(/does not match/);
+  });
+
+  it('lives where the project config says, and --no-cache leaves it alone', async () => {
+    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'my-cache' }));
+    const run = await runCli(['--progress', 'plain', '--runs-dir', 'configured', 'r.yaml'], cwd);
+    expect(run.status, run.stderr).toBe(0);
+    expect((await readdir(path.join(cwd, 'my-cache'))).filter((f) => f.endsWith('.safetensors')).length).toBe(EARLIER.length + 4);
+    const before = (await readdir(path.join(cwd, 'my-cache'))).length;
+    const uncached = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'configured', 'r.yaml'], cwd);
+    expect(uncached.status, uncached.stderr).toBe(0);
+    expect(uncached.stderr).not.toMatch(/reused/);
+    expect((await readdir(path.join(cwd, 'my-cache'))).length).toBe(before);
+  });
+});
