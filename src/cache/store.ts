@@ -1,8 +1,10 @@
 /**
- * A folder of task checkpoints by key: `<key>.safetensors` and `<key>.json` (its sha256, size and
- * task). Written to a temporary name and renamed into place, so a reader never sees half a file;
- * read back only when the bytes hash to what the sidecar says — a file that does not is reported
- * and treated as absent, never trusted.
+ * A folder of task checkpoints by key: `<key>.json` names the data file `<key>.<sha256 prefix>.safetensors`
+ * and gives its sha256, size and task. Each file is written to a temporary name and renamed into
+ * place, the data before the sidecar that vouches for it, so a reader never sees half a file, and
+ * two runs writing the same key at once each leave a consistent pair (the last sidecar wins).
+ * An entry is read back only when the bytes hash to what the sidecar says — one that does not is
+ * reported and treated as absent, never trusted.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +12,8 @@ import path from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from './state.js';
 
 interface Sidecar {
+  /** The data file's name, beside the sidecar. */
+  readonly data: string;
   readonly sha256: string;
   readonly bytes: number;
   readonly taskId: string;
@@ -34,13 +38,13 @@ export class CheckpointStore {
 
   async read(key: string): Promise<CheckpointLookup> {
     let sidecarText: string;
-    let bytes: Uint8Array;
     try {
       sidecarText = await readFile(this.file(key, 'json'), 'utf8');
-      bytes = await readFile(this.file(key, 'safetensors'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: false, problem: null };
-      return { found: false, problem: `cannot read ${this.file(key, 'safetensors')}: ${(error as Error).message}` };
+      // No entry, or no cache folder at all (a file in its place: writing says so).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false, problem: null };
+      return { found: false, problem: `cannot read ${this.file(key, 'json')}: ${(error as Error).message}` };
     }
     let sidecar: Sidecar;
     try {
@@ -48,25 +52,37 @@ export class CheckpointStore {
     } catch {
       return { found: false, problem: `${this.file(key, 'json')} is not JSON; ignored` };
     }
+    if (typeof sidecar.data !== 'string' || !sidecar.data.startsWith(`${key}.`) || sidecar.data.includes('/')) {
+      return { found: false, problem: `${this.file(key, 'json')} names no data file of its key; ignored` };
+    }
+    const dataFile = path.join(this.dir, sidecar.data);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(dataFile);
+    } catch (error) {
+      return { found: false, problem: `cannot read ${dataFile}: ${(error as Error).message}; ignored` };
+    }
     const actual = sha256(bytes);
     if (actual !== sidecar.sha256) {
-      return { found: false, problem: `${this.file(key, 'safetensors')} does not match its sha256 (${actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };
+      return { found: false, problem: `${dataFile} does not match its sha256 (${actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };
     }
     try {
       const checkpoint = decodeCheckpoint(bytes);
-      if (checkpoint.key !== key) return { found: false, problem: `${this.file(key, 'safetensors')} holds the checkpoint of another key; ignored` };
+      if (checkpoint.key !== key) return { found: false, problem: `${dataFile} holds the checkpoint of another key; ignored` };
       return { found: true, checkpoint };
     } catch (error) {
-      return { found: false, problem: `${this.file(key, 'safetensors')}: ${(error as Error).message}; ignored` };
+      return { found: false, problem: `${dataFile}: ${(error as Error).message}; ignored` };
     }
   }
 
   async write(checkpoint: TaskCheckpoint): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const bytes = encodeCheckpoint(checkpoint);
-    const sidecar: Sidecar = { sha256: sha256(bytes), bytes: bytes.length, taskId: checkpoint.taskId, createdAt: new Date().toISOString() };
+    const hash = sha256(bytes);
+    const data = `${checkpoint.key}.${hash.slice(0, 16)}.safetensors`;
+    const sidecar: Sidecar = { data, sha256: hash, bytes: bytes.length, taskId: checkpoint.taskId, createdAt: new Date().toISOString() };
     // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.
-    await this.atomicWrite(this.file(checkpoint.key, 'safetensors'), bytes);
+    await this.atomicWrite(path.join(this.dir, data), bytes);
     await this.atomicWrite(this.file(checkpoint.key, 'json'), `${JSON.stringify(sidecar, null, 2)}\n`);
   }
 

@@ -9,8 +9,7 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import { isBadInput, PruneRunError } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
 import { prepareRun } from '../runner/prepare.js';
-import { RecipeRun, type RunStatus } from '../runner/recipeRun.js';
-import { exitReasonOf, summarizeRun } from '../runs/summary.js';
+import { RecipeRun } from '../runner/recipeRun.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
@@ -18,7 +17,6 @@ import { defaultCacheDir, driveRun, INTERRUPTED_STATUS } from './drive.js';
 import { BAD_INPUT_STATUS, RUN_FAILED_STATUS } from './exitStatus.js';
 import { runResume } from './resume.js';
 import { loadProjectConfig } from './config.js';
-import { runTasksWithProgress } from './progress.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;

@@ -36,6 +36,8 @@ export async function runTasksWithProgress(
     tasks.map((planTask) => ({
       title: planTask.id,
       task: async (_ctx: unknown, task: { output: string; title: string }) => {
+        // Ctrl-C during a task that does not train (prune, evaluate, export) stops before the next one.
+        options.signal.throwIfAborted();
         let lastDraw = 0;
         const summary = await run.runTask(planTask, {
           signal: options.signal,

@@ -6,6 +6,7 @@
  * would mix two experiments, so it is refused.
  */
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { BackendRequest } from '../engine/backend/select.js';
 import { UsageError } from '../errors.js';
@@ -21,12 +22,25 @@ import type { CliIo } from './main.js';
 
 interface SavedManifest {
   status?: string;
+  process?: { pid?: number; host?: string };
   startedAt?: string;
   stoppedInTask?: string | null;
   resumes?: { at: string; from: string | null }[];
   backend?: { name?: string };
   seed?: number;
   recipe?: { file?: string; overrides?: OverrideRecord[] };
+}
+
+/** Whether the process that wrote a `running` manifest still exists (on this machine; elsewhere we cannot tell, and assume not). */
+function isAlive(writer: SavedManifest['process']): boolean {
+  if (writer?.pid === undefined || writer.host !== hostname()) return false;
+  try {
+    process.kill(writer.pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but is someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function readJson<T>(file: string, what: string, folder: string): Promise<T> {
@@ -59,6 +73,9 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
   if (!dir.endsWith('.partial')) throw new UsageError(`${folder}: not an unfinished run (its name does not end in .partial); only those can be resumed`);
   const manifest = await readJson<SavedManifest>(path.join(dir, 'manifest.json'), 'manifest.json', folder);
   if (manifest.status === 'succeeded') throw new UsageError(`${folder}: the run succeeded; there is nothing to resume`);
+  if (manifest.status === 'running' && isAlive(manifest.process)) {
+    throw new UsageError(`${folder}: the run is still going (process ${String(manifest.process?.pid)}); stop it first (Ctrl-C), then resume`);
+  }
   const savedPlan = await readJson<{ recipe?: { file?: string } }>(path.join(dir, 'plan.json'), 'plan.json', folder);
   const recipeFile = savedPlan.recipe?.file;
   if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);

@@ -65,7 +65,8 @@ function headline(summaries: readonly RunSummary[]): ComparisonSection {
 
 function stageSection(name: string, runs: readonly ComparedRun[]): ComparisonSection {
   const stages = runs.map((r) => r.summary.stages.find((s) => s.name === name) ?? null);
-  const amounts = runs.map((r) => r.amounts.filter((a) => a.stage === name));
+  // A cycle of a repeated stage (imp#2) asked for its stage's amount.
+  const amounts = runs.map((r) => r.amounts.filter((a) => a.stage === name.replace(/#\d+$/, '')));
   // An amount and a count of the same target are different rows: their numbers do not subtract.
   const amountLabel = (a: StageAmount) => `${a.kind} (${a.label})`;
   const amountRows = unionInOrder(amounts.map((list) => list.map(amountLabel))).map((label) => {

@@ -84,7 +84,9 @@ export function pruneFiltersToTarget(model: tf.LayersModel, kernels: readonly st
   const masks = new Map(current.names().map((name) => [name, current.get(name)!.mask]));
   const sizes = new Map(model.weights.map((w) => [w.originalName, w.shape.reduce((a: number, b) => a * (b ?? 0), 1)]));
   const total = model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 0), 1), 0);
-  const prunedNow = current.globalSparsity().zeros;
+  // Pruned now: the masks' zeros, and the zeros of weights whose pruning was made permanent (remove).
+  const untracked = model.trainableWeights.filter((w) => !current.has(w.originalName));
+  const prunedNow = current.globalSparsity().zeros + untracked.reduce((sum, w) => sum + readWeight(weightNamed(model, w.originalName)).filter((v) => v === 0).length, 0);
   const selection = selectFiltersToTarget({ layers, masks, sizes, total, prunedNow, target });
 
   // What each touched parameter's history says: its own filters removed, or its inputs that went with another layer's.

@@ -71,3 +71,10 @@ export function describeCycleAndRewind(task: PruneTask): string[] {
   }
   return lines;
 }
+
+/** One line for a training task's scheduled pruning, for the report's stage list. */
+export function summarizeScheduled(task: TrainTask): string {
+  return task.scheduled
+    .map((g) => `${g.scope === 'global' ? 'global ' : ''}${g.group.method.method} over ${g.group.parameters.join(', ')} during training: ${scheduleText(g.schedule)}, ${g.updates.length} mask updates`)
+    .join('; ');
+}

@@ -1,14 +1,11 @@
 /**
- * Imports a plugin module's default export from the bytes whose hash was taken. JavaScript is
- * imported from its file (so its own relative imports work), with the hash in the URL so that a
- * changed file is imported anew rather than served from Node's module cache; the file is hashed
- * again afterwards, so what ran is what was hashed. TypeScript, which Node 20 cannot import, is
- * compiled in memory with the `typescript` package's transpileModule (when it can be imported)
- * and imported as a data: URL, which can import node: built-ins but no relative files.
+ * Imports a plugin module's default export from exactly the bytes whose hash was taken: the
+ * module is imported as a data: URL of those bytes (TypeScript, which Node 20 cannot import, first
+ * compiled in memory with the `typescript` package's transpileModule when it can be imported). So
+ * what runs is what was hashed — the hash the plan, the stage cache key and resume's plan check
+ * carry — and a plugin is one file: a data: URL can import node: built-ins but no relative files,
+ * which would be code outside the hash (and possibly outside the recipe's folder).
  */
-import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
-import { sha256Of } from './loaded.js';
 import type { PluginExtension } from './place.js';
 
 export type Imported = { readonly ok: true; readonly exported: unknown } | { readonly ok: false; readonly problem: string };
@@ -52,7 +49,8 @@ export async function importPlugin(file: string, extension: PluginExtension, byt
     if ('problem' in result) return { ok: false, problem: result.problem };
     url = result.url;
   } else {
-    url = `${pathToFileURL(file).href}?sha256=${sha256}`;
+    // The hash in the URL keeps Node's module cache from serving an older version of the same file.
+    url = `data:text/javascript;base64,${Buffer.from(bytes).toString('base64')}#${sha256}`;
   }
   let namespace: Record<string, unknown>;
   try {
@@ -60,11 +58,8 @@ export async function importPlugin(file: string, extension: PluginExtension, byt
   } catch (error) {
     // A compiled module's URL is its whole source in base64: name the file instead.
     const message = (error instanceof Error ? error.message : String(error)).replaceAll(url, file);
-    const hint = extension === '.ts' && /relative|resolve|ERR_UNSUPPORTED/i.test(message) ? ' (a .ts plugin is compiled in memory and can import only node: built-ins; put its helpers in the same file, or write it as .js)' : '';
+    const hint = /relative|resolve|ERR_UNSUPPORTED/i.test(message) ? ' (a plugin is loaded from its own bytes and can import only node: built-ins; put its helpers in the same file)' : '';
     return { ok: false, problem: `cannot import plugin module "${given}": ${message}${hint}` };
-  }
-  if (extension !== '.ts' && sha256Of(await readFile(file)) !== sha256) {
-    return { ok: false, problem: `plugin module "${given}" changed while it was being loaded; run again` };
   }
   if (!('default' in namespace)) {
     return { ok: false, problem: `plugin module "${given}" has no default export; export default { name, kind, computeMask } (type PruningPlugin)` };

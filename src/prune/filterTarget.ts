@@ -112,9 +112,12 @@ export function selectFiltersToTarget(input: FilterTargetInput): FilterSelection
         if (kept) alive.push(f);
       }
       if (alive.length < 2) continue;
-      const rms = Math.sqrt(alive.reduce((s, f) => s + norms[f]! ** 2, 0) / alive.length);
+      // NaN ranks last, as everywhere in the core (a NaN weight is never taken for a small one),
+      // and stays out of its layer's mean so that it does not make every score NaN.
+      const finite = alive.filter((f) => !Number.isNaN(norms[f]!));
+      const rms = Math.sqrt(finite.reduce((s, f) => s + norms[f]! ** 2, 0) / Math.max(1, finite.length));
       for (const f of alive) {
-        const score = rms === 0 ? 0 : norms[f]! / rms;
+        const score = Number.isNaN(norms[f]!) ? Infinity : rms === 0 ? 0 : norms[f]! / rms;
         // Ties: the earlier layer, then the lower filter index (the core's lower-index-first rule).
         if (best === null || score < best.score) best = { layer, filter: f, score };
       }

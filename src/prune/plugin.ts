@@ -3,7 +3,7 @@
  * plugin module exports. checked.ts turns one into a core PruningMethod. The core loads no
  * modules (src/plugins/ does); it is handed the plugin's object.
  */
-import { METHOD_KINDS, type MethodKind, type PruningMethod } from './method.js';
+import { METHOD_KINDS, type MethodKind } from './method.js';
 
 /** What a recipe's `options:` can hold: plain JSON. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

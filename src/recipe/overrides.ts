@@ -35,7 +35,9 @@ function splitPath(text: string): string[] | null {
     if (match === null || (start === 0 && match[0].startsWith('.')) || (start > 0 && match[1] !== undefined && !match[0].startsWith('.'))) {
       return null;
     }
-    segments.push(match[1] ?? match[2] ?? '');
+    // One spelling per index (00 and 0 are the same list entry), so locations and hashes agree.
+    const segment = match[1] ?? match[2] ?? '';
+    segments.push(/^\d+$/.test(segment) ? String(Number(segment)) : segment);
   }
   return segments.length > 0 ? segments : null;
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { prune } from '../api/index.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
@@ -17,6 +18,7 @@ import { saveModel as saveLayersModel, serializeModel } from '../engine/modelFil
 import { saveSparseModel } from '../engine/sparse/index.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
+import { summarizeScheduled } from '../plan/formatSchedule.js';
 import type { ExportTask, PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
@@ -30,6 +32,7 @@ import { exitReasonOf } from '../runs/summary.js';
 import { encodeSafetensors } from '../runs/safetensors.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import type { PreparedRun } from './prepare.js';
+import { codeIdentity } from '../cache/codeIdentity.js';
 import { modelIdentity } from '../cache/identity.js';
 import { TaskKeys } from '../cache/keys.js';
 import type { RecordDelta, TaskCheckpoint } from '../cache/state.js';
@@ -127,7 +130,7 @@ export class RecipeRun {
     this.resumes = history.resumes;
     // What of the engine decides the numbers; the thread count does not (train.ts).
     const { threads: _threads, ...loop } = trainingLoopOf(sharding);
-    this.keys = new TaskKeys({ pruneRun: PRUNE_RUN_VERSION, backend: [backend.name, backend.backendPackage, backend.backendVersion], loop });
+    this.keys = new TaskKeys({ pruneRun: PRUNE_RUN_VERSION, code: codeIdentity(), backend: [backend.name, backend.backendPackage, backend.backendVersion], loop });
     this.cache = new TaskCache(new CheckpointStore(dir.path(CHECKPOINTS_DIR)), cacheDir === null ? null : new CheckpointStore(cacheDir));
     this.record = {
       runId: dir.id,
@@ -247,6 +250,8 @@ export class RecipeRun {
       ...this.expectationsForManifest(),
       // The plugin modules whose code ran (method: custom): file, sha256, name, kind.
       plugins: this.prepared.plugins,
+      // Who is writing the folder: resume refuses a run whose process is still alive.
+      process: { pid: process.pid, host: hostname() },
       completedTasks: this.completedTasks,
       // Tasks a checkpoint stood for (the stage cache, or this run's own before a resume).
       reusedTasks: this.reused,
@@ -365,6 +370,21 @@ export class RecipeRun {
           epochs,
           ...(maskUpdates.length === 0 ? {} : { maskUpdates: maskUpdates.map(({ step, epoch, group, target, sparsity: s, newlyPruned }) => ({ step, epoch, group, target, sparsity: s, newlyPruned })) }),
         });
+        // A stage that prunes on a schedule has no prune task: its pruning is recorded here, as a stage's.
+        if (task.scheduled.length > 0) {
+          const masks = this.session.masks;
+          const names = [...new Set(task.scheduled.flatMap((g) => g.group.parameters))];
+          this.record.pruning.push({
+            taskId: task.id,
+            stage: task.stage ?? task.id,
+            scope: task.scheduled[0]!.scope,
+            description: summarizeScheduled(task),
+            parameters: Object.fromEntries(names.map((name) => [name, figures(masks.sparsity(name))])),
+            history: Object.fromEntries(names.map((name) => [name, [...(masks.get(name)?.history ?? [])]])),
+            global: figures(masks.globalSparsity()),
+            isPruned: prune.isPruned(this.session.model),
+          });
+        }
         const last = epochs[epochs.length - 1];
         return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%`;
       }

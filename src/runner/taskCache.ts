@@ -42,8 +42,17 @@ export class TaskCache {
     return null;
   }
 
+  /**
+   * Keeps a checkpoint in the run's folder (resume depends on it: a failure there is the run's) and
+   * in the shared cache, where a failure (a read-only or full disk) costs only later reuse: noted.
+   */
   async save(checkpoint: TaskCheckpoint): Promise<void> {
     await this.own.write(checkpoint);
-    await this.shared?.write(checkpoint);
+    if (this.shared === null) return;
+    try {
+      await this.shared.write(checkpoint);
+    } catch (error) {
+      this.problems.push(`cannot write to ${this.shared.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${checkpoint.taskId} is not cached`);
+    }
   }
 }

@@ -15,7 +15,7 @@ function cycleLabel(e: EvaluationEntry): string {
   return match?.[1] ?? e.stage ?? e.taskId;
 }
 
-function evaluationLabel(e: EvaluationEntry): string {
+export function evaluationLabel(e: EvaluationEntry): string {
   switch (e.point) {
     case 'before-pruning':
       return 'before pruning';
@@ -69,7 +69,7 @@ function compactSection(c: CompactEntry): string[] {
 }
 
 /** Above this a parameter is as good as cut off: global pruning's known failure (layer collapse). */
-const COLLAPSE_SPARSITY = 0.99;
+export const COLLAPSE_SPARSITY = 0.99;
 
 function collapseWarnings(parameters: readonly ParameterEntry[]): string[] {
   // Pruned ones only: a bias initialised to zeros is not a collapse.
@@ -166,7 +166,7 @@ export function renderReport(record: RunRecord): string {
   if (record.pruning.length > 0) {
     lines.push('', '## Stages', '');
     for (const stage of record.pruning) {
-      lines.push(`### ${stage.taskId.replace(/^prune:/, '')}`, '', `${stage.description}`, '');
+      lines.push(`### ${stage.taskId.replace(/^(prune|finetune):/, '')}`, '', `${stage.description}`, '');
       const history = (name: string) =>
         stage.removed?.includes(name) === true ? 'removed: pruning made permanent' : historyCell(stage.history?.[name] ?? []);
       lines.push(

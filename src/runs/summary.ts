@@ -97,9 +97,17 @@ export function exitReasonOf(error: unknown): string | null {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/**
+ * The stage a record entry belongs to, with its cycle for a repeated stage (imp#2), from its task
+ * id (prune:imp#2, finetune:imp#2, evaluate:imp#2:pruned): each cycle is its own stage here.
+ */
+export function stageLabel(taskId: string): string {
+  const rest = taskId.slice(taskId.indexOf(':') + 1);
+  return taskId.startsWith('evaluate:') ? rest.slice(0, rest.lastIndexOf(':')) : rest;
+}
+
 function accuracyAt(evaluations: readonly EvaluationEntry[], stage: string, point: EvaluationEntry['point']): number | null {
-  // A stage name is unique in a recipe; the last entry wins should a record ever hold two.
-  const found = evaluations.filter((e) => e.stage === stage && e.point === point);
+  const found = evaluations.filter((e) => e.stage !== null && stageLabel(e.taskId) === stage && e.point === point);
   return found[found.length - 1]?.accuracy ?? null;
 }
 
@@ -117,13 +125,13 @@ export function summarizeRun(record: RunRecord, outcome: RunOutcome): RunSummary
     backend: record.backend,
     accuracy: { beforePruning: before, final, drop: before !== null && final !== null ? before - final : null },
     stages: record.pruning.map((p) => ({
-      name: p.stage,
+      name: stageLabel(p.taskId),
       scope: p.scope,
       description: p.description,
       globalSparsity: p.global.sparsity,
       parameters: p.parameters,
-      accuracyAfterPruning: accuracyAt(record.evaluations, p.stage, 'pruned'),
-      accuracyAfterFinetune: accuracyAt(record.evaluations, p.stage, 'finetuned'),
+      accuracyAfterPruning: accuracyAt(record.evaluations, stageLabel(p.taskId), 'pruned'),
+      accuracyAfterFinetune: accuracyAt(record.evaluations, stageLabel(p.taskId), 'finetuned'),
     })),
     parameters: record.parameters.map((p) => ({ name: p.name, shape: p.shape, pruned: p.pruned, ...p.figures })),
     globalSparsity: { pruned: record.globalPruned, model: record.globalModel },

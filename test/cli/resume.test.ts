@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
@@ -49,6 +50,18 @@ function interruptWhen(cwd: string, args: string[], when: RegExp): Promise<{ sta
   });
 }
 
+function runChild(cwd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 
 /** metrics.jsonl without the times, which differ between any two runs. */
@@ -72,7 +85,8 @@ beforeAll(async () => {
   const partialDir = path.join(cwd, 'runs', partial);
   partialManifest = JSON.parse(await readFile(path.join(partialDir, 'manifest.json'), 'utf8')) as typeof partialManifest;
   partialFiles = (await readdir(path.join(partialDir, 'checkpoints'))).sort();
-  const resumed = await runCli(['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)], cwd);
+  // In a child too: the checkpoints' keys name the code that wrote them (dist/), which the test runner's src/ is not.
+  const resumed = await runChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
   expect(resumed.status, resumed.stderr).toBe(0);
   resumedDir = path.resolve(cwd, resumed.stdout.trim());
   const fresh = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'fresh', file], cwd);
@@ -117,6 +131,15 @@ describe('an interrupted run', () => {
     ]);
     expect(manifest.resumes.map((r) => r.from)).toEqual(['finetune:s1']);
     expect(await readdir(resumedDir)).not.toContain('checkpoints');
+  });
+
+  it('refuses a run whose process is still going', async () => {
+    const live = path.join(cwd, 'runs', '20261201-000000Z-0123abcd.partial');
+    await mkdir(live, { recursive: true });
+    await writeFile(path.join(live, 'manifest.json'), JSON.stringify({ status: 'running', process: { pid: process.pid, host: hostname() } }));
+    const result = await runCli(['resume', path.relative(cwd, live)], cwd);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`the run is still going \\(process ${process.pid}\\); stop it first`));
   });
 
   it('refuses a folder that is not an unfinished run, with exit 2', async () => {

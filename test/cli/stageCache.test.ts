@@ -76,9 +76,9 @@ describe('the stage cache', () => {
 
   it('does not trust an entry whose bytes changed: it says so, recomputes, and gets the same result', async () => {
     const entries = (await readdir(cacheDir())).filter((f) => f.endsWith('.json'));
-    const sidecars = await Promise.all(entries.map(async (f) => ({ f, taskId: (JSON.parse(await readFile(path.join(cacheDir(), f), 'utf8')) as { taskId: string }).taskId })));
+    const sidecars = await Promise.all(entries.map(async (f) => JSON.parse(await readFile(path.join(cacheDir(), f), 'utf8')) as { taskId: string; data: string }));
     const train = sidecars.find((s) => s.taskId === 'train')!;
-    const data = path.join(cacheDir(), train.f.replace(/\.json$/, '.safetensors'));
+    const data = path.join(cacheDir(), train.data);
     const bytes = await readFile(data);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(data, bytes);
@@ -90,6 +90,20 @@ describe('the stage cache', () => {
     const againDir = path.resolve(cwd, again.stdout.trim());
     expect(await outputs(againDir)).toEqual(await outputs(cachedDir));
     expect(cachedStderr).not.toMatch(/does not match/);
+  });
+
+  it('goes on without caching when the cache cannot be written, and says so', async () => {
+    const blocked = await makeTempDir();
+    try {
+      await writeRecipe(blocked, 'r.yaml', recipe(0.4));
+      await writeFile(path.join(blocked, 'not-a-folder'), 'a file where the cache folder should be');
+      await writeFile(path.join(blocked, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'not-a-folder' }));
+      const run = await runCli(['--progress', 'plain', 'r.yaml'], blocked);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/note: stage cache: cannot write to .*not-a-folder \((EEXIST|ENOTDIR)\); train is not cached/);
+    } finally {
+      await removeDir(blocked);
+    }
   });
 
   it('lives where the project config says, and --no-cache leaves it alone', async () => {

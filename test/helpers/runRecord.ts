@@ -17,7 +17,7 @@ export function makeRunRecord(options: { id?: string; stage?: string; zeros?: [n
     count: 100,
   });
   const pruning: PruningEntry = {
-    taskId: `prune-${stage}`,
+    taskId: `prune:${stage}`,
     stage,
     scope: 'global',
     description: 'global l1_unstructured',
@@ -33,9 +33,9 @@ export function makeRunRecord(options: { id?: string; stage?: string; zeros?: [n
     training: [],
     pruning: [pruning],
     evaluations: [
-      evaluation('before-pruning', before, 'evaluate-before'),
-      evaluation('pruned', pruned, `evaluate-${stage}`),
-      evaluation('finetuned', finetuned, `evaluate-${stage}-finetuned`),
+      evaluation('before-pruning', before, 'evaluate:before-pruning'),
+      evaluation('pruned', pruned, `evaluate:${stage}:pruned`),
+      evaluation('finetuned', finetuned, `evaluate:${stage}:finetuned`),
     ],
     parameters: [
       { name: 'conv1/kernel', shape: [10, 10], pruned: true, figures: figures(100, zerosA), history: [] },

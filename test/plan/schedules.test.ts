@@ -125,3 +125,11 @@ describe('cycles and rewinding in the plan', () => {
     ]);
   });
 });
+
+describe('schedule units', () => {
+  it('wants whole step numbers when start and end count steps', async () => {
+    const text = GRADUAL.replace('{kind: gradual, final: 0.8, start: 0, end: 2, every: 5}', '{kind: gradual, final: 0.8, start: 1.5, end: 20, unit: steps, every: 5}');
+    const [problem] = await problems(text);
+    expect(problem).toMatch(/^10:\d+ stages\[0\]\.global\.schedule\.start must be an integer/);
+  });
+});

@@ -82,3 +82,11 @@ describe('selectFiltersToTarget', () => {
     expect(result.masks.size).toBe(0);
   });
 });
+
+describe('selectFiltersToTarget with NaN', () => {
+  it('ranks a NaN filter last, as the core ranks NaN everywhere', () => {
+    const a = kernel('a/kernel', 1, [Number.NaN, 2, 1]);
+    const result = selectFiltersToTarget({ layers: [a], masks: new Map(), sizes: sizesOf({ 'a/kernel': 3, 'a/bias': 3 }), total: 6, prunedNow: 0, target: 2 / 6 });
+    expect(result.removed.map((r) => r.filter)).toEqual([2]);
+  });
+});

@@ -46,6 +46,9 @@ describe('parsing --set arguments', () => {
   it('splits dotted paths and bracketed indices the same way', () => {
     expect(parse('stages.0.global.amount=0.5').path).toEqual(['stages', '0', 'global', 'amount']);
     expect(parse('stages[0].global.amount=0.5').path).toEqual(['stages', '0', 'global', 'amount']);
+    // A padded index is the same entry: one path, so one location and one hash.
+    expect(parse('stages.00.global.amount=0.5').path).toEqual(['stages', '0', 'global', 'amount']);
+    expect(parse('stages[007].x=1').toRecord()).toEqual({ path: 'stages.7.x', value: 1 });
     expect(parse('seed=7').path).toEqual(['seed']);
   });
 

@@ -103,3 +103,21 @@ describe('summarizeRun', () => {
     expect(exitReasonOf('text')).toBe('text');
   });
 });
+
+describe('summarizeRun with prune–fine-tune cycles', () => {
+  it('keeps each cycle of a repeated stage apart, with its own sparsity and accuracies', () => {
+    const base = makeRunRecord({ stage: 'imp' });
+    const cycle = (k: number, sparsity: number) => ({ ...base.pruning[0]!, taskId: `prune:imp#${k}`, global: { count: 400, zeros: 400 * sparsity, sparsity } });
+    const evaluation = (k: number, point: 'pruned' | 'finetuned', accuracy: number) => ({ taskId: `evaluate:imp#${k}:${point}`, stage: 'imp', point, loss: 1, accuracy, count: 100 });
+    const record = {
+      ...base,
+      pruning: [cycle(1, 0.5), cycle(2, 0.75)],
+      evaluations: [base.evaluations[0]!, evaluation(1, 'pruned', 0.7), evaluation(1, 'finetuned', 0.8), evaluation(2, 'pruned', 0.6), evaluation(2, 'finetuned', 0.78)],
+    };
+    const summary = summarizeRun(record, { status: 'succeeded', exitReason: null, folder: '/runs/x', overrides: [] });
+    expect(summary.stages.map((s) => [s.name, s.globalSparsity, s.accuracyAfterPruning, s.accuracyAfterFinetune])).toEqual([
+      ['imp#1', 0.5, 0.7, 0.8],
+      ['imp#2', 0.75, 0.6, 0.78],
+    ]);
+  });
+});

@@ -4,11 +4,12 @@
  * anywhere, prints, and can be attached to a pull request as it is.
  */
 import type { MetricsRecord } from '../metrics.js';
-import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, TrainingEntry } from '../record.js';
+import type { CompactEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, TrainingEntry } from '../record.js';
 import { determinismText } from '../reportExpectations.js';
 import { expectationsSection } from './expectations.js';
 import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
 import { element, join, raw, text, type Markup } from './markup.js';
+import { evaluationLabel } from '../report.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
 import { STYLE } from './style.js';
 import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
@@ -16,23 +17,6 @@ import { code, heading, history, inline, list, nowrap, paragraph, strong, table,
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
-
-/** The stage, with its cycle for a repeated one (the task id evaluate:<stage>#<k>:<point> says it), as report.md. */
-function cycleLabel(e: EvaluationEntry): string {
-  const match = /^evaluate:(.+):(pruned|finetuned)$/.exec(e.taskId);
-  return match?.[1] ?? e.stage ?? e.taskId;
-}
-
-function evaluationLabel(e: EvaluationEntry): string {
-  switch (e.point) {
-    case 'before-pruning':
-      return 'before pruning';
-    case 'pruned':
-      return `after pruning (${cycleLabel(e)})`;
-    case 'finetuned':
-      return `after fine-tuning (${cycleLabel(e)})`;
-  }
-}
 
 /** The key facts as a two-column list. */
 function facts(record: RunRecord): Markup {
@@ -141,7 +125,7 @@ function stagesSection(record: RunRecord): Markup[] {
     const historyCell = (name: string): Cell =>
       stage.removed?.includes(name) === true ? 'removed: pruning made permanent' : history(stage.history?.[name] ?? []);
     parts.push(
-      heading(3, stage.taskId.replace(/^prune:/, '')),
+      heading(3, stage.taskId.replace(/^(prune|finetune):/, '')),
       paragraph(stage.description),
       table(
         ['parameter', 'zeros', 'count', 'sparsity after this stage', 'history after this stage'],

@@ -5,8 +5,10 @@
 import type { MetricsRecord } from '../metrics.js';
 import type { ParameterEntry } from '../record.js';
 
-/** Above this a pruned parameter is as good as cut off (report.md warns at the same value). */
-export const COLLAPSE_SPARSITY = 0.99;
+import { COLLAPSE_SPARSITY } from '../report.js';
+
+/** Above this a pruned parameter is as good as cut off: report.md's threshold, one value for both reports. */
+export { COLLAPSE_SPARSITY };
 
 export type ParameterState = 'masked' | 'unmasked' | 'collapsed';
 
