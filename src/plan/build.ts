@@ -6,6 +6,7 @@
 import { PlanError, RecipeError, type RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { allParameters } from '../models/description.js';
+import { COMPACT_CHAIN_ONLY, MERGE_LAYERS } from '../models/merges.js';
 import type { FilterStep, ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
 import { pruneGroups, removedParameters, type StageContext } from './pruneGroups.js';
@@ -198,6 +199,16 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       }
       for (const { group } of scheduled) for (const name of group.parameters) pruned.add(name);
     }
+  }
+  // A merge layer makes compaction impossible: say so now, not after the training.
+  const merge = recipe.export.compact ? model.layers.find((l) => Object.hasOwn(MERGE_LAYERS, l.className)) : undefined;
+  if (merge !== undefined) {
+    problems.push({
+      at: recipe.export.compactAt ?? { file: recipe.file, line: 1, col: 1 },
+      message:
+        `export.compact: layer '${merge.name}' (${merge.className}) is ${MERGE_LAYERS[merge.className]!}, which joins several branches; ` +
+        `${COMPACT_CHAIN_ONLY}. Export the masked model (model/) or the sparse files (export.sparse) instead`,
+    });
   }
   tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact, sparse: recipe.export.sparse });
   tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });

@@ -158,7 +158,11 @@ export function resolveRecipe(
     train: resolveTraining(input.train, undefined),
     stages: input.stages.map((stage, i) => resolveStage(stage, ['stages', i], input.train, at, options.masks ?? new Map())),
     report: resolveReport(input.report, data !== null),
-    export: { compact: input.export?.compact ?? false, sparse: input.export?.sparse ?? false },
+    export: {
+      compact: input.export?.compact ?? false,
+      sparse: input.export?.sparse ?? false,
+      compactAt: input.export?.compact === undefined ? null : at.valueAt(['export', 'compact']),
+    },
     expect: resolveExpectations(input.expect, at),
   };
   return deepFreeze(resolved);

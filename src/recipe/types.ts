@@ -175,6 +175,8 @@ export interface ExportConfig {
   readonly compact: boolean;
   /** Also write model-sparse/: bitmask + nonzero values per weight, restored by sparseModelFromDir. */
   readonly sparse: boolean;
+  /** Where `compact` is written, for the refusals the planner can make from the model (a merge layer). */
+  readonly compactAt?: SourceLocation | null;
 }
 
 /**

@@ -19,9 +19,9 @@ async function problems(text: string): Promise<string[]> {
 describe('export', () => {
   it('is off unless asked for, and reaches the plan', async () => {
     const plain = await loadRecipeText(BASE, 'recipes/export.yaml');
-    expect(plain.export).toEqual({ compact: false, sparse: false });
+    expect(plain.export).toEqual({ compact: false, sparse: false, compactAt: null });
     const compact = await loadRecipeText(`${BASE}export:\n  compact: true\n`, 'recipes/export.yaml');
-    expect(compact.export).toEqual({ compact: true, sparse: false });
+    expect(compact.export).toMatchObject({ compact: true, sparse: false, compactAt: { line: expect.any(Number) } });
     const plan = buildPlan(compact, LENET_DESCRIPTION);
     expect(plan.tasks.find((t) => t.kind === 'export')).toMatchObject({ compact: true, saveModel: true });
   });

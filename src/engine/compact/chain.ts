@@ -5,6 +5,7 @@
  * anything else is refused here, before any weight is read or any layer built.
  */
 import * as tf from '@tensorflow/tfjs';
+import { COMPACT_CHAIN_ONLY, MERGE_LAYERS } from '../../models/merges.js';
 import { unsupported } from './unsupported.js';
 
 export type Dims = readonly (number | null)[];
@@ -18,19 +19,8 @@ export interface ChainNode {
   readonly inputShape: Dims;
 }
 
-/** Merge layers, with what they do in the words of the refusal. */
-const MERGES: Readonly<Record<string, string>> = {
-  Add: 'a residual add',
-  Concatenate: 'a concatenation',
-  Multiply: 'a multiplication of branches',
-  Average: 'an average of branches',
-  Maximum: 'a maximum of branches',
-  Minimum: 'a minimum of branches',
-  Subtract: 'a subtraction of branches',
-  Dot: 'a dot product of branches',
-};
-
-const CHAIN_ONLY = 'compaction supports simple chains of layers only';
+const MERGES = MERGE_LAYERS;
+const CHAIN_ONLY = COMPACT_CHAIN_ONLY;
 
 /** One entry of a functional model's config: which layers feed each call of a layer. */
 interface GraphEntry {
