@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { PlanTask } from '../plan/types.js';
 
 /** Bumped whenever a checkpoint's meaning changes, so old cache entries stop matching. */
-export const CACHE_KEY_VERSION = 1;
+export const CACHE_KEY_VERSION = 2;
 
 /** JSON with object keys sorted, so equal data always hashes the same. */
 export function canonicalJson(value: unknown): string {

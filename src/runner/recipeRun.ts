@@ -35,7 +35,7 @@ import type { PreparedRun } from './prepare.js';
 import { codeIdentity } from '../cache/codeIdentity.js';
 import { modelIdentity } from '../cache/identity.js';
 import { TaskKeys } from '../cache/keys.js';
-import type { RecordDelta, TaskCheckpoint } from '../cache/state.js';
+import type { RecordDelta, SessionState, TaskCheckpoint } from '../cache/state.js';
 import { CheckpointStore } from '../cache/store.js';
 import { formatMetricsLine, METRICS_FILE, type MetricsEntry } from '../runs/metrics.js';
 import { isCacheable, TaskCache, type ReusedTask } from './taskCache.js';
@@ -48,6 +48,9 @@ export interface RunOptions {
   /** The shared stage cache's folder; null: no cache (--no-cache). Default: none. */
   readonly cacheDir?: string | null;
 }
+
+/** The state of a task that changes none (an evaluation). */
+const NO_STATE: SessionState = { weights: new Map(), pruning: [], snapshots: new Map() };
 
 /** The run's own task checkpoints, inside its folder while it is partial (prune-run resume reads them). */
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -283,7 +286,9 @@ export class RecipeRun {
           pruning: this.record.pruning.slice(before.pruning),
           evaluations: this.record.evaluations.slice(before.evaluations),
         };
-        await this.cache.save({ taskId: task.id, key, state: this.session.captureState(), record, metrics: this.taskLines });
+        // An evaluation changes no state: its checkpoint holds only what it recorded (see reuse).
+        const state = task.kind === 'evaluate' ? NO_STATE : this.session.captureState();
+        await this.cache.save({ taskId: task.id, key, state, record, metrics: this.taskLines });
       }
     } else {
       summary = await this.executeWithState(task, hooks);
@@ -314,7 +319,9 @@ export class RecipeRun {
     this.record.evaluations.push(...(checkpoint.record.evaluations as RunRecord['evaluations']));
     for (const line of checkpoint.metrics) await this.dir.appendJsonLine(METRICS_FILE, line);
     if (from === 'cache') await this.cache.own.write(checkpoint); // so a resume of this run needs no cache
-    this.pending = checkpoint;
+    // An evaluation leaves the state its dependency left: the pending one (a reused predecessor)
+    // or, when that was executed, the session's own. Only state-changing tasks replace it.
+    if (task.kind !== 'evaluate') this.pending = checkpoint;
     this.reused.push({ taskId: task.id, key: checkpoint.key, from });
     this.record.reused = [...(this.record.reused ?? []), { taskId: task.id, from }];
     return `reused from the ${from === 'cache' ? 'stage cache' : "run's checkpoint"} (key ${checkpoint.key.slice(0, 12)})`;
