@@ -2,7 +2,8 @@
  * The project's error types. Every error a user can cause carries a stable `code` so that
  * scripts and tests can tell problems apart without matching message text.
  *
- * Exit statuses (see cli/main.ts): bad input (RecipeError, UsageError) → 2, other failures → 1.
+ * Exit statuses (see cli/exitStatus.ts): bad input (RecipeError, UsageError) → 2, a run that failed → 3
+ * (1 is a finished run whose expect: gates failed; 130 an interrupted one).
  */
 
 /** A position in a recipe file, 1-based like editors show it. */
@@ -63,7 +64,7 @@ export class EngineError extends PruneRunError {}
 /** Reading a data set failed (a malformed IDX file, a missing package). */
 export class DataError extends PruneRunError {}
 
-/** Whether an error is the user's input (exit status 2) rather than a run failure (exit 1). */
+/** Whether an error is the user's input (exit status 2) rather than a run failure (exit 3). */
 export function isBadInput(error: unknown): boolean {
   return error instanceof RecipeError || error instanceof UsageError;
 }
