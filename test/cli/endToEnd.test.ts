@@ -10,7 +10,7 @@ import { loadModel } from '../../src/engine/modelFiles.js';
 import { pythonRound } from '../../src/prune/index.js';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
 import { decodeSafetensors } from '../../src/runs/safetensors.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe } from '../helpers/cli.js';
 
 const RECIPE = `# a small end-to-end recipe
 seed: 3
@@ -166,25 +166,11 @@ describe('a small end-to-end run', () => {
 });
 
 describe('a run that fails', () => {
-  it('exits 1 and leaves runs/<id>.partial with a manifest that says why', async () => {
+  it('exits 3 and leaves runs/<id>.partial with a manifest that says why', async () => {
     const dir = await makeTempDir();
     try {
-      const fixtures = path.resolve('test/data/fixtures');
       // 4×3 images cannot feed LeNet's 28×28 input: the run fails at load-data.
-      const file = await writeRecipe(
-        dir,
-        'shape.yaml',
-        `model: {builtin: lenet}
-data:
-  idx:
-    train: {images: ${fixtures}/train-images-idx3-ubyte.gz, labels: ${fixtures}/train-labels-idx1-ubyte.gz}
-    test: {images: ${fixtures}/t10k-images-idx3-ubyte.gz, labels: ${fixtures}/t10k-labels-idx1-ubyte.gz}
-train: {epochs: 1}
-stages:
-  - name: s
-    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
-`,
-      );
+      const file = await writeFailingRecipe(dir);
       const result = await runCli(['--progress', 'plain', file], dir);
       expect(result.status).toBe(3);
       expect(result.stderr).toMatch(/the model expects images of shape \[28, 28, 1\] but the data has \[4, 3, 1\]/);

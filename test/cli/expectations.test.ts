@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpectationResult, RunRecord } from '../../src/runs/record.js';
 import type { RunSummary } from '../../src/runs/summary.js';
 import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { hasGit } from '../helpers/git.js';
 
 const RECIPE = `seed: 5
 model: {builtin: lenet}
@@ -49,14 +50,6 @@ interface Manifest {
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let cwd: string;
 let failing: CliResult;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/types.js';
 import { pythonRound } from '../../src/prune/index.js';
 import type { RunSummary } from '../../src/runs/summary.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe, type CliResult } from '../helpers/cli.js';
 
 const RECIPE = `seed: 5
 model: {builtin: lenet}
@@ -83,22 +83,8 @@ describe('--json', () => {
   it('prints the summary of a failed run too, saying why and where it is', async () => {
     const dir = await makeTempDir();
     try {
-      const fixtures = path.resolve('test/data/fixtures');
       // 4×3 images cannot feed LeNet's 28×28 input: the run fails at load-data.
-      const file = await writeRecipe(
-        dir,
-        'shape.yaml',
-        `model: {builtin: lenet}
-data:
-  idx:
-    train: {images: ${fixtures}/train-images-idx3-ubyte.gz, labels: ${fixtures}/train-labels-idx1-ubyte.gz}
-    test: {images: ${fixtures}/t10k-images-idx3-ubyte.gz, labels: ${fixtures}/t10k-labels-idx1-ubyte.gz}
-train: {epochs: 1}
-stages:
-  - name: s
-    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
-`,
-      );
+      const file = await writeFailingRecipe(dir);
       const result = await runCli(['--json', '--progress', 'plain', file], dir);
       expect(result.status).toBe(3);
       const summary = onlyJson<RunSummary>(result);

@@ -49,3 +49,25 @@ export async function listTree(dir: string): Promise<string[]> {
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/**
+ * Writes a recipe that fails once running, at load-data: 4×3 IDX images (test/data/fixtures)
+ * cannot feed LeNet's 28×28 input. Returns its file name.
+ */
+export async function writeFailingRecipe(dir: string): Promise<string> {
+  const fixtures = path.resolve('test/data/fixtures');
+  return writeRecipe(
+    dir,
+    'shape.yaml',
+    `model: {builtin: lenet}
+data:
+  idx:
+    train: {images: ${fixtures}/train-images-idx3-ubyte.gz, labels: ${fixtures}/train-labels-idx1-ubyte.gz}
+    test: {images: ${fixtures}/t10k-images-idx3-ubyte.gz, labels: ${fixtures}/t10k-labels-idx1-ubyte.gz}
+train: {epochs: 1}
+stages:
+  - name: s
+    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
+`,
+  );
+}

@@ -5,15 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitInfo, nodeInfo, packageVersions } from '../../src/runs/manifest.js';
+import { hasGit } from '../helpers/git.js';
 
-const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe('gitInfo', () => {
   let dir: string;
