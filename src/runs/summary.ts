@@ -76,6 +76,8 @@ export interface RunSummary {
   readonly size: SizeEntry | null;
   readonly compact: CompactEntry | null;
   readonly sparse: SparseEntry | null;
+  /** Tasks a checkpoint stood for (the stage cache, or the run's own on resume), in run order; [] when none. */
+  readonly reused: NonNullable<RunRecord['reused']>;
   /**
    * The recipe's `expect:` gates and how the run did against them (failed ones make prune-run exit
    * 1); absent when the recipe sets none or the run stopped before its report.
@@ -138,6 +140,7 @@ export function summarizeRun(record: RunRecord, outcome: RunOutcome): RunSummary
     size: record.size ?? null,
     compact: record.compact ?? null,
     sparse: record.sparse ?? null,
+    reused: record.reused ?? [],
   };
   // The gates are checked into the record when the report is written (recipeRun.ts).
   return record.expectations === undefined ? summary : { ...summary, expectations: record.expectations };

@@ -121,3 +121,12 @@ describe('summarizeRun with prune–fine-tune cycles', () => {
     ]);
   });
 });
+
+describe('summarizeRun and reuse', () => {
+  it('lists the tasks a checkpoint stood for, and none for a run that computed everything', () => {
+    const outcome = { status: 'succeeded' as const, exitReason: null, folder: '/runs/x', overrides: [] };
+    expect(summarizeRun(makeRunRecord(), outcome).reused).toEqual([]);
+    const reused = [{ taskId: 'train', from: 'cache' as const }, { taskId: 'prune:s', from: 'checkpoint' as const }];
+    expect(summarizeRun({ ...makeRunRecord(), reused }, outcome).reused).toEqual(reused);
+  });
+});
