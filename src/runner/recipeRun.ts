@@ -19,6 +19,7 @@ import { saveSparseModel } from '../engine/sparse/index.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
 import { summarizeScheduled } from '../plan/formatSchedule.js';
+import { stageLabel } from '../plan/taskIds.js';
 import type { ExportTask, PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
@@ -94,9 +95,7 @@ function trainingLoopOf(sharding: ShardingOptions | null): Record<string, unknow
  * task id (prune:imp#2, finetune:imp#2, evaluate:imp#2:pruned); null outside stages.
  */
 function metricsStage(task: PlanTask): string | null {
-  if (task.stage === null) return null;
-  const rest = task.id.slice(task.id.indexOf(':') + 1);
-  return task.kind === 'evaluate' ? rest.slice(0, rest.lastIndexOf(':')) : rest;
+  return task.stage === null ? null : stageLabel(task.id);
 }
 
 const figures = (s: SparsityFigures): SparsityFigures => ({ count: s.count, zeros: s.zeros, sparsity: s.sparsity });
@@ -294,7 +293,7 @@ export class RecipeRun {
       summary = await this.executeWithState(task, hooks);
       // Roots are keyed by what they read; export and report feed no other task.
       if (task.kind === 'load-data') this.keys.keyOf(task, this.session.loadedData?.identity ?? null);
-      if (task.kind === 'load-model') this.keys.keyOf(task, await modelIdentity(task.model));
+      if (task.kind === 'load-model') this.keys.keyOf(task, await this.modelFiles());
     }
     this.completedTasks.push(task.id);
     this.currentTask = null;

@@ -1,5 +1,6 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
 import { determinismText, expectationsSection } from './reportExpectations.js';
+import { stageLabel } from '../plan/taskIds.js';
 import { scheduleSection } from './reportSchedule.js';
 import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 
@@ -11,8 +12,7 @@ function sparsityCell(f: SparsityFigures): string {
 
 /** The stage, with its cycle for a repeated one (the task id evaluate:<stage>#<k>:<point> says it). */
 function cycleLabel(e: EvaluationEntry): string {
-  const match = /^evaluate:(.+):(pruned|finetuned)$/.exec(e.taskId);
-  return match?.[1] ?? e.stage ?? e.taskId;
+  return stageLabel(e.taskId);
 }
 
 export function evaluationLabel(e: EvaluationEntry): string {

@@ -7,6 +7,7 @@
  * meaning; new optional fields may be added within a version. Fractions (accuracy, sparsity) are
  * numbers in [0, 1]; sizes are bytes.
  */
+import { stageLabel } from '../plan/taskIds.js';
 import type { OverrideRecord } from '../recipe/overrides.js';
 import type { CompactEntry, EvaluationEntry, ExpectationResult, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 import type { RunStatus } from './runDirectory.js';
@@ -97,15 +98,6 @@ export interface RunOutcome {
 export function exitReasonOf(error: unknown): string | null {
   if (error === null || error === undefined) return null;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * The stage a record entry belongs to, with its cycle for a repeated stage (imp#2), from its task
- * id (prune:imp#2, finetune:imp#2, evaluate:imp#2:pruned): each cycle is its own stage here.
- */
-export function stageLabel(taskId: string): string {
-  const rest = taskId.slice(taskId.indexOf(':') + 1);
-  return taskId.startsWith('evaluate:') ? rest.slice(0, rest.lastIndexOf(':')) : rest;
 }
 
 function accuracyAt(evaluations: readonly EvaluationEntry[], stage: string, point: EvaluationEntry['point']): number | null {
