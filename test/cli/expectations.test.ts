@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpectationResult, RunRecord } from '../../src/runs/record.js';
 import type { RunSummary } from '../../src/runs/summary.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe, type CliResult } from '../helpers/cli.js';
 import { hasGit } from '../helpers/git.js';
 
 const RECIPE = `seed: 5
@@ -176,22 +176,8 @@ describe('a run whose expect: gate fails', () => {
 
 describe('a run with gates that fails before its report', () => {
   it('exits 3 (not 1), and its manifest says the gates were not checked', async () => {
-    const fixtures = path.resolve('test/data/fixtures');
     // 4×3 images cannot feed LeNet's 28×28 input: the run fails at load-data.
-    const file = await writeRecipe(
-      cwd,
-      'broken.yaml',
-      `model: {builtin: lenet}
-data:
-  idx:
-    train: {images: ${fixtures}/train-images-idx3-ubyte.gz, labels: ${fixtures}/train-labels-idx1-ubyte.gz}
-    test: {images: ${fixtures}/t10k-images-idx3-ubyte.gz, labels: ${fixtures}/t10k-labels-idx1-ubyte.gz}
-stages:
-  - name: s
-    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
-expect: {final_accuracy_min: 0.5}
-`,
-    );
+    const file = await writeFailingRecipe(cwd, 'expect: {final_accuracy_min: 0.5}\n');
     const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-broken', file], cwd);
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/prune-run failed: /);

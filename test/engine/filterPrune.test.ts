@@ -9,11 +9,11 @@ import { masksOf } from '../../src/api/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { compactModel } from '../../src/engine/compact/index.js';
 import { EngineSession } from '../../src/engine/session.js';
-import { RecipeError } from '../../src/errors.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { LoadModelTask, PruneTask } from '../../src/plan/types.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const recipe = (select: string, target: number) => `seed: 4
 model: {builtin: lenet}
@@ -73,14 +73,7 @@ describe('filter pruning on LeNet', () => {
   it('refuses a selector that picks something without filters, at the selector', async () => {
     const text = recipe('{layer_type: conv2d, param: kernel}, {layer: fc1, param: kernel}', 0.3);
     const resolved = await loadRecipeText(text, 'f.yaml');
-    let error: unknown;
-    try {
-      buildPlan(resolved, LENET_DESCRIPTION);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RecipeError);
-    expect((error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`)).toEqual([
+    expect(await recipeProblems(() => buildPlan(resolved, LENET_DESCRIPTION))).toEqual([
       '6:53 filters: fc1/kernel (dense kernel) has no filters to remove; select conv2d kernels ({layer_type: conv2d, param: kernel})',
     ]);
   });

@@ -52,9 +52,9 @@ export async function removeDir(dir: string): Promise<void> {
 
 /**
  * Writes a recipe that fails once running, at load-data: 4×3 IDX images (test/data/fixtures)
- * cannot feed LeNet's 28×28 input. Returns its file name.
+ * cannot feed LeNet's 28×28 input; `extra` is appended (more top-level keys). Returns its file name.
  */
-export async function writeFailingRecipe(dir: string): Promise<string> {
+export async function writeFailingRecipe(dir: string, extra = ''): Promise<string> {
   const fixtures = path.resolve('test/data/fixtures');
   return writeRecipe(
     dir,
@@ -68,6 +68,6 @@ train: {epochs: 1}
 stages:
   - name: s
     global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
-`,
+${extra}`,
   );
 }

@@ -3,11 +3,11 @@
  * at the recipe's `compact`, naming the layer, as compaction itself would refuse it afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { describeParameter, type ModelDescription } from '../../src/models/description.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const RECIPE = `model: {builtin: lenet}
 stages:
@@ -29,14 +29,7 @@ const WITH_ADD: ModelDescription = {
 describe('export.compact and merge layers', () => {
   it('is refused at plan time at export.compact, naming the Add layer', async () => {
     const recipe = await loadRecipeText(RECIPE, 'r.yaml');
-    let error: unknown;
-    try {
-      buildPlan(recipe, WITH_ADD);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(RecipeError);
-    expect((error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`)).toEqual([
+    expect(await recipeProblems(() => buildPlan(recipe, WITH_ADD))).toEqual([
       "6:12 export.compact: layer 'skip' (Add) is a residual add, which joins several branches; compaction supports simple chains of layers only. " +
         'Export the masked model (model/) or the sparse files (export.sparse) instead',
     ]);

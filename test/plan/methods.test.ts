@@ -5,11 +5,11 @@
  * mis-shaped, a remove of something not pruned. Each is located at what the user wrote.
  */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { Plan, PruneTask } from '../../src/plan/types.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const HEAD = 'model: {builtin: lenet}\nstages:\n  - name: a\n    targets:\n';
 
@@ -18,12 +18,7 @@ async function plan(text: string): Promise<Plan> {
 }
 
 async function problems(text: string): Promise<string[]> {
-  const error = await plan(text).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => plan(text));
 }
 
 const target = (fields: string) => `${HEAD}      - {${fields}}\n`;

@@ -4,12 +4,12 @@
  * them, and every combination that cannot work refused at what the user wrote.
  */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { formatPlan } from '../../src/plan/format.js';
 import type { LoadModelTask, Plan, PruneTask, TrainTask } from '../../src/plan/types.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const HEAD = `model: {builtin: lenet}
 data: {builtin: mnist, train_size: 800, test_size: 100}
@@ -23,12 +23,7 @@ async function plan(text: string): Promise<Plan> {
 }
 
 async function problems(text: string): Promise<string[]> {
-  const error = await plan(text).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => plan(text));
 }
 
 const GRADUAL = `  - name: g

@@ -4,7 +4,6 @@
  * a kernel layout, a plugin's kind against its axis; and the --dry-run lines.
  */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { formatPlan } from '../../src/plan/format.js';
@@ -12,6 +11,7 @@ import type { Plan, PruneTask } from '../../src/plan/types.js';
 import type { PluginReference } from '../../src/prune/spec.js';
 import { bindPlugins } from '../../src/plugins/uses.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const HEAD = 'model: {builtin: lenet}\nstages:\n  - name: a\n    targets:\n';
 const target = (fields: string) => `${HEAD}      - {${fields}}\n`;
@@ -23,12 +23,7 @@ async function plan(text: string, plugin?: PluginReference): Promise<Plan> {
 }
 
 async function problems(text: string, plugin?: PluginReference): Promise<string[]> {
-  const error = await plan(text, plugin).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => plan(text, plugin));
 }
 
 const plugin = (kind: PluginReference['kind']): PluginReference => ({ file: '/r/plugins/m.js', sha256: 'ab'.repeat(32), name: 'mine', kind });

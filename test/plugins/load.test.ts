@@ -13,6 +13,7 @@ import { loadedPlugin } from '../../src/plugins/index.js';
 import { prepareRun, type PreparedRun } from '../../src/runner/prepare.js';
 import { makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 import { EVERY_OTHER_JS, pluginRecipe, writeModule } from './helpers.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -28,12 +29,7 @@ async function prepare(recipe: string, allowPlugins = true): Promise<PreparedRun
 }
 
 async function problems(recipe: string, allowPlugins = true): Promise<string[]> {
-  const error = await prepare(recipe, allowPlugins).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.file}:${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => prepare(recipe, allowPlugins), { withFile: true });
 }
 
 const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');

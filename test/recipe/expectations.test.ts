@@ -1,8 +1,8 @@
 /** The recipe's `expect:` gates: resolved with their locations, and located errors before anything runs. */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
 import { RecipeOverride } from '../../src/recipe/overrides.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 // Line 1 model, 2 data, 3-5 the stage; expect: starts on line 6 when appended.
 const BASE =
@@ -17,12 +17,7 @@ const NO_DATA =
 const FILE = 'recipes/gates.yaml';
 
 async function problems(text: string): Promise<string[]> {
-  const error = await loadRecipeText(text, FILE).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.file}:${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => loadRecipeText(text, FILE), { withFile: true });
 }
 
 describe('expect: in a recipe', () => {

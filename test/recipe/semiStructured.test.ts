@@ -3,20 +3,15 @@
  * mistakes located at what the user wrote; plus `method: custom`'s keys.
  */
 import { describe, expect, it } from 'vitest';
-import { RecipeError } from '../../src/errors.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
 import type { LocalTarget } from '../../src/recipe/types.js';
+import { recipeProblems } from '../helpers/problems.js';
 
 const HEAD = 'model: {builtin: lenet}\nstages:\n  - name: a\n    targets:\n';
 const target = (fields: string) => `${HEAD}      - {select: {layer: fc1, param: kernel}, ${fields}}\n`;
 
 async function problems(text: string): Promise<string[]> {
-  const error = await loadRecipeText(text, 'recipes/nm.yaml').then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RecipeError);
-  return (error as RecipeError).problems.map((p) => `${p.at.line}:${p.at.col} ${p.message}`);
+  return recipeProblems(() => loadRecipeText(text, 'recipes/nm.yaml'));
 }
 
 async function firstTarget(text: string): Promise<LocalTarget> {
