@@ -31,29 +31,30 @@ export class CheckpointStore {
 
   constructor(readonly dir: string) {}
 
-  private file(key: string, ext: string): string {
+  /** `<key>.json`, the sidecar that names and vouches for the key's data file. */
+  private sidecar(key: string): string {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`internal: checkpoint key ${key} is not a sha256`);
-    return path.join(this.dir, `${key}.${ext}`);
+    return path.join(this.dir, `${key}.json`);
   }
 
   async read(key: string): Promise<CheckpointLookup> {
     let sidecarText: string;
     try {
-      sidecarText = await readFile(this.file(key, 'json'), 'utf8');
+      sidecarText = await readFile(this.sidecar(key), 'utf8');
     } catch (error) {
       // No entry, or no cache folder at all (a file in its place: writing says so).
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false, problem: null };
-      return { found: false, problem: `cannot read ${this.file(key, 'json')}: ${(error as Error).message}` };
+      return { found: false, problem: `cannot read ${this.sidecar(key)}: ${(error as Error).message}` };
     }
     let sidecar: Sidecar;
     try {
       sidecar = JSON.parse(sidecarText) as Sidecar;
     } catch {
-      return { found: false, problem: `${this.file(key, 'json')} is not JSON; ignored` };
+      return { found: false, problem: `${this.sidecar(key)} is not JSON; ignored` };
     }
     if (typeof sidecar.data !== 'string' || !sidecar.data.startsWith(`${key}.`) || sidecar.data.includes('/')) {
-      return { found: false, problem: `${this.file(key, 'json')} names no data file of its key; ignored` };
+      return { found: false, problem: `${this.sidecar(key)} names no data file of its key; ignored` };
     }
     const dataFile = path.join(this.dir, sidecar.data);
     let bytes: Uint8Array;
@@ -83,7 +84,7 @@ export class CheckpointStore {
     const sidecar: Sidecar = { data, sha256: hash, bytes: bytes.length, taskId: checkpoint.taskId, createdAt: new Date().toISOString() };
     // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.
     await this.atomicWrite(path.join(this.dir, data), bytes);
-    await this.atomicWrite(this.file(checkpoint.key, 'json'), `${JSON.stringify(sidecar, null, 2)}\n`);
+    await this.atomicWrite(this.sidecar(checkpoint.key), `${JSON.stringify(sidecar, null, 2)}\n`);
   }
 
   /** Removes the whole folder (a finished run's checkpoints). */

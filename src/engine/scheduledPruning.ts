@@ -7,8 +7,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { masksOf } from '../api/index.js';
-import type { PruneGroup, ScheduledGroup } from '../plan/types.js';
-import { countToReach, prunedUnits, type PrunedUnits } from '../prune/index.js';
+import type { ScheduledGroup } from '../plan/types.js';
+import { countToReach, prunedUnits, type MaskSet, type PrunedUnits } from '../prune/index.js';
 import type { MethodSpec } from '../prune/spec.js';
 import { SeededRandom } from '../util/random.js';
 import { applyGroup } from './pruneTask.js';
@@ -64,11 +64,10 @@ export class ScheduledPruner {
     return results;
   }
 
-  private units(name: string, group: PruneGroup, scope: ScheduledGroup['scope']): PrunedUnits {
-    const state = masksOf(this.model).get(name);
-    const shape = state?.shape ?? this.shapeOf(name);
-    const axis = scope === 'global' ? null : (group.planned[name]?.axis ?? null);
-    return prunedUnits(state?.mask ?? null, shape, axis, name);
+  /** Pruned entries (axis null) or channels of `name` in the `masks` snapshot; untracked: none pruned. */
+  private units(masks: MaskSet, name: string, axis: number | null): PrunedUnits {
+    const state = masks.get(name);
+    return prunedUnits(state?.mask ?? null, state?.shape ?? this.shapeOf(name), axis, name);
   }
 
   private shapeOf(name: string): readonly number[] {
@@ -77,35 +76,30 @@ export class ScheduledPruner {
     return weight.shape.map((d) => d ?? 0);
   }
 
-  private zeros(names: readonly string[]): { zeros: number; count: number } {
-    const masks = masksOf(this.model);
-    let zeros = 0;
-    let count = 0;
-    for (const name of names) {
-      const mask = masks.get(name)?.mask;
-      const size = mask?.length ?? this.shapeOf(name).reduce((a, b) => a * b, 1);
-      count += size;
-      if (mask !== undefined) for (let j = 0; j < mask.length; j++) if (mask[j]! === 0) zeros++;
-    }
-    return { zeros, count };
+  /** Entries and pruned entries over `names` together. */
+  private entries(masks: MaskSet, names: readonly string[]): PrunedUnits {
+    const units = names.map((name) => this.units(masks, name, null));
+    return { total: units.reduce((s, u) => s + u.total, 0), pruned: units.reduce((s, u) => s + u.pruned, 0) };
   }
 
   private apply(scheduled: ScheduledGroup, index: number, step: number, target: number): MaskUpdateResult {
     const { group, scope } = scheduled;
-    const before = this.zeros(group.parameters);
+    // One snapshot before (masksOf copies every state): a local update prunes each parameter on
+    // its own, so the others' counts in it stay true while the loop runs.
+    const masks = masksOf(this.model);
+    const before = this.entries(masks, group.parameters);
     // A fresh random stream per update: a random method must not redraw the same order each time.
     const seed = SeededRandom.derive(group.seed, `update:${String(step)}`).nextSeed();
     if (scope === 'global') {
-      const pool = group.parameters.map((name) => this.units(name, group, scope));
-      const count = countToReach({ total: pool.reduce((s, u) => s + u.total, 0), pruned: pool.reduce((s, u) => s + u.pruned, 0) }, target);
+      const count = countToReach(before, target);
       if (count > 0) applyGroup(this.model, { ...group, seed, method: withCount(group.method, count) }, 'global');
     } else {
       for (const name of group.parameters) {
-        const count = countToReach(this.units(name, group, scope), target);
+        const count = countToReach(this.units(masks, name, group.planned[name]?.axis ?? null), target);
         if (count > 0) applyGroup(this.model, { ...group, seed, parameters: [name], method: withCount(group.method, count) }, 'local');
       }
     }
-    const after = this.zeros(group.parameters);
+    const after = this.entries(masksOf(this.model), group.parameters);
     const epoch = Math.min(Math.floor(step / this.stepsPerEpoch) + 1, this.epochs);
     return {
       step,
@@ -113,8 +107,8 @@ export class ScheduledPruner {
       group: index,
       parameters: group.parameters,
       target,
-      sparsity: after.count === 0 ? 0 : after.zeros / after.count,
-      newlyPruned: after.zeros - before.zeros,
+      sparsity: after.total === 0 ? 0 : after.pruned / after.total,
+      newlyPruned: after.pruned - before.pruned,
     };
   }
 }
