@@ -2,7 +2,8 @@
  * Case 3, prune-run's side, on the pruning core alone (no TF.js is loaded in this process): six
  * 2048×2048 kernels as Float32Arrays read from the prepared file play the model's weights.
  * Each pass does what applyPruneTask does for a global group, minus TF.js:
- *   track   MaskSet.track of each kernel (copies the weights; refreshes them on the second pass)
+ *   track   MaskSet.track of each kernel (borrows the weights, as the engine's states borrow the
+ *           values read from the variables: no copy of the weights is kept)
  *   select  pruneGlobal(states, l1Unstructured(amount)): selection over the states' own arrays,
  *           masks written in place (no concatenation)
  *   write   the effective weights (original × mask) written straight into the "model" arrays

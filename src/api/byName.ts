@@ -53,7 +53,7 @@ function targetsOf(model: tf.LayersModel, names: readonly string[]): Target[] {
 
 /**
  * Prunes the model's weights `names`, composing with their earlier masks, and writes
- * original × mask into the variables: local, each parameter in order with its own method; global,
+ * values × mask into the variables: local, each parameter in order with its own method; global,
  * one pooled selection. All or nothing: on an error no state or variable changes.
  */
 export function pruneByName(

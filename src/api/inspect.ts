@@ -1,7 +1,8 @@
 /**
  * Looking at the pruning state: torch's prune.is_pruned, and what torch shows through
- * named_parameters() (weight_orig), named_buffers() (weight_mask) and the forward pre-hooks
- * (history). Everything returned is a copy: changing it does not change the pruning.
+ * named_buffers() (weight_mask), module.weight and the forward pre-hooks (history). There is no
+ * weight_orig: prune-run keeps no copy of the weights (prune/parameter.ts). Everything returned is
+ * a copy: changing it does not change the pruning.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { MaskSet, type ParameterState } from '../prune/index.js';
@@ -18,8 +19,8 @@ export interface PrunedParameter {
   readonly param: string;
   /** TF.js layout. */
   readonly shape: readonly number[];
-  /** torch's weight_orig: current values at kept entries, the values they had when pruned elsewhere. */
-  readonly original: Float32Array;
+  /** The variable's current values: torch's module.weight (zero at pruned entries). */
+  readonly values: Float32Array;
   /** torch's weight_mask: 1 = kept, 0 = pruned. */
   readonly mask: Uint8Array;
   /** Each method applied, in order: { method: 'l1_unstructured', amount: 0.3 }, ... */
@@ -31,7 +32,7 @@ export function isPruned(modelOrLayer: tf.layers.Layer): boolean {
   return layersOf(modelOrLayer).some((layer) => prunedNames(layer).length > 0);
 }
 
-/** The live states (originals refreshed from the variables), layer by layer, in model order. */
+/** The live states (values read from the variables), layer by layer, in model order. */
 function liveStates(modelOrLayer: tf.layers.Layer): { layer: tf.layers.Layer; state: ParameterState }[] {
   return layersOf(modelOrLayer).flatMap((layer) =>
     refreshedStates(layer, targetsByName(layer)).map((state) => ({ layer, state })),
@@ -45,7 +46,7 @@ export function parameters(modelOrLayer: tf.layers.Layer): PrunedParameter[] {
     layer: layer.name,
     param: paramNameOf(layer, state.name),
     shape: [...state.shape],
-    original: Float32Array.from(state.original),
+    values: Float32Array.from(state.values),
     mask: Uint8Array.from(state.mask),
     history: structuredClone(state.history),
   }));
@@ -62,7 +63,8 @@ export function masksOf(modelOrLayer: tf.layers.Layer): MaskSet {
     if (set.has(state.name)) {
       throw pruneError('PRUNE_TARGETS_INVALID', `two pruned weights of the model are named '${state.name}'; masks are keyed by name`);
     }
-    const copy = set.track(state.name, state.shape, state.original); // track copies the values
+    // The snapshot borrows the values read for it; the live state is handed new ones next time.
+    const copy = set.track(state.name, state.shape, state.values);
     copy.mask = Uint8Array.from(state.mask);
     copy.history.push(...structuredClone(state.history));
   }

@@ -3,7 +3,7 @@
  * prune.l1_unstructured(module, 'weight', amount=0.3). Each call resolves the parameter, writes the
  * call as the core's MethodSpec (the same plain data a recipe compiles to) and builds the method
  * through the core's registry, so a call and the equivalent recipe step validate, prune and record
- * history identically. The store then composes with any earlier mask and writes original × mask
+ * history identically. The store then composes with any earlier mask and writes values × mask
  * into the layer's variable. Like torch, each returns the layer it was given.
  */
 import type * as tf from '@tensorflow/tfjs';

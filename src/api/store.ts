@@ -1,9 +1,10 @@
 /**
  * Where the pruning state lives: beside each layer, in a module-level WeakMap from the layer to
- * a MaskSet keyed by weight name ('conv1/kernel'). Like torch's weight_orig / weight_mask
- * attributes it travels with the layer (and is collected with it), but nothing is hooked into
- * the layer: the layer's variable simply holds original × mask after every call, and training
- * keeps it there (engine/maskBinding.ts).
+ * a MaskSet keyed by weight name ('conv1/kernel'). Like torch's weight_mask buffer it travels with
+ * the layer (and is collected with it), but nothing is hooked into the layer: the layer's variable
+ * simply holds values × mask after every call, and training keeps it there
+ * (engine/maskBinding.ts). No copy of the weights is kept beside it (torch's weight_orig): see
+ * prune/parameter.ts.
  *
  * Every mutation of that state goes through this file.
  */
@@ -41,9 +42,8 @@ export function prunedNames(layer: tf.layers.Layer): string[] {
 }
 
 /**
- * The layer's pruning states, each `original` first refreshed from the variable at kept entries
- * (training moved them since the last call; pruned entries keep the value they had when pruned,
- * as torch's weight_orig does).
+ * The layer's pruning states, each first handed the variable's current values (training moved
+ * the kept entries since the last call).
  */
 export function refreshedStates(layer: tf.layers.Layer, targets: ReadonlyMap<string, Target>): ParameterState[] {
   const set = registry.get(layer);
@@ -79,7 +79,7 @@ export type MethodFor = (target: Target) => PruningMethod;
 /**
  * Applies methods to the targets with torch's semantics: local, the core's pruneParameter with
  * `method(target)` for each target in order; global, one pruneGlobal with `method` over all. Then
- * writes original × mask into each variable.
+ * writes values × mask into each variable.
  *
  * All or nothing: if anything throws for any target, every state is put back as it was
  * (parameters tracked by this call are forgotten again) and no variable is written.
@@ -122,8 +122,8 @@ export function applyMethod(
 }
 
 /**
- * torch's prune.remove: the variable keeps original × mask for good (original refreshed first,
- * so training since the last call is kept) and the state is dropped.
+ * torch's prune.remove: the variable keeps values × mask for good (values read first, so training
+ * since the last call is kept) and the state is dropped.
  */
 export function removePruning(target: Target): void {
   const set = registry.get(target.layer);
@@ -143,8 +143,8 @@ export function removePruning(target: Target): void {
 
 /**
  * Lottery-ticket rewinding: every target's weights go back to `values` (by weight name) with its
- * mask kept. A pruned parameter's original becomes those values entirely (as loading weight_orig
- * from a checkpoint in torch), so its variable holds values × mask; any other weight is set as is.
+ * mask kept: a pruned parameter's variable holds values × mask (as loading weight_orig from a
+ * checkpoint in torch gives); any other weight is set as is.
  * Every name is checked against its target before anything is written.
  */
 export function rewindWeights(targets: readonly Target[], values: ReadonlyMap<string, Float32Array>): void {
@@ -165,25 +165,25 @@ export function rewindWeights(targets: readonly Target[], values: ReadonlyMap<st
       writeValues(t, given);
       continue;
     }
-    state.original = given.slice();
+    state.values = given; // borrowed, never written (see MaskSet.track)
     writeValues(t, effectiveWeights(state));
   }
 }
 
 /**
  * Replaces every pruning state of the model's layers with `states` (a checkpoint being restored):
- * layers not named lose theirs. The variables are not written: the checkpoint's weights already
- * hold original × mask.
+ * layers not named lose theirs. The variables are not written: the checkpoint's weights, restored
+ * first, already hold values × mask, and each state reads its values from them.
  */
 export function replacePruningStates(
   targets: ReadonlyMap<string, Target>,
-  states: readonly { name: string; shape: readonly number[]; original: Float32Array; mask: Uint8Array; history: readonly Record<string, unknown>[] }[],
+  states: readonly { name: string; shape: readonly number[]; mask: Uint8Array; history: readonly Record<string, unknown>[] }[],
 ): void {
   for (const target of targets.values()) registry.delete(target.layer);
   for (const state of states) {
     const target = targets.get(state.name);
     if (target === undefined) throw pruneError('PRUNE_UNKNOWN_PARAMETER', `cannot restore the pruning of '${state.name}': the model has no such weight`);
-    const tracked = setFor(target.layer).track(state.name, state.shape, state.original);
+    const tracked = setFor(target.layer).track(state.name, state.shape, readValues(target));
     tracked.mask = Uint8Array.from(state.mask);
     tracked.history.push(...structuredClone(state.history));
   }

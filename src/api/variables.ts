@@ -8,8 +8,8 @@ import type { Target } from './target.js';
 
 /**
  * The variable's current values. read() hands back the variable's own tensor and dataSync()
- * makes no tensor, so nothing is allocated on the TF.js side. Some backends return their own
- * buffer: callers copy what they keep (MaskSet.track does).
+ * makes no tensor, so nothing is allocated on the TF.js side. Some backends (cpu) return their own
+ * buffer: the pruning state borrows the array (MaskSet.track) and never writes into it.
  */
 export function readValues(target: Target): Float32Array {
   const tensor = target.variable.read();

@@ -1,18 +1,17 @@
 /**
  * What a finished task leaves behind, as bytes: the engine's state (every weight, every pruning
- * state — mask, original, history — and the weights kept for rewinding) plus what the task added
+ * state — mask and history; the values are the weights' — and the weights kept for rewinding) plus what the task added
  * to the run record and to metrics.jsonl. One safetensors file: tensors for the arrays, JSON in
  * its metadata for the rest. The stage cache and a partial run's checkpoints both store these.
  */
 import { PruneRunError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../runs/safetensors.js';
 
-export const CHECKPOINT_FORMAT = 'prune-run-checkpoint/1';
+export const CHECKPOINT_FORMAT = 'prune-run-checkpoint/2';
 
 export interface PruningStateData {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly original: Float32Array;
   readonly mask: Uint8Array;
   readonly history: readonly Record<string, unknown>[];
 }
@@ -53,8 +52,7 @@ export function encodeCheckpoint(checkpoint: TaskCheckpoint): Uint8Array {
     tensors.push({ name: `weight:${name}`, dtype: 'F32', shape: [values.length], data: values });
     shapes[name] = shape;
   }
-  const pruning = state.pruning.map(({ name, shape, original, mask, history }) => {
-    tensors.push({ name: `original:${name}`, dtype: 'F32', shape: [original.length], data: original });
+  const pruning = state.pruning.map(({ name, shape, mask, history }) => {
     tensors.push({ name: `mask:${name}`, dtype: 'U8', shape: [mask.length], data: mask });
     return { name, shape, history };
   });
@@ -93,7 +91,7 @@ export function decodeCheckpoint(bytes: Uint8Array): TaskCheckpoint {
   const pruning = meta.pruning.map(({ name, shape, history }) => {
     const mask = decoded.tensors.get(`mask:${name}`);
     if (mask?.dtype !== 'U8') throw invalid(`checkpoint mask ${name} is missing`);
-    return { name, shape, history, original: f32(`original:${name}`), mask: mask.data };
+    return { name, shape, history, mask: mask.data };
   });
   const snapshots = new Map(
     Object.entries(meta.snapshots).map(([key, names]) => [key, new Map(names.map((name) => [name, f32(`snapshot:${key}:${name}`)]))]),

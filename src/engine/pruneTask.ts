@@ -22,7 +22,7 @@ import { readWeight, weightNamed } from './weights.js';
 
 /** The scores that rank a group's entries; undefined: the weights themselves (the core's default). */
 function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32Array | undefined {
-  // The variable holds the effective weights (original × mask), what torch's module.weight gives.
+  // The variable holds the effective weights (values × mask), what torch's module.weight gives.
   return source.kind === 'weights' ? undefined : readWeight(weightNamed(model, source.name));
 }
 

@@ -217,7 +217,7 @@ export class EngineSession {
     const weights = new Map(model.weights.map((w) => [w.originalName, { shape: w.shape.map((d) => d ?? 0), values: readWeight(weightNamed(model, w.originalName)).slice() }]));
     const pruning = masks.names().map((name) => {
       const state = masks.get(name)!;
-      return { name, shape: [...state.shape], original: state.original, mask: state.mask, history: state.history };
+      return { name, shape: [...state.shape], mask: state.mask, history: state.history };
     });
     return { weights, pruning, snapshots: new Map([...this.snapshots].map(([key, values]) => [key, new Map(values)])) };
   }

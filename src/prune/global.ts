@@ -87,8 +87,8 @@ export function pruneGlobal(
       const given = importance?.get(s.name);
       if (given !== undefined) checkImportance(s, given);
       // Default scores: the effective weights; only unpruned entries are candidates, where they
-      // equal the originals.
-      return { scores: given ?? s.original, mask: s.mask };
+      // equal the values.
+      return { scores: given ?? s.values, mask: s.mask };
     });
     const candidates = countCandidates(segments);
     const k = plannedCount(recipe, candidates, groupName);
@@ -111,7 +111,7 @@ export function pruneGlobal(
   }
 
   let total = 0;
-  for (const s of states) total += s.original.length;
+  for (const s of states) total += s.values.length;
   const scores = new Float32Array(total);
   const mask = new Uint8Array(total);
   let offset = 0;
@@ -121,10 +121,10 @@ export function pruneGlobal(
       checkImportance(s, given);
       scores.set(given, offset);
     } else {
-      for (let i = 0; i < s.original.length; i++) scores[offset + i] = s.mask[i]! !== 0 ? s.original[i]! : 0;
+      for (let i = 0; i < s.values.length; i++) scores[offset + i] = s.mask[i]! !== 0 ? s.values[i]! : 0;
     }
     mask.set(s.mask, offset);
-    offset += s.original.length;
+    offset += s.values.length;
   }
 
   const next = composeMask(method, scores, mask, [total], groupName);
@@ -132,8 +132,8 @@ export function pruneGlobal(
   offset = 0;
   for (const s of states) {
     // Like torch's custom_from_mask(slice): the slice is already ANDed with the old mask.
-    s.mask = next.slice(offset, offset + s.original.length);
-    offset += s.original.length;
+    s.mask = next.slice(offset, offset + s.values.length);
+    offset += s.values.length;
   }
   record(states, method, names);
 }

@@ -1,7 +1,7 @@
 /**
  * The pruning state of a model: one ParameterState per tracked parameter, in insertion order.
- * Masks are the only pruning state a run needs to save (Distiller's lesson); `original` is kept
- * so that prune.remove can hand back the effective weights.
+ * Masks are the only pruning state a set owns (Distiller's lesson): each state borrows its
+ * parameter's values rather than keeping a copy of the weights (parameter.ts says why).
  */
 import { PruneError } from '../errors.js';
 import { elementCount } from './checks.js';
@@ -24,10 +24,10 @@ export class MaskSet {
   private readonly states = new Map<string, ParameterState>();
 
   /**
-   * Starts tracking `name` with a mask of all ones and a copy of `values` (the set owns its
-   * arrays). If it is already tracked, `values` are the current (e.g. trained) weights: `original`
-   * is refreshed at KEPT entries only, so a pruned entry keeps the value it had when pruned, as
-   * torch's weight_orig does (its gradient there is zero). Returns the state.
+   * Starts tracking `name` with a mask of all ones, or, if it is already tracked, hands it the
+   * parameter's current (e.g. trained) values. `values` is borrowed, not copied (see
+   * parameter.ts): the set reads it when pruning and effective() may write it, so pass the array
+   * that holds the parameter's weights, or a copy the set may keep. Returns the state.
    */
   track(name: string, shape: readonly number[], values: Float32Array): ParameterState {
     const n = elementCount(shape);
@@ -45,20 +45,13 @@ export class MaskSet {
           `'${name}' is tracked with shape [${existing.shape.join(', ')}], not [${shape.join(', ')}]`,
         );
       }
-      const { original, mask } = existing;
-      // Bitwise and branchless (after pruning the mask is a random pattern): keep = all ones.
-      const to = new Int32Array(original.buffer, original.byteOffset, n);
-      const from = new Int32Array(values.buffer, values.byteOffset, n);
-      for (let i = 0; i < n; i++) {
-        const keep = -(-mask[i]! >>> 31);
-        to[i] = (to[i]! & ~keep) | (from[i]! & keep);
-      }
+      existing.values = values;
       return existing;
     }
     const state: ParameterState = {
       name,
       shape: Object.freeze([...shape]),
-      original: values.slice(), // a plain copy (memcpy)
+      values,
       mask: new Uint8Array(n).fill(1),
       history: [],
     };
@@ -79,7 +72,7 @@ export class MaskSet {
     return [...this.states.keys()];
   }
 
-  /** original × mask, into `out` when given (same length), else as a new array. */
+  /** values × mask, into `out` when given (same length; `values` itself too), else as a new array. */
   effective(name: string, out?: Float32Array): Float32Array {
     return effectiveWeights(this.require(name), out);
   }

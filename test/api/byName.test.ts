@@ -160,9 +160,9 @@ describe('masksOf as the runner uses it', () => {
     });
     const mask = masks.get('fc1/kernel')!.mask;
     expect(zeros(valuesOf(model, 'fc1/kernel'))).toBe(zeros(mask));
-    // The next prune refreshes original from those trained values.
+    // The next prune reads those trained values.
     const trained = valuesOf(model, 'fc1/kernel');
-    expect(masksOf(model).get('fc1/kernel')!.original.filter((_, i) => mask[i] !== 0)).toEqual(trained.filter((_, i) => mask[i] !== 0));
+    expect(masksOf(model).get('fc1/kernel')!.values.filter((_, i) => mask[i] !== 0)).toEqual(trained.filter((_, i) => mask[i] !== 0));
     expect(masksOf(model).effective('fc1/kernel')).toEqual(masked(trained, mask));
   });
 

@@ -21,7 +21,7 @@ describe('prune.globalUnstructured', () => {
     let minKept = Infinity;
     for (const p of params) {
       p.mask.forEach((m, i) => {
-        const w = Math.abs(p.original[i]!);
+        const w = Math.abs(before.get(p.name)![i]!);
         if (m === 0) maxPruned = Math.max(maxPruned, w);
         else minKept = Math.min(minKept, w);
       });

@@ -38,7 +38,7 @@ describe('prune.identity', () => {
 });
 
 describe('prune.parameters (torch\'s named_parameters / named_buffers / hooks)', () => {
-  it('lists each pruned parameter with name, layer, param, shape, original, mask and history, in model order', () => {
+  it('lists each pruned parameter with name, layer, param, shape, values, mask and history, in model order', () => {
     const { model, conv1, fc1 } = lenet();
     prune.l1Unstructured(fc1, 'kernel', 0.2);
     prune.randomUnstructured(conv1, 'kernel', { amount: 0.3, seed: 1 });
@@ -50,9 +50,9 @@ describe('prune.parameters (torch\'s named_parameters / named_buffers / hooks)',
       ['fc1/kernel', 'fc1', 'kernel', [400, 120]],
     ]);
     for (const p of params) {
-      expect(p.original).toBeInstanceOf(Float32Array);
+      expect(p.values).toBeInstanceOf(Float32Array);
       expect(p.mask).toBeInstanceOf(Uint8Array);
-      expect(p.original.length).toBe(p.mask.length);
+      expect(p.values.length).toBe(p.mask.length);
     }
     expect(params[1]!.history).toEqual([{ method: 'l1_unstructured', count: 3 }]);
     expect(prune.parameters(conv1).map((p) => p.name)).toEqual(['conv1/kernel', 'conv1/bias']);
@@ -63,12 +63,12 @@ describe('prune.parameters (torch\'s named_parameters / named_buffers / hooks)',
     prune.l1Unstructured(fc3, 'kernel', 0.5);
     const p = prune.parameters(model)[0]!;
     p.mask.fill(1);
-    p.original.fill(0);
+    p.values.fill(0);
     (p.history as unknown[]).length = 0;
     const again = prune.parameters(model)[0]!;
     expect(zeros(again.mask)).toBe(420);
     expect(again.history).toHaveLength(1);
-    expect(zeros(again.original)).toBe(0);
+    expect(zeros(again.values)).toBe(420); // zero only where pruned: the fill(0) reached nothing
   });
 });
 
@@ -97,7 +97,7 @@ describe('prune.masksOf', () => {
 });
 
 describe('prune.remove', () => {
-  it('keeps original × mask in the variable (with trained kept values) and drops mask and history', () => {
+  it('keeps values × mask in the variable (with trained kept values) and drops mask and history', () => {
     const { model, conv1 } = lenet();
     prune.l1Unstructured(conv1, 'kernel', 0.5);
     const { mask } = prune.parameters(conv1)[0]!;

@@ -98,9 +98,9 @@ describe('what computeMask is given', () => {
       },
     };
     const s = state('w', [6], tieFree(6));
-    const original = Float32Array.from(s.original);
+    const original = Float32Array.from(s.values);
     apply(s, vandal);
-    expect(s.original).toEqual(original);
+    expect(s.values).toEqual(original);
     expect([...s.mask]).toEqual([1, 1, 1, 1, 1, 1]);
   });
 });

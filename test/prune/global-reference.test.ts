@@ -77,7 +77,7 @@ describe('global L1 in place = exact sort-based reference', () => {
       it(`case ${String(c)}, amount ${String(amount)}`, () => {
         const states = group(new SeededRandom(100 + c), sizes, spread, prePruned);
         const expected = referenceMasks(
-          states.map((s) => ({ scores: s.original, mask: s.mask })),
+          states.map((s) => ({ scores: s.values, mask: s.mask })),
           amount,
         );
         pruneGlobal(states, l1Unstructured({ amount }));
@@ -90,7 +90,7 @@ describe('global L1 in place = exact sort-based reference', () => {
     const states = group(new SeededRandom(7), [2000, 3000, 1500], true, 0);
     for (const amount of [0.9, 0.5, 0.3]) {
       const expected = referenceMasks(
-        states.map((s) => ({ scores: s.original, mask: s.mask })),
+        states.map((s) => ({ scores: s.values, mask: s.mask })),
         amount,
       );
       pruneGlobal(states, l1Unstructured({ amount }));
@@ -101,7 +101,7 @@ describe('global L1 in place = exact sort-based reference', () => {
   it('given importance ranks instead of the weights, only at unpruned entries', () => {
     const random = new SeededRandom(11);
     const states = group(random, [800, 1200], true, 0.25);
-    const importance = new Map(states.map((s) => [s.name, scores(s.original.length, random, false)]));
+    const importance = new Map(states.map((s) => [s.name, scores(s.values.length, random, false)]));
     const expected = referenceMasks(
       states.map((s) => ({ scores: importance.get(s.name)!, mask: s.mask })),
       0.4,
@@ -112,7 +112,7 @@ describe('global L1 in place = exact sort-based reference', () => {
 
   it('local pruning (container path) matches the reference on one parameter', () => {
     const [s] = group(new SeededRandom(5), [4000], true, 0.5);
-    const expected = referenceMasks([{ scores: s!.original, mask: s!.mask }], 0.35);
+    const expected = referenceMasks([{ scores: s!.values, mask: s!.mask }], 0.35);
     pruneParameter(s!, l1Unstructured({ amount: 0.35 }));
     expect(s!.mask).toEqual(expected[0]);
   });
@@ -126,7 +126,7 @@ describe('global L1 in place = exact sort-based reference', () => {
       for (const amount of [0.0005, 0.01, 0.3, 0.9, 0.95, 0.9995]) {
         for (const spread of [false, true]) {
           const parts = group(new SeededRandom(31), [3000, 1, 2000, 1500], spread, 0.1).map((s) => ({
-            scores: s.original,
+            scores: s.values,
             mask: s.mask,
           }));
           const alive = parts.reduce((a, p) => a + p.mask.filter((v) => v !== 0).length, 0);
@@ -140,7 +140,7 @@ describe('global L1 in place = exact sort-based reference', () => {
 
   it('the rescan path (cut bucket too large to remember) gives the same masks', () => {
     for (const spread of [false, true]) {
-      const parts = group(new SeededRandom(21), [3000, 2000], spread, 0.2).map((s) => ({ scores: s.original, mask: s.mask }));
+      const parts = group(new SeededRandom(21), [3000, 2000], spread, 0.2).map((s) => ({ scores: s.values, mask: s.mask }));
       const alive = parts.reduce((a, p) => a + p.mask.filter((v) => v !== 0).length, 0);
       const expected = referenceMasks(parts, 0.45);
       pruneSmallestInPlace(parts, pythonRound(0.45 * alive), { maxRemembered: 0 });

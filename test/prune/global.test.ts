@@ -40,7 +40,7 @@ describe('pruneGlobal', () => {
     const b = state('b', [2, 2, 1, 3], tieFree(12, 2));
     pruneGlobal([a, b], l1Unstructured({ amount: 0.5 })); // 13.5 → 14
     expect(zeros(a.mask) + zeros(b.mask)).toBe(14);
-    const all = new Float32Array([...a.original, ...b.original]);
+    const all = new Float32Array([...a.values, ...b.values]);
     expect(cutIsClean(all, new Uint8Array([...a.mask, ...b.mask]))).toBe(true);
   });
 

@@ -16,8 +16,8 @@ export function zeros(mask: Uint8Array): number {
   return z;
 }
 
-export function state(name: string, shape: number[], original: Float32Array): ParameterState {
-  return { name, shape, original, mask: new Uint8Array(original.length).fill(1), history: [] };
+export function state(name: string, shape: number[], values: Float32Array): ParameterState {
+  return { name, shape, values, mask: new Uint8Array(values.length).fill(1), history: [] };
 }
 
 /** No entry pruned in `before` is kept in `after`. */

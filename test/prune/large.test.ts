@@ -34,18 +34,18 @@ describe('a million entries', () => {
     const s = state('big/kernel', [1000, 1000], weights(N, 1));
     pruneParameter(s, l1Unstructured({ amount: 0.5 }));
     expect(zeros(s.mask)).toBe(N / 2);
-    expect(maxPrunedBelowMinKept(s.original, s.mask)).toBe(true);
+    expect(maxPrunedBelowMinKept(s.values, s.mask)).toBe(true);
     pruneParameter(s, l1Unstructured({ amount: 0.3 }));
     expect(zeros(s.mask)).toBe(N / 2 + 150_000);
-    expect(maxPrunedBelowMinKept(s.original, s.mask)).toBe(true);
+    expect(maxPrunedBelowMinKept(s.values, s.mask)).toBe(true);
 
-    const a = state('a', [N / 2], s.original.subarray(0, N / 2));
-    const b = state('b', [N / 2], s.original.subarray(N / 2));
+    const a = state('a', [N / 2], s.values.subarray(0, N / 2));
+    const b = state('b', [N / 2], s.values.subarray(N / 2));
     pruneGlobal([a, b], l1Unstructured({ amount: 0.4 }));
     expect(zeros(a.mask) + zeros(b.mask)).toBe(400_000);
-    expect(cutIsClean(s.original, new Uint8Array([...a.mask, ...b.mask]))).toBe(true);
+    expect(cutIsClean(s.values, new Uint8Array([...a.mask, ...b.mask]))).toBe(true);
 
-    const r = state('r', [N], s.original);
+    const r = state('r', [N], s.values);
     pruneParameter(r, randomUnstructured({ amount: 0.5 }, new SeededRandom(3)));
     expect(zeros(r.mask)).toBe(N / 2);
   });

@@ -3,12 +3,13 @@ import { l1Unstructured, MaskSet, pruneParameter, sparsityOf } from '../../src/p
 import { errorOf } from './helpers.js';
 
 describe('MaskSet', () => {
-  it('starts tracking with a mask of ones and its own copy of the values', () => {
+  it('starts tracking with a mask of ones, borrowing the values (no copy of the weights)', () => {
     const set = new MaskSet();
     const values = Float32Array.from([1, 2, 3, 4]);
     const s = set.track('fc/kernel', [2, 2], values);
+    expect(s.values).toBe(values);
     values[0] = 99;
-    expect([...s.original]).toEqual([1, 2, 3, 4]);
+    expect([...s.values]).toEqual([99, 2, 3, 4]);
     expect([...s.mask]).toEqual([1, 1, 1, 1]);
     expect(s.history).toEqual([]);
     expect(set.has('fc/kernel')).toBe(true);
@@ -23,16 +24,20 @@ describe('MaskSet', () => {
     expect(set.names()).toEqual(['b', 'a', 'c']);
   });
 
-  it('refreshes `original` at kept entries only when tracked again', () => {
+  it('hands a tracked parameter its new values when tracked again, keeping mask and history', () => {
     const set = new MaskSet();
     const s = set.track('w', [4], Float32Array.from([1, -2, 3, -4]));
     pruneParameter(s, l1Unstructured({ count: 2 })); // prunes 1 and -2
     expect([...s.mask]).toEqual([0, 0, 1, 1]);
-    const again = set.track('w', [4], Float32Array.from([10, 20, 30, 40]));
+    const trained = Float32Array.from([0, 0, 30, -0.5]);
+    const again = set.track('w', [4], trained);
     expect(again).toBe(s);
-    expect([...s.original]).toEqual([1, -2, 30, 40]);
+    expect(s.values).toBe(trained);
     expect([...s.mask]).toEqual([0, 0, 1, 1]);
     expect(s.history).toHaveLength(1);
+    // The next pruning ranks the trained values of the kept entries.
+    pruneParameter(s, l1Unstructured({ count: 1 }));
+    expect([...s.mask]).toEqual([0, 0, 1, 0]);
   });
 
   it('refuses a different shape or a wrong number of values', () => {
@@ -67,7 +72,7 @@ describe('MaskSet', () => {
     expect(Object.is(model[4], 0)).toBe(true); // pruned → +0, whatever the sign was
     w.set([50, 60, 70, 80, 90, 100]);
     set.track('w', [6], w);
-    expect([...s.original]).toEqual([50, -1, 70, -0, 90, -3]);
+    expect([...set.effective('w')]).toEqual([50, 0, 70, 0, 90, 0]);
     expect(errorOf(() => set.effective('w', new Float32Array(5))).code).toBe('PRUNE_SHAPE_MISMATCH');
   });
 
