@@ -42,17 +42,27 @@ export function prunedNames(layer: tf.layers.Layer): string[] {
 }
 
 /**
- * The layer's pruning states, each first handed the variable's current values (training moved
- * the kept entries since the last call).
+ * The layer's pruning states with the variables' current values (training moved the kept entries
+ * since the last call), as detached states: the registry itself keeps masks and history only
+ * (see the header), so it holds no copy of the weights between calls.
  */
 export function refreshedStates(layer: tf.layers.Layer, targets: ReadonlyMap<string, Target>): ParameterState[] {
   const set = registry.get(layer);
   if (set === undefined) return [];
   return set.names().map((name) => {
+    const state = set.get(name)!;
     const target = targets.get(name);
-    // A tracked weight the layer no longer has cannot be refreshed; its state stands as it was.
-    return target === undefined ? set.get(name)! : set.track(name, target.shape, readValues(target));
+    // A tracked weight the layer no longer has has no values to read: its state comes without.
+    return { ...state, values: target === undefined ? state.values : readValues(target) };
   });
+}
+
+/** Ends a call: the states drop the values they borrowed for it. */
+function releaseAll(targets: readonly Target[]): void {
+  for (const t of targets) {
+    const set = registry.get(t.layer);
+    if (set?.has(t.name) === true) set.release(t.name);
+  }
 }
 
 function checkTargets(targets: readonly Target[], scope: PruneScope): void {
@@ -116,9 +126,14 @@ export function applyMethod(
     else targets.forEach((t, i) => pruneParameter(states[i]!, method.methodFor(t), importance?.get(t.name)));
   } catch (error) {
     for (const restore of undo.reverse()) restore();
+    releaseAll(targets);
     throw error;
   }
-  targets.forEach((t, i) => writeValues(t, effectiveWeights(states[i]!)));
+  try {
+    targets.forEach((t, i) => writeValues(t, effectiveWeights(states[i]!)));
+  } finally {
+    releaseAll(targets);
+  }
 }
 
 /**
@@ -165,8 +180,9 @@ export function rewindWeights(targets: readonly Target[], values: ReadonlyMap<st
       writeValues(t, given);
       continue;
     }
-    state.values = given; // borrowed, never written (see MaskSet.track)
+    state.values = given; // borrowed for this write only
     writeValues(t, effectiveWeights(state));
+    releaseAll([t]);
   }
 }
 
@@ -183,8 +199,10 @@ export function replacePruningStates(
   for (const state of states) {
     const target = targets.get(state.name);
     if (target === undefined) throw pruneError('PRUNE_UNKNOWN_PARAMETER', `cannot restore the pruning of '${state.name}': the model has no such weight`);
-    const tracked = setFor(target.layer).track(state.name, state.shape, readValues(target));
+    const set = setFor(target.layer);
+    const tracked = set.track(state.name, state.shape, readValues(target)); // checks the shape
     tracked.mask = Uint8Array.from(state.mask);
     tracked.history.push(...structuredClone(state.history));
+    set.release(state.name);
   }
 }

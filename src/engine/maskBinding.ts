@@ -1,8 +1,9 @@
 /**
- * Keeps pruned weights at exactly zero while training. Holds each masked variable with its mask,
- * as a float tensor for the TF.js optimizers' loop (multiplied in after every step) and as the
- * 0/1 values for the flat optimizers (fused into the update). Built once per training task (masks
- * do not change inside one) and disposed after it.
+ * Keeps pruned weights at exactly zero while training. Holds each masked variable with its mask:
+ * the 0/1 values for the flat optimizers (fused into the update), and, made on first use, a float
+ * tensor for the TF.js optimizers' loop (multiplied in after every step), so that training with a
+ * flat optimizer holds no 4-byte copy of the masks. Built once per training task (masks do not
+ * change inside one) and disposed after it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors.js';
@@ -14,7 +15,8 @@ interface BoundMask {
   readonly name: string;
   readonly variable: tf.Variable;
   readonly values: Uint8Array;
-  readonly mask: tf.Tensor;
+  /** values as a float32 tensor, made by enforce() on first use. */
+  mask: tf.Tensor | null;
 }
 
 export class MaskBinding {
@@ -32,7 +34,7 @@ export class MaskBinding {
       if (!state.mask.includes(0)) continue;
       const variable = weightNamed(model, name).read() as tf.Variable;
       const values = Uint8Array.from(state.mask);
-      bound.push({ name, variable, values, mask: tf.tensor(Float32Array.from(values), variable.shape, 'float32') });
+      bound.push({ name, variable, values, mask: null });
     }
     return new MaskBinding(bound);
   }
@@ -50,7 +52,10 @@ export class MaskBinding {
     if (this.bound.length === 0) return;
     tf.tidy(() => {
       const zero = tf.scalar(0);
-      for (const { variable, mask } of this.bound) variable.assign(tf.add(tf.mul(variable, mask), zero));
+      for (const entry of this.bound) {
+        entry.mask ??= tf.keep(tf.tensor(Float32Array.from(entry.values), entry.variable.shape, 'float32'));
+        entry.variable.assign(tf.add(tf.mul(entry.variable, entry.mask), zero));
+      }
     });
   }
 
@@ -73,6 +78,9 @@ export class MaskBinding {
   }
 
   dispose(): void {
-    for (const { mask } of this.bound) mask.dispose();
+    for (const entry of this.bound) {
+      entry.mask?.dispose();
+      entry.mask = null;
+    }
   }
 }

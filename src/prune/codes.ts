@@ -18,6 +18,8 @@ export const PRUNE_ERROR_CODES = [
   'PRUNE_NORM_INVALID',
   /** A MaskSet lookup of a name that is not tracked. */
   'PRUNE_UNKNOWN_PARAMETER',
+  /** Pruning a state whose borrowed values were released (MaskSet.release) without tracking it again. */
+  'PRUNE_VALUES_RELEASED',
   /** A global step given no parameters, or the same parameter twice. */
   'PRUNE_GLOBAL_INVALID',
   /** A semi-structured N:M pattern that is not 1 ≤ N < M ≤ 64. */

@@ -13,7 +13,7 @@ import { composeMask } from './container.js';
 import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
 import type { PruningMethod } from './method.js';
 import { cappedCapacity, pruneSmallestCapped } from './capped.js';
-import { checkImportance, type ParameterState } from './parameter.js';
+import { checkImportance, valuesOf, type ParameterState } from './parameter.js';
 import { unstructuredRecipeOf } from './unstructured.js';
 
 function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<string, Float32Array> | undefined): void {
@@ -88,7 +88,7 @@ export function pruneGlobal(
       if (given !== undefined) checkImportance(s, given);
       // Default scores: the effective weights; only unpruned entries are candidates, where they
       // equal the values.
-      return { scores: given ?? s.values, mask: s.mask };
+      return { scores: given ?? valuesOf(s), mask: s.mask };
     });
     const candidates = countCandidates(segments);
     const k = plannedCount(recipe, candidates, groupName);
@@ -111,7 +111,7 @@ export function pruneGlobal(
   }
 
   let total = 0;
-  for (const s of states) total += s.values.length;
+  for (const s of states) total += s.mask.length;
   const scores = new Float32Array(total);
   const mask = new Uint8Array(total);
   let offset = 0;
@@ -121,10 +121,11 @@ export function pruneGlobal(
       checkImportance(s, given);
       scores.set(given, offset);
     } else {
-      for (let i = 0; i < s.values.length; i++) scores[offset + i] = s.mask[i]! !== 0 ? s.values[i]! : 0;
+      const values = valuesOf(s);
+      for (let i = 0; i < values.length; i++) scores[offset + i] = s.mask[i]! !== 0 ? values[i]! : 0;
     }
     mask.set(s.mask, offset);
-    offset += s.values.length;
+    offset += s.mask.length;
   }
 
   const next = composeMask(method, scores, mask, [total], groupName);
@@ -132,8 +133,8 @@ export function pruneGlobal(
   offset = 0;
   for (const s of states) {
     // Like torch's custom_from_mask(slice): the slice is already ANDed with the old mask.
-    s.mask = next.slice(offset, offset + s.values.length);
-    offset += s.values.length;
+    s.mask = next.slice(offset, offset + s.mask.length);
+    offset += s.mask.length;
   }
   record(states, method, names);
 }

@@ -20,6 +20,9 @@ export function sparsityOf(mask: Uint8Array): SparsityCount {
   return { count: mask.length, zeros, sparsity: mask.length === 0 ? 0 : zeros / mask.length };
 }
 
+/** What a released state holds instead of values (see valuesOf). */
+const RELEASED = new Float32Array(0);
+
 export class MaskSet {
   private readonly states = new Map<string, ParameterState>();
 
@@ -57,6 +60,14 @@ export class MaskSet {
     };
     this.states.set(name, state);
     return state;
+  }
+
+  /**
+   * Drops the state's borrowed values (mask and history stay), so that a set kept between calls
+   * does not hold a copy of the weights alive; track the parameter again before pruning it.
+   */
+  release(name: string): void {
+    this.require(name).values = RELEASED;
   }
 
   get(name: string): ParameterState | undefined {

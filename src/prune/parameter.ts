@@ -21,7 +21,7 @@ export interface ParameterState {
   /**
    * The parameter's current values, borrowed (not copied) from whoever tracked it last: the model's
    * weights. What pruned entries hold does not matter (see the header); once the effective weights
-   * are written back they hold zero.
+   * are written back they hold zero. Empty after MaskSet.release, until tracked again.
    */
   values: Float32Array;
   /** torch's weight_mask: 1 = kept, 0 = pruned. */
@@ -35,7 +35,8 @@ export interface ParameterState {
  * the model's own array, `values` itself included), else as a new array.
  */
 export function effectiveWeights(state: ParameterState, out?: Float32Array): Float32Array {
-  const { values, mask } = state;
+  const { mask } = state;
+  const values = valuesOf(state);
   if (out === undefined) out = new Float32Array(values.length);
   else if (out.length !== values.length) {
     throw new PruneError(
@@ -51,11 +52,22 @@ export function effectiveWeights(state: ParameterState, out?: Float32Array): Flo
   return out;
 }
 
+/** The state's values, or PRUNE_VALUES_RELEASED if MaskSet.release dropped them. */
+export function valuesOf(state: ParameterState): Float32Array {
+  if (state.values.length !== state.mask.length) {
+    throw new PruneError(
+      'PRUNE_VALUES_RELEASED',
+      `'${state.name}' holds no values (they were released): track it with the parameter's current values first`,
+    );
+  }
+  return state.values;
+}
+
 export function checkImportance(state: ParameterState, importance: Float32Array): void {
-  if (importance.length !== state.values.length) {
+  if (importance.length !== state.mask.length) {
     throw new PruneError(
       'PRUNE_SHAPE_MISMATCH',
-      `'${state.name}': importance has ${String(importance.length)} entries, the parameter ${String(state.values.length)}`,
+      `'${state.name}': importance has ${String(importance.length)} entries, the parameter ${String(state.mask.length)}`,
     );
   }
 }
@@ -73,7 +85,7 @@ export function checkImportance(state: ParameterState, importance: Float32Array)
  */
 export function pruneParameter(state: ParameterState, method: PruningMethod, importance?: Float32Array): void {
   let scores = importance;
-  if (scores === undefined) scores = method.kind === 'unstructured' ? state.values : effectiveWeights(state);
+  if (scores === undefined) scores = method.kind === 'unstructured' ? valuesOf(state) : effectiveWeights(state);
   checkImportance(state, scores);
   state.mask = composeMask(method, scores, state.mask, state.shape, state.name);
   state.history.push(method.describe());

@@ -40,6 +40,23 @@ describe('MaskSet', () => {
     expect([...s.mask]).toEqual([0, 0, 1, 0]);
   });
 
+  it('releases the borrowed values (mask and history stay) and refuses to prune until tracked again', () => {
+    const set = new MaskSet();
+    const s = set.track('w', [4], Float32Array.from([1, -2, 3, -4]));
+    pruneParameter(s, l1Unstructured({ count: 1 }));
+    set.release('w');
+    expect(s.values).toHaveLength(0);
+    expect([...s.mask]).toEqual([0, 1, 1, 1]);
+    expect(s.history).toHaveLength(1);
+    expect(errorOf(() => pruneParameter(s, l1Unstructured({ count: 1 }))).code).toBe('PRUNE_VALUES_RELEASED');
+    expect(errorOf(() => set.effective('w')).code).toBe('PRUNE_VALUES_RELEASED');
+    expect([...s.mask]).toEqual([0, 1, 1, 1]); // the refused call changed nothing
+    set.track('w', [4], Float32Array.from([0, -2, 3, -4]));
+    pruneParameter(s, l1Unstructured({ count: 1 }));
+    expect([...s.mask]).toEqual([0, 0, 1, 1]);
+    expect(errorOf(() => set.release('v')).code).toBe('PRUNE_UNKNOWN_PARAMETER');
+  });
+
   it('refuses a different shape or a wrong number of values', () => {
     const set = new MaskSet();
     set.track('w', [2, 3], new Float32Array(6));
