@@ -2,10 +2,16 @@
  * One shard's part of a batch gradient: the gradient of Σ cross-entropy over the shard's images
  * divided by the size of the whole batch, so that the shards' parts add up to the gradient of the
  * batch's mean loss. The main thread and the workers run this same function.
+ *
+ * Two ways to the same gradient: the direct pass (direct/shard.ts) for the sequential conv/dense
+ * models it covers, and TF.js's autodiff (tf.variableGrads) for every other model.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Split } from '../../data/index.js';
 import { makeBatch } from '../batches.js';
+import { directNetOf, type DirectNet } from '../direct/net.js';
+import { directShardGradient } from '../direct/shard.js';
 import type { ParameterVector } from '../parameterVector.js';
 
 export interface ShardOutcome {
@@ -14,10 +20,44 @@ export interface ShardOutcome {
   readonly correct: number;
 }
 
+export interface ShardInput {
+  readonly split: Split;
+  readonly imageShape: readonly [number, number, number];
+  readonly numClasses: number;
+}
+
+/** Per parameter vector (one per training task): the direct pass's view of the model, or null. */
+const directNets = new WeakMap<ParameterVector, DirectNet | null>();
+
+function directNetFor(model: tf.LayersModel, vector: ParameterVector): DirectNet | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  let net = directNets.get(vector);
+  if (net === undefined) {
+    net = directNetOf(model, vector);
+    directNets.set(vector, net);
+  }
+  return net;
+}
+
+/** The shard's gradient part into `out` (laid out as `vector`), by the direct pass where it applies. */
 export function shardGradient(
   model: tf.LayersModel,
   vector: ParameterVector,
-  input: { readonly split: Split; readonly imageShape: readonly [number, number, number]; readonly numClasses: number },
+  input: ShardInput,
+  indices: Uint32Array,
+  batchSize: number,
+  out: Float32Array,
+): ShardOutcome {
+  const net = indices.length === 0 ? null : directNetFor(model, vector);
+  if (net === null) return autodiffShardGradient(model, vector, input, indices, batchSize, out);
+  return directShardGradient(tf.backend() as BackendWasm, net, input.split, indices, batchSize, out);
+}
+
+/** The same through tf.variableGrads: any model, any backend. */
+export function autodiffShardGradient(
+  model: tf.LayersModel,
+  vector: ParameterVector,
+  input: ShardInput,
   indices: Uint32Array,
   batchSize: number,
   out: Float32Array,

@@ -23,7 +23,6 @@ function maxPoolGradFast(args: KernelArgs): tf.TensorInfo | null {
   if (dyInfo.dtype !== 'float32' || xInfo.dtype !== 'float32' || xInfo.shape.length !== 4) return null;
   const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const g = tf.backend_util.computePool2DInfo(shape4(xInfo, `${KERNEL} input`), attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = g;
   if (!tf.util.arraysEqual(dyInfo.shape, g.outShape)) return null;
 
   const backend = wasmBackendOf(args);
@@ -32,15 +31,29 @@ function maxPoolGradFast(args: KernelArgs): tf.TensorInfo | null {
   const x = backend.typedArrayFromHeap(xInfo) as Float32Array;
   const dy = backend.typedArrayFromHeap(dyInfo) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  maxPoolScatter(x, dy, dx, g, false);
+  return out;
+}
+
+/**
+ * dx (zeroed first) ← each window's dy routed to the window's first maximum in x. With
+ * `positiveOnly`, a window whose maximum is not above zero routes nothing: the gradient of a ReLU
+ * before the pool fused in (relu'(x) = 0 there), which saves a pass over the activations.
+ */
+export function maxPoolScatter(x: Float32Array, dy: Float32Array, dx: Float32Array, g: tf.backend_util.Conv2DInfo, positiveOnly: boolean): void {
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = g;
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = g;
   const { top, left } = g.padInfo;
   const rowStride = inWidth * c;
   const inside = sh >= 2 && sw >= 2 && top === 0 && left === 0 && (outHeight - 1) * sh + fh <= inHeight && (outWidth - 1) * sw + fw <= inWidth;
+  // −∞ start and strict >, as the cpu backend: the first maximum wins, NaN never does. With
+  // positiveOnly the start is 0: only a maximum above zero routes dy.
+  const floor = positiveOnly ? 0 : Number.NEGATIVE_INFINITY;
   // Scattered below: every entry that is not a window's maximum stays zero.
   dx.fill(0);
   if (inside && fh === 2 && fw === 2) {
-    pool2x2(x, dy, dx, batchSize, inHeight, rowStride, c, outHeight, outWidth, sh, sw);
-    return out;
+    pool2x2(x, dy, dx, batchSize, inHeight, rowStride, c, outHeight, outWidth, sh, sw, floor);
+    return;
   }
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -52,7 +65,7 @@ function maxPoolGradFast(args: KernelArgs): tf.TensorInfo | null {
         const c0 = Math.max(0, ow * sw - left);
         const c1 = Math.min(inWidth, ow * sw - left + fw);
         for (let ch = 0; ch < c; ch++, o++) {
-          let best = Number.NEGATIVE_INFINITY;
+          let best = floor;
           let at = -1;
           for (let r = r0; r < r1; r++) {
             for (let col = c0; col < c1; col++) {
@@ -69,7 +82,6 @@ function maxPoolGradFast(args: KernelArgs): tf.TensorInfo | null {
       }
     }
   }
-  return out;
 }
 
 /** The hot case: 2×2 windows that do not overlap (stride ≥ 2), all inside x. */
@@ -85,6 +97,7 @@ function pool2x2(
   outWidth: number,
   sh: number,
   sw: number,
+  floor: number,
 ): void {
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -95,8 +108,7 @@ function pool2x2(
         const i00 = row + ow * sw * c;
         const end = i00 + c;
         for (let i = i00; i < end; i++, o++) {
-          // −∞ start and strict > as the cpu backend: the first maximum wins, NaN never does.
-          let best = Number.NEGATIVE_INFINITY;
+          let best = floor;
           let at = -1;
           let v = x[i]!;
           if (v > best) {

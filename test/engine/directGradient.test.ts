@@ -1,0 +1,100 @@
+/**
+ * The direct training pass (src/engine/direct/) against TF.js's autodiff on the same weights and
+ * images: the same loss, hits and gradient (to float rounding), nothing left on the backend, and
+ * every model it does not cover sent to the autodiff path instead.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { syntheticDataset } from '../../src/data/index.js';
+import { selectBackend } from '../../src/engine/backend/select.js';
+import { directNetOf } from '../../src/engine/direct/net.js';
+import { buildLenet } from '../../src/engine/lenet.js';
+import { autodiffShardGradient, shardGradient } from '../../src/engine/parallel/shardGradient.js';
+import { ParameterVector } from '../../src/engine/parameterVector.js';
+import { expectTensorsClose } from '../helpers/tensors.js';
+
+const data = syntheticDataset({ trainCount: 64, testCount: 8, seed: 5 });
+const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses };
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+/** Both passes on the same shard; the direct one must actually run (not fall back). */
+function compare(model: tf.LayersModel, images: number, batchSize: number): void {
+  const vector = ParameterVector.of(model);
+  expect(directNetOf(model, vector)).not.toBeNull();
+  const indices = Uint32Array.from({ length: images }, (_, i) => (i * 7 + 3) % data.train.count);
+  const expected = new Float32Array(vector.size);
+  const actual = new Float32Array(vector.size).fill(Number.NaN); // every entry must be written
+  const reference = autodiffShardGradient(model, vector, input, indices, batchSize, expected);
+  const tensors = tf.memory().numTensors;
+  const dataIds = tf.backend().numDataIds();
+  const outcome = shardGradient(model, vector, input, indices, batchSize, actual);
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.backend().numDataIds()).toBe(dataIds);
+  expect(outcome.correct).toBe(reference.correct);
+  expect(outcome.loss).toBeCloseTo(reference.loss, 5);
+  for (const slot of vector.slots) {
+    const scale = Math.max(...expected.subarray(slot.offset, slot.offset + slot.size).map(Math.abs));
+    expect(scale, slot.name).toBeGreaterThan(0); // the case exercises this weight's gradient
+    expectTensorsClose(actual.subarray(slot.offset, slot.offset + slot.size), expected.subarray(slot.offset, slot.offset + slot.size), { rtol: 1e-4, atol: 1e-5 * scale });
+  }
+}
+
+/** Layers and options the direct pass covers beyond LeNet's. */
+function variedModel(): tf.Sequential {
+  const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: seed + 1 }) });
+  const model = tf.sequential();
+  // A pool first (no gradient needed before the first weights), then a strided 'same' conv without
+  // bias or ReLU, an overlapping 3×3 'same' pool after it (not gated), a ReLU conv, a pool that
+  // fuses that ReLU, and dense layers with and without ReLU and bias.
+  model.add(tf.layers.maxPooling2d({ inputShape: [...data.imageShape], poolSize: 2, strides: 1 }));
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, ...init(1) }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }));
+  model.add(tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], activation: 'relu', ...init(3) }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 12, activation: 'relu', ...init(5) }));
+  model.add(tf.layers.dense({ units: 9, useBias: false, ...init(7) }));
+  model.add(tf.layers.dense({ units: data.numClasses, activation: 'relu', ...init(9) }));
+  return model;
+}
+
+describe('the direct training pass', () => {
+  it('gives LeNet the gradient, loss and hits of tf.variableGrads', () => {
+    const model = buildLenet(3);
+    compare(model, 32, 64);
+    model.dispose();
+  });
+
+  it('covers strides, same padding, overlapping pools, no bias and linear layers', () => {
+    const model = variedModel();
+    compare(model, 24, 24);
+    compare(model, 1, 8); // a one-image shard
+    model.dispose();
+  });
+
+  it('leaves every other model to autodiff', () => {
+    const cases: [string, () => tf.LayersModel][] = [
+      ['dropout', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 10 })] })],
+      ['softmax output', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] })],
+      ['a regularizer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, kernelRegularizer: tf.regularizers.l2() })] })],
+      ['dilation', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, dilationRate: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],
+      ['a frozen layer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 8, trainable: false }), tf.layers.dense({ units: 10 })] })],
+      ['no dense output', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28 }), tf.layers.flatten()] })],
+      [
+        'a functional model',
+        () => {
+          const x = tf.input({ shape: [28, 28, 1] });
+          return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 10 }).apply(tf.layers.flatten().apply(x)) as tf.SymbolicTensor });
+        },
+      ],
+    ];
+    for (const [what, make] of cases) {
+      const model = make();
+      expect(directNetOf(model, ParameterVector.of(model)), what).toBeNull();
+      model.dispose();
+    }
+  });
+});
