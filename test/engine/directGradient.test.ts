@@ -46,14 +46,16 @@ function compare(model: tf.LayersModel, images: number, batchSize: number): void
 function variedModel(): tf.Sequential {
   const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: seed + 1 }) });
   const model = tf.sequential();
-  // A pool first (no gradient needed before the first weights), then a strided 'same' conv without
-  // bias or ReLU, an overlapping 3×3 'same' pool after it (not gated), a ReLU conv, a pool that
-  // fuses that ReLU, and dense layers with and without ReLU and bias.
+  // A pool first (no gradient needed before the first weights); a strided 'same' conv without ReLU
+  // and an overlapping 3×3 'same' pool after it (which sums the bias gradient, gating nothing); a
+  // ReLU conv and a pool that fuses both its ReLU and its bias; a ReLU conv without bias and no
+  // pool; dense layers with and without ReLU and bias.
   model.add(tf.layers.maxPooling2d({ inputShape: [...data.imageShape], poolSize: 2, strides: 1 }));
-  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, ...init(1) }));
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', ...init(1) }));
   model.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }));
   model.add(tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], activation: 'relu', ...init(3) }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.conv2d({ filters: 3, kernelSize: 1, activation: 'relu', useBias: false, ...init(11) }));
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 12, activation: 'relu', ...init(5) }));
   model.add(tf.layers.dense({ units: 9, useBias: false, ...init(7) }));

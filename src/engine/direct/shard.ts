@@ -105,45 +105,58 @@ function matMul(backend: BackendWasm, a: Info, aShape: [number, number], b: Info
 }
 
 /**
+ * What a max-pool's routing did for the conv or dense layer before it (see backward): zeroed
+ * the gradient where that layer's ReLU output is not positive, and summed its bias gradient.
+ */
+interface Fused {
+  readonly gated: boolean;
+  readonly biasSummed: boolean;
+}
+
+const NOTHING_FUSED: Fused = { gated: false, biasSummed: false };
+
+/**
  * Back through `layer` from dA (the gradient at its output, owned by the caller's list): writes
  * the layer's weight gradients into `out` and returns the gradient at its input, or null when no
- * earlier layer needs it. `gated`: dA is already zero wherever the layer's ReLU output is.
+ * earlier layer needs it. `fused`: what the layer after did of this layer's work; `before`: the
+ * layer before, whose work a max-pool takes on where it can (`fusedBefore` says what it took).
  */
 function backward(
   backend: BackendWasm,
   layer: DirectLayer,
   saved: Saved,
   dA: Info,
-  gated: boolean,
-  nextGates: boolean,
+  fused: Fused,
+  before: DirectLayer | undefined,
+  fusedBefore: Fused,
   needInput: boolean,
   out: Float32Array,
   owned: Info[],
 ): Info | null {
   switch (layer.kind) {
     case 'dense': {
-      if (layer.relu && !gated) reluGate(view(backend, dA), view(backend, saved.output));
+      if (layer.relu && !fused.gated) reluGate(view(backend, dA), view(backend, saved.output));
       const [rows, inner] = saved.input.shape as [number, number];
       const units = saved.output.shape[1]!;
       const kernel = infoOf(layer.kernel);
       const dW = matMul(backend, saved.input, [rows, inner], dA, [rows, units], true, false);
       owned.push(dW);
       out.set(view(backend, dW), layer.kernel.offset);
-      if (layer.bias !== null) columnSums(view(backend, dA), units, out, layer.bias.offset);
+      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), units, out, layer.bias.offset);
       if (!needInput) return null;
       const dX = matMul(backend, dA, [rows, units], kernel, [inner, units], false, true);
       owned.push(dX);
       return alias(dX, [rows, inner]);
     }
     case 'conv2d': {
-      if (layer.relu && !gated) reluGate(view(backend, dA), view(backend, saved.output));
+      if (layer.relu && !fused.gated) reluGate(view(backend, dA), view(backend, saved.output));
       const kernel = infoOf(layer.kernel);
       const xShape = saved.input.shape as [number, number, number, number];
       const geometry = tf.backend_util.computeConv2DInfo(xShape, kernel.shape as [number, number, number, number], layer.strides, 1, layer.padding, undefined, false, 'channelsLast');
       const dW = conv2dFilterGradient(backend, saved.input, dA, geometry);
       owned.push(dW);
       out.set(view(backend, dW), layer.kernel.offset);
-      if (layer.bias !== null) columnSums(view(backend, dA), kernel.shape[3]!, out, layer.bias.offset);
+      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), kernel.shape[3]!, out, layer.bias.offset);
       if (!needInput) return null;
       const dX = runWasmKernel(backend, 'Conv2DBackpropInput', { dy: dA, filter: kernel }, { strides: layer.strides, pad: layer.padding, dataFormat: 'NHWC', inputShape: xShape });
       owned.push(dX);
@@ -155,8 +168,9 @@ function backward(
       const geometry = tf.backend_util.computePool2DInfo(xShape, layer.poolSize, layer.strides, 1, layer.padding);
       const dX = backend.makeOutput([...xShape], 'float32');
       owned.push(dX);
+      const bias = fusedBefore.biasSummed && (before?.kind === 'conv2d' || before?.kind === 'dense') ? before.bias : null;
       // Views after the allocation: a heap growth detaches older ones.
-      maxPoolScatter(view(backend, saved.input), view(backend, dA), view(backend, dX), geometry, nextGates);
+      maxPoolScatter(view(backend, saved.input), view(backend, dA), view(backend, dX), geometry, fusedBefore.gated, bias === null ? null : { out, offset: bias.offset });
       return dX;
     }
     case 'flatten':
@@ -164,10 +178,16 @@ function backward(
   }
 }
 
-/** Whether layer i's input is the output of a ReLU that a pool routing before it can fuse. */
-function reluBefore(net: DirectNet, i: number): boolean {
+/**
+ * What a max-pool at layer i does for the layer before it: the pool's input is that layer's
+ * output, so routing can apply its ReLU gradient (a window whose maximum is not positive routes
+ * nothing) and, the routed gradient then being that layer's own, sum its bias gradient.
+ */
+function fusedByPool(net: DirectNet, i: number): Fused {
+  const layer = net.layers[i];
   const previous = net.layers[i - 1];
-  return previous !== undefined && (previous.kind === 'conv2d' || previous.kind === 'dense') && previous.relu;
+  if (layer?.kind !== 'maxPool' || (previous?.kind !== 'conv2d' && previous?.kind !== 'dense')) return NOTHING_FUSED;
+  return { gated: previous.relu, biasSummed: previous.bias !== null };
 }
 
 /**
@@ -207,13 +227,13 @@ export function directShardGradient(
     // Layers before the first one with weights need no input gradient.
     const firstTrainable = net.layers.findIndex((l) => l.kind === 'conv2d' || l.kind === 'dense');
     let dA: Info | null = dLogits;
-    let gated = false;
+    let fused = NOTHING_FUSED;
     for (let i = net.layers.length - 1; i >= 0 && dA !== null; i--) {
       const layer = net.layers[i]!;
-      const nextGates = layer.kind === 'maxPool' && reluBefore(net, i);
-      dA = backward(backend, layer, saved[i]!, dA, gated, nextGates, i > firstTrainable, out, owned);
-      // A flatten passes its gradient (and whether it is gated) through unchanged.
-      gated = layer.kind === 'flatten' ? gated : nextGates;
+      const fusedBefore = fusedByPool(net, i);
+      dA = backward(backend, layer, saved[i]!, dA, fused, net.layers[i - 1], fusedBefore, i > firstTrainable, out, owned);
+      // A flatten passes its gradient (and what was fused into it) through unchanged.
+      fused = layer.kind === 'flatten' ? fused : fusedBefore;
     }
     return outcome;
   } finally {

@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
 import { ParameterVector } from '../parameterVector.js';
-import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerStart } from './protocol.js';
+import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerStart } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
 
 const start = workerData as WorkerStart;
@@ -66,7 +66,7 @@ async function prepare(task: TaskSetup): Promise<() => void> {
   return () => {
     let seen = first;
     for (;;) {
-      Atomics.wait(control, SEQ, seen);
+      if (pollWhileEqual(control, SEQ, seen, POLL_MS) === seen) Atomics.wait(control, SEQ, seen);
       seen = Atomics.load(control, SEQ);
       if (Atomics.load(control, COMMAND) === END_TASK) return;
       try {

@@ -16,7 +16,7 @@ import type { BackendRequest } from '../backend/select.js';
 import { yieldToEventLoop } from '../../util/eventLoop.js';
 import type { ParameterVector } from '../parameterVector.js';
 import { GradientWorkers } from './gradientWorkers.js';
-import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
+import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
 
 export interface ShardingOptions {
@@ -221,6 +221,7 @@ export class ShardedGradients {
       if (value === seq) return;
       if (value === FAILED) await workers.failureOf(w); // rejects with the worker's own message once it arrives
       workers.throwIfFailed(w);
+      if (pollWhileEqual(this.control, slot, value, POLL_MS) !== value) continue;
       if (Atomics.wait(this.control, slot, value, WAIT_SLICE_MS) === 'timed-out') await yieldToEventLoop();
     }
   }

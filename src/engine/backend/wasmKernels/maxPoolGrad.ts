@@ -31,16 +31,25 @@ function maxPoolGradFast(args: KernelArgs): tf.TensorInfo | null {
   const x = backend.typedArrayFromHeap(xInfo) as Float32Array;
   const dy = backend.typedArrayFromHeap(dyInfo) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
-  maxPoolScatter(x, dy, dx, g, false);
+  maxPoolScatter(x, dy, dx, g, false, null);
   return out;
 }
 
 /**
  * dx (zeroed first) ← each window's dy routed to the window's first maximum in x. With
  * `positiveOnly`, a window whose maximum is not above zero routes nothing: the gradient of a ReLU
- * before the pool fused in (relu'(x) = 0 there), which saves a pass over the activations.
+ * before the pool fused in (relu'(x) = 0 there), which saves a pass over the activations. With
+ * `channelSums`, Σ of dx over all but the channel axis (the bias gradient of the layer before)
+ * is written there too, summed as it is routed instead of in another pass over dx.
  */
-export function maxPoolScatter(x: Float32Array, dy: Float32Array, dx: Float32Array, g: tf.backend_util.Conv2DInfo, positiveOnly: boolean): void {
+export function maxPoolScatter(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  g: tf.backend_util.Conv2DInfo,
+  positiveOnly: boolean,
+  channelSums: { readonly out: Float32Array; readonly offset: number } | null,
+): void {
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = g;
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = g;
   const { top, left } = g.padInfo;
@@ -51,10 +60,18 @@ export function maxPoolScatter(x: Float32Array, dy: Float32Array, dx: Float32Arr
   const floor = positiveOnly ? 0 : Number.NEGATIVE_INFINITY;
   // Scattered below: every entry that is not a window's maximum stays zero.
   dx.fill(0);
-  if (inside && fh === 2 && fw === 2) {
-    pool2x2(x, dy, dx, batchSize, inHeight, rowStride, c, outHeight, outWidth, sh, sw, floor);
-    return;
-  }
+  const sums = channelSums === null ? null : new Float64Array(c);
+  if (inside && fh === 2 && fw === 2) pool2x2(x, dy, dx, batchSize, inHeight, rowStride, c, outHeight, outWidth, sh, sw, floor, sums);
+  else poolAny(x, dy, dx, g, floor, sums);
+  if (channelSums !== null) for (let ch = 0; ch < c; ch++) channelSums.out[channelSums.offset + ch] = sums![ch]!;
+}
+
+/** Any window and padding (overlapping windows add up). */
+function poolAny(x: Float32Array, dy: Float32Array, dx: Float32Array, g: tf.backend_util.Conv2DInfo, floor: number, sums: Float64Array | null): void {
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = g;
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = g;
+  const { top, left } = g.padInfo;
+  const rowStride = inWidth * c;
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
     const xBatch = b * inHeight * rowStride;
@@ -77,7 +94,10 @@ export function maxPoolScatter(x: Float32Array, dy: Float32Array, dx: Float32Arr
               }
             }
           }
-          if (at >= 0) dx[at] = dx[at]! + dy[o]!;
+          if (at >= 0) {
+            dx[at] = dx[at]! + dy[o]!;
+            if (sums !== null) sums[ch] = sums[ch]! + dy[o]!;
+          }
         }
       }
     }
@@ -98,6 +118,7 @@ function pool2x2(
   sh: number,
   sw: number,
   floor: number,
+  sums: Float64Array | null,
 ): void {
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -127,7 +148,10 @@ function pool2x2(
           }
           v = x[i + rowStride + c]!;
           if (v > best) at = i + rowStride + c;
-          if (at >= 0) dx[at] = dy[o]!;
+          if (at >= 0) {
+            dx[at] = dy[o]!;
+            if (sums !== null) sums[i - i00] = sums[i - i00]! + dy[o]!;
+          }
         }
       }
     }
