@@ -1,8 +1,9 @@
 /**
  * What a finished task leaves behind, as bytes: the engine's state (every weight, every pruning
- * state — mask and history; the values are the weights' — and the weights kept for rewinding) plus what the task added
- * to the run record and to metrics.jsonl. One safetensors file: tensors for the arrays, JSON in
- * its metadata for the rest. The stage cache and a partial run's checkpoints both store these.
+ * state's mask and history — its values are the weight's own — and the weights kept for
+ * rewinding) plus what the task added to the run record and to metrics.jsonl. One safetensors
+ * file: tensors for the arrays, JSON in its metadata for the rest. The stage cache and a partial
+ * run's checkpoints both store these.
  */
 import { PruneRunError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../runs/safetensors.js';

@@ -19,7 +19,7 @@ import { PruneError } from '../errors.js';
 export interface FilterLayer {
   /** The kernel's weight name ('conv1/kernel'). */
   readonly kernel: string;
-  /** Its current values (values × mask). */
+  /** Its current values (zero where pruned). */
   readonly values: Float32Array;
   readonly shape: readonly [number, number, number, number];
   /** The bias's name, if the layer has one (its entry f goes with filter f). */

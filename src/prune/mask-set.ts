@@ -29,8 +29,9 @@ export class MaskSet {
   /**
    * Starts tracking `name` with a mask of all ones, or, if it is already tracked, hands it the
    * parameter's current (e.g. trained) values. `values` is borrowed, not copied (see
-   * parameter.ts): the set reads it when pruning and effective() may write it, so pass the array
-   * that holds the parameter's weights, or a copy the set may keep. Returns the state.
+   * parameter.ts): the set only reads it (unless it is passed as effective()'s `out`) and keeps it
+   * until the next track or release, so pass the parameter's own weights or a copy that may stay
+   * with the set. Returns the state.
    */
   track(name: string, shape: readonly number[], values: Float32Array): ParameterState {
     const n = elementCount(shape);

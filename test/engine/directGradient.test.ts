@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDataset } from '../../src/data/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
-import { directNetOf } from '../../src/engine/direct/net.js';
+import { directNetOf, fitsData } from '../../src/engine/direct/net.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { autodiffShardGradient, shardGradient } from '../../src/engine/parallel/shardGradient.js';
 import { ParameterVector } from '../../src/engine/parameterVector.js';
@@ -84,6 +84,7 @@ describe('the direct training pass', () => {
       ['a regularizer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, kernelRegularizer: tf.regularizers.l2() })] })],
       ['dilation', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, dilationRate: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],
       ['a frozen layer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 8, trainable: false }), tf.layers.dense({ units: 10 })] })],
+      ['a dense layer on images', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3 }), tf.layers.dense({ units: 10 })] })],
       ['no dense output', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28 }), tf.layers.flatten()] })],
       [
         'a functional model',
@@ -98,5 +99,19 @@ describe('the direct training pass', () => {
       expect(directNetOf(model, ParameterVector.of(model)), what).toBeNull();
       model.dispose();
     }
+  });
+
+  it('leaves data the model does not fit to autodiff, which reports the mismatch', () => {
+    const model = buildLenet(1);
+    const vector = ParameterVector.of(model);
+    const net = directNetOf(model, vector)!;
+    expect(fitsData(net, [28, 28, 1], 10)).toBe(true);
+    expect(fitsData(net, [28, 28, 1], 12)).toBe(false);
+    expect(fitsData(net, [32, 32, 1], 10)).toBe(false);
+    const other = syntheticDataset({ trainCount: 8, testCount: 2, seed: 1, numClasses: 12 });
+    const out = new Float32Array(vector.size);
+    const run = () => shardGradient(model, vector, { split: other.train, imageShape: other.imageShape, numClasses: other.numClasses }, Uint32Array.of(0, 1), 2, out);
+    expect(run).toThrow();
+    model.dispose();
   });
 });

@@ -42,6 +42,16 @@ export interface DirectNet {
   readonly layers: readonly DirectLayer[];
   /** [height, width, channels] of one input image. */
   readonly inputShape: readonly [number, number, number];
+  /** Units of the last layer: the logits. */
+  readonly classes: number;
+}
+
+/**
+ * Whether the pass can train `net` on images of `imageShape` with `numClasses` labels. When not,
+ * autodiff runs instead and TF.js reports the mismatch as it always has.
+ */
+export function fitsData(net: DirectNet, imageShape: readonly number[], numClasses: number): boolean {
+  return net.classes === numClasses && net.inputShape.every((d, i) => d === imageShape[i]) && imageShape.length === 3;
 }
 
 type Config = Record<string, unknown>;
@@ -125,13 +135,19 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   const input = model.inputs[0]!.shape;
   if (input.length !== 4 || input.slice(1).some((d) => d === null)) return null;
   const layers: DirectLayer[] = [];
+  // Conv and pool layers take images (rank 4), dense layers rows (rank 2): a Dense applied to an
+  // image (TF.js maps it over the last axis) is left to autodiff.
+  let rank = 4;
   for (const layer of model.layers) {
     const direct = layerOf(layer, vector);
     if (direct === null) return null;
+    if ((direct.kind === 'dense' ? 2 : direct.kind === 'flatten' ? rank : 4) !== rank) return null;
+    if (direct.kind === 'flatten' || direct.kind === 'dense') rank = 2;
     layers.push(direct);
   }
   // Every trainable weight must get its gradient from the pass, and the model must end in logits.
   const covered = layers.reduce((n, l) => n + (l.kind === 'conv2d' || l.kind === 'dense' ? 1 + (l.bias === null ? 0 : 1) : 0), 0);
-  if (covered !== vector.slots.length || layers.at(-1)?.kind !== 'dense') return null;
-  return { layers, inputShape: [input[1]!, input[2]!, input[3]!] };
+  const last = layers.at(-1);
+  if (covered !== vector.slots.length || last?.kind !== 'dense') return null;
+  return { layers, inputShape: [input[1]!, input[2]!, input[3]!], classes: last.kernel.variable.shape[1]! };
 }

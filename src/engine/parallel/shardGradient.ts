@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Split } from '../../data/index.js';
 import { makeBatch } from '../batches.js';
-import { directNetOf, type DirectNet } from '../direct/net.js';
+import { directNetOf, fitsData, type DirectNet } from '../direct/net.js';
 import { directShardGradient } from '../direct/shard.js';
 import type { ParameterVector } from '../parameterVector.js';
 
@@ -49,7 +49,7 @@ export function shardGradient(
   out: Float32Array,
 ): ShardOutcome {
   const net = indices.length === 0 ? null : directNetFor(model, vector);
-  if (net === null) return autodiffShardGradient(model, vector, input, indices, batchSize, out);
+  if (net === null || !fitsData(net, input.imageShape, input.numClasses)) return autodiffShardGradient(model, vector, input, indices, batchSize, out);
   return directShardGradient(tf.backend() as BackendWasm, net, input.split, indices, batchSize, out);
 }
 
