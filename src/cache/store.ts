@@ -7,7 +7,7 @@
  * reported and treated as absent, never trusted.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from './state.js';
 
@@ -21,8 +21,33 @@ interface Sidecar {
 }
 
 export type CheckpointLookup =
-  | { readonly found: true; readonly checkpoint: TaskCheckpoint }
+  | { readonly found: true; readonly checkpoint: TaskCheckpoint; readonly problem: string | null }
   | { readonly found: false; readonly problem: string | null };
+
+/** What trim() removed, and what it could not look at or remove. */
+export interface TrimOutcome {
+  readonly removedEntries: number;
+  readonly freedBytes: number;
+  /** Bytes of the entries kept. */
+  readonly keptBytes: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * A data file no sidecar names, or a temporary file, this old is left over (a writer that died,
+ * or the loser of two runs writing one key), not one being written: trim() removes it.
+ */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
+/** Whether a process with this id is running (a temporary file of a live writer is left alone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -70,7 +95,13 @@ export class CheckpointStore {
     try {
       const checkpoint = decodeCheckpoint(bytes);
       if (checkpoint.key !== key) return { found: false, problem: `${dataFile} holds the checkpoint of another key; ignored` };
-      return { found: true, checkpoint };
+      // The sidecar's mtime is the entry's last use, which trim() keeps the most recent by.
+      const now = new Date();
+      const touched = await utimes(this.sidecar(key), now, now).then(
+        () => null,
+        (error: unknown) => `cannot mark ${this.sidecar(key)} as used (${(error as NodeJS.ErrnoException).code ?? String(error)}); it may be removed first when the cache is trimmed`,
+      );
+      return { found: true, checkpoint, problem: touched };
     } catch (error) {
       return { found: false, problem: `${dataFile}: ${(error as Error).message}; ignored` };
     }
@@ -85,6 +116,86 @@ export class CheckpointStore {
     // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.
     await this.atomicWrite(path.join(this.dir, data), bytes);
     await this.atomicWrite(this.sidecar(checkpoint.key), `${JSON.stringify(sidecar, null, 2)}\n`);
+  }
+
+  /**
+   * Keeps the folder under `maxBytes`: removes the least recently used entries (sidecar, then its
+   * data file) until the rest fit, and files left over by writers that stopped: data files no
+   * sidecar names and temporary files of processes that are gone, once an hour old.
+   */
+  async trim(maxBytes: number, now = Date.now()): Promise<TrimOutcome> {
+    const problems: string[] = [];
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { removedEntries: 0, freedBytes: 0, keptBytes: 0, problems };
+      return { removedEntries: 0, freedBytes: 0, keptBytes: 0, problems: [`cannot list ${this.dir}: ${code ?? String(error)}`] };
+    }
+    const remove = async (file: string): Promise<boolean> => {
+      try {
+        await rm(path.join(this.dir, file), { force: true });
+        return true;
+      } catch (error) {
+        problems.push(`cannot remove ${path.join(this.dir, file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        return false;
+      }
+    };
+    const sizeAndTime = async (file: string): Promise<{ bytes: number; mtimeMs: number } | null> => {
+      try {
+        const info = await stat(path.join(this.dir, file));
+        return { bytes: info.size, mtimeMs: info.mtimeMs };
+      } catch {
+        return null; // removed meanwhile (another run trimming): nothing to count
+      }
+    };
+
+    const entries: { sidecar: string; data: string; bytes: number; lastUsed: number }[] = [];
+    const named = new Set<string>();
+    for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+      const side = await sizeAndTime(name);
+      if (side === null) continue;
+      let data: string | null = null;
+      try {
+        const sidecar = JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as Partial<Sidecar>;
+        if (typeof sidecar.data === 'string' && !sidecar.data.includes('/')) data = sidecar.data;
+      } catch {
+        data = null; // unreadable or not JSON: counted as an entry of its own size, removed first
+      }
+      if (data !== null) named.add(data);
+      const dataInfo = data === null ? null : await sizeAndTime(data);
+      entries.push({ sidecar: name, data: data ?? '', bytes: side.bytes + (dataInfo?.bytes ?? 0), lastUsed: data === null ? 0 : side.mtimeMs });
+    }
+
+    let removedEntries = 0;
+    let freedBytes = 0;
+    for (const name of names) {
+      let pid: number | null = null; // the writer of a temporary file
+      if (name.endsWith('.safetensors')) {
+        if (named.has(name)) continue;
+      } else {
+        const temp = /^\.(\d+)\.\d+\.tmp$/.exec(name);
+        if (temp === null) continue;
+        pid = Number(temp[1]);
+      }
+      const info = await sizeAndTime(name);
+      if (info === null || now - info.mtimeMs < LEFTOVER_AGE_MS || (pid !== null && pid !== process.pid && alive(pid))) continue;
+      if (await remove(name)) freedBytes += info.bytes;
+    }
+
+    let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+    entries.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const entry of entries) {
+      if (total <= maxBytes) break;
+      // The sidecar first: without it the entry is gone even if its data file stays behind.
+      if (!(await remove(entry.sidecar))) continue;
+      if (entry.data !== '') await remove(entry.data);
+      total -= entry.bytes;
+      freedBytes += entry.bytes;
+      removedEntries++;
+    }
+    return { removedEntries, freedBytes, keptBytes: total, problems };
   }
 
   /** Removes the whole folder (a finished run's checkpoints). */

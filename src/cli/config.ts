@@ -13,6 +13,8 @@ export interface ProjectConfig {
   readonly runsDir: string | null;
   /** The stage cache's folder, absolute; null: the default (node_modules/.cache/prune-run). */
   readonly cacheDir: string | null;
+  /** The most the stage cache may hold, in MB; null: the default (2048). */
+  readonly cacheMaxMB: number | null;
   readonly backend: BackendRequest | null;
   readonly seed: number | null;
   /** Training threads on wasm (speed only, see train.ts's GRADIENT_SHARDS). */
@@ -23,7 +25,7 @@ export interface ProjectConfig {
   readonly file: string | null;
 }
 
-const KEYS = ['runsDir', 'cacheDir', 'backend', 'seed', 'threads', 'allowPlugins'];
+const KEYS = ['runsDir', 'cacheDir', 'cacheMaxMB', 'backend', 'seed', 'threads', 'allowPlugins'];
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
@@ -33,7 +35,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   } catch (error) {
     throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
   }
-  if (result === null || result.isEmpty) return { runsDir: null, cacheDir: null, backend: null, seed: null, threads: null, allowPlugins: null, file: null };
+  if (result === null || result.isEmpty) return { runsDir: null, cacheDir: null, cacheMaxMB: null, backend: null, seed: null, threads: null, allowPlugins: null, file: null };
   const file = result.filepath;
   const config: unknown = result.config;
   const fail = (message: string): never => {
@@ -44,9 +46,12 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   for (const key of Object.keys(values)) {
     if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
   }
-  const { runsDir, cacheDir, backend, seed, threads, allowPlugins } = values;
+  const { runsDir, cacheDir, cacheMaxMB, backend, seed, threads, allowPlugins } = values;
   if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
   if (cacheDir !== undefined && typeof cacheDir !== 'string') fail(`cacheDir must be a string, got ${JSON.stringify(cacheDir)}`);
+  if (cacheMaxMB !== undefined && !(typeof cacheMaxMB === 'number' && Number.isFinite(cacheMaxMB) && cacheMaxMB > 0)) {
+    fail(`cacheMaxMB must be a number of megabytes > 0, got ${JSON.stringify(cacheMaxMB)}`);
+  }
   if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
     fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
   }
@@ -56,6 +61,7 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   return {
     runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
     cacheDir: typeof cacheDir === 'string' ? path.resolve(path.dirname(file), cacheDir) : null,
+    cacheMaxMB: (cacheMaxMB as number | undefined) ?? null,
     backend: (backend as BackendRequest | undefined) ?? null,
     seed: (seed as number | undefined) ?? null,
     threads: (threads as number | undefined) ?? null,

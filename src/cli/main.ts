@@ -84,6 +84,6 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
   const threads = args.threads ?? config.threads;
   const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd));
-  const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir });
+  const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir, cacheMaxMB: config.cacheMaxMB });
   return driveRun(run, prepared, { ...args, threads }, io);
 }

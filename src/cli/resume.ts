@@ -110,6 +110,7 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
     backend,
     threads,
     cacheDir: args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd)),
+    cacheMaxMB: config.cacheMaxMB,
     startedAt: new Date(manifest.startedAt ?? Date.now()),
     resumes: manifest.resumes ?? [],
     stoppedIn: manifest.stoppedInTask ?? null,

@@ -39,7 +39,7 @@ import { TaskKeys } from '../cache/keys.js';
 import type { RecordDelta, SessionState, TaskCheckpoint } from '../cache/state.js';
 import { CheckpointStore } from '../cache/store.js';
 import { formatMetricsLine, METRICS_FILE, type MetricsEntry } from '../runs/metrics.js';
-import { isCacheable, TaskCache, type ReusedTask } from './taskCache.js';
+import { DEFAULT_CACHE_MAX_MB, isCacheable, TaskCache, type ReusedTask } from './taskCache.js';
 
 export interface RunOptions {
   readonly runsDir: string;
@@ -48,6 +48,12 @@ export interface RunOptions {
   readonly threads?: number | null;
   /** The shared stage cache's folder; null: no cache (--no-cache). Default: none. */
   readonly cacheDir?: string | null;
+  /** The most the shared stage cache may hold, in MB (default DEFAULT_CACHE_MAX_MB). */
+  readonly cacheMaxMB?: number | null;
+}
+
+function cacheOf(options: RunOptions): { dir: string | null; maxMB: number | null } {
+  return { dir: options.cacheDir ?? null, maxMB: options.cacheMaxMB ?? null };
 }
 
 /** The state of a task that changes none (an evaluation). */
@@ -124,7 +130,7 @@ export class RecipeRun {
     readonly backend: BackendInfo,
     /** How training runs (train.ts's defaultSharding); null: TF.js's own loop. */
     readonly sharding: ShardingOptions | null,
-    cacheDir: string | null,
+    cache: { dir: string | null; maxMB: number | null },
     history: { startedAt: Date; resumes: { at: string; from: string | null }[] } = { startedAt: new Date(), resumes: [] },
   ) {
     this.session = new EngineSession({ sharding });
@@ -133,7 +139,11 @@ export class RecipeRun {
     // What of the engine decides the numbers; the thread count does not (train.ts).
     const { threads: _threads, ...loop } = trainingLoopOf(sharding);
     this.keys = new TaskKeys({ pruneRun: PRUNE_RUN_VERSION, code: codeIdentity(), backend: [backend.name, backend.backendPackage, backend.backendVersion], loop });
-    this.cache = new TaskCache(new CheckpointStore(dir.path(CHECKPOINTS_DIR)), cacheDir === null ? null : new CheckpointStore(cacheDir));
+    this.cache = new TaskCache(
+      new CheckpointStore(dir.path(CHECKPOINTS_DIR)),
+      cache.dir === null ? null : new CheckpointStore(cache.dir),
+      (cache.maxMB ?? DEFAULT_CACHE_MAX_MB) * 1024 * 1024,
+    );
     this.record = {
       runId: dir.id,
       recipeFile: prepared.recipePath,
@@ -153,7 +163,7 @@ export class RecipeRun {
   static async start(prepared: PreparedRun, options: RunOptions): Promise<RecipeRun> {
     const backend = await selectBackend(options.backend);
     const dir = await RunDirectory.create(options.runsDir, prepared.recipe.hash);
-    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), options.cacheDir ?? null);
+    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), cacheOf(options));
     await dir.writeText('recipe.yaml', prepared.recipe.text);
     await dir.writeJson('resolved.json', resolvedForDisk(prepared));
     await dir.writeJson('plan.json', prepared.plan);
@@ -217,7 +227,7 @@ export class RecipeRun {
   ): Promise<RecipeRun> {
     const backend = await selectBackend(options.backend);
     const resumes = [...options.resumes, { at: new Date().toISOString(), from: options.stoppedIn }];
-    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), options.cacheDir ?? null, { startedAt: options.startedAt, resumes });
+    const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), cacheOf(options), { startedAt: options.startedAt, resumes });
     await dir.writeText(METRICS_FILE, '');
     await run.writeManifest('running', null);
     return run;
@@ -485,6 +495,7 @@ export class RecipeRun {
     try {
       // A finished run needs no checkpoints (the stage cache keeps its own); a partial one keeps them for resume.
       if (status === 'succeeded') await this.cache.own.remove();
+      await this.cache.trim();
       await this.writeManifest(status, error);
       return await this.dir.finish(status);
     } finally {

@@ -14,6 +14,11 @@ export function isCacheable(task: PlanTask): boolean {
 
 export type ReuseSource = 'checkpoint' | 'cache';
 
+const MB = 1024 * 1024;
+
+/** The shared stage cache's default size limit (cacheMaxMB in the project config). */
+export const DEFAULT_CACHE_MAX_MB = 2048;
+
 export interface ReusedTask {
   readonly taskId: string;
   readonly key: string;
@@ -29,6 +34,8 @@ export class TaskCache {
     readonly own: CheckpointStore,
     /** The shared stage cache; null with --no-cache. */
     readonly shared: CheckpointStore | null,
+    /** The most the shared cache may hold, in bytes (trim()). */
+    readonly maxBytes: number = DEFAULT_CACHE_MAX_MB * MB,
   ) {}
 
   async lookup(key: string): Promise<{ checkpoint: TaskCheckpoint; from: ReuseSource } | null> {
@@ -36,8 +43,8 @@ export class TaskCache {
     for (const [store, from] of sources) {
       if (store === null) continue;
       const found = await store.read(key);
-      if (found.found) return { checkpoint: found.checkpoint, from };
       if (found.problem !== null) this.problems.push(found.problem);
+      if (found.found) return { checkpoint: found.checkpoint, from };
     }
     return null;
   }
@@ -53,6 +60,23 @@ export class TaskCache {
       await this.shared.write(checkpoint);
     } catch (error) {
       this.problems.push(`cannot write to ${this.shared.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${checkpoint.taskId} is not cached`);
+    }
+  }
+
+  /**
+   * Brings the shared cache back under its limit (least recently used entries first), at the end
+   * of a run; what it removed is a note, and so is anything it could not remove.
+   */
+  async trim(): Promise<void> {
+    if (this.shared === null) return;
+    const outcome = await this.shared.trim(this.maxBytes);
+    this.problems.push(...outcome.problems);
+    if (outcome.removedEntries > 0) {
+      const mb = (bytes: number) => (bytes / MB).toFixed(1);
+      this.problems.push(
+        `removed ${String(outcome.removedEntries)} least recently used entr${outcome.removedEntries === 1 ? 'y' : 'ies'} (${mb(outcome.freedBytes)} MB) ` +
+          `to keep ${this.shared.dir} under ${mb(this.maxBytes)} MB (cacheMaxMB in the project config)`,
+      );
     }
   }
 }

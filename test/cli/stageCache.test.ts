@@ -117,4 +117,27 @@ describe('the stage cache', () => {
     expect(uncached.stderr).not.toMatch(/reused/);
     expect((await readdir(path.join(cwd, 'my-cache'))).length).toBe(before);
   });
+
+  it('is trimmed to cacheMaxMB after a run, least recently used first, and says what went', async () => {
+    // A limit below one run's entries (each ~0.25 MB here): the run keeps what fits.
+    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'small-cache', cacheMaxMB: 1 }));
+    const run = await runCli(['--progress', 'plain', '--runs-dir', 'small', 'r.yaml'], cwd);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/note: stage cache: removed \d+ least recently used entr(y|ies) \([\d.]+ MB\) to keep .*small-cache under 1\.0 MB/);
+    const files = await readdir(path.join(cwd, 'small-cache'));
+    const sizes = await Promise.all(files.map(async (f) => (await readFile(path.join(cwd, 'small-cache', f))).length));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1024 * 1024);
+    // Every sidecar left names a data file that is there.
+    const sidecars = files.filter((f) => f.endsWith('.json'));
+    expect(sidecars.length).toBeGreaterThan(0);
+    for (const f of sidecars) {
+      const { data } = JSON.parse(await readFile(path.join(cwd, 'small-cache', f), 'utf8')) as { data: string };
+      expect(files).toContain(data);
+    }
+
+    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheMaxMB: 0 }));
+    const refused = await runCli(['r.yaml'], cwd);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('cacheMaxMB must be a number of megabytes > 0, got 0');
+  });
 });
