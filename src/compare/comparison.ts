@@ -4,6 +4,7 @@
  * difference to the first (B − A). A value a run does not have (a stage its recipe lacks, a
  * compact export it did not ask for) is null; rows no run has a value for are left out.
  */
+import { expectationUnit } from '../runs/expectations.js';
 import type { RunSummary } from '../runs/summary.js';
 import {
   COMPARISON_VERSION,
@@ -87,6 +88,30 @@ function stageSection(name: string, runs: readonly ComparedRun[]): ComparisonSec
   };
 }
 
+/**
+ * The `expect:` gates: how many failed, then each gate's measured value (the limit in the label
+ * when every run that has the gate sets the same one). Runs without gates have no values here.
+ */
+function expectationsSection(summaries: readonly RunSummary[]): ComparisonSection {
+  // Gates this version cannot interpret (a newer prune-run's) get no value row: their unit is unknown.
+  const names = unionInOrder(summaries.map((s) => (s.expectations ?? []).map((e) => e.name))).filter((n) => expectationUnit(n) !== null);
+  const failed = summaries.map((s) => (s.expectations === undefined || s.expectations.length === 0 ? null : s.expectations.filter((e) => !e.passed).length));
+  return {
+    title: 'expectations',
+    rows: rows(
+      row('expectations failed', 'count', failed),
+      ...names.map((name) => {
+        const results = summaries.map((s) => s.expectations?.find((e) => e.name === name) ?? null);
+        const limits = new Set(results.filter((r) => r !== null).map((r) => r.limit));
+        const unit = expectationUnit(name)!;
+        const limit = limits.size === 1 ? [...limits][0]! : null;
+        const shown = limit === null ? '' : unit === 'fraction' ? ` (limit ${(limit * 100).toFixed(2)}%)` : ` (limit ${limit.toLocaleString('en-US')})`;
+        return row(`${name}${shown}`, unit, results.map((r) => r?.actual ?? null));
+      }),
+    ),
+  };
+}
+
 function parametersSection(summaries: readonly RunSummary[]): ComparisonSection {
   const names = unionInOrder(summaries.map((s) => s.parameters.map((p) => p.name)));
   return {
@@ -106,7 +131,7 @@ function parametersSection(summaries: readonly RunSummary[]): ComparisonSection 
 export function buildComparison(runs: readonly ComparedRun[]): Comparison {
   const summaries = runs.map((r) => r.summary);
   const stageNames = unionInOrder(summaries.map((s) => s.stages.map((stage) => stage.name)));
-  const sections = [headline(summaries), ...stageNames.map((name) => stageSection(name, runs)), parametersSection(summaries)];
+  const sections = [headline(summaries), ...stageNames.map((name) => stageSection(name, runs)), parametersSection(summaries), expectationsSection(summaries)];
   return {
     version: COMPARISON_VERSION,
     runs: runs.map((r, i) => ({
@@ -118,6 +143,10 @@ export function buildComparison(runs: readonly ComparedRun[]): Comparison {
       overrides: r.summary.recipe.overrides,
       seed: r.summary.seed,
       backend: r.summary.backend,
+      expectations:
+        r.summary.expectations === undefined || r.summary.expectations.length === 0
+          ? null
+          : { count: r.summary.expectations.length, failed: r.summary.expectations.filter((e) => !e.passed).map((e) => e.name) },
     })),
     sections: sections.filter((s) => s.rows.length > 0),
   };

@@ -70,7 +70,13 @@ export function formatComparison(comparison: Comparison): string {
 
   const legend = comparison.runs.map((r) => {
     const overrides = r.overrides.map((o) => ` --set ${o.path}=${JSON.stringify(o.value)}`).join('');
-    return `${r.column}  ${r.folder}  (${r.recipeFile}${overrides}, seed ${r.seed}, ${r.backend})`;
+    const gates =
+      r.expectations === null
+        ? ''
+        : r.expectations.failed.length === 0
+          ? `, expectations passed`
+          : `, ${String(r.expectations.failed.length)} of ${String(r.expectations.count)} expectations failed: ${r.expectations.failed.join(', ')}`;
+    return `${r.column}  ${r.folder}  (${r.recipeFile}${overrides}, seed ${r.seed}, ${r.backend}${gates})`;
   });
 
   const body = comparison.sections.flatMap((section) => section.rows.map((row) => ({ label: INDENT + row.label, cells: cells(row) })));

@@ -50,6 +50,8 @@ export interface ComparisonRunInfo {
   readonly overrides: RunSummary['recipe']['overrides'];
   readonly seed: number;
   readonly backend: string;
+  /** The run's `expect:` gates: how many, and the names of those that failed; null when it set none. */
+  readonly expectations: { readonly count: number; readonly failed: readonly string[] } | null;
 }
 
 export const COMPARISON_VERSION = 1;

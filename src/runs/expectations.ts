@@ -92,6 +92,11 @@ const GATES: Readonly<Record<ExpectationName, Gate>> = {
   },
 };
 
+/** Whether a gate's values are fractions (accuracies, sparsities) or counts (parameters); null for a name this version does not know. */
+export function expectationUnit(name: string): 'fraction' | 'count' | null {
+  return Object.hasOwn(GATES, name) ? GATES[name as ExpectationName].unit : null;
+}
+
 /** The value as the message shows it: a percentage, a count, or for the drop both accuracies too. */
 function describeValue(name: ExpectationName, value: number, record: RunRecord): string {
   const gate = GATES[name];

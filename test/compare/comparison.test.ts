@@ -111,6 +111,28 @@ describe('formatting', () => {
     expect(new Set(table.map((l) => [...l].length)).size).toBe(1);
   });
 
+  it('shows each run\'s expectations: how many failed, the measured values, and in the legend which failed', () => {
+    const gate = (name: string, limit: number, actual: number, passed: boolean) => ({ name, limit, actual, passed, shortfall: passed ? null : Math.abs(limit - actual), message: '' });
+    const withGates = (id: string, gates: ReturnType<typeof gate>[]) => {
+      const record = makeRunRecord({ id });
+      record.expectations = gates;
+      return run(`runs/${id}`, record, 0.2);
+    };
+    const a = withGates('g1', [gate('final_accuracy_min', 0.85, 0.88, true), gate('compact_parameters_max', 40000, 35552, true)]);
+    const b = withGates('g2', [gate('final_accuracy_min', 0.85, 0.8, false), gate('compact_parameters_max', 30000, 35552, false), gate('some_future_gate', 1, 2, true)]);
+    const comparison = buildComparison([a, b, A]);
+    expect(rowOf(comparison, 'expectations', 'expectations failed').values).toEqual([0, 2, null]);
+    expect(rowOf(comparison, 'expectations', 'final_accuracy_min (limit 85.00%)').values).toEqual([0.88, 0.8, null]);
+    // Different limits: no limit in the label.
+    expect(rowOf(comparison, 'expectations', 'compact_parameters_max')).toMatchObject({ unit: 'count', values: [35552, 35552, null] });
+    expect(comparison.sections.find((s) => s.title === 'expectations')!.rows.map((r) => r.label)).not.toContain('some_future_gate');
+    expect(comparison.runs.map((r) => r.expectations)).toEqual([{ count: 2, failed: [] }, { count: 3, failed: ['final_accuracy_min', 'compact_parameters_max'] }, null]);
+    const text = formatComparison(comparison);
+    expect(text).toContain('A  runs/g1  (recipes/small.yaml, seed 3, wasm (@tensorflow/tfjs-backend-wasm 4.22.0), expectations passed)');
+    expect(text).toContain('2 of 3 expectations failed: final_accuracy_min, compact_parameters_max)');
+    expect(text).toMatch(/^ {2}final_accuracy_min \(limit 85\.00%\) +88\.00% +80\.00% +-8\.00 pp +— +—$/m);
+  });
+
   it('shows a missing value as —', () => {
     const text = formatComparison(buildComparison([A, run('runs/c', makeRunRecord({ id: 'run-c', stage: 'other' }), 0.5)]));
     expect(text).toMatch(/^ {2}global sparsity after the stage +20\.00% +— +—$/m);
