@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { PlanTask } from '../plan/types.js';
 
 /** Bumped whenever a checkpoint's meaning changes, so old cache entries stop matching. */
-export const CACHE_KEY_VERSION = 2;
+export const CACHE_KEY_VERSION = 3;
 
 /** JSON with object keys sorted, so equal data always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -31,7 +31,10 @@ export class TaskKeys {
    * and `inputs` (what a root task read: file hashes). Remembered for the tasks after it.
    */
   keyOf(task: PlanTask, inputs: unknown = null): string {
-    const { id: _id, dependsOn, ...config } = task;
+    const { id: _id, dependsOn, ...rest } = task;
+    // How many cycles a repeated stage has decides nothing a cycle computes (its amount, seed and
+    // rewind are its own): cycle 1 of `repeat: 3` is cycle 1 of `repeat: 4`, and is reused.
+    const config = rest.kind === 'prune' ? { ...rest, cycle: rest.cycle.index } : rest;
     const dependencies = dependsOn.map((id) => {
       const key = this.keys.get(id);
       if (key === undefined) throw new Error(`internal: ${task.id} depends on ${id}, which has no cache key yet`);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, TaskKeys } from '../../src/cache/keys.js';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from '../../src/cache/state.js';
 import { PruneRunError } from '../../src/errors.js';
+import { prepareRunFromText } from '../../src/runner/prepare.js';
 import type { PlanTask } from '../../src/plan/types.js';
 import { encodeSafetensors } from '../../src/runs/safetensors.js';
 
@@ -76,6 +77,30 @@ describe('cache keys', () => {
     expect(keysOf({ backend: 'cpu' }, { files: [1] }, task())).not.toBe(base);
     expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ point: 'finetuned' } as Partial<PlanTask>))).not.toBe(base);
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
+  });
+
+  it('of a repeated stage\'s cycles do not depend on how many cycles there are', async () => {
+    const recipe = (repeat: number) => `seed: 3
+model: {builtin: lenet}
+data: {builtin: mnist, train_size: 64, test_size: 16}
+train: {epochs: 1, batch_size: 32}
+stages:
+  - name: imp
+    global: {method: l1_unstructured, amount: 0.5, select: [{layer_type: dense, param: kernel}]}
+    finetune: {epochs: 1}
+    repeat: ${String(repeat)}
+`;
+    const keysOf = async (repeat: number) => {
+      const { plan } = await prepareRunFromText(recipe(repeat), '/virtual/r.yaml');
+      const keys = new TaskKeys({ engine: 'test' });
+      return new Map(plan.tasks.map((t) => [t.id, keys.keyOf(t, t.dependsOn.length === 0 ? 'inputs' : null)]));
+    };
+    const three = await keysOf(3);
+    const four = await keysOf(4);
+    const cycles = [...three.keys()].filter((id) => /^(prune|finetune|evaluate):imp#[123](:|$)/.test(id));
+    expect(cycles).toHaveLength(12); // prune, two evaluations and a fine-tune per cycle
+    for (const id of cycles) expect(four.get(id), id).toBe(three.get(id));
+    expect(four.has('prune:imp#4')).toBe(true);
   });
 
   it('need every dependency keyed first', () => {
