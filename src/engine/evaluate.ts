@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../data/index.js';
 import { makeBatch } from './batches.js';
+import { crossEntropySum, outputKindOf } from './loss.js';
 
 export interface Evaluation {
   readonly loss: number;
@@ -16,13 +17,13 @@ export async function evaluate(model: tf.LayersModel, data: Dataset, split: Spli
   const started = performance.now();
   let lossSum = 0;
   let correct = 0;
+  const kind = outputKindOf(model);
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
     const sums = tf.tidy(() => {
       const batch = makeBatch(split, data.imageShape, null, start, EVAL_BATCH);
-      const logits = model.apply(batch.images, { training: false }) as tf.Tensor2D;
-      const oneHot = tf.oneHot(batch.labels, data.numClasses);
-      const loss = tf.losses.softmaxCrossEntropy(oneHot, logits, undefined, undefined, tf.Reduction.SUM);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32'));
+      const outputs = model.apply(batch.images, { training: false }) as tf.Tensor2D;
+      const loss = crossEntropySum(outputs, batch.labels, data.numClasses, kind);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32'));
       return tf.stack([loss, hits]);
     });
     const [loss, hits] = await sums.data();

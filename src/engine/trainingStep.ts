@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
 import type { TrainConfig } from '../recipe/types.js';
 import { makeBatch } from './batches.js';
+import { crossEntropySum, outputKindOf } from './loss.js';
 import type { MaskBinding } from './maskBinding.js';
 import { createFlatOptimizer } from './optimizer.js';
 import { ParameterVector } from './parameterVector.js';
@@ -44,6 +45,7 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
   let masks = initialMasks;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createTfjsOptimizer(config);
+  const kind = outputKindOf(model);
   return {
     async run(order, start, batchSize) {
       const batch = makeBatch(data.train, data.imageShape, order, start, batchSize);
@@ -51,9 +53,9 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
       const kept: { correct?: tf.Scalar } = {};
       try {
         const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(batch.images, { training: true }) as tf.Tensor2D;
-          kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32')) as tf.Scalar);
-          return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, data.numClasses), logits) as tf.Scalar;
+          const outputs = model.apply(batch.images, { training: true }) as tf.Tensor2D;
+          kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')) as tf.Scalar);
+          return tf.div(crossEntropySum(outputs, batch.labels, data.numClasses, kind), batch.size) as tf.Scalar;
         }, variables);
         optimizer.applyGradients(grads);
         tf.dispose(grads);

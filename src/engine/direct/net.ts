@@ -2,12 +2,13 @@
  * Which models the direct training pass (shard.ts) can run, and their layers as it needs them.
  *
  * A tf.Sequential of Conv2D (channels last, no dilation), MaxPooling2D, Flatten and Dense layers,
- * each conv/dense with a linear or ReLU activation and its own trainable kernel (and bias): the
- * shape of LeNet and of most small CNNs users prune. Anything else (another layer or activation,
+ * each conv/dense with a linear or ReLU activation (the output layer may also end in a softmax) and
+ * its own trainable kernel (and bias): the shape of LeNet and of most small CNNs users prune. Anything else (another layer or activation,
  * a regularizer, a non-trainable or shared weight) gets null, and training takes the general
  * path through tf.variableGrads instead: the direct pass is a speed-up, never a restriction.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { OutputKind } from '../loss.js';
 import type { ParameterVector } from '../parameterVector.js';
 
 export interface WeightRef {
@@ -44,6 +45,11 @@ export interface DirectNet {
   readonly inputShape: readonly [number, number, number];
   /** Units of the last layer: the logits. */
   readonly classes: number;
+  /**
+   * 'probabilities' when the last layer's activation is a softmax: the pass then computes that
+   * layer as linear (its logits) and the loss on them (engine/loss.ts).
+   */
+  readonly output: OutputKind;
 }
 
 /**
@@ -64,11 +70,14 @@ function pair(value: unknown): [number, number] | null {
 
 const REGULARIZERS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
 
-/** The layer's activation as the pass supports it: true = ReLU, false = linear, null = other. */
-function reluOf(config: Config): boolean | null {
+/**
+ * The layer's activation as the pass supports it: true = ReLU, false = linear (or the output
+ * layer's softmax, see DirectNet.output), null = other.
+ */
+function reluOf(config: Config, last: boolean): boolean | null {
   if (REGULARIZERS.some((key) => config[key] !== null && config[key] !== undefined)) return null;
   if (config['activation'] === 'relu') return true;
-  if (config['activation'] === 'linear') return false;
+  if (config['activation'] === 'linear' || (last && config['activation'] === 'softmax')) return false;
   return null;
 }
 
@@ -94,12 +103,12 @@ function weightsOf(layer: tf.layers.Layer, vector: ParameterVector, useBias: boo
   return { kernel, bias };
 }
 
-function layerOf(layer: tf.layers.Layer, vector: ParameterVector): DirectLayer | null {
+function layerOf(layer: tf.layers.Layer, vector: ParameterVector, last: boolean): DirectLayer | null {
   const config = layer.getConfig() as Config;
   const name = layer.name;
   switch (layer.getClassName()) {
     case 'Conv2D': {
-      const relu = reluOf(config);
+      const relu = reluOf(config, false);
       const strides = pair(config['strides']);
       const dilation = pair(config['dilationRate']);
       const padding = config['padding'];
@@ -119,7 +128,7 @@ function layerOf(layer: tf.layers.Layer, vector: ParameterVector): DirectLayer |
       // A Flatten's config names a data format only when it is not the default, channels last.
       return (config['dataFormat'] ?? 'channelsLast') === 'channelsLast' && layer.weights.length === 0 ? { kind: 'flatten', name } : null;
     case 'Dense': {
-      const relu = reluOf(config);
+      const relu = reluOf(config, last);
       if (relu === null) return null;
       const weights = weightsOf(layer, vector, config['useBias'] === true);
       return weights === null ? null : { kind: 'dense', name, ...weights, relu };
@@ -138,8 +147,8 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   // Conv and pool layers take images (rank 4), dense layers rows (rank 2): a Dense applied to an
   // image (TF.js maps it over the last axis) is left to autodiff.
   let rank = 4;
-  for (const layer of model.layers) {
-    const direct = layerOf(layer, vector);
+  for (const [i, layer] of model.layers.entries()) {
+    const direct = layerOf(layer, vector, i === model.layers.length - 1);
     if (direct === null) return null;
     if ((direct.kind === 'dense' ? 2 : direct.kind === 'flatten' ? rank : 4) !== rank) return null;
     if (direct.kind === 'flatten' || direct.kind === 'dense') rank = 2;
@@ -149,5 +158,6 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   const covered = layers.reduce((n, l) => n + (l.kind === 'conv2d' || l.kind === 'dense' ? 1 + (l.bias === null ? 0 : 1) : 0), 0);
   const last = layers.at(-1);
   if (covered !== vector.slots.length || last?.kind !== 'dense') return null;
-  return { layers, inputShape: [input[1]!, input[2]!, input[3]!], classes: last.kernel.variable.shape[1]! };
+  const output = (model.layers.at(-1)!.getConfig() as Config)['activation'] === 'softmax' ? 'probabilities' : 'logits';
+  return { layers, inputShape: [input[1]!, input[2]!, input[3]!], classes: last.kernel.variable.shape[1]!, output };
 }

@@ -222,7 +222,7 @@ export function directShardGradient(
     const classes = logits.shape[1]!;
     const dLogits = backend.makeOutput([rows, classes], 'float32');
     owned.push(dLogits);
-    const outcome = softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits));
+    const outcome = softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits), net.output);
 
     // Layers before the first one with weights need no input gradient.
     const firstTrainable = net.layers.findIndex((l) => l.kind === 'conv2d' || l.kind === 'dense');

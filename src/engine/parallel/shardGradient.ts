@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Split } from '../../data/index.js';
 import { makeBatch } from '../batches.js';
+import { crossEntropySum, outputKindOf } from '../loss.js';
 import { directNetOf, fitsData, type DirectNet } from '../direct/net.js';
 import { directShardGradient } from '../direct/shard.js';
 import type { ParameterVector } from '../parameterVector.js';
@@ -67,12 +68,13 @@ export function autodiffShardGradient(
     return { loss: 0, correct: 0 };
   }
   const batch = makeBatch(input.split, input.imageShape, indices, 0, indices.length);
+  const kind = outputKindOf(model);
   try {
     const kept: { correct?: tf.Scalar } = {};
     const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(batch.images, { training: true }) as tf.Tensor2D;
-      const sum = tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, input.numClasses), logits, undefined, 0, tf.Reduction.SUM);
-      kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.labels), 'float32')) as tf.Scalar);
+      const outputs = model.apply(batch.images, { training: true }) as tf.Tensor2D;
+      const sum = crossEntropySum(outputs, batch.labels, input.numClasses, kind);
+      kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')) as tf.Scalar);
       return tf.div(sum, batchSize) as tf.Scalar;
     }, vector.trainable as tf.Variable[]);
     try {

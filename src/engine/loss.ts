@@ -1,0 +1,35 @@
+/**
+ * The loss training and evaluation use: cross-entropy of the model's outputs against the labels.
+ *
+ * A model's outputs are logits unless its output layer ends in a softmax, as Keras classifiers
+ * converted for TF.js usually do (`Dense(10, activation='softmax')`). Those outputs are
+ * probabilities already, and the loss is Keras's categorical cross-entropy on them: each row
+ * clipped to [ε, 1 − ε], −log of the label's entry. Softmax cross-entropy applied to
+ * probabilities would take a second softmax: a flattened loss whose gradient barely moves the
+ * model.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type OutputKind = 'logits' | 'probabilities';
+
+/** Keras's backend epsilon, the clip of categorical cross-entropy on probabilities. */
+export const PROBABILITY_EPSILON = 1e-7;
+
+/** What the model's (first) output holds: probabilities when its layer's activation is a softmax. */
+export function outputKindOf(model: tf.LayersModel): OutputKind {
+  const layer = model.outputs[0]?.sourceLayer;
+  if (layer === undefined) return 'logits';
+  if (layer.getClassName() === 'Softmax') return 'probabilities';
+  const config = layer.getConfig() as Record<string, unknown>;
+  return config['activation'] === 'softmax' ? 'probabilities' : 'logits';
+}
+
+/** Σ over the rows of the cross-entropy of `outputs` ([rows, numClasses]) against `labels`. */
+export function crossEntropySum(outputs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, kind: OutputKind): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(labels, numClasses);
+    if (kind === 'logits') return tf.losses.softmaxCrossEntropy(oneHot, outputs, undefined, 0, tf.Reduction.SUM) as tf.Scalar;
+    const clipped = tf.clipByValue(outputs, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
+    return tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)))) as tf.Scalar;
+  });
+}
