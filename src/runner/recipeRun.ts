@@ -23,7 +23,7 @@ import { stageLabel } from '../plan/taskIds.js';
 import type { ExportTask, PlanTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import { gitInfo, nodeInfo, packageVersions } from '../runs/manifest.js';
-import { determinismOf } from '../runs/determinism.js';
+import { determinismOf, RANDOM_TRAINING_LAYERS } from '../runs/determinism.js';
 import { checkExpectations, failedExpectations } from '../runs/expectations.js';
 import type { RunRecord, SparsityFigures } from '../runs/record.js';
 import { renderReport } from '../runs/report.js';
@@ -258,7 +258,7 @@ export class RecipeRun {
       model: await this.modelFiles(),
       // resolved.json beside this file, pinned by its hash rather than copied in: one copy cannot disagree with itself.
       resolved: { file: 'resolved.json', sha256: await this.resolvedSha256() },
-      determinism: determinismOf(this.backend.name, this.sharding?.shards ?? null),
+      determinism: determinismOf(this.backend.name, this.sharding?.shards ?? null, this.randomTrainingLayers()),
       ...this.expectationsForManifest(),
       // The plugin modules whose code ran (method: custom): file, sha256, name, kind.
       plugins: this.prepared.plugins,
@@ -334,6 +334,12 @@ export class RecipeRun {
     this.reused.push({ taskId: task.id, key: checkpoint.key, from });
     this.record.reused = [...(this.record.reused ?? []), { taskId: task.id, from }];
     return `reused from the ${from === 'cache' ? 'stage cache' : "run's checkpoint"} (key ${checkpoint.key.slice(0, 12)})`;
+  }
+
+  /** The layers that draw their own random numbers in training, if the plan trains at all. */
+  private randomTrainingLayers(): string[] {
+    if (!this.prepared.plan.tasks.some((t) => t.kind === 'train')) return [];
+    return this.prepared.model.layers.filter((l) => RANDOM_TRAINING_LAYERS.includes(l.className)).map((l) => l.name);
   }
 
   /** Stage cache entries found but not trusted (a hash that does not match), for the output. */
@@ -437,7 +443,7 @@ export class RecipeRun {
         return this.export(task);
       case 'report':
         // The gates and the rerun promise first: record.json, report.md and report.html all show them.
-        this.record.determinism = determinismOf(this.backend.name, this.sharding?.shards ?? null);
+        this.record.determinism = determinismOf(this.backend.name, this.sharding?.shards ?? null, this.randomTrainingLayers());
         if (this.prepared.recipe.expect.length > 0) this.record.expectations = checkExpectations(this.prepared.recipe.expect, this.record);
         // record.json: the same facts as report.md, as data (prune-run compare and report.html read it).
         await this.dir.writeJson('record.json', this.record);

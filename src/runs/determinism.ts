@@ -6,7 +6,28 @@
 import type { BackendName } from '../recipe/types.js';
 import type { DeterminismEntry } from './record.js';
 
-export function determinismOf(backend: BackendName, gradientShards: number | null): DeterminismEntry {
+/**
+ * Layers that draw random numbers of their own in training (TF.js's own generator, not the
+ * recipe's seed): a run that trains a model with one cannot promise the same bits twice.
+ */
+export const RANDOM_TRAINING_LAYERS: readonly string[] = ['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout'];
+
+/**
+ * `randomLayers`: the names of the layers of RANDOM_TRAINING_LAYERS's classes that the run trains
+ * ([] when it trains none, or trains nothing).
+ */
+export function determinismOf(backend: BackendName, gradientShards: number | null, randomLayers: readonly string[] = []): DeterminismEntry {
+  const kernels = kernelDeterminism(backend, gradientShards);
+  if (!kernels.promised || randomLayers.length === 0) return kernels;
+  return {
+    promised: false,
+    why:
+      `training runs ${randomLayers.length === 1 ? 'layer' : 'layers'} ${randomLayers.map((n) => `'${n}'`).join(', ')}, which draw${randomLayers.length === 1 ? 's' : ''} ` +
+      `random numbers from TF.js's own generator, not from the recipe's seed (otherwise: ${kernels.why})`,
+  };
+}
+
+function kernelDeterminism(backend: BackendName, gradientShards: number | null): DeterminismEntry {
   switch (backend) {
     case 'wasm':
       return {
