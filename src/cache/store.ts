@@ -146,8 +146,11 @@ export class CheckpointStore {
       try {
         const info = await stat(path.join(this.dir, file));
         return { bytes: info.size, mtimeMs: info.mtimeMs };
-      } catch {
-        return null; // removed meanwhile (another run trimming): nothing to count
+      } catch (error) {
+        // Removed meanwhile (another run trimming): nothing to count. Anything else is said.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') problems.push(`cannot look at ${path.join(this.dir, file)}: ${code ?? String(error)}`);
+        return null;
       }
     };
 

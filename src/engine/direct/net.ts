@@ -3,9 +3,10 @@
  *
  * A tf.Sequential of Conv2D (channels last, no dilation), MaxPooling2D, Flatten and Dense layers,
  * each conv/dense with a linear or ReLU activation (the output layer may also end in a softmax) and
- * its own trainable kernel (and bias): the shape of LeNet and of most small CNNs users prune. Anything else (another layer or activation,
- * a regularizer, a non-trainable or shared weight) gets null, and training takes the general
- * path through tf.variableGrads instead: the direct pass is a speed-up, never a restriction.
+ * its own trainable kernel (and bias): the shape of LeNet and of most small CNNs users prune.
+ * Anything else (another layer or activation, a regularizer, a non-trainable or shared weight)
+ * gets null, and training takes the general path through tf.variableGrads instead: the direct
+ * pass is a speed-up, never a restriction.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { OutputKind } from '../loss.js';
