@@ -6,7 +6,7 @@
  *           values read from the variables: no copy of the weights is kept)
  *   select  pruneGlobal(states, l1Unstructured(amount)): selection over the states' own arrays,
  *           masks written in place (no concatenation)
- *   write   the effective weights (original × mask) written straight into the "model" arrays
+ *   write   the effective weights (values × mask) written back into the "model" arrays, in place
  * Pass 1 prunes 90%, pass 2 50% of what is left (95% in all). Time and peak RSS above the RSS
  * at the start of the pass are measured per phase and per pass.
  */
