@@ -5,6 +5,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { masksOf, restorePruningByName, rewindByName, snapshotWeights } from '../api/index.js';
+import { directNetOf, fitsData } from './direct/net.js';
+import { ParameterVector } from './parameterVector.js';
 import type { SessionState } from '../cache/state.js';
 import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
@@ -89,6 +91,18 @@ export class EngineSession {
   get data(): Dataset {
     if (this.dataValue === null) throw new EngineError('NO_DATA', 'no data is loaded (load-data has not run)');
     return this.dataValue;
+  }
+
+  /**
+   * How the sharded loop gets the loaded model's gradients on this data: the direct pass
+   * (engine/direct/) or TF.js's autodiff; null off the sharded loop or before model and data load.
+   */
+  gradientPass(): 'direct' | 'autodiff' | null {
+    const model = this.modelValue;
+    const data = this.dataValue;
+    if (this.options.sharding === undefined || this.options.sharding === null || model === null || data === null) return null;
+    const net = directNetOf(model, ParameterVector.of(model));
+    return net !== null && fitsData(net, data.imageShape, data.numClasses) ? 'direct' : 'autodiff';
   }
 
   /**

@@ -234,6 +234,8 @@ export class RecipeRun {
   }
 
   private async writeManifest(status: RunStatus | 'running', error: unknown): Promise<void> {
+    // The gradient pass is known once model and data are loaded; it follows from them and the code.
+    const gradient = this.session.gradientPass();
     await this.dir.writeJson('manifest.json', {
       runId: this.dir.id,
       status,
@@ -249,7 +251,7 @@ export class RecipeRun {
       seed: this.prepared.recipe.seed,
       pruneRun: PRUNE_RUN_VERSION,
       backend: this.backend,
-      training: trainingLoopOf(this.sharding),
+      training: { ...trainingLoopOf(this.sharding), ...(gradient === null ? {} : { gradient }) },
       node: nodeInfo(),
       packages: packageVersions(RUNTIME_PACKAGES),
       git: await this.gitAtStart(),

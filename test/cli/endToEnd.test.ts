@@ -86,7 +86,7 @@ describe('a small end-to-end run', () => {
     expect(manifest.backend.name).toBe('wasm');
     expect(manifest.backend.backendVersion).toBe(tf.version_core);
     // Trained on wasm: the batch gradient in 2 fixed shards, on as many threads as cores allow.
-    expect(manifest.training).toMatchObject({ loop: 'sharded', gradientShards: 2, optimizer: 'flat (prune-run)' });
+    expect(manifest.training).toMatchObject({ loop: 'sharded', gradientShards: 2, optimizer: 'flat (prune-run)', gradient: 'direct' });
     expect([1, 2]).toContain(manifest.training.threads);
     expect(manifest.node.node).toBe(process.version);
     expect(manifest.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
