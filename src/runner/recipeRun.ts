@@ -338,10 +338,16 @@ export class RecipeRun {
     return `reused from the ${from === 'cache' ? 'stage cache' : "run's checkpoint"} (key ${checkpoint.key.slice(0, 12)})`;
   }
 
-  /** The layers that draw their own random numbers in training, if the plan trains at all. */
+  /**
+   * The layers that draw their own random numbers in training, if the plan trains at all. The
+   * direct pass draws Dropout's masks from the run's batch order instead (direct/shard.ts).
+   */
   private randomTrainingLayers(): string[] {
     if (!this.prepared.plan.tasks.some((t) => t.kind === 'train')) return [];
-    return this.prepared.model.layers.filter((l) => RANDOM_TRAINING_LAYERS.includes(l.className)).map((l) => l.name);
+    const seededDropout = this.session.gradientPass() === 'direct';
+    return this.prepared.model.layers
+      .filter((l) => RANDOM_TRAINING_LAYERS.includes(l.className) && !(seededDropout && l.className === 'Dropout'))
+      .map((l) => l.name);
   }
 
   /** Stage cache entries found but not trusted (a hash that does not match), for the output. */

@@ -90,9 +90,65 @@ describe('the direct training pass', () => {
     model.dispose();
   });
 
+  it('draws dropout masks from the shard\'s images: the same images the same masks, and the gradient of that masked loss', () => {
+    // Linear layers only, so the loss is smooth and finite differences check the gradient
+    // through the mask (the masks depend only on the indices, so the loss is a function of w).
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [...data.imageShape] }),
+        tf.layers.dense({ units: 16, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: data.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }),
+      ],
+    });
+    const vector = ParameterVector.of(model);
+    expect(directNetOf(model, vector)).not.toBeNull();
+    const indices = Uint32Array.from({ length: 12 }, (_, i) => i * 5);
+    const gradient = (at: Uint32Array) => {
+      const out = new Float32Array(vector.size);
+      const { loss } = shardGradient(model, vector, input, at, 12, out);
+      return { out, loss };
+    };
+    const first = gradient(indices);
+    expect(gradient(indices).out).toEqual(first.out);
+    const other = gradient(Uint32Array.from(indices).reverse());
+    expect(other.out).not.toEqual(first.out); // other order, other masks (the same images)
+
+    // About half the hidden units of each image are dropped: their rows of fc2's gradient are zero
+    // only when dropped for every image, so count a single image's.
+    const single = new Float32Array(vector.size);
+    shardGradient(model, vector, input, Uint32Array.of(3), 1, single);
+    const fc2 = vector.slots[2]!;
+    let zeroRows = 0;
+    for (let unit = 0; unit < 16; unit++) {
+      const row = single.subarray(fc2.offset + unit * data.numClasses, fc2.offset + (unit + 1) * data.numClasses);
+      if (row.every((v) => v === 0)) zeroRows++;
+    }
+    expect(zeroRows).toBeGreaterThan(2);
+    expect(zeroRows).toBeLessThan(14);
+
+    const weights = new Float32Array(vector.size);
+    vector.read(weights);
+    const fc1 = vector.slots[0]!;
+    for (const k of [fc1.offset + 5, fc1.offset + 300 * 16 + 7, vector.slots[1]!.offset + 3]) {
+      const h = 1e-2;
+      const lossAt = (delta: number) => {
+        const moved = Float32Array.from(weights);
+        moved[k] = moved[k]! + delta;
+        vector.write(moved);
+        return gradient(indices).loss;
+      };
+      const numeric = (lossAt(h) - lossAt(-h)) / (2 * h);
+      vector.write(weights);
+      expect(Math.abs(first.out[k]! - numeric)).toBeLessThan(1e-3 * Math.abs(numeric) + 1e-6);
+    }
+    model.dispose();
+  });
+
   it('leaves every other model to autodiff', () => {
     const cases: [string, () => tf.LayersModel][] = [
-      ['dropout', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 10 })] })],
+      ['dropout with a noise shape', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dropout({ rate: 0.5, noiseShape: [1, 784] }), tf.layers.dense({ units: 10 })] })],
+      ['gaussian noise', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.gaussianNoise({ stddev: 0.1 }), tf.layers.dense({ units: 10 })] })],
       ['a softmax inside', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 8, activation: 'softmax' }), tf.layers.dense({ units: 10 })] })],
       ['a regularizer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, kernelRegularizer: tf.regularizers.l2() })] })],
       ['dilation', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, dilationRate: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],

@@ -1,7 +1,7 @@
 /**
  * Which models the direct training pass (shard.ts) can run, and their layers as it needs them.
  *
- * A tf.Sequential of Conv2D (channels last, no dilation), MaxPooling2D, Flatten and Dense layers,
+ * A tf.Sequential of Conv2D (channels last, no dilation), MaxPooling2D, Flatten, Dropout and Dense layers,
  * each conv/dense with a linear or ReLU activation (the output layer may also end in a softmax) and
  * its own trainable kernel (and bias): the shape of LeNet and of most small CNNs users prune.
  * Anything else (another layer or activation, a regularizer, a non-trainable or shared weight)
@@ -38,6 +38,8 @@ export type DirectLayer =
       readonly padding: 'valid' | 'same';
     }
   | { readonly kind: 'flatten'; readonly name: string }
+  /** Dropout, with masks drawn from the shard's images (shard.ts), not from TF.js's generator. */
+  | { readonly kind: 'dropout'; readonly name: string; readonly rate: number }
   | { readonly kind: 'dense'; readonly name: string; readonly kernel: WeightRef; readonly bias: WeightRef | null; readonly relu: boolean };
 
 export interface DirectNet {
@@ -125,6 +127,12 @@ function layerOf(layer: tf.layers.Layer, vector: ParameterVector, last: boolean)
       if (poolSize === null || strides === null || config['dataFormat'] !== 'channelsLast' || (padding !== 'valid' && padding !== 'same')) return null;
       return layer.weights.length === 0 ? { kind: 'maxPool', name, poolSize, strides, padding } : null;
     }
+    case 'Dropout': {
+      const rate = config['rate'];
+      // A noise shape (masks shared along some axes) is left to TF.js.
+      if (typeof rate !== 'number' || !(rate >= 0 && rate < 1) || (config['noiseShape'] ?? null) !== null || layer.weights.length !== 0) return null;
+      return { kind: 'dropout', name, rate };
+    }
     case 'Flatten':
       // A Flatten's config names a data format only when it is not the default, channels last.
       return (config['dataFormat'] ?? 'channelsLast') === 'channelsLast' && layer.weights.length === 0 ? { kind: 'flatten', name } : null;
@@ -151,7 +159,7 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   for (const [i, layer] of model.layers.entries()) {
     const direct = layerOf(layer, vector, i === model.layers.length - 1);
     if (direct === null) return null;
-    if ((direct.kind === 'dense' ? 2 : direct.kind === 'flatten' ? rank : 4) !== rank) return null;
+    if ((direct.kind === 'dense' ? 2 : direct.kind === 'flatten' || direct.kind === 'dropout' ? rank : 4) !== rank) return null;
     if (direct.kind === 'flatten' || direct.kind === 'dense') rank = 2;
     layers.push(direct);
   }

@@ -9,6 +9,10 @@
  *
  * Only wasm-backend data is touched, through the backend's own kernels and heap views; every
  * intermediate is released before returning, so tf.memory() and the heap are as they were.
+ *
+ * Dropout masks come from a seeded generator keyed by the shard's image indices and the layer,
+ * not from TF.js's own generator: the indices follow the run's seeded batch order, so a rerun
+ * draws the same masks (whichever thread computes the shard) and every batch draws new ones.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -16,6 +20,7 @@ import type { Split } from '../../data/index.js';
 import { conv2dFilterGradient } from '../backend/wasmKernels/conv2dBackpropFilter.js';
 import { maxPoolScatter } from '../backend/wasmKernels/maxPoolGrad.js';
 import { release, runWasmKernel } from '../backend/wasmKernels/wasmOps.js';
+import { SeededRandom } from '../../util/random.js';
 import { softmaxCrossEntropy, type LossOutcome } from './loss.js';
 import type { DirectLayer, DirectNet, WeightRef } from './net.js';
 
@@ -54,15 +59,51 @@ function reluGate(dz: Float32Array, activation: Float32Array): void {
 interface Saved {
   readonly input: Info;
   readonly output: Info;
+  /** A dropout layer's mask (1 = kept), as drawn for this shard. */
+  readonly kept?: Uint8Array;
+}
+
+/** FNV-1a over the shard's image indices: the seed of its dropout masks. */
+function shardSeed(indices: Uint32Array): number {
+  let hash = 0x811c9dc5;
+  for (const index of indices) {
+    for (let shift = 0; shift < 32; shift += 8) {
+      hash ^= (index >>> shift) & 0xff;
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+  }
+  return hash;
+}
+
+/** output = x × kept / (1 − rate), kept drawn with P(1) = 1 − rate (TF.js's dropout rule). */
+function dropoutForward(backend: BackendWasm, x: Info, rate: number, random: SeededRandom, owned: Info[]): { output: Info; kept: Uint8Array } {
+  const output = backend.makeOutput([...x.shape], 'float32');
+  owned.push(output);
+  const from = view(backend, x);
+  const to = view(backend, output);
+  const kept = new Uint8Array(from.length);
+  const scale = 1 / (1 - rate);
+  for (let i = 0; i < from.length; i++) {
+    const keep = random.nextFloat() >= rate;
+    kept[i] = keep ? 1 : 0;
+    to[i] = keep ? from[i]! * scale : 0;
+  }
+  return { output, kept };
 }
 
 /** Runs layer by layer; returns every layer's input and output (outputs are owned, inputs alias). */
-function forward(backend: BackendWasm, net: DirectNet, x: Info, owned: Info[]): Saved[] {
+function forward(backend: BackendWasm, net: DirectNet, x: Info, seed: number, owned: Info[]): Saved[] {
   const saved: Saved[] = [];
   let current = x;
-  for (const layer of net.layers) {
+  for (const [i, layer] of net.layers.entries()) {
     let output: Info;
     switch (layer.kind) {
+      case 'dropout': {
+        const dropped = dropoutForward(backend, current, layer.rate, SeededRandom.derive(seed, `dropout:${String(i)}`), owned);
+        saved.push({ input: current, output: dropped.output, kept: dropped.kept });
+        current = dropped.output;
+        continue;
+      }
       case 'conv2d':
         output = runWasmKernel(
           backend,
@@ -175,6 +216,17 @@ function backward(
     }
     case 'flatten':
       return needInput ? alias(dA, [...saved.input.shape]) : null;
+    case 'dropout': {
+      if (!needInput) return null;
+      const dX = backend.makeOutput([...saved.input.shape], 'float32');
+      owned.push(dX);
+      const from = view(backend, dA);
+      const to = view(backend, dX);
+      const kept = saved.kept!;
+      const scale = 1 / (1 - layer.rate);
+      for (let i = 0; i < to.length; i++) to[i] = kept[i] === 1 ? from[i]! * scale : 0;
+      return dX;
+    }
   }
 }
 
@@ -217,7 +269,7 @@ export function directShardGradient(
       labels[i] = split.labels[source]!;
     }
 
-    const saved = forward(backend, net, x, owned);
+    const saved = forward(backend, net, x, shardSeed(indices), owned);
     const logits = saved.at(-1)!.output;
     const classes = logits.shape[1]!;
     const dLogits = backend.makeOutput([rows, classes], 'float32');
