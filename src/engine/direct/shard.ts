@@ -19,6 +19,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Split } from '../../data/index.js';
 import { conv2dFilterGradient } from '../backend/wasmKernels/conv2dBackpropFilter.js';
 import { maxPoolScatter } from '../backend/wasmKernels/maxPoolGrad.js';
+import { columnSums } from '../backend/wasmKernels/sum.js';
 import { release, runWasmKernel } from '../backend/wasmKernels/wasmOps.js';
 import { SeededRandom } from '../../util/random.js';
 import { softmaxCrossEntropy, type LossOutcome } from './loss.js';
@@ -41,14 +42,6 @@ function view(backend: BackendWasm, info: Info): Float32Array {
 
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-/** out[offset + j] = Σ_i dz[i·n + j]: a bias gradient (rows = every position of every image). */
-function columnSums(dz: Float32Array, n: number, out: Float32Array, offset: number): void {
-  out.fill(0, offset, offset + n);
-  for (let i = 0; i < dz.length; i += n) {
-    for (let j = 0; j < n; j++) out[offset + j] = out[offset + j]! + dz[i + j]!;
-  }
 }
 
 /** dz ← dz where the layer's ReLU output is positive, else 0 (relu'(x) = x > 0, as TF.js's Step). */
@@ -183,7 +176,7 @@ function backward(
       const dW = matMul(backend, saved.input, [rows, inner], dA, [rows, units], true, false);
       owned.push(dW);
       out.set(view(backend, dW), layer.kernel.offset);
-      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), units, out, layer.bias.offset);
+      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), units, out.subarray(layer.bias.offset, layer.bias.offset + units));
       if (!needInput) return null;
       const dX = matMul(backend, dA, [rows, units], kernel, [inner, units], false, true);
       owned.push(dX);
@@ -197,7 +190,7 @@ function backward(
       const dW = conv2dFilterGradient(backend, saved.input, dA, geometry);
       owned.push(dW);
       out.set(view(backend, dW), layer.kernel.offset);
-      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), kernel.shape[3]!, out, layer.bias.offset);
+      if (layer.bias !== null && !fused.biasSummed) columnSums(view(backend, dA), kernel.shape[3]!, out.subarray(layer.bias.offset, layer.bias.offset + kernel.shape[3]!));
       if (!needInput) return null;
       const dX = runWasmKernel(backend, 'Conv2DBackpropInput', { dy: dA, filter: kernel }, { strides: layer.strides, pad: layer.padding, dataFormat: 'NHWC', inputShape: xShape });
       owned.push(dX);

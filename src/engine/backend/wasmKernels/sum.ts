@@ -30,7 +30,7 @@ function isAllButLast(axes: readonly number[], rank: number): boolean {
  * in separate accumulators: measured ~0.54 ns an entry, against ~0.83 for one channel per pass and
  * ~1.6 for the plain row-by-row loop into an accumulator array.
  */
-function columnSums(src: Float32Array, channels: number, dst: Float32Array): void {
+export function columnSums(src: Float32Array, channels: number, dst: Float32Array): void {
   const size = src.length;
   let c = 0;
   for (; c + 4 <= channels; c += 4) {
