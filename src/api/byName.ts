@@ -7,9 +7,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PruningMethod, WeightLayout } from '../prune/index.js';
 import { layoutOf } from './axis.js';
 import { pruneError } from './codes.js';
-import { applyMethod, PRUNE_SCOPES, removePruning, replacePruningStates, rewindWeights, type PruneScope } from './store.js';
+import { applyMethod, maskStates, PRUNE_SCOPES, removePruning, replacePruningStates, rewindWeights, type PruneScope } from './store.js';
 import { readValues } from './variables.js';
-import { targetsByName, type Target } from './target.js';
+import { layersOf, targetsByName, type Target } from './target.js';
 
 /** What a method factory is told about the tensor its method will prune. */
 export interface MethodTarget {
@@ -100,6 +100,11 @@ export function snapshotWeights(model: tf.LayersModel): Map<string, Float32Array
  */
 export function rewindByName(model: tf.LayersModel, snapshot: ReadonlyMap<string, Float32Array>): void {
   rewindWeights([...targetsByName(model).values()], snapshot);
+}
+
+/** The model's masks and histories (copies), layer by layer, without reading its weights: for checkpoints. */
+export function pruningStatesByName(model: tf.LayersModel): ReturnType<typeof maskStates> {
+  return layersOf(model).flatMap(maskStates);
 }
 
 /** The pruning states to restore (a checkpoint's), replacing the model's own; weights are not written. */

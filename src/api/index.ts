@@ -3,7 +3,7 @@
  * for the recipe runner. Both go through store.ts, the one place pruning state on layers changes.
  */
 export * as prune from './prune.js';
-export { pruneByName, removeByName, restorePruningByName, rewindByName, snapshotWeights, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
+export { pruneByName, pruningStatesByName, removeByName, restorePruningByName, rewindByName, snapshotWeights, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
 export { masksOf, type PrunedParameter } from './inspect.js';
 export { PRUNE_SCOPES, type PruneScope } from './store.js';
 export { API_ERROR_CODES, type ApiErrorCode } from './codes.js';

@@ -57,6 +57,19 @@ export function refreshedStates(layer: tf.layers.Layer, targets: ReadonlyMap<str
   });
 }
 
+/**
+ * Copies of the layer's masks and histories, without reading any variable: what a checkpoint
+ * keeps of the pruning (replacePruningStates puts it back).
+ */
+export function maskStates(layer: tf.layers.Layer): { name: string; shape: readonly number[]; mask: Uint8Array; history: Record<string, unknown>[] }[] {
+  const set = registry.get(layer);
+  if (set === undefined) return [];
+  return set.names().map((name) => {
+    const state = set.get(name)!;
+    return { name, shape: [...state.shape], mask: Uint8Array.from(state.mask), history: structuredClone(state.history) };
+  });
+}
+
 /** Ends a call: the states drop the values they borrowed for it. */
 function releaseAll(targets: readonly Target[]): void {
   for (const t of targets) {

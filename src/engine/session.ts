@@ -4,7 +4,7 @@
  * results; writing them under runs/ is the runner's job.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { masksOf, restorePruningByName, rewindByName, snapshotWeights } from '../api/index.js';
+import { masksOf, pruningStatesByName, restorePruningByName, rewindByName, snapshotWeights } from '../api/index.js';
 import { directNetOf, fitsData } from './direct/net.js';
 import { ParameterVector } from './parameterVector.js';
 import type { SessionState } from '../cache/state.js';
@@ -227,12 +227,9 @@ export class EngineSession {
   /** Everything the tasks after this point depend on (data aside, which load-data reloads): for checkpoints. */
   captureState(): SessionState {
     const model = this.model;
-    const masks = this.masks;
     const weights = new Map(model.weights.map((w) => [w.originalName, { shape: w.shape.map((d) => d ?? 0), values: readWeight(weightNamed(model, w.originalName)).slice() }]));
-    const pruning = masks.names().map((name) => {
-      const state = masks.get(name)!;
-      return { name, shape: [...state.shape], mask: state.mask, history: state.history };
-    });
+    // Masks and histories only: the values are the weights just read.
+    const pruning = pruningStatesByName(model);
     return { weights, pruning, snapshots: new Map([...this.snapshots].map(([key, values]) => [key, new Map(values)])) };
   }
 
