@@ -4,15 +4,11 @@
  * ported from the seed prunes the same channels). Both become the core's AxisSpec; placing it on a
  * TF.js axis needs the weight's layout, which here comes from the layer's class.
  */
-import { CHANNEL_MEANINGS, type AxisSpec, type ChannelMeaning } from '../prune/spec.js';
+import type { AxisOptions } from '../methods/index.js';
+import { CHANNEL_MEANINGS, type AxisSpec } from '../prune/spec.js';
 import type { WeightLayout } from '../prune/index.js';
 import { pruneError } from './codes.js';
 import { describeLayer, type Target } from './target.js';
-
-/** Exactly one way of naming the channels. */
-export type AxisOptions =
-  | { readonly axis: ChannelMeaning; readonly dim?: undefined }
-  | { readonly dim: number; readonly axis?: undefined };
 
 /**
  * Kernel layouts by layer class (getClassName): Conv2D [kh, kw, in, out], Dense [in, out]. Only

@@ -33,7 +33,7 @@ export interface PruneByNameOptions {
   readonly scope: PruneScope;
   /** Scores by weight name, TF.js layout, in place of the weights (torch's importance_scores). */
   readonly importance?: ReadonlyMap<string, Float32Array> | undefined;
-  /** Global only: the layer-collapse guard (pruneGlobal's maxSparsityPerParameter). */
+  /** Global only: the layer-collapse guard (the recipe's max_sparsity_per_layer). */
   readonly maxSparsityPerLayer?: number | undefined;
 }
 
@@ -76,7 +76,7 @@ export function pruneByName(
   if (scope === 'global') {
     const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
     const method = build({ name: names.join(', '), shape: [total], layout: null });
-    const cap = maxSparsityPerLayer === undefined ? {} : { options: { maxSparsityPerParameter: maxSparsityPerLayer } };
+    const cap = maxSparsityPerLayer === undefined ? {} : { options: { maxSparsityPerLayer } };
     applyMethod(targets, { scope, method, ...cap }, importance);
   } else {
     applyMethod(targets, { scope, methodFor: (t) => build({ name: t.name, shape: t.shape, layout: layoutOf(t) }) }, importance);

@@ -5,17 +5,19 @@
  * (layer, name) pairs and the options.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { createMethod } from '../prune/registry.js';
-import type { GlobalMethodName } from '../prune/spec.js';
+import { createMethod, METHODS, type AmountOptions, type Importance } from '../methods/index.js';
 import { pruneError } from './codes.js';
-import { amountOf, importanceOf, seedOf, type AmountOptions, type Importance } from './options.js';
+import { amountOf, importanceOf, seedOf } from './options.js';
 import { applyMethod } from './store.js';
 import { resolveTarget } from './target.js';
 
-/** torch's pruning_method=prune.L1Unstructured / prune.RandomUnstructured. */
-export type GlobalMethod = 'l1' | 'random';
-const SPEC_NAMES: Readonly<Record<GlobalMethod, GlobalMethodName>> = { l1: 'l1_unstructured', random: 'random_unstructured' };
-export const GLOBAL_METHODS = Object.keys(SPEC_NAMES) as readonly GlobalMethod[];
+type GlobalDescriptor = Exclude<(typeof METHODS)[number], { readonly global: null }>;
+/** torch's pruning_method=prune.L1Unstructured / prune.RandomUnstructured: the descriptors' global API names. */
+export type GlobalMethod = GlobalDescriptor['global']['apiName'];
+const DESCRIPTORS: ReadonlyMap<string, GlobalDescriptor> = new Map(
+  METHODS.filter((d): d is GlobalDescriptor => d.global !== null).map((d) => [d.global.apiName, d]),
+);
+export const GLOBAL_METHODS = [...DESCRIPTORS.keys()] as readonly GlobalMethod[];
 
 export type GlobalOptions = AmountOptions &
   (
@@ -37,15 +39,15 @@ export type GlobalParameter =
 export function globalUnstructured(parameters: readonly GlobalParameter[], options: GlobalOptions): void {
   const targets = parameters.map(([layer, param]) => resolveTarget(layer, param));
   const context = `global_unstructured over ${targets.map((t) => `'${t.name}'`).join(', ') || 'no parameters'}`;
-  const method = SPEC_NAMES[options.method] as GlobalMethodName | undefined;
-  if (method === undefined) {
+  const descriptor = DESCRIPTORS.get(options.method);
+  if (descriptor === undefined) {
     throw pruneError(
       'PRUNE_OPTIONS_INVALID',
       `${context}: method '${String(options.method)}' is not one of ${GLOBAL_METHODS.join(', ')}`,
     );
   }
   const amount = amountOf(options, context);
-  const seed = options.method === 'random' ? seedOf(options, context) : 0;
+  const seed = descriptor.traits.seeded ? seedOf(options, context) : 0;
   const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
   const importance = new Map<string, Float32Array>();
   parameters.forEach((entry, i) => {
@@ -54,11 +56,11 @@ export function globalUnstructured(parameters: readonly GlobalParameter[], optio
     if (entry[2] !== undefined) importance.set(target.name, importanceOf(entry[2], target, context));
   });
   // The pool has no layout: global methods are unstructured.
-  const pooled = createMethod({ method, amount }, { seed, layout: null, shape: [total] });
+  const pooled = createMethod(descriptor.resolve({}, { amount, axis: null, mask: undefined }), { seed, layout: null, shape: [total] });
   const cap = options.maxSparsityPerLayer;
   applyMethod(
     targets,
-    { scope: 'global', method: pooled, ...(cap === undefined ? {} : { options: { maxSparsityPerParameter: cap } }) },
+    { scope: 'global', method: pooled, ...(cap === undefined ? {} : { options: { maxSparsityPerLayer: cap } }) },
     importance.size > 0 ? importance : undefined,
   );
 }

@@ -4,23 +4,10 @@
  * help.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AmountOptions, Importance, MaskInput } from '../methods/index.js';
 import { validateAmount, type Amount } from '../prune/index.js';
 import { pruneError } from './codes.js';
 import type { Target } from './target.js';
-
-/**
- * How much to prune: a fraction of the entries (or channels) `{ amount: 0.3 }` or a number of them
- * `{ count: 3 }`, never both (torch tells them apart by Python type; JavaScript has one number).
- */
-export type AmountOptions =
-  | { readonly amount: number; readonly count?: undefined }
-  | { readonly count: number; readonly amount?: undefined };
-
-/** Scores that rank entries instead of the weights (torch's importance_scores), TF.js layout. */
-export type Importance = Float32Array | tf.Tensor;
-
-/** A mask of 0 (pruned) and 1 (kept), in the parameter's TF.js layout. */
-export type MaskInput = Uint8Array | tf.Tensor;
 
 /** 'l1_unstructured of 'conv1/kernel' [3, 3, 1, 6]': how errors name the call and the parameter. */
 export function contextOf(method: string, target: Target): string {

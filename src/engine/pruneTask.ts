@@ -1,7 +1,7 @@
 /**
  * Executes a plan's prune task on a TF.js model through the library API (src/api) — the same
  * calls a TypeScript user makes, so recipes and the API have one implementation. Each group's
- * method is built from its plain-data spec through the registry; pruning composes with earlier
+ * method is built from its plain-data spec by its descriptor (src/methods/); pruning composes with earlier
  * masks (torch's container semantics); `remove` then makes pruning permanent.
  */
 import { createHash } from 'node:crypto';
@@ -11,8 +11,8 @@ import { pruneByName, removeByName } from '../api/index.js';
 import { EngineError } from '../errors.js';
 import type { ImportanceSource, PlannedPrune, PruneGroup, PruneTask } from '../plan/types.js';
 import { torchToTfjs } from '../prune/layout.js';
-import { createMethod } from '../prune/registry.js';
-import type { CustomMethodSpec, MaskReference } from '../prune/spec.js';
+import { methodOf } from '../methods/index.js';
+import type { MaskReference, PluginReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
 import { loadedPlugin } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
@@ -54,10 +54,10 @@ function readMask(reference: MaskReference, planned: PlannedPrune | undefined, p
   return torchToTfjs(layout, values, tensor.shape).values;
 }
 
-/** The plugin a custom spec names, as prepareRun loaded it (src/plugins/loaded.ts). */
-function pluginOf(spec: CustomMethodSpec): PruningPlugin {
-  if (spec.plugin === null) throw new EngineError('PLUGIN_NOT_LOADED', `the plugin module ${spec.module} was not loaded before planning`);
-  return loadedPlugin(spec.plugin);
+/** The plugin a spec names, as prepareRun loaded it (src/plugins/loaded.ts). */
+function pluginOf(reference: PluginReference | null, module: string): PruningPlugin {
+  if (reference === null) throw new EngineError('PLUGIN_NOT_LOADED', `the plugin module ${module} was not loaded before planning`);
+  return loadedPlugin(reference);
 }
 
 export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
@@ -66,21 +66,23 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
     throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes no importance source');
   }
   const spec = group.method;
-  // custom: the loaded plugin, once per group, after checking its file still has the plan's hash.
-  const plugin = spec.method === 'custom' ? { plugin: pluginOf(spec) } : {};
+  const method = methodOf(spec);
+  // A plugin's method: the loaded plugin, once per group, after checking its file still has the plan's hash.
+  const plugin = method.pluginOf === undefined ? {} : { plugin: pluginOf(method.pluginOf(spec), 'module' in spec ? spec.module : spec.method) };
+  const maskFile = method.maskOf?.(spec);
   pruneByName(
     model,
     group.parameters,
     (target) =>
       scope === 'global'
-        ? createMethod(spec, { seed: group.seed, layout: null, shape: target.shape })
-        : createMethod(spec, {
+        ? method.create(spec, { seed: group.seed, layout: null, shape: target.shape })
+        : method.create(spec, {
             // One stream per parameter: its mask does not depend on the other parameters selected.
             seed: SeededRandom.derive(group.seed, target.name).nextSeed(),
             layout: group.planned[target.name]?.layout ?? target.layout,
             shape: target.shape,
             paramName: target.name,
-            ...(spec.method === 'custom_from_mask' ? { mask: readMask(spec.mask, group.planned[target.name], target.name) } : {}),
+            ...(maskFile === undefined ? {} : { mask: readMask(maskFile, group.planned[target.name], target.name) }),
             ...plugin,
           }),
     {

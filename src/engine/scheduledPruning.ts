@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { masksOf } from '../api/index.js';
 import type { ScheduledGroup } from '../plan/types.js';
 import { countToReach, prunedUnits, type MaskSet, type PrunedUnits } from '../prune/index.js';
-import type { MethodSpec } from '../prune/spec.js';
+import type { MethodSpec } from '../methods/index.js';
 import { SeededRandom } from '../util/random.js';
 import { applyGroup } from './pruneTask.js';
 

@@ -3,46 +3,15 @@
  * parameter a prune task touches, the method, the TF.js axis a structured method resolved to and
  * what the step will do to it. Also the one-line summaries the runner writes into the report.
  */
-import path from 'node:path';
-import { describeTorchDim, torchDimOf } from '../prune/axis.js';
+import { methodOf, type MethodSpec } from '../methods/index.js';
+import { formatAmount } from '../methods/text.js';
 import { pythonRound } from '../prune/amount.js';
-import { formatNorm } from '../prune/norm.js';
-import { INPUT_AXIS } from '../prune/semiStructured.js';
-import { formatAxisSpec, type MethodSpec } from '../prune/spec.js';
-import type { Amount } from '../recipe/types.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
-import type { ImportanceSource, Plan, PlanTask, PlannedPrune, PruneGroup, PruneTask } from './types.js';
+import type { Plan, PlanTask, PruneGroup, PruneTask } from './types.js';
 
-export function formatAmount(amount: Amount, unit = 'entries'): string {
-  return 'amount' in amount ? `${+(amount.amount * 100).toFixed(4)}%` : `${amount.count} ${unit}`;
-}
-
-/** "ln_structured 50% (n=2, axis: out)", "l1_unstructured 3 entries", "identity". */
+/** "ln_structured 50% (n=2, axis: out)", "l1_unstructured 3 entries", "identity" (the method's descriptor says). */
 export function describeMethod(spec: MethodSpec): string {
-  switch (spec.method) {
-    case 'identity':
-      return 'identity';
-    case 'l1_unstructured':
-    case 'random_unstructured':
-      return `${spec.method} ${formatAmount(spec.amount)}`;
-    case 'ln_structured':
-      return `ln_structured ${formatAmount(spec.amount, 'channels')} (n=${String(spec.n)}, ${formatAxisSpec(spec.axis)})`;
-    case 'random_structured':
-      return `random_structured ${formatAmount(spec.amount, 'channels')} (${formatAxisSpec(spec.axis)})`;
-    case 'custom_from_mask':
-      return `custom_from_mask ${spec.mask.tensor} of ${path.basename(spec.mask.file)}${spec.mask.layout === 'torch' ? ' (torch layout)' : ''}`;
-    case 'semi_structured':
-      return `semi_structured ${spec.pattern.n}:${spec.pattern.m}`;
-    case 'custom': {
-      const plugin = spec.plugin === null ? 'not loaded' : `"${spec.plugin.name}", ${spec.plugin.kind}`;
-      return `custom ${spec.module} (${plugin}${spec.axis === undefined ? '' : `, ${formatAxisSpec(spec.axis)}`})`;
-    }
-  }
-}
-
-/** The ranking rule: "smallest |w| first", or by another parameter's values. */
-function rankText(importance: ImportanceSource, key: string): string {
-  return importance.kind === 'weights' ? `smallest ${key} first` : `smallest ${key} of ${importance.name}'s values first`;
+  return methodOf(spec).describe(spec);
 }
 
 function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
@@ -62,67 +31,11 @@ export function summarizePruneTask(task: PruneTask): string {
   return task.cycle.of > 1 ? `cycle ${task.cycle.index}/${task.cycle.of}: ${text}` : text;
 }
 
-/**
- * How many entries or channels: exact when nothing was pruned before, else relative to what is
- * left (`left` says what counts as left), which only the run knows.
- */
-function howMany(amount: Amount, total: number, what: string, composes: boolean, left: string): string {
-  if (!composes) {
-    const k = 'count' in amount ? amount.count : pythonRound(amount.amount * total);
-    return `prunes ${k} of its ${total} ${what}`;
-  }
-  return 'count' in amount ? `prunes ${amount.count} more of its ${what} ${left}` : `prunes ${formatAmount(amount)} of its ${what} ${left}`;
-}
-
-/** What a local step does to one parameter, in words. */
-function localOutcome(group: PruneGroup, planned: PlannedPrune, shape: readonly number[], size: number): string {
-  const spec = group.method;
-  const onTop = planned.composes ? ', on top of its mask' : '';
-  switch (spec.method) {
-    case 'identity':
-      return planned.composes ? 'keeps its mask (identity prunes nothing)' : 'starts a mask of ones (identity prunes nothing)';
-    case 'l1_unstructured':
-      return `${howMany(spec.amount, size, 'entries', planned.composes, 'still unpruned')}, ${rankText(group.importance, '|w|')}${onTop}`;
-    case 'random_unstructured':
-      return `${howMany(spec.amount, size, 'entries', planned.composes, 'still unpruned')} at random (seeded)${onTop}`;
-    case 'ln_structured':
-    case 'random_structured': {
-      if (planned.axis === null || planned.layout === null) return 'cannot be pruned along this axis';
-      const dim = torchDimOf(spec.axis, planned.layout) ?? 0;
-      const where = `along TF.js axis ${planned.axis} (torch dim ${dim}: ${describeTorchDim(planned.layout, dim)})`;
-      const count = howMany(spec.amount, shape[planned.axis] ?? 0, 'channels', planned.composes, 'not yet fully pruned');
-      const rule = spec.method === 'ln_structured' ? `, ${rankText(group.importance, `${formatNorm(spec.n)} norm`)}` : ' at random (seeded)';
-      return `${where}, ${count}${rule}${onTop}`;
-    }
-    case 'custom_from_mask':
-      return `multiplies in the mask ${spec.mask.tensor} [${spec.mask.shape.join(', ')}] from ${spec.mask.file}${onTop}`;
-    case 'semi_structured': {
-      if (planned.layout === null) return 'cannot be pruned N:M (not a conv2d or dense kernel)';
-      const { n, m } = spec.pattern;
-      const where = `along its input axis (TF.js axis ${INPUT_AXIS[planned.layout]})`;
-      const rank = rankText(group.importance, '|w|');
-      return planned.composes
-        ? `keeps at most ${n} of every ${m} consecutive entries ${where}, ${rank}; entries pruned before stay pruned and count${onTop}`
-        : `keeps ${n} of every ${m} consecutive entries ${where}: prunes ${(size / m) * (m - n)} of its ${size} entries, ${rank}`;
-    }
-    case 'custom': {
-      const plugin = spec.plugin;
-      if (plugin === null) return 'plugin not loaded';
-      const slice: Record<typeof plugin.kind, string> = {
-        unstructured: 'its still-unpruned entries as one vector',
-        structured: `its channels along TF.js axis ${String(planned.axis)} not yet fully pruned`,
-        global: 'the whole tensor and its mask',
-      };
-      return `plugin "${plugin.name}" (${plugin.file}, sha256 ${plugin.sha256.slice(0, 12)}) chooses from ${slice[plugin.kind]}${onTop}`;
-    }
-  }
-}
-
 function globalHead(group: PruneGroup, sizes: ReadonlyMap<string, readonly number[]>): string {
   const total = group.parameters.reduce((sum, name) => sum + (sizes.get(name) ?? []).reduce((a, b) => a * b, 1), 0);
   const composes = group.parameters.some((name) => group.planned[name]?.composes === true);
   const amount = 'amount' in group.method ? group.method.amount : { count: 0 };
-  const rule = group.method.method === 'l1_unstructured' ? 'smallest |value| first' : 'at random (seeded)';
+  const rule = methodOf(group.method).traits.seeded ? 'at random (seeded)' : 'smallest |value| first';
   const what = composes
     ? `${formatAmount(amount)} of their entries still unpruned`
     : `${'count' in amount ? amount.count : pythonRound(amount.amount * total)} of their ${total} entries`;
@@ -151,7 +64,9 @@ function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly numb
     for (const name of group.parameters) {
       const planned = group.planned[name] ?? { layout: null, axis: null, composes: false };
       const shape = shapeOf(name);
-      lines.push(`${label(name)}: ${localOutcome(group, planned, shape, shape.reduce((a, b) => a * b, 1))}`);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const outcome = methodOf(group.method).outcome(group.method, { planned, shape, size, importance: group.importance });
+      lines.push(`${label(name)}: ${outcome}`);
     }
   }
   if (task.remove.length > 0) {

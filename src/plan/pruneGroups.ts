@@ -5,7 +5,8 @@
  */
 import type { RecipeProblem } from '../errors.js';
 import { allParameters, type ModelDescription, type ParameterDescription } from '../models/description.js';
-import type { Amount, Selector, Stage } from '../recipe/types.js';
+import type { Amount } from '../prune/amount.js';
+import type { Selector, Stage } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
 import { resolveSelectors } from './selectors.js';
 import { checkImportance, planParameter } from './targetChecks.js';

@@ -2,8 +2,8 @@
  * The plan: a recipe compiled into an ordered list of tasks with explicit dependencies. Plain,
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
-import type { WeightLayout } from '../prune/layout.js';
-import type { DataSource, MethodSpec, ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
+import type { DataSource, ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 
 /**
@@ -20,25 +20,11 @@ export interface PlannedParameter {
   readonly size: number;
 }
 
-/**
- * What ranks the entries: the pruned parameter's own weights (torch's default), or the current
- * values of another parameter of the same shape (torch's importance_scores).
- */
-export type ImportanceSource = { readonly kind: 'weights' } | { readonly kind: 'parameter'; readonly name: string };
-
-/** What the planner worked out for one parameter of a group. */
-export interface PlannedPrune {
-  /** The weight's layout (conv2d or dense kernel), null for any other parameter. */
-  readonly layout: WeightLayout | null;
-  /** The TF.js axis a structured method prunes along (from axis/dim and the layout); null otherwise. */
-  readonly axis: number | null;
-  /** Pruned earlier in the plan (and not since removed or made fresh): the new mask composes with it. */
-  readonly composes: boolean;
-}
+export type { ImportanceSource, PlannedPrune } from '../methods/index.js';
 
 /** One method applied to one or more parameters: each separately (local) or as one pool (global). */
 export interface PruneGroup {
-  /** Plain data; the engine builds the method through the registry (src/prune/registry.ts). */
+  /** Plain data; the engine builds the method through its descriptor (src/methods/). */
   readonly method: MethodSpec;
   readonly importance: ImportanceSource;
   readonly parameters: readonly string[];

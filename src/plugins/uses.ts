@@ -1,6 +1,7 @@
 /** Where a resolved recipe names plugin modules, and the same recipe with the loaded plugins bound. */
 import type { SourceLocation } from '../errors.js';
-import type { CustomMethodSpec, PluginReference } from '../prune/spec.js';
+import type { CustomMethodSpec } from '../methods/index.js';
+import type { PluginReference } from '../prune/spec.js';
 import type { LocalTarget, ResolvedRecipe, Stage } from '../recipe/types.js';
 
 export interface PluginUse {

@@ -8,7 +8,7 @@
  * raise the others' cut, so a segment held once stays held, and at most one round per segment is
  * needed. Within each round the selection is pruneSmallestInPlace's (same keys, same tie rule).
  */
-import { countCandidates, pruneSmallestInPlace, type Segment } from './magnitude-select.js';
+import { countCandidates, pruneSmallestInPlace, type Segment } from './magnitudeSelect.js';
 
 /** Σ min(allowed, candidates): the most the segments can lose together under their ceilings. */
 export function cappedCapacity(segments: readonly Segment[], allowed: readonly number[]): number {

@@ -13,9 +13,8 @@
 import { PruneError } from '../errors.js';
 import { aliveChannels, channelLayout, gatherChannels, scatterChannels } from './channels.js';
 import { checkSameLength } from './checks.js';
-import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
+import { countCandidates } from './magnitudeSelect.js';
 import { isStructured, type MethodKind, type PruningMethod } from './method.js';
-import { unstructuredRecipeOf } from './unstructured.js';
 
 type Slicer = (
   method: PruningMethod,
@@ -37,12 +36,11 @@ function checkPartial(partial: Uint8Array, expected: number, method: PruningMeth
 const unstructuredSlice: Slicer = (method, importance, mask, shape, paramName) => {
   const n = mask.length;
   const alive = countCandidates([{ scores: importance, mask }]);
-  // The methods of unstructured.ts select among the unpruned entries where they are (no copy).
-  const recipe = unstructuredRecipeOf(method);
-  if (recipe !== undefined) {
-    const k = plannedCount(recipe, alive, paramName);
+  // A method that selects among the unpruned entries where they are needs no copy.
+  if (method.inPlace !== undefined) {
+    const k = method.inPlace.count(alive, paramName);
     const out = Uint8Array.from(mask);
-    pruneCandidatesInPlace(recipe, [{ scores: importance, mask: out }], alive, k);
+    method.inPlace.prune([{ scores: importance, mask: out }], alive, k);
     return out;
   }
   // Nothing pruned yet: the slice is the whole tensor, so skip the copies (first pruning of a

@@ -3,18 +3,17 @@
  * once, as if their scores and masks were concatenated into one vector and the container's path
  * ran once over it.
  *
- * For the methods of unstructured.ts (l1, random) nothing is concatenated: the selection runs over
- * the parameters' own arrays (in-place.ts) and the masks are written in place, so a 25M-parameter
- * model is pruned with a few MB of working memory (see magnitude-select.ts). Any other unstructured method gets the
+ * For a method that can select in place (PruningMethod.inPlace: l1, random) nothing is
+ * concatenated: the selection runs over the parameters' own arrays and the masks are written in place, so a 25M-parameter
+ * model is pruned with a few MB of working memory (see magnitudeSelect.ts). Any other unstructured method gets the
  * literal concatenation, the container path, and the split.
  */
 import { PruneError } from '../errors.js';
 import { composeMask } from './container.js';
-import { countCandidates, plannedCount, pruneCandidatesInPlace } from './in-place.js';
+import { countCandidates } from './magnitudeSelect.js';
 import type { PruningMethod } from './method.js';
 import { cappedCapacity, pruneSmallestCapped } from './capped.js';
 import { checkImportance, valuesOf, type ParameterState } from './parameter.js';
-import { unstructuredRecipeOf } from './unstructured.js';
 
 function checkStates(states: readonly ParameterState[], importance: ReadonlyMap<string, Float32Array> | undefined): void {
   if (states.length === 0) {
@@ -53,7 +52,7 @@ export interface GlobalOptions {
    * entries pruned (counting its earlier pruning); the count a capped parameter cannot take goes to
    * the others. l1 only. Default: none, as torch.
    */
-  readonly maxSparsityPerParameter?: number;
+  readonly maxSparsityPerLayer?: number;
 }
 
 export function pruneGlobal(
@@ -72,17 +71,18 @@ export function pruneGlobal(
   const names = states.map((s) => s.name);
   const groupName = `global(${names.join(', ')})`;
 
-  const recipe = unstructuredRecipeOf(method);
-  const cap = options.maxSparsityPerParameter;
-  if (cap !== undefined && (recipe?.kind !== 'l1' || !(cap >= 0 && cap <= 1))) {
+  const selection = method.inPlace;
+  const cap = options.maxSparsityPerLayer;
+  const byMagnitude = selection?.byMagnitude === true;
+  if (cap !== undefined && (!byMagnitude || !(cap >= 0 && cap <= 1))) {
     throw new PruneError(
       'PRUNE_GLOBAL_INVALID',
-      recipe?.kind !== 'l1'
+      !byMagnitude
         ? `${groupName}: a maximum sparsity per parameter needs l1_unstructured, got ${method.name}`
         : `${groupName}: the maximum sparsity per parameter must be in [0, 1], got ${String(cap)}`,
     );
   }
-  if (recipe !== undefined) {
+  if (selection !== undefined) {
     const segments = states.map((s) => {
       const given = importance?.get(s.name);
       if (given !== undefined) checkImportance(s, given);
@@ -91,8 +91,8 @@ export function pruneGlobal(
       return { scores: given ?? valuesOf(s), mask: s.mask };
     });
     const candidates = countCandidates(segments);
-    const k = plannedCount(recipe, candidates, groupName);
-    if (cap === undefined) pruneCandidatesInPlace(recipe, segments, candidates, k);
+    const k = selection.count(candidates, groupName);
+    if (cap === undefined) selection.prune(segments, candidates, k);
     else {
       // Entries each parameter may still lose: floor(cap · n) in all, minus what it already lost.
       const allowed = states.map((s, i) => Math.max(0, Math.floor(cap * s.mask.length) - (s.mask.length - countCandidates([segments[i]!]))));

@@ -23,7 +23,7 @@ export { checkedPlugin } from './checked.js';
 export { composeMask } from './container.js';
 export { pruneParameter, effectiveWeights, type ParameterState } from './parameter.js';
 export { pruneGlobal, type GlobalOptions as GlobalPruneOptions } from './global.js';
-export { MaskSet, sparsityOf, type SparsityCount } from './mask-set.js';
+export { MaskSet, sparsityOf, type SparsityCount } from './maskSet.js';
 export { countToReach, prunedUnits, type PrunedUnits } from './toTarget.js';
 export {
   torchToTfjs,

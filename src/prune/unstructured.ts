@@ -7,24 +7,8 @@ import type { SeededRandom } from '../util/random.js';
 import { describeAmount, entriesToPrune, validateAmount, type Amount } from './amount.js';
 import { checkSameLength } from './checks.js';
 import type { PruningMethod } from './method.js';
-import { pruneSmallestInPlace } from './magnitude-select.js';
+import { pruneSmallestInPlace, type Segment } from './magnitudeSelect.js';
 import { sampleIndices } from './select.js';
-
-/**
- * What the methods built here are, for callers that can run them without building the slice the
- * container would (pruneGlobal selects over the parameters' own arrays in place): the same counts
- * and the same choice as computeMask on the concatenated still-unpruned entries.
- */
-export type UnstructuredRecipe =
-  | { readonly kind: 'l1'; readonly amount: Amount }
-  | { readonly kind: 'random'; readonly amount: Amount; readonly random: SeededRandom };
-
-const recipes = new WeakMap<PruningMethod, UnstructuredRecipe>();
-
-/** The recipe of a method built by l1Unstructured or randomUnstructured; undefined for any other. */
-export function unstructuredRecipeOf(method: PruningMethod): UnstructuredRecipe | undefined {
-  return recipes.get(method);
-}
 
 /**
  * Prunes the k entries of smallest |importance| (torch.topk(largest=False) on the magnitudes).
@@ -36,7 +20,7 @@ export function unstructuredRecipeOf(method: PruningMethod): UnstructuredRecipe 
  */
 export function l1Unstructured(amount: Amount): PruningMethod {
   validateAmount(amount, 'l1_unstructured');
-  const method: PruningMethod = {
+  return {
     name: 'l1_unstructured',
     kind: 'unstructured',
     computeMask(importance, defaultMask, shape, paramName = 'tensor') {
@@ -50,9 +34,12 @@ export function l1Unstructured(amount: Amount): PruningMethod {
       return mask;
     },
     describe: () => ({ method: 'l1_unstructured', ...describeAmount(amount) }),
+    inPlace: {
+      byMagnitude: true,
+      count: (candidates, paramName) => entriesToPrune(amount, candidates, paramName),
+      prune: (segments, candidates, k) => pruneSmallestInPlace(segments, k, { candidates }),
+    },
   };
-  recipes.set(method, { kind: 'l1', amount });
-  return method;
 }
 
 /**
@@ -62,7 +49,7 @@ export function l1Unstructured(amount: Amount): PruningMethod {
  */
 export function randomUnstructured(amount: Amount, random: SeededRandom): PruningMethod {
   validateAmount(amount, 'random_unstructured');
-  const method: PruningMethod = {
+  return {
     name: 'random_unstructured',
     kind: 'unstructured',
     computeMask(importance, defaultMask, shape, paramName = 'tensor') {
@@ -76,7 +63,28 @@ export function randomUnstructured(amount: Amount, random: SeededRandom): Prunin
       return mask;
     },
     describe: () => ({ method: 'random_unstructured', ...describeAmount(amount) }),
+    inPlace: {
+      byMagnitude: false,
+      count: (candidates, paramName) => entriesToPrune(amount, candidates, paramName),
+      prune: (segments, candidates, k) => pruneSampledInPlace(segments, candidates, k, random),
+    },
   };
-  recipes.set(method, { kind: 'random', amount, random });
-  return method;
+}
+
+/** Prunes the sampled candidates: the j-th candidate (j increasing) found by a cursor that only moves forward. */
+function pruneSampledInPlace(segments: readonly Segment[], candidates: number, k: number, random: SeededRandom): void {
+  let s = 0;
+  let i = -1;
+  let j = -1;
+  sampleIndices(candidates, k, random, (target) => {
+    while (j < target) {
+      i++;
+      while (i >= segments[s]!.mask.length) {
+        s++;
+        i = 0;
+      }
+      if (segments[s]!.mask[i]! !== 0) j++;
+    }
+    segments[s]!.mask[i] = 0;
+  });
 }

@@ -4,4 +4,4 @@ export { matchGlob } from './glob.js';
 export { RECIPE_SCHEMA_URL } from './validate.js';
 export { DEFAULTS as RECIPE_DEFAULTS } from './resolve.js';
 export type * from './types.js';
-export { BACKEND_NAMES, CHANNEL_MEANINGS, GLOBAL_METHOD_NAMES, METHOD_NAMES, NAMED_NORMS, OPTIMIZER_NAMES } from './types.js';
+export { BACKEND_NAMES, OPTIMIZER_NAMES } from './types.js';

@@ -7,29 +7,22 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecipeProblem } from '../errors.js';
-import type { MaskReference } from '../prune/spec.js';
-import type { PluginOptions } from '../prune/plugin.js';
-import { parsePattern } from '../prune/semiStructured.js';
+import type { RecipeProblem, SourceLocation } from '../errors.js';
+import { methodNamed, type GlobalMethodName, type GlobalMethodSpec, type MethodName, type MethodSpec, type TargetFields } from '../methods/index.js';
+import type { Amount } from '../prune/amount.js';
+import type { AxisSpec, ChannelMeaning, MaskReference } from '../prune/spec.js';
 import type { ScheduleKind, ScheduleUnit } from '../schedules/index.js';
 import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment, type SourcePositions } from './positions.js';
 import type {
-  Amount,
-  ChannelMeaning,
   DataSource,
   Expectation,
   ExpectationName,
-  GlobalMethod,
   LocatedRewind,
   LocatedSchedule,
-  GlobalMethodSpec,
   LocalTarget,
-  MethodName,
-  MethodSpec,
   ModelSource,
-  NormSpec,
   OptimizerName,
   PruningStep,
   ReportConfig,
@@ -80,21 +73,17 @@ interface ScheduleInput {
   unit?: ScheduleUnit;
   every?: number;
 }
+/** The keys every target has or several methods share; a method's own keys are its descriptor's. */
 interface TargetInput extends AmountInput {
   select: SelectorInput;
   method: MethodName;
-  n?: NormSpec;
   axis?: ChannelMeaning;
   dim?: number;
   importance_scores?: { param: string };
-  mask?: { file: string; tensor: string; layout?: 'tfjs' | 'torch' };
-  pattern?: string;
-  module?: string;
-  options?: PluginOptions;
 }
 interface GlobalInput extends AmountInput {
   select: SelectorInput[];
-  method: GlobalMethod;
+  method: GlobalMethodName;
   max_sparsity_per_layer?: number;
 }
 interface StageInput {
@@ -258,7 +247,9 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   if (stage.global !== undefined) {
     const step = stage.global;
     const stepPath = [...where, 'global'];
-    const method: GlobalMethodSpec = { method: step.method, amount: resolveAmount(step) };
+    const descriptor = methodNamed(step.method);
+    if (descriptor?.global == null) throw new Error(`global method '${step.method}' the schema accepted has no global descriptor`);
+    const method = descriptor.resolve({}, { amount: resolveAmount(step), axis: null, mask: undefined }) as GlobalMethodSpec;
     return {
       scope: 'global',
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
@@ -271,7 +262,6 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   // A stage with only `remove` has no targets: a local step that prunes nothing.
   const targets = (stage.targets ?? []).map((target, i): LocalTarget => {
     const targetPath = [...where, 'targets', i];
-    const located = (key: string) => (key in target ? at.valueAt([...targetPath, key]) : null);
     const importance = target.importance_scores;
     return {
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
@@ -282,45 +272,33 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
           ? null
           : { param: importance.param, at: at.valueAt([...targetPath, 'importance_scores', 'param']) },
       at: at.valueAt(targetPath),
-      optionsAt: {
-        n: located('n'),
-        axis: located('axis') ?? located('dim'),
-        ...(target.mask === undefined ? {} : { mask: at.valueAt([...targetPath, 'mask', 'tensor']) }),
-        ...(target.pattern === undefined ? {} : { pattern: at.valueAt([...targetPath, 'pattern']) }),
-        ...(target.module === undefined ? {} : { module: at.valueAt([...targetPath, 'module']) }),
-      },
+      optionsAt: optionsAt(target, targetPath, at),
     };
   });
   return { scope: 'local', targets };
 }
 
-/** The method spec a target describes; the schema has checked which keys each method takes. */
+/** The method spec a target describes (its descriptor's resolve); the schema has checked which keys each method takes. */
 function resolveMethod(target: TargetInput, mask: MaskReference | undefined): MethodSpec {
-  const amount = resolveAmount(target);
-  const axis = () =>
-    target.axis !== undefined ? ({ kind: 'meaning', value: target.axis } as const) : ({ kind: 'torch_dim', dim: target.dim ?? 0 } as const);
-  switch (target.method) {
-    case 'identity':
-      return { method: 'identity' };
-    case 'l1_unstructured':
-    case 'random_unstructured':
-      return { method: target.method, amount };
-    case 'ln_structured':
-      return { method: 'ln_structured', amount, n: target.n ?? 2, axis: axis() };
-    case 'random_structured':
-      return { method: 'random_structured', amount, axis: axis() };
-    case 'custom_from_mask':
-      if (mask === undefined) throw new Error('custom_from_mask target whose mask checkMasks did not read (resolve without loadRecipeText?)');
-      return { method: 'custom_from_mask', mask };
-    case 'semi_structured':
-      // validateRecipe checked the pattern (nmPatterns): this cannot throw here.
-      return { method: 'semi_structured', pattern: parsePattern(target.pattern ?? '') };
-    case 'custom': {
-      // The plugin is bound by prepareRun's loader, which alone may run the module's code.
-      const given = target.axis !== undefined || target.dim !== undefined;
-      return { method: 'custom', module: target.module ?? '', plugin: null, options: target.options ?? {}, ...(given ? { axis: axis() } : {}) };
-    }
+  const descriptor = methodNamed(target.method);
+  if (descriptor === undefined) throw new Error(`method '${target.method}' the schema accepted has no descriptor`);
+  return descriptor.resolve(target as unknown as TargetFields, { amount: resolveAmount(target), axis: axisOf(target), mask }) as MethodSpec;
+}
+
+function axisOf(target: TargetInput): AxisSpec | null {
+  if (target.axis !== undefined) return { kind: 'meaning', value: target.axis };
+  return target.dim === undefined ? null : { kind: 'torch_dim', dim: target.dim };
+}
+
+/** Where the method's options are written: axis or dim as `axis`, each of the method's fields at its `locate` part. */
+function optionsAt(target: TargetInput, targetPath: PathSegment[], at: SourcePositions): Record<string, SourceLocation> {
+  const located: Record<string, SourceLocation> = {};
+  const axisKey = 'axis' in target ? 'axis' : 'dim' in target ? 'dim' : null;
+  if (axisKey !== null) located['axis'] = at.valueAt([...targetPath, axisKey]);
+  for (const field of methodNamed(target.method)?.fields ?? []) {
+    if (field.key in target) located[field.key] = at.valueAt([...targetPath, field.key, ...field.locate]);
   }
+  return located;
 }
 
 /** A scheduled step's amount is its final sparsity (the engine reaches it update by update). */

@@ -5,23 +5,11 @@
  * the later error can point into the recipe file.
  */
 import type { SourceLocation } from '../errors.js';
-import { METHOD_SPEC_NAMES } from '../prune/spec.js';
-import type { GlobalMethodName, GlobalMethodSpec, MethodSpec, MethodSpecName } from '../prune/spec.js';
+import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { ScheduleSpec } from '../schedules/index.js';
-
-// Methods are specified as the pruning core's plain-data MethodSpec (the core knows no YAML; the
-// recipe only fills the spec in), so the recipe, the plan and the registry share one definition.
-export type { AxisSpec, ChannelMeaning, GlobalMethodSpec, MethodSpec, NamedNorm, NormSpec } from '../prune/spec.js';
-export { CHANNEL_MEANINGS, GLOBAL_METHOD_NAMES, NAMED_NORMS } from '../prune/spec.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
-
-/** The pruning methods a recipe's targets can name (the schema's `method` enum lists the same). */
-export type MethodName = MethodSpecName;
-export const METHOD_NAMES: readonly MethodName[] = METHOD_SPEC_NAMES;
-/** The methods a global step can name (GLOBAL_METHOD_NAMES; the schema's `globalMethod` enum). */
-export type GlobalMethod = GlobalMethodName;
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -59,9 +47,6 @@ export interface TrainConfig {
   readonly learningRate: number;
 }
 
-/** A fraction of the entries (0..1) or a number of entries. Never both, never guessed. */
-export type Amount = { readonly amount: number } | { readonly count: number };
-
 /**
  * Picks parameters of the model. Each given field must match; absent fields match anything.
  * `layerType` is the TF.js class name in snake case (Conv2D → conv2d, Dense → dense).
@@ -98,19 +83,11 @@ export interface LocalTarget {
   readonly importance: ImportanceReference | null;
   readonly at: SourceLocation;
   /**
-   * Where the structured options are written (`n`, and `axis` or `dim`), for the problems only the
-   * model can reveal (a bias has no channels, a norm torch refuses for a layout); null if absent.
+   * Where the method's options are written, by recipe key (`axis` for axis or dim; a field's
+   * `locate` part, e.g. mask.tensor), for the problems only the model can reveal (a bias has no
+   * channels, a mask of the wrong shape); a key not written is absent.
    */
-  readonly optionsAt: {
-    readonly n: SourceLocation | null;
-    readonly axis: SourceLocation | null;
-    /** custom_from_mask: where `mask.tensor` is written (its shape is checked against the parameter). */
-    readonly mask?: SourceLocation;
-    /** semi_structured: where `pattern` is written (the kernel's shape is checked against its M). */
-    readonly pattern?: SourceLocation;
-    /** custom: where `module` is written (loading, permission and the plugin's kind are checked against it). */
-    readonly module?: SourceLocation;
-  };
+  readonly optionsAt: Readonly<Record<string, SourceLocation>>;
 }
 
 export type PruningStep =

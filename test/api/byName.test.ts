@@ -8,8 +8,7 @@ import { masksOf, pruneByName, removeByName, type MethodTarget } from '../../src
 import { MaskBinding } from '../../src/engine/maskBinding.js';
 import { prune } from '../../src/index.js';
 import * as core from '../../src/prune/index.js';
-import { createMethod } from '../../src/prune/registry.js';
-import type { MethodSpec } from '../../src/prune/spec.js';
+import { createMethod, type MethodSpec } from '../../src/methods/index.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
 import { errorOf, KERNELS, lenet, masked, useWasm, valuesOf, zeros } from './helpers.js';

@@ -41,7 +41,7 @@ function layers(seed: number): Float32Array[] {
   ].map(([n, scale]) => Float32Array.from({ length: n! }, () => (random.nextFloat() * 2 - 1) * scale!));
 }
 
-describe('pruneGlobal with maxSparsityPerParameter', () => {
+describe('pruneGlobal with maxSparsityPerLayer', () => {
   for (const [amount, cap] of [
     [0.75, 0.8],
     [0.5, 0.6],
@@ -54,7 +54,7 @@ describe('pruneGlobal with maxSparsityPerParameter', () => {
         const set = new MaskSet();
         const states = scores.map((w, i) => set.track(`p${i}`, [w.length], w));
         const expected = reference(scores, states.map((s) => s.mask), pythonRound(amount * 738), cap);
-        pruneGlobal(states, l1Unstructured({ amount }), undefined, { maxSparsityPerParameter: cap });
+        pruneGlobal(states, l1Unstructured({ amount }), undefined, { maxSparsityPerLayer: cap });
         expect(states.map((s) => Array.from(s.mask))).toEqual(expected.map((m) => Array.from(m)));
         for (const s of states) expect(s.mask.filter((v) => v === 0).length).toBeLessThanOrEqual(Math.floor(cap * s.mask.length));
         expect(states[0]!.history.at(-1)).toMatchObject({ method: 'global_unstructured', max_sparsity_per_layer: cap });
@@ -68,7 +68,7 @@ describe('pruneGlobal with maxSparsityPerParameter', () => {
     pruneGlobal(free, l1Unstructured({ amount: 0.85 }));
     expect(free[0]!.mask.every((v) => v === 0)).toBe(true);
     const capped = scores.map((w, i) => new MaskSet().track(`p${i}`, [w.length], w));
-    pruneGlobal(capped, l1Unstructured({ amount: 0.85 }), undefined, { maxSparsityPerParameter: 0.9 });
+    pruneGlobal(capped, l1Unstructured({ amount: 0.85 }), undefined, { maxSparsityPerLayer: 0.9 });
     expect(capped[0]!.mask.filter((v) => v === 0).length).toBe(540);
     expect(capped.reduce((sum, s) => sum + s.mask.filter((v) => v === 0).length, 0)).toBe(pythonRound(0.85 * 738));
   });
@@ -81,7 +81,7 @@ describe('pruneGlobal with maxSparsityPerParameter', () => {
     const before = states.map((s) => Uint8Array.from(s.mask));
     const candidates = states.reduce((sum, s) => sum + s.mask.filter((v) => v !== 0).length, 0);
     const expected = reference(scores, before, pythonRound(0.5 * candidates), 0.8); // half to even, as torch
-    pruneGlobal(states, l1Unstructured({ amount: 0.5 }), undefined, { maxSparsityPerParameter: 0.8 });
+    pruneGlobal(states, l1Unstructured({ amount: 0.5 }), undefined, { maxSparsityPerLayer: 0.8 });
     expect(states.map((s) => Array.from(s.mask))).toEqual(expected.map((m) => Array.from(m)));
   });
 
@@ -96,13 +96,13 @@ describe('pruneGlobal with maxSparsityPerParameter', () => {
       }
       throw new Error('no error');
     };
-    const tooMuch = error(() => pruneGlobal(states, l1Unstructured({ amount: 0.9 }), undefined, { maxSparsityPerParameter: 0.5 }));
+    const tooMuch = error(() => pruneGlobal(states, l1Unstructured({ amount: 0.9 }), undefined, { maxSparsityPerLayer: 0.5 }));
     expect(tooMuch.code).toBe('PRUNE_AMOUNT_TOO_LARGE');
     expect(tooMuch.message).toMatch(/maximum sparsity of 0\.5 per parameter allows \(368 at most\)/);
-    expect(error(() => pruneGlobal(states, randomUnstructured({ amount: 0.5 }, new SeededRandom(1)), undefined, { maxSparsityPerParameter: 0.9 })).message).toMatch(
+    expect(error(() => pruneGlobal(states, randomUnstructured({ amount: 0.5 }, new SeededRandom(1)), undefined, { maxSparsityPerLayer: 0.9 })).message).toMatch(
       /needs l1_unstructured, got random_unstructured/,
     );
-    expect(error(() => pruneGlobal(states, l1Unstructured({ amount: 0.5 }), undefined, { maxSparsityPerParameter: 1.5 })).message).toMatch(/in \[0, 1\], got 1\.5/);
+    expect(error(() => pruneGlobal(states, l1Unstructured({ amount: 0.5 }), undefined, { maxSparsityPerLayer: 1.5 })).message).toMatch(/in \[0, 1\], got 1\.5/);
     expect(states.every((s) => s.mask.every((v) => v === 1) && s.history.length === 0)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MaskSet, pruneParameter, tfjsToTorch, torchToTfjs, type Amount, type WeightLayout } from '../../src/prune/index.js';
 import { normOrderFor } from '../../src/prune/norm.js';
-import { createMethod } from '../../src/prune/registry.js';
+import { createMethod } from '../../src/methods/index.js';
 import type { NormSpec } from '../../src/prune/spec.js';
 import { errorOf } from './helpers.js';
 

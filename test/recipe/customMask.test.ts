@@ -103,7 +103,7 @@ ${body}`;
 describe('custom_from_mask in the schema', () => {
   it('mask belongs to custom_from_mask only, and an unknown layout lists the two', async () => {
     expect(await problems(target('        method: l1_unstructured\n        amount: 0.2\n        mask: {file: masks.safetensors, tensor: fc3.weight}\n'))).toEqual([
-      '8:9 stages[0].targets[0].mask does not apply to method "l1_unstructured": mask is for custom_from_mask only',
+      '8:9 stages[0].targets[0].mask does not apply to method "l1_unstructured": mask is for custom_from_mask only (the mask to multiply in)',
     ]);
     const [layout] = await problems(target('        method: custom_from_mask\n        mask: {file: masks.safetensors, tensor: fc3.weight, layout: pytorch}\n'));
     expect(layout).toMatch(/^7:69 .*layout must be one of tfjs, torch, got "pytorch"/);

@@ -301,7 +301,7 @@ describe('loadRecipe: good recipes', () => {
               schedule: null,
               importance: null,
               at: at(31, 9),
-              optionsAt: { n: null, axis: null },
+              optionsAt: {},
             },
             {
               select: { layerType: null, layer: 'conv1', param: null, at: at(34, 17) },
@@ -309,7 +309,7 @@ describe('loadRecipe: good recipes', () => {
               schedule: null,
               importance: null,
               at: at(34, 9),
-              optionsAt: { n: null, axis: null },
+              optionsAt: {},
             },
           ],
         },

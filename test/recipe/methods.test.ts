@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RecipeError } from '../../src/errors.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
-import { CHANNEL_MEANINGS, GLOBAL_METHOD_NAMES, METHOD_NAMES, NAMED_NORMS } from '../../src/recipe/types.js';
+import { GLOBAL_METHOD_NAMES, METHOD_NAMES } from '../../src/methods/index.js';
+import { CHANNEL_MEANINGS, NAMED_NORMS } from '../../src/prune/spec.js';
 import { RECIPE_SCHEMA_URL } from '../../src/recipe/validate.js';
 
 const HEAD = 'model: {builtin: lenet}\nstages:\n  - name: a\n    targets:\n';
@@ -79,7 +80,7 @@ describe('keys a method does not take', () => {
     expect(await problems(target('method: l1_unstructured, amount: 0.5, n: 2, axis: out'))).toEqual([
       '5:73 stages[0].targets[0].n does not apply to method "l1_unstructured": n is for ln_structured only (its norm order)',
       '5:79 stages[0].targets[0].axis does not apply to method "l1_unstructured": ' +
-        'axis is for the structured methods only (ln_structured, random_structured)',
+        'axis is for the methods that prune channels (ln_structured, random_structured and custom)',
     ]);
     expect(await problems(target('method: random_structured, count: 3, n: 1, dim: 0'))).toEqual([
       '5:72 stages[0].targets[0].n does not apply to method "random_structured": n is for ln_structured only (its norm order)',
@@ -88,14 +89,14 @@ describe('keys a method does not take', () => {
 
   it('identity takes no amount', async () => {
     expect(await problems(target('method: identity, count: 3'))).toEqual([
-      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for every method but identity (which prunes nothing), custom_from_mask (whose mask says what), semi_structured (whose pattern says how much) and custom (whose options say)',
+      '5:53 stages[0].targets[0].count does not apply to method "identity": count is for the methods that take an amount (l1_unstructured, random_unstructured, ln_structured and random_structured)',
     ]);
   });
 
   it('random methods take no importance scores', async () => {
     expect(await problems(target('method: random_unstructured, amount: 0.5, importance_scores: {param: conv2/kernel}'))).toEqual([
       '5:77 stages[0].targets[0].importance_scores does not apply to method "random_unstructured": ' +
-        'importance_scores is for l1_unstructured and ln_structured only, which rank by scores (random methods ignore them)',
+        'importance_scores is for l1_unstructured, ln_structured, semi_structured and custom, which rank by scores (random methods ignore them)',
     ]);
   });
 

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/recipe/resolve.js';
-import { METHOD_NAMES, OPTIMIZER_NAMES } from '../../src/recipe/types.js';
+import { METHOD_NAMES } from '../../src/methods/index.js';
+import { OPTIMIZER_NAMES } from '../../src/recipe/types.js';
 import { RECIPE_SCHEMA_URL } from '../../src/recipe/validate.js';
 
 type Json = Record<string, unknown>;

@@ -15,7 +15,7 @@ import {
   type ParameterState,
   type PruningMethod,
 } from '../../src/prune/index.js';
-import { countCandidates, pruneSmallestInPlace } from '../../src/prune/magnitude-select.js';
+import { countCandidates, pruneSmallestInPlace } from '../../src/prune/magnitudeSelect.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { state } from './helpers.js';
 

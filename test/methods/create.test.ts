@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { resolveAxis } from '../../src/prune/axis.js';
 import { lnStructured, METHOD_KINDS, pruneParameter } from '../../src/prune/index.js';
 import type { PruningPlugin } from '../../src/prune/plugin.js';
-import { createMethod, type MethodContext } from '../../src/prune/registry.js';
-import { METHOD_SPEC_NAMES, type AxisSpec, type MethodSpec } from '../../src/prune/spec.js';
-import { errorOf, state, tieFree, zeros } from './helpers.js';
+import { createMethod, METHOD_NAMES, type MethodContext, type MethodSpec } from '../../src/methods/index.js';
+import type { AxisSpec } from '../../src/prune/spec.js';
+import { errorOf, state, tieFree, zeros } from '../prune/helpers.js';
 
 const conv: MethodContext = { seed: 7, layout: 'conv2d', shape: [3, 3, 4, 6], paramName: 'conv/kernel' };
 const dense: MethodContext = { seed: 7, layout: 'dense', shape: [5, 4], paramName: 'fc/kernel' };
@@ -48,8 +48,8 @@ function maskOf(spec: MethodSpec, context: MethodContext, seed = 3): Uint8Array 
 
 describe('createMethod', () => {
   it('has a factory for every method name, building a method of that name', () => {
-    expect(Object.keys(SPECS).sort()).toEqual([...METHOD_SPEC_NAMES].sort());
-    for (const name of METHOD_SPEC_NAMES) {
+    expect(Object.keys(SPECS).sort()).toEqual([...METHOD_NAMES].sort());
+    for (const name of METHOD_NAMES) {
       const method = createMethod(SPECS[name], withMask);
       expect(method.name).toBe(name);
       expect(METHOD_KINDS).toContain(method.kind);
