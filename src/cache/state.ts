@@ -6,7 +6,7 @@
  * run's checkpoints both store these.
  */
 import { PruneRunError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../runs/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../formats/safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'prune-run-checkpoint/2';
 

@@ -16,7 +16,7 @@ import type { CustomMethodSpec, MaskReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
 import { loadedPlugin } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
-import { decodeSafetensors } from '../runs/safetensors.js';
+import { decodeSafetensors } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
 import { readWeight, weightNamed } from './weights.js';
 

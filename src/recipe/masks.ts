@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PruneRunError, type RecipeProblem } from '../errors.js';
 import type { MaskLayout, MaskReference } from '../prune/spec.js';
-import { decodeSafetensors, type SafetensorsTensor } from '../runs/safetensors.js';
+import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment } from './positions.js';
 

@@ -30,7 +30,7 @@ import { renderReport } from '../runs/report.js';
 import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import { exitReasonOf } from '../runs/summary.js';
-import { encodeSafetensors } from '../runs/safetensors.js';
+import { encodeSafetensors } from '../formats/safetensors.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import type { PreparedRun } from './prepare.js';
 import { codeIdentity } from '../cache/codeIdentity.js';
