@@ -4,6 +4,7 @@
  * reject (a selector that matches nothing, say) keeps the SourceLocation it came from, so that
  * the later error can point into the recipe file.
  */
+import type { DataSource } from '../data/types.js';
 import type { SourceLocation } from '../errors.js';
 import { METHOD_SPEC_NAMES } from '../prune/spec.js';
 import type { GlobalMethodName, GlobalMethodSpec, MethodSpec, MethodSpecName } from '../prune/spec.js';
@@ -13,6 +14,8 @@ import type { ScheduleSpec } from '../schedules/index.js';
 // recipe only fills the spec in), so the recipe, the plan and the registry share one definition.
 export type { AxisSpec, ChannelMeaning, GlobalMethodSpec, MethodSpec, NamedNorm, NormSpec } from '../prune/spec.js';
 export { CHANNEL_MEANINGS, GLOBAL_METHOD_NAMES, NAMED_NORMS } from '../prune/spec.js';
+// A recipe's `data:` resolves to the data layer's own description of a data set.
+export type { DataSource, IdxFilePair } from '../data/types.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
@@ -29,28 +32,6 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu
 export type ModelSource =
   | { readonly kind: 'builtin'; readonly name: 'lenet' }
   | { readonly kind: 'path'; readonly path: string; readonly at: SourceLocation };
-
-export interface IdxFilePair {
-  readonly images: string;
-  readonly labels: string;
-}
-
-export type DataSource =
-  | {
-      readonly kind: 'builtin';
-      readonly name: 'mnist';
-      /** Images taken for training / testing, after a seeded shuffle of all 10,000. */
-      readonly trainSize: number;
-      readonly testSize: number;
-    }
-  | {
-      readonly kind: 'idx';
-      readonly train: IdxFilePair;
-      readonly test: IdxFilePair;
-      /** Optional caps on the number of images used (first N after a seeded shuffle); null = all. */
-      readonly trainSize: number | null;
-      readonly testSize: number | null;
-    };
 
 export interface TrainConfig {
   readonly epochs: number;
