@@ -40,6 +40,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { EngineError } from '../../../errors.js';
 import { im2colFilterGradient } from './conv2dFilterIm2col.js';
+import type { FilterGradientGeometry } from './filterGradientGeometry.js';
 import {
   cropNhwc,
   type KernelArgs,
@@ -51,20 +52,6 @@ import {
 } from './wasmOps.js';
 
 const KERNEL = tf.Conv2DBackpropFilter;
-
-/** The geometry this gradient needs, as computed by `tf.backend_util.computeConv2DInfo`. */
-export type FilterGradientGeometry = Pick<
-  tf.backend_util.Conv2DInfo,
-  | 'filterHeight'
-  | 'filterWidth'
-  | 'strideHeight'
-  | 'strideWidth'
-  | 'dilationHeight'
-  | 'dilationWidth'
-  | 'outHeight'
-  | 'outWidth'
-  | 'padInfo'
->;
 
 /**
  * How much of one spatial axis of x the swapped convolution reads, and the padding after it that

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-import type { FilterGradientGeometry } from './conv2dBackpropFilter.js';
+import type { FilterGradientGeometry } from './filterGradientGeometry.js';
 import { release, runWasmKernel, shape4 } from './wasmOps.js';
 
 type Shape4 = readonly [number, number, number, number];
