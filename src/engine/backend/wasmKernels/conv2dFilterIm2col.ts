@@ -1,6 +1,6 @@
 /**
  * The conv2d filter gradient as im2col + matmul, one of the two formulations conv2dBackpropFilter.ts
- * chooses between (its header has the measurements):
+ * chooses between (its header says when; bench/kernels.md has the measurements):
  *
  *   dW [K, co] = P [K, M] · dy [M, co],   K = KH·KW·ci, M = b·OH·OW,
  *   P[(kh·KW + kw)·ci + c, (b·OH + oh)·OW + ow] = x[b, oh·s + kh·d − top, ow·s + kw·d − left, c]  (0 in padding)
