@@ -58,11 +58,111 @@ export class PlanError extends PruneRunError {}
 /** Pruning arguments are invalid (amount out of range, shape mismatch, ...). */
 export class PruneError extends PruneRunError {}
 
+/**
+ * The codes an EngineError carries, as a runtime list (like PRUNE_ERROR_CODES) so a report or a
+ * test can enumerate them, and as a type so a misspelt code is a compile error.
+ */
+export const ENGINE_ERROR_CODES = [
+  /** Backend selection: --backend names none of the known backends. */
+  'BACKEND_UNKNOWN',
+  /** Backend selection: the backend asked for (cpu) failed to start. */
+  'BACKEND_UNAVAILABLE',
+  /** Backend selection: neither tensorflow nor wasm is available, and cpu is never taken unasked. */
+  'CPU_BACKEND_REFUSED',
+  /** Backend selection: tfjs-node asked for but not installed or not loadable. */
+  'TFJS_NODE_UNAVAILABLE',
+  /** Backend selection: the wasm backend asked for but failed to start. */
+  'WASM_UNAVAILABLE',
+  /** A wasm kernel given a missing, non-float32 or wrongly ranked input. */
+  'WASM_KERNEL_INPUT',
+  /** The wasm backend lacks a kernel one of ours builds on, or it answered unexpectedly. */
+  'WASM_KERNEL_MISSING',
+  /** A wasm kernel asked for channels-first data (only NHWC is implemented). */
+  'WASM_NCHW_UNSUPPORTED',
+  /** A task that needs a model ran before load-model. */
+  'NO_MODEL',
+  /** A task that needs data ran before load-data. */
+  'NO_DATA',
+  /** Training on an empty training split. */
+  'NO_TRAINING_DATA',
+  /** The model's input shape does not fit the data's images. */
+  'INPUT_SHAPE_MISMATCH',
+  /** A plan's schedule laid out on a step count the training split does not give. */
+  'SCHEDULE_STEPS',
+  /** Weights kept for a rewind point that were never captured (a planner bug). */
+  'REWIND_NO_SNAPSHOT',
+  /** A checkpoint whose weights do not fit the loaded model. */
+  'CHECKPOINT_MISMATCH',
+  /** A weight name the model does not have. */
+  'UNKNOWN_WEIGHT',
+  /** A mask bound to a parameter that is not a trainable weight of its size. */
+  'MASK_NOT_TRAINABLE',
+  /** The optimizer given gradients or a mask of another size than its weights. */
+  'OPTIMIZER_SHAPE',
+  /** custom_from_mask's file unreadable, changed since checked, or without the tensor named. */
+  'MASK_FILE',
+  /** A plugin module unreadable or changed since it was loaded. */
+  'PLUGIN_FILE',
+  /** A plan names a plugin this process did not load. */
+  'PLUGIN_NOT_LOADED',
+  /** An importance source given to a global step (a planner bug). */
+  'PRUNE_IMPORTANCE',
+  /** Filter pruning asked of a layer it cannot follow the channels of. */
+  'FILTERS_UNSUPPORTED',
+  /** Compact export of a model it cannot rebuild exactly. */
+  'COMPACT_UNSUPPORTED',
+  /** TF.js handed over no model or inconsistent weight data to save. */
+  'MODEL_SAVE',
+  /** A sparse model the sparse format cannot hold. */
+  'SPARSE_MODEL_UNSUPPORTED',
+  /** A sparse model's files unreadable. */
+  'SPARSE_MODEL_READ',
+  /** A sparse model's files read but malformed. */
+  'SPARSE_MODEL_INVALID',
+  /** Gradient sharding set up with impossible threads, shards or batch sizes. */
+  'SHARDING_INVALID',
+  /** The gradient workers used after they were stopped. */
+  'SHARDING_CLOSED',
+  /** A gradient worker failed or exited. */
+  'GRADIENT_WORKER_FAILED',
+  /** The gradient worker's built file is missing or older than its sources. */
+  'WORKER_NOT_BUILT',
+] as const;
+
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
+
 /** The engine (TensorFlow.js) failed or was asked for something it refuses to do. */
-export class EngineError extends PruneRunError {}
+export class EngineError extends PruneRunError {
+  // `declare`: narrows the type only; a field here would reset the value the base class set.
+  declare readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The codes a DataError carries (see ENGINE_ERROR_CODES for why a list and a type). */
+export const DATA_ERROR_CODES = [
+  /** A data file or the mnist package cannot be read. */
+  'DATA_READ',
+  /** A split size that is not a positive integer or exceeds the images available. */
+  'DATA_SIZE',
+  /** A malformed IDX file, or an IDX pair that does not make a data set. */
+  'IDX_INVALID',
+  /** The mnist package's files are not what it should ship. */
+  'MNIST_INVALID',
+  /** Synthetic data asked for with impossible options. */
+  'SYNTHETIC_INVALID',
+] as const;
+
+export type DataErrorCode = (typeof DATA_ERROR_CODES)[number];
 
 /** Reading a data set failed (a malformed IDX file, a missing package). */
-export class DataError extends PruneRunError {}
+export class DataError extends PruneRunError {
+  declare readonly code: DataErrorCode;
+  constructor(code: DataErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 /** Whether an error is the user's input (exit status 2) rather than a run failure (exit 3). */
 export function isBadInput(error: unknown): boolean {

@@ -4,10 +4,10 @@
  * of every cache key, so a changed engine — a fixed kernel, a new rounding — never reuses results
  * the old one computed, whatever the version number says.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../util/sha256.js';
 
 let cached: string | null = null;
 
@@ -22,10 +22,6 @@ export function codeIdentity(): string {
   if (cached !== null) return cached;
   // This file sits in <root>/cache/: its package's code is everything under <root>.
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const hash = createHash('sha256');
-  for (const file of sourceFiles(root)) {
-    hash.update(file).update('\0').update(readFileSync(path.join(root, file))).update('\0');
-  }
-  cached = hash.digest('hex');
+  cached = sha256Hex(...sourceFiles(root).flatMap((file) => [file, '\0', readFileSync(path.join(root, file)), '\0']));
   return cached;
 }

@@ -2,19 +2,17 @@
  * What a root task reads, by content: the files of a model given by path (model.json and its
  * weight files). A changed file changes every cache key after the task that read it.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSource } from '../recipe/types.js';
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+import { sha256Hex } from '../util/sha256.js';
 
 export async function modelIdentity(source: ModelSource): Promise<unknown> {
   if (source.kind === 'builtin') return { builtin: source.name };
   const text = await readFile(source.path);
   const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest?: { paths?: string[] }[] };
   const weightFiles = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
-  const files = [{ file: path.basename(source.path), sha256: sha256(text) }];
-  for (const file of weightFiles) files.push({ file, sha256: sha256(await readFile(path.resolve(path.dirname(source.path), file))) });
+  const files = [{ file: path.basename(source.path), sha256: sha256Hex(text) }];
+  for (const file of weightFiles) files.push({ file, sha256: sha256Hex(await readFile(path.resolve(path.dirname(source.path), file))) });
   return { files };
 }

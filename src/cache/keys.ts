@@ -5,8 +5,8 @@
  * summation order). For the tasks at the roots, what they read: the data files' hashes, the model
  * files' hashes. A change anywhere upstream changes every key downstream, and nothing else does.
  */
-import { createHash } from 'node:crypto';
 import type { PlanTask } from '../plan/types.js';
+import { sha256Hex } from '../util/sha256.js';
 
 /** Bumped whenever a checkpoint's meaning changes, so old cache entries stop matching. */
 export const CACHE_KEY_VERSION = 3;
@@ -40,9 +40,7 @@ export class TaskKeys {
       if (key === undefined) throw new Error(`internal: ${task.id} depends on ${id}, which has no cache key yet`);
       return key;
     });
-    const key = createHash('sha256')
-      .update(canonicalJson({ version: CACHE_KEY_VERSION, engine: this.engine, task: config, dependencies, inputs }))
-      .digest('hex');
+    const key = sha256Hex(canonicalJson({ version: CACHE_KEY_VERSION, engine: this.engine, task: config, dependencies, inputs }));
     this.keys.set(task.id, key);
     return key;
   }

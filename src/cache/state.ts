@@ -1,29 +1,15 @@
 /**
- * What a finished task leaves behind, as bytes: the engine's state (every weight, every pruning
+ * What a finished task leaves behind, as bytes: the engine's state (engine/sessionState.ts: every weight, every pruning
  * state's mask and history — its values are the weight's own — and the weights kept for
  * rewinding) plus what the task added to the run record and to metrics.jsonl. One safetensors
  * file: tensors for the arrays, JSON in its metadata for the rest. The stage cache and a partial
  * run's checkpoints both store these.
  */
 import { PruneRunError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../runs/safetensors.js';
+import type { SessionState } from '../engine/sessionState.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../formats/safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'prune-run-checkpoint/2';
-
-export interface PruningStateData {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly mask: Uint8Array;
-  readonly history: readonly Record<string, unknown>[];
-}
-
-export interface SessionState {
-  /** Every weight of the model by TF.js name (trainable or not). */
-  readonly weights: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
-  readonly pruning: readonly PruningStateData[];
-  /** Rewind snapshots by key ('init', 'epoch:N'), each every weight by name. */
-  readonly snapshots: ReadonlyMap<string, ReadonlyMap<string, Float32Array>>;
-}
 
 /** What a task added to the run record (plain JSON entries, appended in order on reuse). */
 export interface RecordDelta {

@@ -6,9 +6,9 @@
  * An entry is read back only when the bytes hash to what the sidecar says — one that does not is
  * reported and treated as absent, never trusted.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readHashedFile, sha256Hex } from '../util/sha256.js';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from './state.js';
 
 interface Sidecar {
@@ -49,8 +49,6 @@ function alive(pid: number): boolean {
   }
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
 export class CheckpointStore {
   private counter = 0;
 
@@ -82,18 +80,15 @@ export class CheckpointStore {
       return { found: false, problem: `${this.sidecar(key)} names no data file of its key; ignored` };
     }
     const dataFile = path.join(this.dir, sidecar.data);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(dataFile);
-    } catch (error) {
-      return { found: false, problem: `cannot read ${dataFile}: ${(error as Error).message}; ignored` };
+    const read = await readHashedFile(dataFile, sidecar.sha256);
+    if (!read.ok && read.problem === 'unreadable') {
+      return { found: false, problem: `cannot read ${dataFile}: ${read.error.message}; ignored` };
     }
-    const actual = sha256(bytes);
-    if (actual !== sidecar.sha256) {
-      return { found: false, problem: `${dataFile} does not match its sha256 (${actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };
+    if (!read.ok) {
+      return { found: false, problem: `${dataFile} does not match its sha256 (${read.actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };
     }
     try {
-      const checkpoint = decodeCheckpoint(bytes);
+      const checkpoint = decodeCheckpoint(read.bytes);
       if (checkpoint.key !== key) return { found: false, problem: `${dataFile} holds the checkpoint of another key; ignored` };
       // The sidecar's mtime is the entry's last use, which trim() keeps the most recent by.
       const now = new Date();
@@ -110,7 +105,7 @@ export class CheckpointStore {
   async write(checkpoint: TaskCheckpoint): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const bytes = encodeCheckpoint(checkpoint);
-    const hash = sha256(bytes);
+    const hash = sha256Hex(bytes);
     const data = `${checkpoint.key}.${hash.slice(0, 16)}.safetensors`;
     const sidecar: Sidecar = { data, sha256: hash, bytes: bytes.length, taskId: checkpoint.taskId, createdAt: new Date().toISOString() };
     // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.

@@ -2,7 +2,7 @@
  * How many training images a recipe's data has, without loading the images: the planner lays
  * schedules out on the real number of steps per epoch, so it needs this before any run starts.
  */
-import type { DataSource } from '../recipe/types.js';
+import type { DataSource } from './types.js';
 import { readIdxFile } from './idx.js';
 
 export async function trainingImageCount(data: DataSource): Promise<number> {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { sha256Hex } from './hash.js';
+import { sha256Hex } from '../util/sha256.js';
 
 const gunzipAsync = promisify(gunzip);
 

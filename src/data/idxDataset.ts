@@ -4,10 +4,9 @@
  * or a swapped images/labels pair fails at once with the file named.
  */
 import { DataError } from '../errors.js';
-import type { IdxFilePair } from '../recipe/types.js';
 import { readIdxFile, type IdxFile } from './idx.js';
 import { allRows, checkSize, gatherSplit, seededRows } from './split.js';
-import type { Dataset, Split } from './types.js';
+import type { Dataset, IdxFilePair, Split } from './types.js';
 
 export interface IdxSource {
   readonly train: IdxFilePair;

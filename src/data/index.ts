@@ -2,4 +2,4 @@
 export { loadDataset } from './load.js';
 export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
 export { parseIdx, readIdxFile, type IdxArray, type IdxFile } from './idx.js';
-export type { Dataset, DatasetIdentity, DataFileIdentity, Split } from './types.js';
+export type { Dataset, DatasetIdentity, DataFileIdentity, DataSource, IdxFilePair, Split } from './types.js';

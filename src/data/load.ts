@@ -1,8 +1,7 @@
 /** The one entry point the engine uses: a recipe's data source → a Dataset. */
-import type { DataSource } from '../recipe/types.js';
 import { loadIdxDataset } from './idxDataset.js';
 import { loadMnist } from './mnist.js';
-import type { Dataset } from './types.js';
+import type { Dataset, DataSource } from './types.js';
 
 export async function loadDataset(source: DataSource, seed: number): Promise<Dataset> {
   switch (source.kind) {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
-import { sha256Hex } from './hash.js';
+import { sha256Hex } from '../util/sha256.js';
 import { checkSize, gatherSplit, seededRows } from './split.js';
 import type { Dataset, DatasetIdentity } from './types.js';
 

@@ -1,7 +1,32 @@
 /**
- * The data a run trains and evaluates on, as plain typed arrays. No TF.js here: the engine turns
- * these into tensors, so data loading stays testable and engine-independent.
+ * The data a run trains and evaluates on: where it comes from, and the images and labels as plain
+ * typed arrays. No TF.js here: the engine turns these into tensors, so data loading stays testable
+ * and engine-independent.
  */
+
+/** The two files of one IDX split (absolute paths once a recipe is resolved). */
+export interface IdxFilePair {
+  readonly images: string;
+  readonly labels: string;
+}
+
+/** Where a run's data comes from: what a recipe's `data:` resolves to, and what loadDataset reads. */
+export type DataSource =
+  | {
+      readonly kind: 'builtin';
+      readonly name: 'mnist';
+      /** Images taken for training / testing, after a seeded shuffle of all 10,000. */
+      readonly trainSize: number;
+      readonly testSize: number;
+    }
+  | {
+      readonly kind: 'idx';
+      readonly train: IdxFilePair;
+      readonly test: IdxFilePair;
+      /** Optional caps on the number of images used (first N after a seeded shuffle); null = all. */
+      readonly trainSize: number | null;
+      readonly testSize: number | null;
+    };
 
 /** One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1]. */
 export interface Split {

@@ -4,8 +4,6 @@
  * method is built from its plain-data spec by its descriptor (src/methods/); pruning composes with earlier
  * masks (torch's container semantics); `remove` then makes pruning permanent.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
 import { pruneByName, removeByName } from '../api/index.js';
 import { EngineError } from '../errors.js';
@@ -16,8 +14,9 @@ import type { MaskReference, PluginReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
 import { loadedPlugin } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
-import { decodeSafetensors } from '../runs/safetensors.js';
+import { decodeSafetensors } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
+import { readHashedFileSync } from '../util/sha256.js';
 import { readWeight, weightNamed } from './weights.js';
 
 /** The scores that rank a group's entries; undefined: the weights themselves (the core's default). */
@@ -31,18 +30,14 @@ function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32A
  * must be the one checked (same sha256): a mask is never applied unchecked.
  */
 function readMask(reference: MaskReference, planned: PlannedPrune | undefined, paramName: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    const buffer = readFileSync(reference.file);
-    // A plain view: a Buffer's subarray/slice semantics differ from Uint8Array's.
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } catch (error) {
-    throw new EngineError('MASK_FILE', `cannot read mask file ${reference.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  const read = readHashedFileSync(reference.file, reference.sha256);
+  if (!read.ok && read.problem === 'unreadable') {
+    throw new EngineError('MASK_FILE', `cannot read mask file ${reference.file}: ${read.error.code ?? String(read.error)}`);
   }
-  if (createHash('sha256').update(bytes).digest('hex') !== reference.sha256) {
+  if (!read.ok) {
     throw new EngineError('MASK_FILE', `mask file ${reference.file} changed since the recipe was checked; run the recipe again`);
   }
-  const tensor = decodeSafetensors(bytes).tensors.get(reference.tensor);
+  const tensor = decodeSafetensors(read.bytes).tensors.get(reference.tensor);
   if (tensor === undefined) throw new EngineError('MASK_FILE', `mask file ${reference.file} has no tensor "${reference.tensor}"`);
   const values = maskValues(tensor, reference.tensor);
   if (reference.layout === 'tfjs') return values;

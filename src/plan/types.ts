@@ -3,7 +3,8 @@
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
 import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
-import type { DataSource, ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { DataSource } from '../data/types.js';
+import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 
 /**

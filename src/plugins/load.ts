@@ -10,8 +10,9 @@ import { RecipeError, type RecipeProblem } from '../errors.js';
 import { pluginProblem, type PruningPlugin } from '../prune/plugin.js';
 import type { PluginReference } from '../prune/spec.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
+import { sha256Hex } from '../util/sha256.js';
 import { importPlugin } from './importModule.js';
-import { rememberPlugin, sha256Of } from './loaded.js';
+import { rememberPlugin } from './loaded.js';
 import { placeModule } from './place.js';
 import { bindPlugins, pluginUses } from './uses.js';
 
@@ -35,7 +36,7 @@ async function loadOne(given: string, recipeFile: string): Promise<{ reference: 
   const placed = await placeModule(given, recipeFile);
   if (!placed.ok) return { problem: placed.problem };
   const bytes = new Uint8Array(await readFile(placed.file));
-  const sha256 = sha256Of(bytes);
+  const sha256 = sha256Hex(bytes);
   const imported = await importPlugin(placed.file, placed.extension, bytes, sha256, given);
   if (!imported.ok) return { problem: imported.problem };
   const problem = pluginProblem(imported.exported);

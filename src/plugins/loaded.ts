@@ -5,19 +5,14 @@
  * refused instead of silently running its old (or new) code. The map plays the part of Node's
  * own module cache, which is process-wide too; entries are keyed by content, so they never go stale.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { EngineError } from '../errors.js';
 import type { PruningPlugin } from '../prune/plugin.js';
 import type { PluginReference } from '../prune/spec.js';
+import { readHashedFileSync } from '../util/sha256.js';
 
 const loaded = new Map<string, PruningPlugin>();
 
 const keyOf = (reference: Pick<PluginReference, 'file' | 'sha256'>) => `${reference.file}\0${reference.sha256}`;
-
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Records a plugin loadPlugins imported and checked. */
 export function rememberPlugin(reference: PluginReference, plugin: PruningPlugin): void {
@@ -26,13 +21,11 @@ export function rememberPlugin(reference: PluginReference, plugin: PruningPlugin
 
 /** The loaded plugin a plan names, after checking its file still has the plan's sha256. */
 export function loadedPlugin(reference: PluginReference): PruningPlugin {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(reference.file);
-  } catch (error) {
-    throw new EngineError('PLUGIN_FILE', `cannot read plugin module ${reference.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  const read = readHashedFileSync(reference.file, reference.sha256);
+  if (!read.ok && read.problem === 'unreadable') {
+    throw new EngineError('PLUGIN_FILE', `cannot read plugin module ${reference.file}: ${read.error.code ?? String(read.error)}`);
   }
-  if (sha256Of(bytes) !== reference.sha256) {
+  if (!read.ok) {
     throw new EngineError('PLUGIN_FILE', `plugin module ${reference.file} changed since it was loaded (sha256 ${reference.sha256.slice(0, 12)}…); run the recipe again`);
   }
   const plugin = loaded.get(keyOf(reference));

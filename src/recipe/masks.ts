@@ -11,12 +11,12 @@
  * plan.json show where a mask comes from rather than thousands of bytes, and the file's hash
  * makes the engine refuse a file that changed after it was checked.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PruneRunError, type RecipeProblem } from '../errors.js';
 import type { MaskLayout, MaskReference } from '../prune/spec.js';
-import { decodeSafetensors, type SafetensorsTensor } from '../runs/safetensors.js';
+import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
+import { sha256Hex } from '../util/sha256.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment } from './positions.js';
 
@@ -140,7 +140,7 @@ export async function checkMasks(
       tensor,
       layout,
       shape: [...found.shape],
-      sha256: createHash('sha256').update(content.bytes).digest('hex'),
+      sha256: sha256Hex(content.bytes),
     });
   }
   return { problems, masks };

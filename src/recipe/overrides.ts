@@ -9,9 +9,9 @@
  * `stages[0].global.amount` (as problems print them). The value is YAML: `0.5` is a number, `true`
  * a boolean, `[1, 2]` a list, `{epochs: 1}` a mapping.
  */
-import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError, type SourceLocation } from '../errors.js';
+import { sha256Hex } from '../util/sha256.js';
 import { SourcePositions, isRecord, type PathSegment } from './positions.js';
 
 /** How an override is recorded (resolved.json, manifest.json, the --json summary). */
@@ -214,7 +214,6 @@ export function applyOverrides(value: unknown, overrides: readonly RecipeOverrid
  * records as JSON in the order given. A different override gives a different run id.
  */
 export function recipeHash(text: string, overrides: readonly RecipeOverride[]): string {
-  const hash = createHash('sha256').update(text, 'utf8');
-  if (overrides.length > 0) hash.update('\0', 'utf8').update(JSON.stringify(overrides.map((o) => o.toRecord())), 'utf8');
-  return hash.digest('hex');
+  if (overrides.length === 0) return sha256Hex(text);
+  return sha256Hex(text, '\0', JSON.stringify(overrides.map((o) => o.toRecord())));
 }

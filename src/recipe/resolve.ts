@@ -4,7 +4,6 @@
  * may still reject. Also the check that the files a recipe names exist, which is the only part of
  * loading that looks at the disk besides reading the recipe itself.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecipeProblem, SourceLocation } from '../errors.js';
@@ -12,11 +11,12 @@ import { methodNamed, type GlobalMethodName, type GlobalMethodSpec, type MethodN
 import type { Amount } from '../prune/amount.js';
 import type { AxisSpec, ChannelMeaning, MaskReference } from '../prune/spec.js';
 import type { ScheduleKind, ScheduleUnit } from '../schedules/index.js';
+import { sha256Hex } from '../util/sha256.js';
 import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, type PathSegment, type SourcePositions } from './positions.js';
+import type { DataSource } from '../data/types.js';
 import type {
-  DataSource,
   Expectation,
   ExpectationName,
   LocatedRewind,
@@ -140,7 +140,7 @@ export function resolveRecipe(
   const resolved: ResolvedRecipe = {
     file: absoluteFile,
     text: recipe.text,
-    hash: createHash('sha256').update(recipe.text, 'utf8').digest('hex'),
+    hash: sha256Hex(recipe.text),
     seed: input.seed ?? options.defaultSeed ?? DEFAULTS.seed,
     model: resolveModel(input.model, dir, at),
     data,

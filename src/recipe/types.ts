@@ -4,6 +4,7 @@
  * reject (a selector that matches nothing, say) keeps the SourceLocation it came from, so that
  * the later error can point into the recipe file.
  */
+import type { DataSource } from '../data/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { ScheduleSpec } from '../schedules/index.js';
@@ -17,28 +18,6 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu
 export type ModelSource =
   | { readonly kind: 'builtin'; readonly name: 'lenet' }
   | { readonly kind: 'path'; readonly path: string; readonly at: SourceLocation };
-
-export interface IdxFilePair {
-  readonly images: string;
-  readonly labels: string;
-}
-
-export type DataSource =
-  | {
-      readonly kind: 'builtin';
-      readonly name: 'mnist';
-      /** Images taken for training / testing, after a seeded shuffle of all 10,000. */
-      readonly trainSize: number;
-      readonly testSize: number;
-    }
-  | {
-      readonly kind: 'idx';
-      readonly train: IdxFilePair;
-      readonly test: IdxFilePair;
-      /** Optional caps on the number of images used (first N after a seeded shuffle); null = all. */
-      readonly trainSize: number | null;
-      readonly testSize: number | null;
-    };
 
 export interface TrainConfig {
   readonly epochs: number;

@@ -4,7 +4,6 @@
  * in metrics.jsonl and the RunRecord, and writes the outputs. The folder stays `<id>.partial`
  * until finish('succeeded').
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -30,13 +29,15 @@ import { renderReport } from '../runs/report.js';
 import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import { exitReasonOf } from '../runs/summary.js';
-import { encodeSafetensors } from '../runs/safetensors.js';
+import { encodeSafetensors } from '../formats/safetensors.js';
+import { sha256Hex } from '../util/sha256.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import type { PreparedRun } from './prepare.js';
 import { codeIdentity } from '../cache/codeIdentity.js';
 import { modelIdentity } from '../cache/identity.js';
 import { TaskKeys } from '../cache/keys.js';
-import type { RecordDelta, SessionState, TaskCheckpoint } from '../cache/state.js';
+import type { RecordDelta, TaskCheckpoint } from '../cache/state.js';
+import type { SessionState } from '../engine/sessionState.js';
 import { CheckpointStore } from '../cache/store.js';
 import { formatMetricsLine, METRICS_FILE, type MetricsEntry } from '../runs/metrics.js';
 import { DEFAULT_CACHE_MAX_MB, isCacheable, TaskCache, type ReusedTask } from './taskCache.js';
@@ -199,7 +200,7 @@ export class RecipeRun {
   }
 
   private resolvedSha256(): Promise<string> {
-    this.resolvedRead ??= readFile(this.dir.path('resolved.json')).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    this.resolvedRead ??= readFile(this.dir.path('resolved.json')).then((bytes) => sha256Hex(bytes));
     return this.resolvedRead;
   }
 
@@ -245,7 +246,7 @@ export class RecipeRun {
       recipe: {
         file: this.prepared.recipePath,
         sha256: this.prepared.recipe.hash,
-        textSha256: createHash('sha256').update(this.prepared.recipe.text, 'utf8').digest('hex'),
+        textSha256: sha256Hex(this.prepared.recipe.text),
         overrides: this.prepared.overrides.map((o) => o.toRecord()),
       },
       seed: this.prepared.recipe.seed,

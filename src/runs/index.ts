@@ -8,7 +8,7 @@ export {
   type SafetensorsTensor,
   type NamedTensorInput,
   type DecodedSafetensors,
-} from './safetensors.js';
+} from '../formats/safetensors.js';
 export { gitInfo, nodeInfo, packageVersions, type GitInfo, type NodeInfo } from './manifest.js';
 export {
   MetricsWriter,

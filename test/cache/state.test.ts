@@ -9,7 +9,7 @@ import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from '../../s
 import { PruneRunError } from '../../src/errors.js';
 import { prepareRunFromText } from '../../src/runner/prepare.js';
 import type { PlanTask } from '../../src/plan/types.js';
-import { encodeSafetensors } from '../../src/runs/safetensors.js';
+import { encodeSafetensors } from '../../src/formats/safetensors.js';
 
 const KEY = 'a'.repeat(64);
 

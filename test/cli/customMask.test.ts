@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torchToTfjs } from '../../src/prune/index.js';
-import { decodeSafetensors, encodeSafetensors } from '../../src/runs/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/formats/safetensors.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 

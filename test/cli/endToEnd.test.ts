@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/engine/modelFiles.js';
 import { pythonRound } from '../../src/prune/index.js';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
-import { decodeSafetensors } from '../../src/runs/safetensors.js';
+import { decodeSafetensors } from '../../src/formats/safetensors.js';
 import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe } from '../helpers/cli.js';
 
 const RECIPE = `# a small end-to-end recipe

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeSafetensors } from '../../src/runs/safetensors.js';
+import { decodeSafetensors } from '../../src/formats/safetensors.js';
 import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 import { EVERY_OTHER_JS, pluginRecipe, writeModule } from '../plugins/helpers.js';
 

@@ -17,7 +17,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { pythonRound } from '../../src/prune/index.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
 import { prepareRun } from '../../src/runner/prepare.js';
-import { decodeSafetensors } from '../../src/runs/safetensors.js';
+import { decodeSafetensors } from '../../src/formats/safetensors.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 
 const RECIPE = fileURLToPath(new URL('../../recipes/seed-walkthrough.yaml', import.meta.url));

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, type SafetensorsTensor } from '../../src/runs/safetensors.js';
+import { decodeSafetensors, type SafetensorsTensor } from '../../src/formats/safetensors.js';
 import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 
 const RECIPE = `seed: 5

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
-import { sha256Hex } from '../../src/data/hash.js';
+import { sha256Hex } from '../../src/util/sha256.js';
 import { parseIdx, readIdxFile } from '../../src/data/idx.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/index.js';
-import { sha256Hex } from '../../src/data/hash.js';
+import { sha256Hex } from '../../src/util/sha256.js';
 import { DataError } from '../../src/errors.js';
-import type { DataSource } from '../../src/recipe/types.js';
+import type { DataSource } from '../../src/data/types.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROWS = 4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset, type Split } from '../../src/data/index.js';
-import type { DataSource } from '../../src/recipe/types.js';
+import type { DataSource } from '../../src/data/types.js';
 
 const mnist = (trainSize: number, testSize: number): DataSource => ({ kind: 'builtin', name: 'mnist', trainSize, testSize });
 

@@ -12,11 +12,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import {
   conv2dFilterGradient,
-  type FilterGradientGeometry,
   prefersIm2col,
   swappedFilterGradient,
 } from '../../src/engine/backend/wasmKernels/conv2dBackpropFilter.js';
 import { im2colFilterGradient } from '../../src/engine/backend/wasmKernels/conv2dFilterIm2col.js';
+import type { FilterGradientGeometry } from '../../src/engine/backend/wasmKernels/filterGradientGeometry.js';
 import { expectNoTensorLeak, randomValues, relativeError, sizeOf } from '../helpers/tensors.js';
 
 type Shape4 = [number, number, number, number];

@@ -17,7 +17,7 @@ import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { PruneTask } from '../../src/plan/types.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
-import { encodeSafetensors } from '../../src/runs/safetensors.js';
+import { encodeSafetensors } from '../../src/formats/safetensors.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
 
 let dir: string;

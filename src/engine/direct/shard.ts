@@ -4,8 +4,8 @@
  * without the engine's per-op bookkeeping (tensor tracking, the clones it saves for backprop,
  * casts, reshapes), with bias and ReLU fused into the forward convolutions and products, the ReLU
  * gradient fused into max-pool routing, the loss and bias gradients as plain loops, and each
- * weight's gradient written straight into the flat gradient vector. Measured on LeNet (batch
- * 32 per shard, 2-core machine): 137 kernel calls per shard through variableGrads, 17 here.
+ * weight's gradient written straight into the flat gradient vector: on LeNet, about an eighth
+ * of the kernel calls variableGrads makes (bench/kernels.md).
  *
  * Only wasm-backend data is touched, through the backend's own kernels and heap views; every
  * intermediate is released before returning, so tf.memory() and the heap are as they were.

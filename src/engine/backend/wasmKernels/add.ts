@@ -2,18 +2,18 @@
  * Add of a tensor and a vector along its last axis: the bias add of conv and dense layers,
  * [n, h, w, c] + [c] and [n, c] + [c]. The wasm backend sends every float32 Add to XNNPACK's N-d
  * add, which runs its SIMD micro-kernel once per contiguous run of the broadcast result, i.e. once
- * per row of c entries; with LeNet's c = 6 that costs ~2.4 ns an entry (0.31 ms for conv1's
- * [32, 26, 26, 6] + [6] at batch 32), against ~0.16 ns an entry for an Add of equal shapes.
+ * per row of c entries; with LeNet's c = 6 each entry costs about fifteen times what it does in an
+ * Add of equal shapes.
  *
  * So the vector is tiled k times into a row of k·c entries, k a divisor of the row count R, and
  * the backend's Add runs on x viewed as [R / k, k·c] plus that row: the same sums, in rows long
- * enough for the micro-kernel (measured: 0.31 → ~0.03 ms for conv1's bias add). A plain JS loop
- * was measured at ~1.9 ns an entry, too slow to be worth it. Where R has no divisor giving a long
- * enough row (R prime, say), the tile is as large as x. Values are XNNPACK's float32 sums, which
- * are the cpu backend's exactly (one rounded float32 add per entry either way).
+ * enough for the micro-kernel, about ten times faster for conv1's bias add. A plain JS loop was
+ * measured too slow to be worth it. Where R has no divisor giving a long enough row (R prime,
+ * say), the tile is as large as x. Values are XNNPACK's float32 sums, which are the cpu backend's
+ * exactly (one rounded float32 add per entry either way).
  *
  * Every other Add (equal shapes, which XNNPACK already runs at full speed, other broadcasts, other
- * dtypes) goes to the backend's kernel.
+ * dtypes) goes to the backend's kernel. Measurements: bench/kernels.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -28,8 +28,8 @@ const MAX_ROW = 4096;
 /** Shortest tiled row worth the per-row cost; below it the tile spans all of x instead. */
 const MIN_ROW = 256;
 /**
- * Fewer rows than this go to the backend's kernel: the tile's allocation (~3 µs) outweighs the
- * rows' cost there (measured equal at [128, 120] + [120], the backend faster at [64, 120]).
+ * Fewer rows than this go to the backend's kernel: the tile's allocation outweighs the rows' cost
+ * there (measured: bench/kernels.md).
  */
 const MIN_ROWS = 128;
 

@@ -14,32 +14,20 @@
  *   times dy read as [b·OH·OW, co].
  *
  * Both pay the same floor: XNNPACK packs the big operand (dy, b·OH·OW × co entries) into a new
- * operator on every call, at ~3.5 ns an entry (~0.45 ms of conv1's gradient at batch 32, against
- * ~0.19 ms for the product itself). Beyond it, im2col pays for P in JS (~2 ns an entry in an element
- * loop, about half as a memmove where ci = 1 makes P's rows runs of x, and at stride 1 two thirds of
- * a 3×3 filter's P are memmoves within P), the swapped convolution for its transposes and for a
- * convolution over a huge kernel. Measured, ms per call, medians of interleaved runs on the
- * 2-core machine (swapped → im2col; batch 32 unless said):
- *
- *   LeNet conv1 [32,28,28,1] 3×3 → 6 valid   0.92 → 0.63   (batch 16: 0.48 → 0.32, 64: 1.80 → 1.25)
- *   LeNet conv2 [32,13,13,6] 3×3 → 16 valid  0.60 → 0.61   (batch 16: 0.32 → 0.31, 64: 1.17 → 1.21)
- *   ci = 1: stride 2 0.29 → 0.23; same 1.05 → 0.75; [32,32,32,1] same → 16 4.23 → 2.21;
- *           5×5 → 6 valid 0.94 → 0.76; 5×5 → 20 same 3.99 → 2.95
- *   ci = 2–4, stride 1: 6–36 % faster by im2col ([32,28,28,2] → 6 1.07 → 0.90, [32,13,13,4] → 16
- *           0.50 → 0.47, [32,32,32,3] same → 16 5.23 → 3.35); ci = 5 about even (0.57 → 0.55)
- *   ci = 2–6, stride 2 (no reuse of rows): swapped faster by 30–90 % ([32,13,13,4] same 0.22 → 0.36)
- *   ci ≥ 6: mostly swapped ([32,14,14,8] → 8 0.46 → 0.63, [32,13,13,12] → 16 0.90 → 1.02), some ties
- *           or im2col wins left on the table ([32,16,16,16] same → 32 5.36 → 4.60)
- *
- * So im2col takes one input channel always, and up to four when the rows are reused (the row stride
- * divides the row dilation, the filter is more than one row high); the swapped convolution takes
- * the rest. In LeNet: im2col for conv1, swapped for conv2.
+ * operator on every call, which costs more than the product itself. Beyond it, im2col pays for P
+ * in JS (cheapest where ci = 1 makes P's rows runs of x, and at stride 1, where most of a 3×3
+ * filter's P are copies within P), the swapped convolution for its transposes and for a
+ * convolution over a huge kernel. Measured over geometries (bench/kernels.md has the table), im2col
+ * wins where P is cheap to build: so it takes one input channel always, and up to four when the
+ * rows are reused (the row stride divides the row dilation, the filter is more than one row high);
+ * the swapped convolution takes the rest. In LeNet: im2col for conv1, swapped for conv2.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { EngineError } from '../../../errors.js';
 import { im2colFilterGradient } from './conv2dFilterIm2col.js';
+import type { FilterGradientGeometry } from './filterGradientGeometry.js';
 import {
   cropNhwc,
   type KernelArgs,
@@ -51,20 +39,6 @@ import {
 } from './wasmOps.js';
 
 const KERNEL = tf.Conv2DBackpropFilter;
-
-/** The geometry this gradient needs, as computed by `tf.backend_util.computeConv2DInfo`. */
-export type FilterGradientGeometry = Pick<
-  tf.backend_util.Conv2DInfo,
-  | 'filterHeight'
-  | 'filterWidth'
-  | 'strideHeight'
-  | 'strideWidth'
-  | 'dilationHeight'
-  | 'dilationWidth'
-  | 'outHeight'
-  | 'outWidth'
-  | 'padInfo'
->;
 
 /**
  * How much of one spatial axis of x the swapped convolution reads, and the padding after it that
@@ -142,7 +116,7 @@ export function swappedFilterGradient(
 /** Most input channels for which im2col, with its rows reused, beat the swapped convolution. */
 const IM2COL_MAX_CHANNELS = 4;
 
-/** Whether im2col + matmul is the faster formulation for this geometry (measured, see the header). */
+/** Whether im2col + matmul is the faster formulation for this geometry (measured: bench/kernels.md). */
 export function prefersIm2col(inChannels: number, g: Pick<FilterGradientGeometry, 'filterHeight' | 'strideHeight' | 'dilationHeight'>): boolean {
   if (inChannels === 1) return true;
   const rowsReused = g.filterHeight > 1 && g.dilationHeight % g.strideHeight === 0;

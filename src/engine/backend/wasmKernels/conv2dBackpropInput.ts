@@ -5,9 +5,9 @@
  *
  * where W'[kh, kw, co, ci] = W[KH − 1 − kh, KW − 1 − kw, ci, co] (the filter rotated by 180° with its
  * channel axes swapped) and dy↑s is dy with s − 1 zeros between entries for stride s (dy itself
- * for stride 1). The wasm backend's own kernel is a scalar loop: 4.3 ms for LeNet's conv2 input
- * gradient at batch 64, against ~0.6 ms this way. Geometries that would need a negative padding
- * (XNNPACK takes none) go to the backend's kernel.
+ * for stride 1). The wasm backend's own kernel is a scalar loop, several times slower than this
+ * way for LeNet's conv2 input gradient (bench/kernels.md). Geometries that would need a negative
+ * padding (XNNPACK takes none) go to the backend's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -1,6 +1,6 @@
 /**
  * The conv2d filter gradient as im2col + matmul, one of the two formulations conv2dBackpropFilter.ts
- * chooses between (its header has the measurements):
+ * chooses between (its header says when; bench/kernels.md has the measurements):
  *
  *   dW [K, co] = P [K, M] · dy [M, co],   K = KH·KW·ci, M = b·OH·OW,
  *   P[(kh·KW + kw)·ci + c, (b·OH + oh)·OW + ow] = x[b, oh·s + kh·d − top, ow·s + kw·d − left, c]  (0 in padding)
@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-import type { FilterGradientGeometry } from './conv2dBackpropFilter.js';
+import type { FilterGradientGeometry } from './filterGradientGeometry.js';
 import { release, runWasmKernel, shape4 } from './wasmOps.js';
 
 type Shape4 = readonly [number, number, number, number];

@@ -22,7 +22,7 @@ const CONFIGS: readonly tf.KernelConfig[] = [
 ];
 
 /**
- * Kernels the backend has but runs slowly in training (measured on LeNet, see each file): each
+ * Kernels the backend has but runs slowly in training (measured on LeNet: bench/kernels.md): each
  * override takes the cases it is fast for and leaves the rest to the backend's kernel.
  */
 const OVERRIDES: readonly KernelOverride[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../../src/runs/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../../src/formats/safetensors.js';
 
 const ascii = (text: string): number[] => [...Buffer.from(text, 'latin1')];
 const u64 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24, 0, 0, 0, 0];
