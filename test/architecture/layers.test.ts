@@ -26,6 +26,7 @@ const LAYERS = [
   'data', // data sets as typed arrays, and the description of where they come from
   'models', // what a model is made of (layers, parameters, merges), read from model.json or LeNet
   'layers', // one descriptor per TF.js layer kind, pure data the engine and export consult
+  'methods', // one descriptor per pruning method: recipe fields, spec, plan checks, core method, API entry
   'api', // the layer-level prune.* library on TF.js layers; the engine prunes through it as a user would
   'recipe', // YAML → validated, resolved recipe; describes data and methods with the types above
   'plan', // resolved recipe → plain, serialisable tasks
