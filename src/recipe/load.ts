@@ -10,7 +10,8 @@ import { checkMasks } from './masks.js';
 import { recipeHash, type RecipeOverride } from './overrides.js';
 import { parseRecipe } from './parse.js';
 import { sortProblems } from './positions.js';
-import { checkFiles, resolveRecipe } from './resolve.js';
+import { checkFiles } from './files.js';
+import { resolveRecipe } from './resolve.js';
 import type { ResolvedRecipe } from './types.js';
 import { validateRecipe } from './validate.js';
 
