@@ -5,7 +5,8 @@
  * anything else is refused here, before any weight is read or any layer built.
  */
 import * as tf from '@tensorflow/tfjs';
-import { COMPACT_CHAIN_ONLY, MERGE_LAYERS } from '../../models/merges.js';
+import { kindOf, type LayerKind } from '../../layers/index.js';
+import { COMPACT_CHAIN_ONLY } from '../../models/merges.js';
 import { unsupported } from './unsupported.js';
 
 export type Dims = readonly (number | null)[];
@@ -14,12 +15,13 @@ export interface ChainNode {
   readonly layer: tf.layers.Layer;
   readonly name: string;
   readonly className: string;
+  /** What prune-run knows about the layer's class; undefined for a class it does not describe. */
+  readonly kind: LayerKind | undefined;
   readonly config: tf.serialization.ConfigDict;
   /** The layer's input shape in the original model, batch dimension first. */
   readonly inputShape: Dims;
 }
 
-const MERGES = MERGE_LAYERS;
 const CHAIN_ONLY = COMPACT_CHAIN_ONLY;
 
 /** One entry of a functional model's config: which layers feed each call of a layer. */
@@ -45,9 +47,9 @@ function graphEntries(model: tf.LayersModel): GraphEntry[] {
 function checkFunctionalChain(model: tf.LayersModel): void {
   const entries = graphEntries(model);
   const classOf = new Map(entries.map((e) => [e.name, e.className]));
-  const merge = entries.find((e) => Object.hasOwn(MERGES, e.className));
-  if (merge !== undefined) {
-    throw unsupported(merge, `${MERGES[merge.className]!} joins several branches; ${CHAIN_ONLY}`);
+  for (const entry of entries) {
+    const merge = kindOf(entry.className)?.merge;
+    if (merge !== undefined && merge !== null) throw unsupported(entry, `${merge} joins several branches; ${CHAIN_ONLY}`);
   }
   const readers = new Map<string, string[]>();
   for (const entry of entries) {
@@ -89,10 +91,11 @@ export function modelChain(model: tf.LayersModel): ChainNode[] {
   }
   // A Sequential is a chain by construction (and its config has no graph to check).
   if (!(model instanceof tf.Sequential)) checkFunctionalChain(model);
-  const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const layers = model.layers.filter((layer) => kindOf(layer.getClassName())?.flow !== 'source');
   let inputShape: Dims = model.inputs[0]!.shape;
   return layers.map((layer) => {
-    const node: ChainNode = { layer, name: layer.name, className: layer.getClassName(), config: layer.getConfig(), inputShape };
+    const className = layer.getClassName();
+    const node: ChainNode = { layer, name: layer.name, className, kind: kindOf(className), config: layer.getConfig(), inputShape };
     inputShape = singleShape(layer.outputShape, layer);
     return node;
   });

@@ -1,23 +1,17 @@
 /**
- * Layers that sit between a producer and its consumer and act on each channel on its own, so a
- * removed channel stays a constant through them: pooling (the max or mean of a constant is that
- * constant; TF.js pools over in-bounds positions only, so 'same' padding keeps it too), Dropout
- * (identity at inference), Activation / ReLU (the constant goes through the function),
- * BatchNormalization (inference mode: the constant goes through gamma·(x−mean)/√(var+ε)+beta, and
- * the channel leaves all four parameter vectors) and Flatten (each channel becomes one feature
- * per spatial position, in TF.js's (h, w, c) order). Anything else is refused: compaction cannot
- * say what a removed channel becomes there.
+ * Layers that sit between a producer and its consumer and act on each channel on its own (the
+ * layer kinds whose compaction role is 'channel_wise'), so a removed channel stays a constant
+ * through them: its value goes through the kind's constant rule and its index through the kind's
+ * channel flow (Flatten: one feature per spatial position, in TF.js's (h, w, c) order). Anything
+ * else is refused: compaction cannot say what a removed channel becomes there.
  */
-import { elementwiseActivation } from './activations.js';
+import { elementwiseActivation, outputsOf, type ConstantRule } from '../../layers/index.js';
 import type { ChainNode } from './chain.js';
 import { indicesOf, mapValues, type ConstantFeature, type ConstantFeatures } from './constants.js';
-import { complement, takeAlong } from './hostArray.js';
+import { complement } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';
+import { sliceChannels } from './sliceChannels.js';
 import { unsupported } from './unsupported.js';
-
-const POOLING = new Set(['MaxPooling2D', 'AveragePooling2D']);
-const DEPTHWISE = new Set(['DepthwiseConv2D', 'SeparableConv2D']);
-const BN_PARTS = ['gamma', 'beta', 'moving_mean', 'moving_variance'];
 
 function checkChannelsLast(node: ChainNode): void {
   const format = node.config['dataFormat'];
@@ -47,18 +41,41 @@ function batchNormalized(node: ChainNode, weights: LayerWeights, incoming: Const
   });
 }
 
-function flattened(node: ChainNode, incoming: ConstantFeatures): ConstantFeatures {
+function constantThrough(rule: ConstantRule, node: ChainNode, weights: LayerWeights, incoming: ConstantFeatures): ConstantFeatures {
+  const { config } = node;
+  switch (rule) {
+    case 'same':
+      return incoming;
+    case 'activation': {
+      const act = elementwiseActivation(config['activation']);
+      if (act === null) {
+        throw unsupported(node, `activation '${String(config['activation'])}' is not element-wise (or not one compaction knows), so it cannot pass a removed channel through`);
+      }
+      return mapValues(incoming, (f) => act(f.value));
+    }
+    case 'relu': {
+      const maxValue = config['maxValue'];
+      const cap = typeof maxValue === 'number' ? maxValue : Infinity;
+      return mapValues(incoming, (f) => Math.min(cap, Math.max(0, f.value)));
+    }
+    case 'batch_norm':
+      return batchNormalized(node, weights, incoming);
+  }
+}
+
+/** Each feature at the indices the layer's flow sends its index to, ascending. */
+function indicesThrough(node: ChainNode, incoming: ConstantFeatures): ConstantFeatures {
+  if (node.kind?.flow !== 'flatten') return incoming;
   const dims = node.inputShape.slice(1);
   if (dims.some((d) => d === null)) {
     throw unsupported(node, `its input shape [${dims.join(', ')}] is not fully known, so the flattened positions of a channel are unknown`);
   }
-  const channels = incoming.size;
+  const shapes = { inputs: [dims as number[]] };
+  const features: ConstantFeature[] = incoming.features.flatMap((f) =>
+    outputsOf('flatten', shapes, { input: 0, channel: f.index }).map((index) => ({ ...f, index })),
+  );
   const positions = (dims as number[]).slice(0, -1).reduce((p, d) => p * d, 1);
-  const features: ConstantFeature[] = [];
-  for (let p = 0; p < positions; p++) {
-    for (const f of incoming.features) features.push({ ...f, index: p * channels + f.index });
-  }
-  return { size: positions * channels, features };
+  return { size: positions * incoming.size, features: features.sort((a, b) => a.index - b.index) };
 }
 
 /**
@@ -66,41 +83,19 @@ function flattened(node: ChainNode, incoming: ConstantFeatures): ConstantFeature
  * is not one compaction can pass a removed channel through.
  */
 export function throughLayer(node: ChainNode, weights: LayerWeights, incoming: ConstantFeatures): ConstantFeatures {
-  const { className, config } = node;
-  if (POOLING.has(className)) {
-    checkChannelsLast(node);
-    return incoming;
+  const rule = node.kind?.compaction;
+  if (rule?.role === 'channel_wise') {
+    if (rule.channelsLastOnly) checkChannelsLast(node);
+    return indicesThrough(node, constantThrough(rule.constant, node, weights, incoming));
   }
-  if (className === 'Dropout') return incoming;
-  if (className === 'Activation') {
-    const act = elementwiseActivation(config['activation']);
-    if (act === null) {
-      throw unsupported(node, `activation '${String(config['activation'])}' is not element-wise (or not one compaction knows), so it cannot pass a removed channel through`);
-    }
-    return mapValues(incoming, (f) => act(f.value));
-  }
-  if (className === 'ReLU') {
-    const maxValue = config['maxValue'];
-    const cap = typeof maxValue === 'number' ? maxValue : Infinity;
-    return mapValues(incoming, (f) => Math.min(cap, Math.max(0, f.value)));
-  }
-  if (className === 'BatchNormalization') return batchNormalized(node, weights, incoming);
-  if (className === 'Flatten') {
-    checkChannelsLast(node);
-    return flattened(node, incoming);
-  }
-  if (DEPTHWISE.has(className)) {
+  if (rule?.role === 'tied') {
     throw unsupported(node, 'it sits after a layer with removed channels, and a depthwise convolution cannot drop input channels (each has its own filters)');
   }
   throw unsupported(node, 'it sits between a layer with removed channels and the layer that reads them, and is a layer type compaction does not know');
 }
 
-/** Drops the removed features from a channel-wise layer's weights (only BatchNormalization has any). */
+/** Drops the removed features from a channel-wise layer's weights: every param with an input-channel axis (batch norm's four vectors). */
 export function removeFromChannelWise(node: ChainNode, weights: LayerWeights, incoming: ConstantFeatures): void {
-  if (node.className !== 'BatchNormalization') return;
-  const keep = complement(incoming.size, indicesOf(incoming));
-  for (const part of BN_PARTS) {
-    const array = weights.get(part);
-    if (array !== undefined) weights.set(part, takeAlong(array, 0, keep));
-  }
+  if (node.kind?.compaction.role !== 'channel_wise') return;
+  sliceChannels(node, weights, 'in', complement(incoming.size, indicesOf(incoming)));
 }
