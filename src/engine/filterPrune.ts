@@ -6,11 +6,11 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { masksOf, pruneByName } from '../api/index.js';
-import { EngineError, PruneRunError } from '../errors.js';
+import { EngineError } from '../errors.js';
 import { activationKeepsZero, paramLayout } from '../layers/index.js';
 import { customFromMask, type PruningMethod } from '../prune/index.js';
 import { selectFiltersToTarget, type FilterLayer } from '../prune/filterTarget.js';
-import { modelChain, type ChainNode } from './compact/chain.js';
+import { modelChain, type ChainNode, type NamedLayer } from './chain.js';
 import { readWeight, weightNamed } from './weights.js';
 
 export interface FilterPruneOutcome {
@@ -60,14 +60,9 @@ function consumerOf(chain: readonly ChainNode[], index: number, filters: number)
   return null;
 }
 
-function chainOf(model: tf.LayersModel): ChainNode[] {
-  try {
-    return modelChain(model);
-  } catch (error) {
-    // The chain check speaks of compaction; the reason (a branch, a merge) is the same here.
-    if (error instanceof PruneRunError) throw new EngineError('FILTERS_UNSUPPORTED', `filter pruning: ${error.message.replace(/^compact export: /, '')}`);
-    throw error;
-  }
+/** The chain check's refusal as filter pruning's error; the reason (a branch, a merge) is the same as compaction's. */
+function unsupported(layer: NamedLayer, reason: string): EngineError {
+  return new EngineError('FILTERS_UNSUPPORTED', `filter pruning: layer '${layer.name}' (${layer.className}): ${reason}`);
 }
 
 function described(mask: Uint8Array, record: Record<string, unknown>): PruningMethod {
@@ -76,7 +71,7 @@ function described(mask: Uint8Array, record: Record<string, unknown>): PruningMe
 }
 
 export function pruneFiltersToTarget(model: tf.LayersModel, kernels: readonly string[], target: number): FilterPruneOutcome {
-  const chain = chainOf(model);
+  const chain = modelChain(model, unsupported);
   const layers: FilterLayer[] = kernels.map((kernel) => {
     const layerName = kernel.slice(0, kernel.lastIndexOf('/'));
     const index = chain.findIndex((n) => n.name === layerName);
