@@ -70,8 +70,8 @@ export type { Plan, PlanTask } from './plan/types.js';
 
 // Pruning that pays off: the model without its dead channels, and sparse weight files with the
 // IOHandler that reads them back into an ordinary dense model (tf.loadLayersModel(sparseModelFromDir(dir))).
-export { compactModel, type CompactResult, type CompactedLayer } from './engine/compact/index.js';
-export { saveSparseModel, sparseModelFromDir, sparseModelHandler, encodeSparseModel } from './engine/sparse/index.js';
+export { compactModel, type CompactResult, type CompactedLayer } from './export/compact/index.js';
+export { saveSparseModel, sparseModelFromDir, sparseModelHandler, encodeSparseModel } from './export/sparse/index.js';
 
 // Errors: every error a user can cause is one of these, with a stable `code`.
 export {

@@ -9,8 +9,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { prune } from '../../src/api/index.js';
 import type { Dataset } from '../../src/data/index.js';
-import { compactModel } from '../../src/engine/compact/index.js';
-import { bytesOf } from '../../src/engine/compactExport.js';
+import { compactModel } from '../../src/export/compact/index.js';
+import { bytesOf } from '../../src/export/compactExport.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { serializeModel } from '../../src/engine/modelFiles.js';
 

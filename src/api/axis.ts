@@ -2,23 +2,18 @@
  * Which channels a structured method prunes, as users write it: by meaning (`axis: 'out'` =
  * filters / units, `axis: 'in'` = input channels) or by torch's `dim` (torch layout, so a call
  * ported from the seed prunes the same channels). Both become the core's AxisSpec; placing it on a
- * TF.js axis needs the weight's layout, which here comes from the layer's class.
+ * TF.js axis needs the weight's layout, which here comes from the layer's kind (src/layers).
  */
+import { CLASSES_WITH_LAYOUT, kindOf, paramLayout } from '../layers/index.js';
 import type { AxisOptions } from '../methods/index.js';
 import { CHANNEL_MEANINGS, type AxisSpec } from '../prune/spec.js';
 import type { WeightLayout } from '../prune/index.js';
 import { pruneError } from './codes.js';
 import { describeLayer, type Target } from './target.js';
 
-/**
- * Kernel layouts by layer class (getClassName): Conv2D [kh, kw, in, out], Dense [in, out]. Only
- * kernels: a bias has no channels. The planner's plan/layout.ts says the same by layer type.
- */
-const KERNEL_LAYOUTS: Readonly<Record<string, WeightLayout>> = { Conv2D: 'conv2d', Dense: 'dense' };
-
-/** The parameter's layout, or null when prune-run does not know which axis holds its channels. */
+/** The parameter's layout (from its layer's kind), or null when prune-run does not know which axis holds its channels. */
 export function layoutOf(target: Target): WeightLayout | null {
-  return target.param === 'kernel' ? (KERNEL_LAYOUTS[target.layer.getClassName()] ?? null) : null;
+  return paramLayout(kindOf(target.layer.getClassName()), target.param);
 }
 
 /** The AxisSpec; PruneError when it is malformed or the parameter's layout is unknown. */
@@ -42,7 +37,7 @@ export function axisSpecOf(target: Target, options: AxisOptions, context: string
     throw pruneError(
       'PRUNE_LAYOUT_UNKNOWN',
       `${context}: ${asked} needs the weight's layout, which prune-run knows only for the kernel of ` +
-        `${Object.keys(KERNEL_LAYOUTS).join(' and ')} layers, not for '${target.param}' of ${describeLayer(target.layer)}`,
+        `${CLASSES_WITH_LAYOUT.join(' and ')} layers, not for '${target.param}' of ${describeLayer(target.layer)}`,
     );
   }
   return axis !== undefined ? { kind: 'meaning', value: axis } : { kind: 'torch_dim', dim: dim! };

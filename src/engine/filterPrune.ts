@@ -6,16 +6,12 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { masksOf, pruneByName } from '../api/index.js';
-import { EngineError, PruneRunError } from '../errors.js';
+import { EngineError } from '../errors.js';
+import { activationKeepsZero, paramLayout } from '../layers/index.js';
 import { customFromMask, type PruningMethod } from '../prune/index.js';
 import { selectFiltersToTarget, type FilterLayer } from '../prune/filterTarget.js';
-import { modelChain, type ChainNode } from './compact/chain.js';
+import { modelChain, type ChainNode, type NamedLayer } from './chain.js';
 import { readWeight, weightNamed } from './weights.js';
-
-/** Layers a channel passes through unchanged in position (and a zero stays zero). */
-const PASS_THROUGH = new Set(['MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Flatten', 'ReLU', 'Activation']);
-/** Activations with act(0) = 0: a removed filter then outputs exactly zero, so its readers' rows are dead. */
-const ZERO_AT_ZERO = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'tanh', 'swish']);
 
 export interface FilterPruneOutcome {
   readonly removed: readonly { readonly kernel: string; readonly filter: number }[];
@@ -30,11 +26,25 @@ function activationOf(node: ChainNode): string {
   return typeof activation === 'string' ? activation : 'linear';
 }
 
+/**
+ * Whether a removed filter's zero reaches the next layer still zero and at its own index: a
+ * channel-wise kind whose constant rule keeps zero (pooling, dropout, flatten, ReLU, an
+ * activation with act(0) = 0). Not batch norm: it maps zero to beta − gamma·mean/√(var+ε).
+ */
+function passesZero(node: ChainNode): boolean {
+  const rule = node.kind?.compaction;
+  if (rule?.role !== 'channel_wise') return false;
+  if (rule.constant === 'activation') return activationKeepsZero(activationOf(node));
+  return rule.constant === 'same' || rule.constant === 'relu';
+}
+
 /** The kernel that reads `producer`'s channels, or null when none does with dead rows we can name. */
 function consumerOf(chain: readonly ChainNode[], index: number, filters: number): FilterLayer['consumer'] {
-  if (!ZERO_AT_ZERO.has(activationOf(chain[index]!))) return null;
+  // A removed filter outputs act(0), exactly zero only when act keeps zero; then its readers' rows are dead.
+  if (!activationKeepsZero(activationOf(chain[index]!))) return null;
   for (const node of chain.slice(index + 1)) {
-    if (node.className === 'Conv2D' || node.className === 'Dense') {
+    const layout = paramLayout(node.kind, 'kernel');
+    if (node.kind?.compaction.role === 'producer' && layout !== null) {
       const kernel = node.layer.weights.find((w) => w.originalName === `${node.name}/kernel`);
       if (kernel === undefined) return null;
       const shape = kernel.shape.map((d) => d ?? 0);
@@ -42,23 +52,17 @@ function consumerOf(chain: readonly ChainNode[], index: number, filters: number)
       const rows = shape.reduce((a, b) => a * b, 1) / outputs;
       const inputs = shape[shape.length - 2]!;
       // Conv: its input channels are the filters; dense after flatten: positions × filters, channel fastest.
-      const fits = node.className === 'Conv2D' ? inputs === filters : rows % filters === 0;
+      const fits = layout === 'conv2d' ? inputs === filters : rows % filters === 0;
       return fits ? { kernel: `${node.name}/kernel`, outputs } : null;
     }
-    if (!PASS_THROUGH.has(node.className)) return null;
-    if (node.className === 'Activation' && !ZERO_AT_ZERO.has(activationOf(node))) return null;
+    if (!passesZero(node)) return null;
   }
   return null;
 }
 
-function chainOf(model: tf.LayersModel): ChainNode[] {
-  try {
-    return modelChain(model);
-  } catch (error) {
-    // The chain check speaks of compaction; the reason (a branch, a merge) is the same here.
-    if (error instanceof PruneRunError) throw new EngineError('FILTERS_UNSUPPORTED', `filter pruning: ${error.message.replace(/^compact export: /, '')}`);
-    throw error;
-  }
+/** The chain check's refusal as filter pruning's error; the reason (a branch, a merge) is the same as compaction's. */
+function unsupported(layer: NamedLayer, reason: string): EngineError {
+  return new EngineError('FILTERS_UNSUPPORTED', `filter pruning: layer '${layer.name}' (${layer.className}): ${reason}`);
 }
 
 function described(mask: Uint8Array, record: Record<string, unknown>): PruningMethod {
@@ -67,12 +71,12 @@ function described(mask: Uint8Array, record: Record<string, unknown>): PruningMe
 }
 
 export function pruneFiltersToTarget(model: tf.LayersModel, kernels: readonly string[], target: number): FilterPruneOutcome {
-  const chain = chainOf(model);
+  const chain = modelChain(model, unsupported);
   const layers: FilterLayer[] = kernels.map((kernel) => {
     const layerName = kernel.slice(0, kernel.lastIndexOf('/'));
     const index = chain.findIndex((n) => n.name === layerName);
     const node = chain[index];
-    if (node === undefined || node.className !== 'Conv2D') {
+    if (node === undefined || paramLayout(node.kind, 'kernel') !== 'conv2d') {
       throw new EngineError('FILTERS_UNSUPPORTED', `filter pruning: '${kernel}' is not the kernel of a Conv2D layer of the model`);
     }
     const weight = weightNamed(model, kernel);

@@ -12,9 +12,9 @@ import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding, GRADIENT_SHARDS } from '../engine/train.js';
-import { denseSize, exportCompact } from '../engine/compactExport.js';
+import { denseSize, exportCompact } from '../export/compactExport.js';
 import { saveModel as saveLayersModel, serializeModel } from '../engine/modelFiles.js';
-import { saveSparseModel } from '../engine/sparse/index.js';
+import { saveSparseModel } from '../export/sparse/index.js';
 import { allParameters } from '../models/description.js';
 import { summarizePruneTask } from '../plan/format.js';
 import { summarizeScheduled } from '../plan/formatSchedule.js';

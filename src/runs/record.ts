@@ -56,14 +56,6 @@ export interface PruningEntry {
   readonly isPruned?: boolean;
 }
 
-/** One Conv2D or Dense layer of a compact export. */
-export interface CompactLayerEntry {
-  readonly name: string;
-  readonly className: string;
-  readonly channelsBefore: number;
-  readonly channelsAfter: number;
-}
-
 /** The final model's size, in every report. */
 export interface SizeEntry {
   readonly parameters: number;
@@ -79,23 +71,9 @@ export interface SparseEntry {
   readonly denseBytes: number;
 }
 
-/** What export.compact produced, measured in the run. */
-export interface CompactEntry {
-  readonly layers: readonly CompactLayerEntry[];
-  readonly parametersBefore: number;
-  readonly parametersAfter: number;
-  /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
-  readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
-  /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */
-  readonly comparison: {
-    readonly images: number;
-    readonly maskedAccuracy: number;
-    readonly compactAccuracy: number;
-    readonly maskedImagesPerSecond: number;
-    readonly compactImagesPerSecond: number;
-    readonly maxLogitDifference: number;
-  } | null;
-}
+// What export.compact produced is the export's own figure (src/export/compactEntry.ts).
+import type { CompactEntry } from '../export/compactEntry.js';
+export type { CompactEntry, CompactLayerEntry } from '../export/compactEntry.js';
 
 /**
  * One `expect:` gate checked against the finished run (src/runs/expectations.ts). In record.json,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/engine/modelFiles.js';
-import { sparseModelFromDir } from '../../src/engine/sparse/index.js';
+import { sparseModelFromDir } from '../../src/export/sparse/index.js';
 import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 
 const RECIPE = `seed: 5

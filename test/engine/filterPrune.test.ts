@@ -4,10 +4,12 @@
  * the target (one filter fewer would fall short), the compact export then really drops them, and
  * a recipe that selects something without filters is refused at the selector.
  */
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { masksOf } from '../../src/api/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
-import { compactModel } from '../../src/engine/compact/index.js';
+import { compactModel } from '../../src/export/compact/index.js';
+import { pruneFiltersToTarget } from '../../src/engine/filterPrune.js';
 import { EngineSession } from '../../src/engine/session.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
@@ -89,6 +91,24 @@ describe('filter pruning on LeNet', () => {
       expect(masksOf(session.model).names()).toEqual([]);
     } finally {
       await session.dispose();
+    }
+  });
+
+  it('refuses a model that is not a chain, naming the layer that breaks it', () => {
+    const input = tf.input({ shape: [8, 8, 1], name: 'pixels' });
+    const a = tf.layers.conv2d({ name: 'a', filters: 4, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ name: 'b', filters: 4, kernelSize: 3, padding: 'same' }).apply(a) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'residual' }).apply([a, b]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: sum });
+    try {
+      expect(() => pruneFiltersToTarget(model, ['a/kernel'], 0.2)).toThrow(
+        expect.objectContaining({
+          code: 'FILTERS_UNSUPPORTED',
+          message: "filter pruning: layer 'residual' (Add): a residual add joins several branches; compaction supports simple chains of layers only",
+        }),
+      );
+    } finally {
+      model.dispose();
     }
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The model as an ordered chain of layers, each fed by the one before. Compaction folds a removed
- * channel into the single layer that reads it, which is only sound when the graph is a chain:
- * with a branch or a merge, a channel has several readers (or is added to another tensor), so
- * anything else is refused here, before any weight is read or any layer built.
+ * channel into the single layer that reads it, and filter pruning names the single layer that
+ * reads a filter, which is only sound when the graph is a chain: with a branch or a merge, a
+ * channel has several readers (or is added to another tensor), so anything else is refused here,
+ * before any weight is read or any layer built. Each caller words the refusal as its own error.
  */
 import * as tf from '@tensorflow/tfjs';
-import { COMPACT_CHAIN_ONLY, MERGE_LAYERS } from '../../models/merges.js';
-import { unsupported } from './unsupported.js';
+import { kindOf, type LayerKind } from '../layers/index.js';
+import { COMPACT_CHAIN_ONLY } from '../models/merges.js';
 
 export type Dims = readonly (number | null)[];
 
@@ -14,13 +15,22 @@ export interface ChainNode {
   readonly layer: tf.layers.Layer;
   readonly name: string;
   readonly className: string;
+  /** What prune-run knows about the layer's class; undefined for a class it does not describe. */
+  readonly kind: LayerKind | undefined;
   readonly config: tf.serialization.ConfigDict;
   /** The layer's input shape in the original model, batch dimension first. */
   readonly inputShape: Dims;
 }
 
-const MERGES = MERGE_LAYERS;
 const CHAIN_ONLY = COMPACT_CHAIN_ONLY;
+
+export interface NamedLayer {
+  readonly name: string;
+  readonly className: string;
+}
+
+/** The caller's error for a layer that breaks the chain, and why. */
+export type ChainRefusal = (layer: NamedLayer, reason: string) => Error;
 
 /** One entry of a functional model's config: which layers feed each call of a layer. */
 interface GraphEntry {
@@ -42,12 +52,12 @@ function graphEntries(model: tf.LayersModel): GraphEntry[] {
 }
 
 /** Refuses anything but input → layer → … → output, one call each. */
-function checkFunctionalChain(model: tf.LayersModel): void {
+function checkFunctionalChain(model: tf.LayersModel, unsupported: ChainRefusal): void {
   const entries = graphEntries(model);
   const classOf = new Map(entries.map((e) => [e.name, e.className]));
-  const merge = entries.find((e) => Object.hasOwn(MERGES, e.className));
-  if (merge !== undefined) {
-    throw unsupported(merge, `${MERGES[merge.className]!} joins several branches; ${CHAIN_ONLY}`);
+  for (const entry of entries) {
+    const merge = kindOf(entry.className)?.merge;
+    if (merge !== undefined && merge !== null) throw unsupported(entry, `${merge} joins several branches; ${CHAIN_ONLY}`);
   }
   const readers = new Map<string, string[]>();
   for (const entry of entries) {
@@ -74,26 +84,27 @@ function checkFunctionalChain(model: tf.LayersModel): void {
   });
 }
 
-function singleShape(shape: tf.Shape | tf.Shape[], layer: tf.layers.Layer): Dims {
+function singleShape(shape: tf.Shape | tf.Shape[], layer: tf.layers.Layer, unsupported: ChainRefusal): Dims {
   if (shape.length > 0 && Array.isArray(shape[0])) {
     throw unsupported({ name: layer.name, className: layer.getClassName() }, `it has several outputs; ${CHAIN_ONLY}`);
   }
   return shape as Dims;
 }
 
-/** The model's layers in order, without its InputLayer; COMPACT_UNSUPPORTED when not a chain. */
-export function modelChain(model: tf.LayersModel): ChainNode[] {
+/** The model's layers in order, without its InputLayer; `unsupported`'s error when not a chain. */
+export function modelChain(model: tf.LayersModel, unsupported: ChainRefusal): ChainNode[] {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     const layer = { name: model.name, className: model.getClassName() };
     throw unsupported(layer, `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; ${CHAIN_ONLY}`);
   }
   // A Sequential is a chain by construction (and its config has no graph to check).
-  if (!(model instanceof tf.Sequential)) checkFunctionalChain(model);
-  const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  if (!(model instanceof tf.Sequential)) checkFunctionalChain(model, unsupported);
+  const layers = model.layers.filter((layer) => kindOf(layer.getClassName())?.flow !== 'source');
   let inputShape: Dims = model.inputs[0]!.shape;
   return layers.map((layer) => {
-    const node: ChainNode = { layer, name: layer.name, className: layer.getClassName(), config: layer.getConfig(), inputShape };
-    inputShape = singleShape(layer.outputShape, layer);
+    const className = layer.getClassName();
+    const node: ChainNode = { layer, name: layer.name, className, kind: kindOf(className), config: layer.getConfig(), inputShape };
+    inputShape = singleShape(layer.outputShape, layer, unsupported);
     return node;
   });
 }

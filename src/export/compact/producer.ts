@@ -1,17 +1,19 @@
 /**
- * Decides which dead output channels of one Conv2D / Dense layer (the producer) go. A dead channel
+ * Decides which dead output channels of one producer (a layer kind with compaction role
+ * 'producer': Conv2D, Dense) go. A dead channel
  * is the constant act(bias[c]); it can go when the next Conv2D / Dense (the consumer) can absorb
  * what that constant has become on the way (see channelWise.ts and consumer.ts). Channels that
  * reach the model's output without a consumer stay, so the output keeps its shape.
  */
-import { ELEMENTWISE_ACTIVATIONS, elementwiseActivation } from './activations.js';
-import type { ChainNode } from './chain.js';
+import { ELEMENTWISE_ACTIVATIONS, elementwiseActivation, paramOf, type ParamKind } from '../../layers/index.js';
+import type { ChainNode } from '../../engine/chain.js';
 import { throughLayer } from './channelWise.js';
 import type { ConstantFeatures } from './constants.js';
 import { canTake, checkConvolution, isWeighted } from './consumer.js';
 import { deadOutputChannels } from './deadChannels.js';
-import { complement, takeAlong } from './hostArray.js';
+import { complement, type HostArray } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';
+import { sliceChannels } from './sliceChannels.js';
 import type { CompactedLayer } from './types.js';
 import { unsupported } from './unsupported.js';
 
@@ -34,6 +36,14 @@ function propagate(path: readonly ChainNode[], consumer: ChainNode, weightsOf: (
   return arriving;
 }
 
+/** The layer kind's output kernel (whose zero slices are dead channels) and its weights, or null. */
+function outputKernelOf(node: ChainNode, weights: LayerWeights): { readonly param: ParamKind; readonly array: HostArray } | null {
+  const name = node.kind?.outputKernel;
+  const param = name === undefined || name === null ? undefined : paramOf(node.kind, name);
+  const array = param === undefined ? undefined : weights.get(param.name);
+  return param === undefined || array === undefined ? null : { param, array };
+}
+
 /**
  * Plans the producer at `chain[index]` (its weights already reflect its own inputs' removal) and
  * slices its outputs in `weights`.
@@ -41,15 +51,15 @@ function propagate(path: readonly ChainNode[], consumer: ChainNode, weightsOf: (
 export function decideProducer(chain: readonly ChainNode[], index: number, weightsOf: (node: ChainNode) => LayerWeights): ProducerDecision {
   const node = chain[index]!;
   const weights = weightsOf(node);
-  const kernel = weights.get('kernel');
-  if (kernel === undefined) throw new Error(`internal: layer ${node.name} has no kernel`);
-  const channels = kernel.shape[kernel.shape.length - 1]!;
+  const kernel = outputKernelOf(node, weights);
+  if (kernel === null) throw new Error(`internal: layer ${node.name} has no kernel`);
+  const channels = kernel.array.shape[kernel.array.shape.length - 1]!;
   const keepAll = (): ProducerDecision => ({
     report: { name: node.name, className: node.className, channelsBefore: channels, removed: [] },
     arriving: new Map(),
   });
 
-  const dead = deadOutputChannels(kernel);
+  const dead = deadOutputChannels(kernel.array, kernel.param);
   const consumerIndex = chain.findIndex((n, j) => j > index && isWeighted(n));
   if (dead.length === 0 || consumerIndex < 0) return keepAll();
   const consumer = chain[consumerIndex]!;
@@ -77,16 +87,9 @@ export function decideProducer(chain: readonly ChainNode[], index: number, weigh
   const gone = new Set(removed);
   const arriving = propagate(path, consumer, weightsOf, { size: channels, features: start.features.filter((f) => gone.has(f.channel)) });
   const kept = complement(channels, removed);
-  weights.set('kernel', takeAlong(kernel, kernel.shape.length - 1, kept));
-  const biasArray = weights.get('bias');
-  if (biasArray !== undefined) weights.set('bias', takeAlong(biasArray, 0, kept));
+  sliceChannels(node, weights, 'out', kept);
   return { report: { name: node.name, className: node.className, channelsBefore: channels, removed }, arriving };
 }
-
-const DEPTHWISE_KERNELS: Readonly<Record<string, { part: string; axes: 1 | 2 }>> = {
-  DepthwiseConv2D: { part: 'depthwise_kernel', axes: 2 },
-  SeparableConv2D: { part: 'pointwise_kernel', axes: 1 },
-};
 
 /**
  * A depthwise or separable convolution with dead channels and a consumer after it: compaction
@@ -95,11 +98,10 @@ const DEPTHWISE_KERNELS: Readonly<Record<string, { part: string; axes: 1 | 2 }>>
  */
 export function checkDepthwise(chain: readonly ChainNode[], index: number, weights: LayerWeights): void {
   const node = chain[index]!;
-  const spec = DEPTHWISE_KERNELS[node.className];
-  if (spec === undefined) return;
-  const kernel = weights.get(spec.part);
-  if (kernel === undefined || !chain.some((n, j) => j > index && isWeighted(n))) return;
-  const dead = deadOutputChannels(kernel, spec.axes);
+  if (node.kind?.compaction.role !== 'tied') return;
+  const kernel = outputKernelOf(node, weights);
+  if (kernel === null || !chain.some((n, j) => j > index && isWeighted(n))) return;
+  const dead = deadOutputChannels(kernel.array, kernel.param);
   if (dead.length > 0) {
     throw unsupported(node, `it has ${dead.length} dead output channel(s), and compaction cannot remove channels from a depthwise or separable convolution`);
   }

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import type { SparseModelFiles } from '../../src/engine/sparse/index.js';
+import type { SparseModelFiles } from '../../src/export/sparse/index.js';
 import { readWeight, writeWeight } from '../../src/engine/weights.js';
 
 /** Zeroes the round(fraction·n) entries of smallest |w| (ties by index) of every kernel. */

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
-import { encodeArtifacts } from '../../src/engine/sparse/encode.js';
-import { encodeSparseModel, sparseModelHandler, type SparseWeightsManifest } from '../../src/engine/sparse/index.js';
+import { encodeArtifacts } from '../../src/export/sparse/encode.js';
+import { encodeSparseModel, sparseModelHandler, type SparseWeightsManifest } from '../../src/export/sparse/index.js';
 import { readWeight, weightNamed, writeWeight } from '../../src/engine/weights.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
 import { bitsOf, expectSameWeights } from './sparseHelpers.js';

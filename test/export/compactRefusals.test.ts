@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
-import { COMPACT_UNSUPPORTED, compactModel } from '../../src/engine/compact/index.js';
+import { COMPACT_UNSUPPORTED, compactModel } from '../../src/export/compact/index.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
 import { killChannels, setWeight } from './compactHelpers.js';
 

@@ -1,26 +1,32 @@
 /**
- * The Conv2D or Dense layer that reads a producer's removed channels. A removed channel is a
+ * The producer-kind layer (Conv2D or Dense) that reads a producer's removed channels. A removed channel is a
  * constant v at every position, so its contribution to each output is v times the sum of the
  * kernel entries that read it, which is what the consumer's bias absorbs before the kernel rows
  * go. For a convolution that is exact only with 'valid' padding: with 'same', border windows read
  * padding zeros instead of v, so a channel with v ≠ 0 must stay. A consumer without a bias can
  * absorb nothing, so it takes only channels with v = 0.
  */
-import type { ChainNode } from './chain.js';
+import type { ChainNode } from '../../engine/chain.js';
 import { indicesOf, type ConstantFeature, type ConstantFeatures } from './constants.js';
-import { complement, takeAlong } from './hostArray.js';
+import { complement } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';
+import { sliceChannels } from './sliceChannels.js';
 import { unsupported } from './unsupported.js';
 
-export const WEIGHTED = new Set(['Conv2D', 'Dense']);
-
+/** A layer that makes its own channels and can absorb removed ones (compaction role 'producer'). */
 export function isWeighted(node: ChainNode): boolean {
-  return WEIGHTED.has(node.className);
+  return node.kind?.compaction.role === 'producer';
 }
 
-/** Refuses a Conv2D whose channels compaction cannot reindex; Dense always can. */
+/** Whether the layer reads windows that may cover padding (a convolution). */
+function isWindowed(node: ChainNode): boolean {
+  const rule = node.kind?.compaction;
+  return rule?.role === 'producer' && rule.windowed;
+}
+
+/** Refuses a convolution whose channels compaction cannot reindex; Dense always can. */
 export function checkConvolution(node: ChainNode): void {
-  if (node.className !== 'Conv2D') return;
+  if (!isWindowed(node)) return;
   const groups = node.config['groups'];
   // TF.js 4.22 has no grouped Conv2D, but a config from elsewhere may say so: each group's
   // filters read only that group's channels, so removing one would reshuffle the groups.
@@ -37,13 +43,14 @@ export function checkConvolution(node: ChainNode): void {
 export function canTake(node: ChainNode, feature: ConstantFeature): boolean {
   if (feature.value === 0) return true;
   if (node.config['useBias'] === false) return false;
-  return node.className === 'Dense' || node.config['padding'] === 'valid';
+  return !isWindowed(node) || node.config['padding'] === 'valid';
 }
 
 /**
- * Folds the constant features into the consumer's bias and drops the kernel rows that read them.
- * Both kernel layouts have the input channel second to last: Conv2D [kh, kw, in, out], Dense
- * [in, out], so the sum over "every entry that reads channel f" is over the leading axes.
+ * Folds the constant features into the consumer's bias and drops the kernel rows that read them
+ * (the kernel's `in` axis, by its layer kind). Both kernel layouts have the input channel second
+ * to last: Conv2D [kh, kw, in, out], Dense [in, out], so the sum over "every entry that reads
+ * channel f" is over the leading axes.
  */
 export function foldInto(node: ChainNode, weights: LayerWeights, incoming: ConstantFeatures): void {
   const kernel = weights.get('kernel');
@@ -66,5 +73,5 @@ export function foldInto(node: ChainNode, weights: LayerWeights, incoming: Const
     const values = Float32Array.from(bias.values, (b, o) => b + sums[o]!);
     weights.set('bias', { shape: bias.shape, values });
   }
-  weights.set('kernel', takeAlong(kernel, rank - 2, complement(inputs, indicesOf(incoming))));
+  sliceChannels(node, weights, 'in', complement(inputs, indicesOf(incoming)));
 }

@@ -14,7 +14,7 @@ import {
   sparseModelFromDir,
   sparseModelHandler,
   type SparseModelFiles,
-} from '../../src/engine/sparse/index.js';
+} from '../../src/export/sparse/index.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
 import { pruneKernels, withManifest } from './sparseHelpers.js';
 

@@ -6,9 +6,14 @@
  * whose values would be overwritten anyway.
  */
 import * as tf from '@tensorflow/tfjs';
+import { kindOf } from '../../layers/index.js';
 import type { CompactPlan } from './plan.js';
 
-const SIZE_KEYS: Readonly<Record<string, string>> = { Conv2D: 'filters', Dense: 'units' };
+/** The config field that holds a producer's channel count (filters, units), from its layer kind. */
+function sizeFieldOf(className: string): string | undefined {
+  const rule = kindOf(className)?.compaction;
+  return rule?.role === 'producer' ? rule.sizeField : undefined;
+}
 
 function resizedConfig(model: tf.LayersModel, sizes: ReadonlyMap<string, number>): tf.serialization.ConfigDict {
   const config = structuredClone(model.getConfig());
@@ -16,7 +21,7 @@ function resizedConfig(model: tf.LayersModel, sizes: ReadonlyMap<string, number>
   if (!Array.isArray(layers)) throw new Error('internal: a model config has no layers list');
   for (const entry of layers as { className: string; config: tf.serialization.ConfigDict }[]) {
     const size = sizes.get(String(entry.config['name']));
-    const key = SIZE_KEYS[entry.className];
+    const key = sizeFieldOf(entry.className);
     if (size !== undefined && key !== undefined) entry.config[key] = size;
   }
   return config;

@@ -13,7 +13,7 @@ import {
   sparseModelHandler,
   SPARSE_WEIGHTS_FORMAT,
   SPARSE_WEIGHTS_VERSION,
-} from '../../src/engine/sparse/index.js';
+} from '../../src/export/sparse/index.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
 import { images, predict } from './compactHelpers.js';
 import { bitsOf, expectSameWeights, filesBytes, pruneKernels } from './sparseHelpers.js';

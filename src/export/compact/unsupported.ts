@@ -3,13 +3,9 @@
  * layer and the reason, so a user knows what to change (or that the model needs masks instead).
  */
 import { EngineError } from '../../errors.js';
+import type { NamedLayer } from '../../engine/chain.js';
 
 export const COMPACT_UNSUPPORTED = 'COMPACT_UNSUPPORTED';
-
-export interface NamedLayer {
-  readonly name: string;
-  readonly className: string;
-}
 
 export function unsupported(layer: NamedLayer, reason: string): EngineError {
   return new EngineError(COMPACT_UNSUPPORTED, `compact export: layer '${layer.name}' (${layer.className}): ${reason}`);

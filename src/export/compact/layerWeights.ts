@@ -4,7 +4,7 @@
  * 'moving_mean'. Compaction edits these copies and never the source model.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { readWeight } from '../weights.js';
+import { readWeight } from '../../engine/weights.js';
 import type { HostArray } from './hostArray.js';
 
 function partOf(originalName: string): string {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
-import { compactModel } from '../../src/engine/compact/index.js';
+import { compactModel } from '../../src/export/compact/index.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { readWeight, weightNamed } from '../../src/engine/weights.js';
 import { expectNoTensorLeak, expectTensorsClose } from '../helpers/tensors.js';

@@ -1,5 +1,5 @@
 /**
- * export.compact: the final model rebuilt without its dead output channels (engine/compact), saved
+ * export.compact: the final model rebuilt without its dead output channels (export/compact), saved
  * beside the pruned model, and measured against it in the run — parameters, bytes on disk (and
  * gzipped, the usual answer to "pruning does not shrink the file"), and on the test split the
  * accuracy, inference speed and largest logit difference of the two. Honest accounting: the numbers
@@ -8,11 +8,11 @@
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
-import type { CompactEntry } from '../runs/record.js';
-import { makeBatch } from './batches.js';
+import type { CompactEntry } from './compactEntry.js';
+import { makeBatch } from '../engine/batches.js';
 import { compactModel } from './compact/index.js';
-import { evaluate } from './evaluate.js';
-import { saveModel, type SerializedModel } from './modelFiles.js';
+import { evaluate } from '../engine/evaluate.js';
+import { saveModel, type SerializedModel } from '../engine/modelFiles.js';
 
 const TIMED_PASSES = 3;
 

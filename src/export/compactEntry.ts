@@ -1,0 +1,27 @@
+/** What a compact export produced, measured in the run: record.json's `compact` entry. */
+
+/** One Conv2D or Dense layer of a compact export. */
+export interface CompactLayerEntry {
+  readonly name: string;
+  readonly className: string;
+  readonly channelsBefore: number;
+  readonly channelsAfter: number;
+}
+
+/** What export.compact produced, measured in the run. */
+export interface CompactEntry {
+  readonly layers: readonly CompactLayerEntry[];
+  readonly parametersBefore: number;
+  readonly parametersAfter: number;
+  /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
+  readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
+  /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */
+  readonly comparison: {
+    readonly images: number;
+    readonly maskedAccuracy: number;
+    readonly compactAccuracy: number;
+    readonly maskedImagesPerSecond: number;
+    readonly compactImagesPerSecond: number;
+    readonly maxLogitDifference: number;
+  } | null;
+}
