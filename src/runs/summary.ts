@@ -10,7 +10,7 @@
 import { stageLabel } from '../plan/taskIds.js';
 import type { OverrideRecord } from '../recipe/overrides.js';
 import type { CompactEntry, EvaluationEntry, ExpectationResult, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
-import type { RunStatus } from './runDirectory.js';
+import type { RunStatus } from './runStatus.js';
 
 export const RUN_SUMMARY_VERSION = 1;
 
