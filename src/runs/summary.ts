@@ -134,6 +134,6 @@ export function summarizeRun(record: RunRecord, outcome: RunOutcome): RunSummary
     sparse: record.sparse ?? null,
     reused: record.reused ?? [],
   };
-  // The gates are checked into the record when the report is written (recipeRun.ts).
+  // The gates are checked into the record when the report is written (runner/runRecordBuilder.ts).
   return record.expectations === undefined ? summary : { ...summary, expectations: record.expectations };
 }
