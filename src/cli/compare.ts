@@ -8,7 +8,8 @@ import { formatComparison } from '../compare/format.js';
 import { readRunFolders } from '../compare/readRun.js';
 import { UsageError } from '../errors.js';
 import { USAGE } from './args.js';
-import type { CliIo } from './main.js';
+import { SUCCESS_STATUS } from './exitStatus.js';
+import type { CliIo } from './io.js';
 
 export async function runCompare(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
@@ -24,7 +25,7 @@ export async function runCompare(argv: readonly string[], io: CliIo): Promise<nu
   }
   if (parsed.values.help === true) {
     io.stdout(USAGE);
-    return 0;
+    return SUCCESS_STATUS;
   }
   const folders = parsed.positionals;
   if (folders.length < 2) {
@@ -32,5 +33,5 @@ export async function runCompare(argv: readonly string[], io: CliIo): Promise<nu
   }
   const comparison = buildComparison(await readRunFolders(folders, io.cwd));
   io.stdout(parsed.values.json === true ? JSON.stringify(comparison, null, 2) : formatComparison(comparison));
-  return 0;
+  return SUCCESS_STATUS;
 }

@@ -6,14 +6,13 @@
 import path from 'node:path';
 import { PruneRunError } from '../errors.js';
 import type { PreparedRun } from '../runner/prepare.js';
-import type { RecipeRun, RunStatus } from '../runner/recipeRun.js';
+import type { RecipeRun } from '../runner/recipeRun.js';
+import type { RunStatus } from '../runs/runStatus.js';
 import { exitReasonOf, summarizeRun } from '../runs/summary.js';
-import type { CliIo } from './main.js';
+import { INTERRUPTED_STATUS } from './exitStatus.js';
+import type { CliIo } from './io.js';
 import { reportExpectations } from './expectations.js';
 import { runTasksWithProgress } from './progress.js';
-
-/** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
-export const INTERRUPTED_STATUS = 130;
 
 /** The stage cache when the project config names none: where Node tools keep theirs. */
 export function defaultCacheDir(cwd: string): string {

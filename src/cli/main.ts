@@ -13,18 +13,11 @@ import { RecipeRun } from '../runner/recipeRun.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
-import { defaultCacheDir, driveRun, INTERRUPTED_STATUS } from './drive.js';
-import { BAD_INPUT_STATUS, RUN_FAILED_STATUS } from './exitStatus.js';
+import { defaultCacheDir, driveRun } from './drive.js';
+import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
+import type { CliIo } from './io.js';
 import { runResume } from './resume.js';
 import { loadProjectConfig } from './config.js';
-
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Where listr2 draws progress (stderr for the real command). */
-  readonly progress: NodeJS.WriteStream;
-  readonly cwd: string;
-}
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -38,7 +31,6 @@ function errorText(error: unknown): string {
   if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }
-
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
@@ -60,15 +52,15 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.help) {
     io.stdout(USAGE);
-    return 0;
+    return SUCCESS_STATUS;
   }
   if (args.version) {
     io.stdout(PRUNE_RUN_VERSION);
-    return 0;
+    return SUCCESS_STATUS;
   }
   if (args.recipe === null) {
     io.stderr(`prune-run: no recipe given\n\n${USAGE}`);
-    return 2;
+    return BAD_INPUT_STATUS;
   }
   const config = await loadProjectConfig(io.cwd);
   const defaultSeed = args.seed ?? config.seed ?? 0;
@@ -77,7 +69,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
   if (args.dryRun) {
     io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan));
-    return 0;
+    return SUCCESS_STATUS;
   }
 
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';

@@ -15,13 +15,14 @@ import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
 import { prepareRunFromText } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
+import type { ManifestStatus } from '../runs/runStatus.js';
 import { parseCliArgs } from './args.js';
 import { loadProjectConfig } from './config.js';
 import { defaultCacheDir, driveRun } from './drive.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 interface SavedManifest {
-  status?: string;
+  status?: ManifestStatus;
   process?: { pid?: number; host?: string };
   startedAt?: string;
   stoppedInTask?: string | null;

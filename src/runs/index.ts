@@ -1,5 +1,6 @@
 /** Public surface of src/runs: the run folder, its files' formats and provenance helpers. */
-export { RunDirectory, RUN_STATUSES, formatRunTime, type RunStatus } from './runDirectory.js';
+export { RunDirectory, formatRunTime } from './runDirectory.js';
+export { RUN_STATUSES, type ManifestStatus, type RunStatus } from './runStatus.js';
 export {
   encodeSafetensors,
   decodeSafetensors,

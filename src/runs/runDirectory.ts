@@ -10,9 +10,7 @@
 import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { PruneRunError } from '../errors.js';
-
-export type RunStatus = 'succeeded' | 'failed' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'interrupted'];
+import { RUN_STATUSES, type RunStatus } from './runStatus.js';
 
 const PARTIAL = '.partial';
 

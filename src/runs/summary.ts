@@ -10,7 +10,7 @@
 import { stageLabel } from '../plan/taskIds.js';
 import type { OverrideRecord } from '../recipe/overrides.js';
 import type { CompactEntry, EvaluationEntry, ExpectationResult, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
-import type { RunStatus } from './runDirectory.js';
+import type { RunStatus } from './runStatus.js';
 
 export const RUN_SUMMARY_VERSION = 1;
 
@@ -134,6 +134,6 @@ export function summarizeRun(record: RunRecord, outcome: RunOutcome): RunSummary
     sparse: record.sparse ?? null,
     reused: record.reused ?? [],
   };
-  // The gates are checked into the record when the report is written (recipeRun.ts).
+  // The gates are checked into the record when the report is written (runner/runRecordBuilder.ts).
   return record.expectations === undefined ? summary : { ...summary, expectations: record.expectations };
 }

@@ -7,10 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/engine/modelFiles.js';
 import { syntheticDataset } from '../../src/data/index.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+import { listTree } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const half = (layer: string) => `      - {select: {layer: ${layer}, param: kernel}, method: ln_structured, n: 2, axis: out, amount: 0.5}\n`;
 const RECIPE = `seed: 4
@@ -24,30 +25,17 @@ ${['conv1', 'conv2', 'fc1', 'fc2'].map(half).join('')}    finetune: {epochs: 1}
 export: {compact: true}
 `;
 
-let cwd: string;
-let runDir: string;
-
-beforeAll(async () => {
-  cwd = await makeTempDir();
-  const file = await writeRecipe(cwd, 'compact.yaml', RECIPE);
-  const result = await runCli(['--progress', 'plain', file], cwd);
-  expect(result.status, result.stderr).toBe(0);
-  runDir = path.resolve(cwd, result.stdout.trim());
-});
-
-afterAll(async () => {
-  await removeDir(cwd);
-});
+const run = runRecipeOnce({ file: 'compact.yaml', text: RECIPE });
 
 describe('export: {compact: true}', () => {
   it('writes model-compact/ beside model/', async () => {
-    const files = await listTree(runDir);
+    const files = await listTree(run.runDir);
     expect(files).toEqual(expect.arrayContaining(['model-compact/model.json', 'model-compact/weights.bin', 'model/model.json']));
   });
 
   it('has half the channels, loads with plain tf.loadLayersModel, and predicts as the pruned model', async () => {
-    const pruned = await loadModel(path.join(runDir, 'model', 'model.json'));
-    const compact = await loadModel(path.join(runDir, 'model-compact', 'model.json'));
+    const pruned = await loadModel(path.join(run.runDir, 'model', 'model.json'));
+    const compact = await loadModel(path.join(run.runDir, 'model-compact', 'model.json'));
     const shapes = Object.fromEntries(compact.weights.map((w) => [w.originalName, w.shape]));
     expect(shapes).toMatchObject({
       'conv1/kernel': [3, 3, 1, 3],
@@ -67,7 +55,7 @@ describe('export: {compact: true}', () => {
   });
 
   it('reports what was removed and what it bought', async () => {
-    const report = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    const report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
     expect(report).toMatch(/## Compact export/);
     expect(report).toMatch(/\| `conv2` \| Conv2D \| 16 \| 8 \| 8 \|/);
     // 3·9+3 + 3·3·3·8+8 + 200·60+60 + 60·42+42 + 42·10+10

@@ -5,12 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/engine/modelFiles.js';
 import { pythonRound } from '../../src/prune/index.js';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
 import { decodeSafetensors } from '../../src/formats/safetensors.js';
 import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const RECIPE = `# a small end-to-end recipe
 seed: 3
@@ -42,45 +43,30 @@ const KERNEL_SIZES: Record<string, number> = {
   'fc3/kernel': 840,
 };
 
-let cwd: string;
-let runDir: string;
-let stderr: string;
-
-beforeAll(async () => {
-  cwd = await makeTempDir();
-  const file = await writeRecipe(cwd, 'small.yaml', RECIPE);
-  const result = await runCli(['--progress', 'plain', file], cwd);
-  stderr = result.stderr;
-  expect(result.status, result.stderr).toBe(0);
-  runDir = path.resolve(cwd, result.stdout.trim());
-});
-
-afterAll(async () => {
-  await removeDir(cwd);
-});
+const run = runRecipeOnce({ file: 'small.yaml', text: RECIPE });
 
 describe('a small end-to-end run', () => {
   it('writes a finished run folder runs/<UTC time>-<recipe hash> with every output', async () => {
-    expect(path.dirname(runDir)).toBe(path.join(cwd, 'runs'));
-    expect(path.basename(runDir)).toMatch(/^\d{8}-\d{6}Z-[0-9a-f]{8}$/);
-    expect(await listTree(path.join(cwd, 'runs'))).toEqual(
+    expect(path.dirname(run.runDir)).toBe(path.join(run.cwd, 'runs'));
+    expect(path.basename(run.runDir)).toMatch(/^\d{8}-\d{6}Z-[0-9a-f]{8}$/);
+    expect(await listTree(path.join(run.cwd, 'runs'))).toEqual(
       [
-        path.basename(runDir),
+        path.basename(run.runDir),
         ...['manifest.json', 'masks.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json'].map(
-          (f) => `${path.basename(runDir)}/${f}`,
+          (f) => `${path.basename(run.runDir)}/${f}`,
         ),
       ].sort(),
     );
-    expect(await readFile(path.join(runDir, 'recipe.yaml'), 'utf8')).toBe(RECIPE);
+    expect(await readFile(path.join(run.runDir, 'recipe.yaml'), 'utf8')).toBe(RECIPE);
   });
 
   it('prints plain progress lines with per-epoch figures', () => {
-    expect(stderr).toMatch(/\[COMPLETED\] load-data: 800 train \/ 200 test images/);
-    expect(stderr).toMatch(/epoch 2\/2: loss \d+\.\d+, accuracy \d+\.\d+%/);
+    expect(run.result.stderr).toMatch(/\[COMPLETED\] load-data: 800 train \/ 200 test images/);
+    expect(run.result.stderr).toMatch(/epoch 2\/2: loss \d+\.\d+, accuracy \d+\.\d+%/);
   });
 
   it('records the run in manifest.json', async () => {
-    const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(run.runDir, 'manifest.json'), 'utf8'));
     expect(manifest.status).toBe('succeeded');
     expect(manifest.seed).toBe(3);
     expect(manifest.backend.name).toBe('wasm');
@@ -90,14 +76,14 @@ describe('a small end-to-end run', () => {
     expect([1, 2]).toContain(manifest.training.threads);
     expect(manifest.node.node).toBe(process.version);
     expect(manifest.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(path.basename(runDir).endsWith(manifest.recipe.sha256.slice(0, 8))).toBe(true);
+    expect(path.basename(run.runDir).endsWith(manifest.recipe.sha256.slice(0, 8))).toBe(true);
     expect(Date.parse(manifest.endedAt)).toBeGreaterThanOrEqual(Date.parse(manifest.startedAt));
-    const resolved = JSON.parse(await readFile(path.join(runDir, 'resolved.json'), 'utf8'));
+    const resolved = JSON.parse(await readFile(path.join(run.runDir, 'resolved.json'), 'utf8'));
     expect(resolved.stages[0].finetune).toEqual({ epochs: 1, batchSize: 32, optimizer: 'adam', learningRate: 0.002 });
   });
 
   it('masks.safetensors holds exact torch counts: global 20%, then 50% of what is left of each dense kernel', async () => {
-    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(runDir, 'masks.safetensors'))));
+    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(run.runDir, 'masks.safetensors'))));
     expect([...tensors.keys()].sort()).toEqual(Object.keys(KERNEL_SIZES).sort());
     const zeros = (name: string) => {
       const data = tensors.get(name)!.data;
@@ -109,7 +95,7 @@ describe('a small end-to-end run', () => {
     const convZeros = zeros('conv1/kernel') + zeros('conv2/kernel');
     const afterGlobal: Record<string, number> = {};
     // Stage 1 pruned round(0.2·N) over all kernels; stage 2 took 50% of each dense kernel's unpruned entries.
-    const report = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    const report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
     // 20% then 50% of the dense kernels, trained: no layer near collapse, so no warning.
     expect(report).not.toMatch(/layer collapse/);
     expect(report).toMatch(/## Size/);
@@ -126,8 +112,8 @@ describe('a small end-to-end run', () => {
   });
 
   it('saves the pruned model as a TF.js LayersModel whose weights are zero where the masks are', async () => {
-    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(runDir, 'masks.safetensors'))));
-    const model = await loadModel(path.join(runDir, 'model', 'model.json'));
+    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(run.runDir, 'masks.safetensors'))));
+    const model = await loadModel(path.join(run.runDir, 'model', 'model.json'));
     for (const weight of model.weights) {
       const mask = tensors.get(weight.originalName);
       if (mask === undefined) continue;
@@ -140,7 +126,7 @@ describe('a small end-to-end run', () => {
   });
 
   it('logs metrics.jsonl lines with stage, epoch, loss, accuracy and sparsity', async () => {
-    const lines = parseMetricsJsonl(await readFile(path.join(runDir, 'metrics.jsonl'), 'utf8'));
+    const lines = parseMetricsJsonl(await readFile(path.join(run.runDir, 'metrics.jsonl'), 'utf8'));
     const train = lines.filter((l) => l.phase === 'train');
     expect(train.map((l) => l.epoch)).toEqual([1, 2]);
     const prunes = lines.filter((l) => l.phase === 'prune');
@@ -153,7 +139,7 @@ describe('a small end-to-end run', () => {
   });
 
   it('reports accuracy before pruning and after each stage, and per-parameter sparsity', async () => {
-    const report = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    const report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
     expect(report).toMatch(/\| before pruning \| \d+\.\d+% \|/);
     expect(report).toMatch(/\| after pruning \(global-20\) \| \d+\.\d+% \|/);
     expect(report).toMatch(/\| after fine-tuning \(dense-more\) \| \d+\.\d+% \|/);
@@ -202,9 +188,12 @@ stages:
     global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
 `,
       );
-      // Ctrl-C arrives once training is under way (the run folder exists by then).
+      // Ctrl-C arrives once training is under way (the run folder exists by then), once: checks
+      // can overlap on a busy machine, and a second Ctrl-C quits the process at once.
+      let sent = false;
       const timer = setInterval(async () => {
-        if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl'))) {
+        if (!sent && (await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl')) && !sent) {
+          sent = true;
           clearInterval(timer);
           process.emit('SIGINT');
         }

@@ -8,10 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExpectationResult, RunRecord } from '../../src/runs/record.js';
 import type { RunSummary } from '../../src/runs/summary.js';
-import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { listTree, runCli, writeFailingRecipe, writeRecipe } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 import { hasGit } from '../helpers/git.js';
 
 const RECIPE = `seed: 5
@@ -51,53 +52,49 @@ const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
 
 
-let cwd: string;
-let failing: CliResult;
-let runDir: string;
 let commit: string | null = null;
 
-beforeAll(async () => {
-  cwd = await makeTempDir('prune-run-gates-');
-  await writeRecipe(cwd, 'gates.yaml', RECIPE);
+/** Exits 1: its final_accuracy_min gate fails. */
+const run = runRecipeOnce({
+  file: 'gates.yaml',
+  text: RECIPE,
+  args: ['--progress', 'plain', '--no-cache'],
+  status: 1,
+  prefix: 'prune-run-gates-',
   // The recipe in a committed repository, as in CI: the manifest pins the commit, and the run's
   // own folder (untracked) must not make the tree look dirty.
-  if (hasGit) {
+  setUp: async (cwd) => {
+    if (!hasGit) return;
     await writeFile(path.join(cwd, '.gitignore'), 'node_modules/\n');
     const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
     git('init', '-q');
     git('add', '.');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'recipe');
     commit = git('rev-parse', 'HEAD').trim();
-  }
-  failing = await runCli(['--progress', 'plain', '--no-cache', 'gates.yaml'], cwd);
-  runDir = path.resolve(cwd, failing.stdout.trim());
-});
-
-afterAll(async () => {
-  await removeDir(cwd);
+  },
 });
 
 describe('a run whose expect: gate fails', () => {
   it('exits 1 and lists each failed expectation with the numbers on stderr', async () => {
-    expect(failing.status, failing.stderr).toBe(1);
-    const record = await readJson<RunRecord>(path.join(runDir, 'record.json'));
+    expect(run.result.status, run.result.stderr).toBe(1);
+    const record = await readJson<RunRecord>(path.join(run.runDir, 'record.json'));
     const final = record.evaluations[record.evaluations.length - 1]!.accuracy;
     expect(final).toBeLessThan(0.999);
     const message = `final accuracy ${(final * 100).toFixed(2)}% is below the minimum 99.90% by ${((0.999 - final) * 100).toFixed(2)} points`;
-    expect(failing.stderr).toContain(`expectation failed: final_accuracy_min: ${message}`);
-    expect(failing.stderr).toContain('1 of 3 expectations failed (exit status 1); the run itself completed');
+    expect(run.result.stderr).toContain(`expectation failed: final_accuracy_min: ${message}`);
+    expect(run.result.stderr).toContain('1 of 3 expectations failed (exit status 1); the run itself completed');
     // The passing ones are not reported as failures.
-    expect(failing.stderr).not.toMatch(/expectation failed: (global_sparsity_min|accuracy_drop_max)/);
+    expect(run.result.stderr).not.toMatch(/expectation failed: (global_sparsity_min|accuracy_drop_max)/);
   });
 
   it('still finishes: the folder is complete and renamed as a succeeded run', async () => {
-    expect(path.basename(runDir)).not.toMatch(/\.partial$/);
-    const files = await listTree(path.join(cwd, 'runs'));
+    expect(path.basename(run.runDir)).not.toMatch(/\.partial$/);
+    const files = await listTree(path.join(run.cwd, 'runs'));
     expect(files.filter((f) => f.endsWith('.partial'))).toEqual([]);
     for (const f of ['manifest.json', 'masks.safetensors', 'metrics.jsonl', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json']) {
-      expect(files).toContain(`${path.basename(runDir)}/${f}`);
+      expect(files).toContain(`${path.basename(run.runDir)}/${f}`);
     }
-    const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
+    const manifest = await readJson<Manifest>(path.join(run.runDir, 'manifest.json'));
     expect(manifest).toMatchObject({ status: 'succeeded', exitReason: null, expectations: 'failed', stoppedInTask: null });
     const results = manifest.expectationResults;
     expect(results.map((r) => [r.name, r.passed])).toEqual([
@@ -106,27 +103,27 @@ describe('a run whose expect: gate fails', () => {
       ['global_sparsity_min', true],
     ]);
     // The same results in record.json.
-    expect((await readJson<RunRecord>(path.join(runDir, 'record.json'))).expectations).toEqual(results);
+    expect((await readJson<RunRecord>(path.join(run.runDir, 'record.json'))).expectations).toEqual(results);
   });
 
   it('lists the failure first, marked, near the top of report.md and in report.html', async () => {
-    const md = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    const md = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
     expect(md.indexOf('## Expectations')).toBeGreaterThan(0);
     expect(md.indexOf('## Expectations')).toBeLessThan(md.indexOf('## Accuracy on the test split'));
     expect(md).toContain('**1 of 3 expectations failed: prune-run exits with status 1 (the run itself completed).**');
     const rows = md.split('\n').filter((l) => /^\| (\*\*FAILED\*\*|passed) \|/.test(l));
     expect(rows[0]).toMatch(/^\| \*\*FAILED\*\* \| `final_accuracy_min` \| 99\.90% \| \d+\.\d\d% \| final accuracy .* is below the minimum 99\.90% by \d+\.\d\d points \|$/);
     expect(rows).toHaveLength(3);
-    const html = await readFile(path.join(runDir, 'report.html'), 'utf8');
+    const html = await readFile(path.join(run.runDir, 'report.html'), 'utf8');
     expect(html).toMatch(/<section id="expectations" class="warning">/);
     expect(html).toMatch(/final accuracy \d+\.\d\d% is below the minimum 99\.90% by \d+\.\d\d points/);
   });
 
   it('writes a manifest that is enough to rerun the recipe', async () => {
-    const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
+    const manifest = await readJson<Manifest>(path.join(run.runDir, 'manifest.json'));
     expect(manifest.recipe).toMatchObject({ file: 'gates.yaml', sha256: sha256(RECIPE), textSha256: sha256(RECIPE), overrides: [] });
     // resolved.json is pinned by name and hash, and holds the gates.
-    const resolvedBytes = await readFile(path.join(runDir, 'resolved.json'));
+    const resolvedBytes = await readFile(path.join(run.runDir, 'resolved.json'));
     expect(manifest.resolved).toEqual({ file: 'resolved.json', sha256: sha256(resolvedBytes) });
     expect(JSON.parse(resolvedBytes.toString('utf8')).expect).toEqual([
       { name: 'final_accuracy_min', limit: 0.999 },
@@ -156,20 +153,20 @@ describe('a run whose expect: gate fails', () => {
   });
 
   it('records a model given by path by the hashes of model.json and its weight files', async () => {
-    const model = path.relative(cwd, path.join(runDir, 'model', 'model.json'));
+    const model = path.relative(run.cwd, path.join(run.runDir, 'model', 'model.json'));
     const file = await writeRecipe(
-      cwd,
+      run.cwd,
       'from-file.yaml',
       `model: {path: ${model}}\nstages:\n  - name: more\n    global: {method: l1_unstructured, amount: 0.3, select: [{param: kernel}]}\nexpect: {global_sparsity_min: 0.29}\n`,
     );
-    const result = await runCli(['--progress', 'plain', '--no-cache', file], cwd);
+    const result = await runCli(['--progress', 'plain', '--no-cache', file], run.cwd);
     expect(result.status, result.stderr).toBe(0);
-    const manifest = await readJson<Manifest>(path.join(path.resolve(cwd, result.stdout.trim()), 'manifest.json'));
+    const manifest = await readJson<Manifest>(path.join(path.resolve(run.cwd, result.stdout.trim()), 'manifest.json'));
     expect(manifest.expectations).toBe('passed');
     expect(manifest.model.path).toBe(model);
     expect(manifest.model.files?.map((f) => f.sha256)).toEqual([
-      sha256(await readFile(path.join(runDir, 'model', 'model.json'))),
-      sha256(await readFile(path.join(runDir, 'model', 'weights.bin'))),
+      sha256(await readFile(path.join(run.runDir, 'model', 'model.json'))),
+      sha256(await readFile(path.join(run.runDir, 'model', 'weights.bin'))),
     ]);
   });
 });
@@ -177,29 +174,29 @@ describe('a run whose expect: gate fails', () => {
 describe('a run with gates that fails before its report', () => {
   it('exits 3 (not 1), and its manifest says the gates were not checked', async () => {
     // 4×3 images cannot feed LeNet's 28×28 input: the run fails at load-data.
-    const file = await writeFailingRecipe(cwd, 'expect: {final_accuracy_min: 0.5}\n');
-    const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-broken', file], cwd);
+    const file = await writeFailingRecipe(run.cwd, 'expect: {final_accuracy_min: 0.5}\n');
+    const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-broken', file], run.cwd);
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/prune-run failed: /);
     expect(result.stderr).not.toContain('expectation failed');
-    const partial = (await listTree(path.join(cwd, 'runs-broken'))).find((e) => e.endsWith('.partial'));
+    const partial = (await listTree(path.join(run.cwd, 'runs-broken'))).find((e) => e.endsWith('.partial'));
     expect(partial).toBeDefined();
-    const manifest = await readJson<Manifest>(path.join(cwd, 'runs-broken', partial!, 'manifest.json'));
+    const manifest = await readJson<Manifest>(path.join(run.cwd, 'runs-broken', partial!, 'manifest.json'));
     expect(manifest).toMatchObject({ status: 'failed', expectations: 'not checked', expectationResults: [] });
   });
 });
 
 describe('a model given by path whose weight file is missing', () => {
   it('fails at load-model (exit 3), and the manifest says which file it could not read', async () => {
-    const folder = path.join(cwd, 'no-weights');
+    const folder = path.join(run.cwd, 'no-weights');
     await mkdir(folder);
-    await copyFile(path.join(runDir, 'model', 'model.json'), path.join(folder, 'model.json'));
-    const file = await writeRecipe(cwd, 'no-weights.yaml', 'model: {path: no-weights/model.json}\nstages:\n  - name: s\n    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}\n');
-    const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-no-weights', file], cwd);
+    await copyFile(path.join(run.runDir, 'model', 'model.json'), path.join(folder, 'model.json'));
+    const file = await writeRecipe(run.cwd, 'no-weights.yaml', 'model: {path: no-weights/model.json}\nstages:\n  - name: s\n    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}\n');
+    const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-no-weights', file], run.cwd);
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/\[FAILED\] load-model/);
-    const partial = (await listTree(path.join(cwd, 'runs-no-weights'))).find((e) => e.endsWith('.partial'));
-    const manifest = await readJson<Manifest & { model: { unreadable?: string } }>(path.join(cwd, 'runs-no-weights', partial!, 'manifest.json'));
+    const partial = (await listTree(path.join(run.cwd, 'runs-no-weights'))).find((e) => e.endsWith('.partial'));
+    const manifest = await readJson<Manifest & { model: { unreadable?: string } }>(path.join(run.cwd, 'runs-no-weights', partial!, 'manifest.json'));
     expect(manifest.status).toBe('failed');
     expect(manifest.model).toEqual({ path: path.join('no-weights', 'model.json'), unreadable: expect.stringMatching(/ENOENT.*weights\.bin/) });
   });
@@ -207,7 +204,7 @@ describe('a model given by path whose weight file is missing', () => {
 
 describe('a run whose expect: gates pass', () => {
   it('exits 0, and --json gives the results', async () => {
-    const result = await runCli(['--json', '--progress', 'plain', '--no-cache', '--set', 'expect={global_sparsity_min: 0.4, final_accuracy_min: 0.01}', 'gates.yaml'], cwd);
+    const result = await runCli(['--json', '--progress', 'plain', '--no-cache', '--set', 'expect={global_sparsity_min: 0.4, final_accuracy_min: 0.01}', 'gates.yaml'], run.cwd);
     expect(result.status, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as RunSummary;
     expect(summary.status).toBe('succeeded');

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/types.js';
 import { pythonRound } from '../../src/prune/index.js';
 import type { RunSummary } from '../../src/runs/summary.js';
-import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { listTree, makeTempDir, removeDir, runCli, writeFailingRecipe, type CliResult } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const RECIPE = `seed: 5
 model: {builtin: lenet}
@@ -26,10 +27,7 @@ stages:
 const KERNELS = 54 + 864 + 48000 + 10080 + 840;
 const SET_HALF = 'stages.0.global.amount=0.5';
 
-let cwd: string;
-let recipe: string;
-let plain: CliResult;
-let half: CliResult;
+const recipe = 'tiny.yaml';
 
 /** stdout parsed as JSON; fails the test unless stdout is exactly one JSON document. */
 function onlyJson<T>(result: CliResult): T {
@@ -40,33 +38,28 @@ function onlyJson<T>(result: CliResult): T {
 const readJson = async (file: string): Promise<Record<string, unknown>> => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** The recipe as written, and (below) with --set, in the same folder: compare reads both. */
+const run = runRecipeOnce({ file: recipe, text: RECIPE, args: ['--json', '--progress', 'plain'] });
+let half: CliResult;
 beforeAll(async () => {
-  cwd = await makeTempDir();
-  recipe = await writeRecipe(cwd, 'tiny.yaml', RECIPE);
-  plain = await runCli(['--json', '--progress', 'plain', recipe], cwd);
-  expect(plain.status, plain.stderr).toBe(0);
-  half = await runCli(['--json', '--progress', 'plain', '--set', SET_HALF, recipe], cwd);
+  half = await runCli(['--json', '--progress', 'plain', '--set', SET_HALF, recipe], run.cwd);
   expect(half.status, half.stderr).toBe(0);
-});
-
-afterAll(async () => {
-  await removeDir(cwd);
 });
 
 describe('--json', () => {
   it('prints one JSON summary and nothing else on stdout; progress goes to stderr', () => {
-    const summary = onlyJson<RunSummary>(plain);
+    const summary = onlyJson<RunSummary>(run.result);
     expect(summary.version).toBe(1);
     expect(summary.status).toBe('succeeded');
     expect(summary.exitReason).toBeNull();
-    expect(summary.folder).toBe(path.join(cwd, 'runs', summary.runId));
+    expect(summary.folder).toBe(path.join(run.cwd, 'runs', summary.runId));
     expect(summary.recipe).toEqual({ file: 'tiny.yaml', sha256: sha256(RECIPE), overrides: [] });
     expect(summary.seed).toBe(5);
-    expect(plain.stderr).toMatch(/\[COMPLETED\] train/);
+    expect(run.result.stderr).toMatch(/\[COMPLETED\] train/);
   });
 
   it('summarises what the run recorded: accuracies, the stage, parameters and size', async () => {
-    const summary = onlyJson<RunSummary>(plain);
+    const summary = onlyJson<RunSummary>(run.result);
     const record = await readJson(path.join(summary.folder, 'record.json'));
     expect(summary.runId).toBe(record['runId']);
     expect(summary.accuracy.beforePruning).toBeGreaterThan(0);
@@ -96,8 +89,8 @@ describe('--json', () => {
       expect(result.stderr).toMatch(/prune-run failed: /);
 
       // compare refuses it, naming the folder.
-      const partial = path.relative(cwd, summary.folder);
-      const compared = await runCli(['compare', path.relative(cwd, onlyJson<RunSummary>(plain).folder), partial], cwd);
+      const partial = path.relative(run.cwd, summary.folder);
+      const compared = await runCli(['compare', path.relative(run.cwd, onlyJson<RunSummary>(run.result).folder), partial], run.cwd);
       expect(compared.status).toBe(2);
       expect(compared.stdout).toBe('');
       expect(compared.stderr).toContain(`${partial}: not a finished run (manifest.json says status "failed"`);
@@ -129,37 +122,37 @@ describe('--set', () => {
     });
     expect(summary.recipe.sha256).not.toBe(sha256(RECIPE));
     expect(summary.runId.slice(-8)).toBe(summary.recipe.sha256.slice(0, 8));
-    expect(summary.runId.slice(-8)).not.toBe(onlyJson<RunSummary>(plain).runId.slice(-8));
-    const plainManifest = await readJson(path.join(onlyJson<RunSummary>(plain).folder, 'manifest.json'));
+    expect(summary.runId.slice(-8)).not.toBe(onlyJson<RunSummary>(run.result).runId.slice(-8));
+    const plainManifest = await readJson(path.join(onlyJson<RunSummary>(run.result).folder, 'manifest.json'));
     expect(plainManifest['recipe']).toMatchObject({ sha256: sha256(RECIPE), textSha256: sha256(RECIPE), overrides: [] });
   });
 
   it('applies to --dry-run too', async () => {
-    const result = await runCli(['--dry-run', '--json', '--set', 'stages.0.global.amount=0.3', recipe], cwd);
+    const result = await runCli(['--dry-run', '--json', '--set', 'stages.0.global.amount=0.3', recipe], run.cwd);
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.stringify(JSON.parse(result.stdout))).toContain('"amount":{"amount":0.3}');
   });
 
   it('refuses a bad path or value with exit 2, naming the --set argument, and writes nothing', async () => {
-    const before = await listTree(cwd);
-    const pastEnd = await runCli(['--set', 'stages.1.global.amount=0.5', recipe], cwd);
+    const before = await listTree(run.cwd);
+    const pastEnd = await runCli(['--set', 'stages.1.global.amount=0.5', recipe], run.cwd);
     expect(pastEnd.status).toBe(2);
     expect(pastEnd.stderr).toBe('--set stages.1.global.amount=0.5: stages has 1 item, so there is no stages.1 (indices 0 to 0)');
-    const badValue = await runCli(['--set', 'stages.0.global.amount=2', recipe], cwd);
+    const badValue = await runCli(['--set', 'stages.0.global.amount=2', recipe], run.cwd);
     expect(badValue.status).toBe(2);
     expect(badValue.stderr).toMatch(/^--set stages\.0\.global\.amount=2:1:24: stages\[0\]\.global\.amount must be a fraction in \[0, 1\], got 2 \(to prune 2 entries, write count: 2\)$/);
-    const noEquals = await runCli(['--set', 'seed', recipe], cwd);
+    const noEquals = await runCli(['--set', 'seed', recipe], run.cwd);
     expect(noEquals.status).toBe(2);
     expect(noEquals.stderr).toMatch(/^--set seed: expected path=value/);
-    expect(await listTree(cwd)).toEqual(before);
+    expect(await listTree(run.cwd)).toEqual(before);
   });
 });
 
 describe('compare', () => {
-  const folders = () => [plain, half].map((r) => path.relative(cwd, onlyJson<RunSummary>(r).folder));
+  const folders = () => [run.result, half].map((r) => path.relative(run.cwd, onlyJson<RunSummary>(r).folder));
 
   it('prints the two runs side by side with the differences to the first', async () => {
-    const result = await runCli(['compare', ...folders()], cwd);
+    const result = await runCli(['compare', ...folders()], run.cwd);
     expect(result.status, result.stderr).toBe(0);
     const [a, b] = folders();
     expect(result.stdout).toContain(`A  ${a}  (tiny.yaml, seed 5,`);
@@ -177,20 +170,20 @@ describe('compare', () => {
   });
 
   it('gives the same as data with --json', async () => {
-    const result = await runCli(['compare', '--json', ...folders()], cwd);
+    const result = await runCli(['compare', '--json', ...folders()], run.cwd);
     expect(result.status, result.stderr).toBe(0);
     const comparison = JSON.parse(result.stdout) as Comparison;
     expect(comparison.runs.map((r) => r.folder)).toEqual(folders());
     const stage = comparison.sections.find((s) => s.title === 'stage global');
     expect(stage?.rows.find((r) => r.label === 'amount (global l1_unstructured)')?.values).toEqual([0.2, 0.5]);
     const nonzeros = comparison.sections[0]?.rows.find((r) => r.label === 'nonzeros');
-    const [plainSummary, halfSummary] = [plain, half].map((r) => onlyJson<RunSummary>(r));
+    const [plainSummary, halfSummary] = [run.result, half].map((r) => onlyJson<RunSummary>(r));
     expect(nonzeros?.values).toEqual([plainSummary!.size!.nonzeros, halfSummary!.size!.nonzeros]);
     expect(nonzeros?.differences).toEqual([null, halfSummary!.size!.nonzeros - plainSummary!.size!.nonzeros]);
   });
 
   it('needs two run folders', async () => {
-    const result = await runCli(['compare', folders()[0]!], cwd);
+    const result = await runCli(['compare', folders()[0]!], run.cwd);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^compare needs at least two run folders, got 1/);
   });

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { EngineSession } from '../../src/engine/session.js';
 import { readWeight, weightNamed } from '../../src/engine/weights.js';
@@ -18,7 +18,7 @@ import { pythonRound } from '../../src/prune/index.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
 import { prepareRun } from '../../src/runner/prepare.js';
 import { decodeSafetensors } from '../../src/formats/safetensors.js';
-import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const RECIPE = fileURLToPath(new URL('../../recipes/seed-walkthrough.yaml', import.meta.url));
 const KERNELS = ['conv1/kernel', 'conv2/kernel', 'fc1/kernel', 'fc2/kernel', 'fc3/kernel'];
@@ -153,20 +153,11 @@ describe('the seed walkthrough, step by step', () => {
 });
 
 describe('the seed walkthrough through the command', () => {
-  let cwd: string;
-  let runDir: string;
+  const run = runRecipeOnce({ file: RECIPE });
   let report: string;
 
   beforeAll(async () => {
-    cwd = await makeTempDir();
-    const result = await runCli(['--progress', 'plain', RECIPE], cwd);
-    expect(result.status, result.stderr).toBe(0);
-    runDir = path.resolve(cwd, result.stdout.trim());
-    report = await readFile(path.join(runDir, 'report.md'), 'utf8');
-  });
-
-  afterAll(async () => {
-    await removeDir(cwd);
+    report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
   });
 
   /** The report's stage section, from its heading to the next. */
@@ -174,7 +165,7 @@ describe('the seed walkthrough through the command', () => {
 
   it('runs without data: no evaluation, the manifest records no data', async () => {
     expect(report).not.toMatch(/## Accuracy/);
-    const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(run.runDir, 'manifest.json'), 'utf8'));
     expect(manifest.status).toBe('succeeded');
     expect(manifest.data).toBeNull();
   });
@@ -197,7 +188,7 @@ describe('the seed walkthrough through the command', () => {
   });
 
   it('ends with the global step: masks.safetensors and the final table hold its masks', async () => {
-    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(runDir, 'masks.safetensors'))));
+    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(run.runDir, 'masks.safetensors'))));
     expect([...tensors.keys()].sort()).toEqual([...KERNELS].sort());
     const zeros = KERNELS.map((name) => zerosOf(tensors.get(name)!.data));
     expect(zeros.reduce((a, b) => a + b, 0)).toBe(pythonRound(0.2 * SIZES.reduce((a, b) => a + b, 0)));

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, type SafetensorsTensor } from '../../src/formats/safetensors.js';
-import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const RECIPE = `seed: 5
 model: {builtin: lenet}
@@ -22,18 +22,10 @@ stages:
         pattern: 2:4
 `;
 
-let cwd: string;
+const run = runRecipeOnce({ file: 'nm.yaml', text: RECIPE });
 let masks: ReadonlyMap<string, SafetensorsTensor>;
 beforeAll(async () => {
-  cwd = await makeTempDir();
-  await writeRecipe(cwd, 'nm.yaml', RECIPE);
-  const result = await runCli(['--progress', 'plain', 'nm.yaml'], cwd);
-  expect(result.status, result.stderr).toBe(0);
-  const runDir = path.resolve(cwd, result.stdout.trim());
-  masks = decodeSafetensors(new Uint8Array(await readFile(path.join(runDir, 'masks.safetensors')))).tensors;
-});
-afterAll(async () => {
-  await removeDir(cwd);
+  masks = decodeSafetensors(new Uint8Array(await readFile(path.join(run.runDir, 'masks.safetensors')))).tensors;
 });
 
 /** Zeros in each group of `m` along axis 0 of a dense [in, out] mask. */

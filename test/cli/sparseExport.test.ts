@@ -7,10 +7,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/engine/modelFiles.js';
 import { sparseModelFromDir } from '../../src/export/sparse/index.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+import { listTree, runCli, writeRecipe } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const RECIPE = `seed: 5
 model: {builtin: lenet}
@@ -23,20 +24,7 @@ stages:
 export: {sparse: true}
 `;
 
-let cwd: string;
-let runDir: string;
-
-beforeAll(async () => {
-  cwd = await makeTempDir();
-  const file = await writeRecipe(cwd, 'sparse.yaml', RECIPE);
-  const result = await runCli(['--progress', 'plain', file], cwd);
-  expect(result.status, result.stderr).toBe(0);
-  runDir = path.resolve(cwd, result.stdout.trim());
-});
-
-afterAll(async () => {
-  await removeDir(cwd);
-});
+const run = runRecipeOnce({ file: 'sparse.yaml', text: RECIPE });
 
 const bytesOf = async (dir: string) => {
   let total = 0;
@@ -46,17 +34,17 @@ const bytesOf = async (dir: string) => {
 
 describe('export: {sparse: true}', () => {
   it('is at most 20% of the plain files of a 90%-pruned model', async () => {
-    const sparse = await bytesOf(path.join(runDir, 'model-sparse'));
-    const dense = await bytesOf(path.join(runDir, 'model'));
+    const sparse = await bytesOf(path.join(run.runDir, 'model-sparse'));
+    const dense = await bytesOf(path.join(run.runDir, 'model'));
     expect(sparse).toBeGreaterThan(0);
     expect(sparse / dense).toBeLessThanOrEqual(0.2);
-    const report = await readFile(path.join(runDir, 'report.md'), 'utf8');
+    const report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
     expect(report).toMatch(/## Sparse export/);
   });
 
   it('restores the pruned model bit for bit through plain tf.loadLayersModel', async () => {
-    const dense = await loadModel(path.join(runDir, 'model', 'model.json'));
-    const restored = await tf.loadLayersModel(sparseModelFromDir(path.join(runDir, 'model-sparse')));
+    const dense = await loadModel(path.join(run.runDir, 'model', 'model.json'));
+    const restored = await tf.loadLayersModel(sparseModelFromDir(path.join(run.runDir, 'model-sparse')));
     const bits = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
     expect(bits(restored)).toEqual(bits(dense));
     dense.dispose();
@@ -67,10 +55,10 @@ describe('export: {sparse: true}', () => {
 describe('every report', () => {
   it('gives the size, and flags a layer that one global threshold cut off (layer collapse)', async () => {
     // 95% over LeNet's freshly initialised kernels: fc1's weights (±1/20) are the smallest of all.
-    const file = await writeRecipe(cwd, 'collapse.yaml', RECIPE.replace('amount: 0.9', 'amount: 0.95').replace('export: {sparse: true}\n', ''));
-    const result = await runCli(['--progress', 'plain', file], cwd);
+    const file = await writeRecipe(run.cwd, 'collapse.yaml', RECIPE.replace('amount: 0.9', 'amount: 0.95').replace('export: {sparse: true}\n', ''));
+    const result = await runCli(['--progress', 'plain', file], run.cwd);
     expect(result.status, result.stderr).toBe(0);
-    const report = await readFile(path.join(path.resolve(cwd, result.stdout.trim()), 'report.md'), 'utf8');
+    const report = await readFile(path.join(path.resolve(run.cwd, result.stdout.trim()), 'report.md'), 'utf8');
     expect(report).toMatch(/## Warning: layer collapse\n\n- `fc1\/kernel` is 100\.00% pruned \(48000 of 48000\)/);
     expect(report).not.toMatch(/`conv1\/kernel` is .* pruned \(/);
     expect(report).toMatch(/## Size\n\n- parameters 60074, nonzero \d+/);
@@ -81,12 +69,12 @@ describe('every report', () => {
 describe('global.max_sparsity_per_layer', () => {
   it('keeps every layer under the cap where one threshold would empty fc1, and prunes the whole amount', async () => {
     const capped = RECIPE.replace('amount: 0.9', 'amount: 0.95\n      max_sparsity_per_layer: 0.97').replace('export: {sparse: true}\n', '');
-    const file = await writeRecipe(cwd, 'capped.yaml', capped);
-    const dry = await runCli(['--dry-run', file], cwd);
+    const file = await writeRecipe(run.cwd, 'capped.yaml', capped);
+    const dry = await runCli(['--dry-run', file], run.cwd);
     expect(dry.stdout).toMatch(/no parameter above 97\.0% sparsity/);
-    const result = await runCli(['--progress', 'plain', file], cwd);
+    const result = await runCli(['--progress', 'plain', file], run.cwd);
     expect(result.status, result.stderr).toBe(0);
-    const report = await readFile(path.join(path.resolve(cwd, result.stdout.trim()), 'report.md'), 'utf8');
+    const report = await readFile(path.join(path.resolve(run.cwd, result.stdout.trim()), 'report.md'), 'utf8');
     expect(report).not.toMatch(/layer collapse/);
     // fc1 at its cap, floor(0.97 · 48000) = 46560; the step's total is round(0.95 · 59838) = 56846.
     expect(report).toMatch(/\| `fc1\/kernel` \| \[400, 120\] \| 48000 \| 46560 \|/);
@@ -95,8 +83,8 @@ describe('global.max_sparsity_per_layer', () => {
   });
 
   it('is refused for random_unstructured, where it is written', async () => {
-    const file = await writeRecipe(cwd, 'random-capped.yaml', RECIPE.replace('l1_unstructured', 'random_unstructured').replace('amount: 0.9', 'amount: 0.9\n      max_sparsity_per_layer: 0.97'));
-    const result = await runCli(['--dry-run', file], cwd);
+    const file = await writeRecipe(run.cwd, 'random-capped.yaml', RECIPE.replace('l1_unstructured', 'random_unstructured').replace('amount: 0.9', 'amount: 0.9\n      max_sparsity_per_layer: 0.97'));
+    const result = await runCli(['--dry-run', file], run.cwd);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/random-capped\.yaml:\d+:\d+: .*max_sparsity_per_layer/);
   });

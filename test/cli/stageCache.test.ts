@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const recipe = (amount: number) => `seed: 5
 model: {builtin: lenet}
@@ -34,31 +35,33 @@ const outputs = async (dir: string) => [await sha256(path.join(dir, 'masks.safet
 const reusedOf = async (dir: string) =>
   (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { reusedTasks: { taskId: string; from: string }[] }).reusedTasks;
 
-let cwd: string;
-const cacheDir = () => path.join(cwd, 'node_modules', '.cache', 'prune-run');
-
+/** A first run of the recipe fills the stage cache; the second, of the recipe with its last stage changed, reuses it. */
+const first = runRecipeOnce({ file: 'r.yaml', text: recipe(0.4) });
+const cacheDir = () => path.join(first.cwd, 'node_modules', '.cache', 'prune-run');
+let second: CliResult;
+let cachedDir: string;
 beforeAll(async () => {
-  cwd = await makeTempDir();
+  await writeRecipe(first.cwd, 'r.yaml', recipe(0.6));
+  second = await runCli(['--progress', 'plain', 'r.yaml'], first.cwd);
+  expect(second.status, second.stderr).toBe(0);
+  cachedDir = path.resolve(first.cwd, second.stdout.trim());
 });
-afterAll(async () => {
-  await removeDir(cwd);
-});
+
+/** A working folder of the test's own with the changed recipe, for tests that configure the cache. */
+async function inOwnFolder(test: (cwd: string) => Promise<void>): Promise<void> {
+  const cwd = await makeTempDir();
+  try {
+    await writeRecipe(cwd, 'r.yaml', recipe(0.6));
+    await test(cwd);
+  } finally {
+    await removeDir(cwd);
+  }
+}
 
 describe('the stage cache', () => {
-  let cachedDir: string;
-  let cachedStderr: string;
-
   it('reuses every task before the changed stage, says which, and matches an uncached run', async () => {
-    await writeRecipe(cwd, 'r.yaml', recipe(0.4));
-    const first = await runCli(['--progress', 'plain', 'r.yaml'], cwd);
-    expect(first.status, first.stderr).toBe(0);
-    expect(await reusedOf(path.resolve(cwd, first.stdout.trim()))).toEqual([]);
-
-    await writeRecipe(cwd, 'r.yaml', recipe(0.6));
-    const second = await runCli(['--progress', 'plain', 'r.yaml'], cwd);
-    expect(second.status, second.stderr).toBe(0);
-    cachedDir = path.resolve(cwd, second.stdout.trim());
-    cachedStderr = second.stderr;
+    const cwd = first.cwd;
+    expect(await reusedOf(first.runDir)).toEqual([]);
     expect((await reusedOf(cachedDir)).map((r) => [r.taskId, r.from])).toEqual(EARLIER.map((id) => [id, 'cache']));
     expect(second.stderr).toMatch(/\[COMPLETED\] finetune:first: reused from the stage cache \(key [0-9a-f]{12}\)/);
     expect(second.stderr).toMatch(/\[COMPLETED\] finetune:last: loss/);
@@ -83,13 +86,13 @@ describe('the stage cache', () => {
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(data, bytes);
 
-    const again = await runCli(['--progress', 'plain', '--runs-dir', 'again', 'r.yaml'], cwd);
+    const again = await runCli(['--progress', 'plain', '--runs-dir', 'again', 'r.yaml'], first.cwd);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/note: stage cache: .*does not match its sha256 .*; ignored/);
     expect(again.stderr).toMatch(/\[COMPLETED\] train: loss/);
-    const againDir = path.resolve(cwd, again.stdout.trim());
+    const againDir = path.resolve(first.cwd, again.stdout.trim());
     expect(await outputs(againDir)).toEqual(await outputs(cachedDir));
-    expect(cachedStderr).not.toMatch(/does not match/);
+    expect(second.stderr).not.toMatch(/does not match/);
   });
 
   it('goes on without caching when the cache cannot be written, and says so', async () => {
@@ -106,38 +109,40 @@ describe('the stage cache', () => {
     }
   });
 
-  it('lives where the project config says, and --no-cache leaves it alone', async () => {
-    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'my-cache' }));
-    const run = await runCli(['--progress', 'plain', '--runs-dir', 'configured', 'r.yaml'], cwd);
-    expect(run.status, run.stderr).toBe(0);
-    expect((await readdir(path.join(cwd, 'my-cache'))).filter((f) => f.endsWith('.safetensors')).length).toBe(EARLIER.length + 4);
-    const before = (await readdir(path.join(cwd, 'my-cache'))).length;
-    const uncached = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'configured', 'r.yaml'], cwd);
-    expect(uncached.status, uncached.stderr).toBe(0);
-    expect(uncached.stderr).not.toMatch(/reused/);
-    expect((await readdir(path.join(cwd, 'my-cache'))).length).toBe(before);
-  });
+  it('lives where the project config says, and --no-cache leaves it alone', () =>
+    inOwnFolder(async (cwd) => {
+      await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'my-cache' }));
+      const run = await runCli(['--progress', 'plain', '--runs-dir', 'configured', 'r.yaml'], cwd);
+      expect(run.status, run.stderr).toBe(0);
+      expect((await readdir(path.join(cwd, 'my-cache'))).filter((f) => f.endsWith('.safetensors')).length).toBe(EARLIER.length + 4);
+      const before = (await readdir(path.join(cwd, 'my-cache'))).length;
+      const uncached = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'configured', 'r.yaml'], cwd);
+      expect(uncached.status, uncached.stderr).toBe(0);
+      expect(uncached.stderr).not.toMatch(/reused/);
+      expect((await readdir(path.join(cwd, 'my-cache'))).length).toBe(before);
+    }));
 
-  it('is trimmed to cacheMaxMB after a run, least recently used first, and says what went', async () => {
-    // A limit below one run's entries (each ~0.25 MB here): the run keeps what fits.
-    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'small-cache', cacheMaxMB: 1 }));
-    const run = await runCli(['--progress', 'plain', '--runs-dir', 'small', 'r.yaml'], cwd);
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/note: stage cache: removed \d+ least recently used entr(y|ies) \([\d.]+ MB\) to keep .*small-cache under 1\.0 MB/);
-    const files = await readdir(path.join(cwd, 'small-cache'));
-    const sizes = await Promise.all(files.map(async (f) => (await readFile(path.join(cwd, 'small-cache', f))).length));
-    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1024 * 1024);
-    // Every sidecar left names a data file that is there.
-    const sidecars = files.filter((f) => f.endsWith('.json'));
-    expect(sidecars.length).toBeGreaterThan(0);
-    for (const f of sidecars) {
-      const { data } = JSON.parse(await readFile(path.join(cwd, 'small-cache', f), 'utf8')) as { data: string };
-      expect(files).toContain(data);
-    }
+  it('is trimmed to cacheMaxMB after a run, least recently used first, and says what went', () =>
+    inOwnFolder(async (cwd) => {
+      // A limit below one run's entries (each ~0.25 MB here): the run keeps what fits.
+      await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'small-cache', cacheMaxMB: 1 }));
+      const run = await runCli(['--progress', 'plain', '--runs-dir', 'small', 'r.yaml'], cwd);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/note: stage cache: removed \d+ least recently used entr(y|ies) \([\d.]+ MB\) to keep .*small-cache under 1\.0 MB/);
+      const files = await readdir(path.join(cwd, 'small-cache'));
+      const sizes = await Promise.all(files.map(async (f) => (await readFile(path.join(cwd, 'small-cache', f))).length));
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1024 * 1024);
+      // Every sidecar left names a data file that is there.
+      const sidecars = files.filter((f) => f.endsWith('.json'));
+      expect(sidecars.length).toBeGreaterThan(0);
+      for (const f of sidecars) {
+        const { data } = JSON.parse(await readFile(path.join(cwd, 'small-cache', f), 'utf8')) as { data: string };
+        expect(files).toContain(data);
+      }
 
-    await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheMaxMB: 0 }));
-    const refused = await runCli(['r.yaml'], cwd);
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain('cacheMaxMB must be a number of megabytes > 0, got 0');
-  });
+      await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheMaxMB: 0 }));
+      const refused = await runCli(['r.yaml'], cwd);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('cacheMaxMB must be a number of megabytes > 0, got 0');
+    }));
 });

@@ -1,0 +1,35 @@
+/**
+ * The run's metrics.jsonl as tasks write it: every line is appended to the file at once (an
+ * interrupted run keeps what it wrote), and the lines of the task being executed are kept for its
+ * checkpoint, so a reuse of that task writes them again exactly.
+ */
+import { formatMetricsLine, METRICS_FILE, type MetricsEntry } from '../runs/metrics.js';
+import type { RunDirectory } from '../runs/runDirectory.js';
+
+export class MetricsLog {
+  private taskLines: Record<string, unknown>[] = [];
+
+  constructor(private readonly dir: RunDirectory) {}
+
+  /** Starts a task's lines (the executor calls it before executing a task). */
+  startTask(): void {
+    this.taskLines = [];
+  }
+
+  /** The lines written since startTask(), as written (times included). */
+  linesOfTask(): readonly Record<string, unknown>[] {
+    return this.taskLines;
+  }
+
+  /** Appends a metrics line and keeps it for the task's checkpoint. */
+  write(entry: MetricsEntry): Promise<void> {
+    const line = formatMetricsLine(entry);
+    this.taskLines.push(line);
+    return this.dir.appendJsonLine(METRICS_FILE, line);
+  }
+
+  /** Writes a reused task's lines as its checkpoint holds them. */
+  async replay(lines: readonly Record<string, unknown>[]): Promise<void> {
+    for (const line of lines) await this.dir.appendJsonLine(METRICS_FILE, line);
+  }
+}
