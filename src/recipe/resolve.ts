@@ -5,23 +5,21 @@
  */
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
-import { methodNamed, type GlobalMethodName, type GlobalMethodSpec, type MethodName, type MethodSpec, type TargetFields } from '../methods/index.js';
+import { methodNamed, type GlobalMethodSpec, type MethodSpec, type TargetFields } from '../methods/index.js';
 import type { Amount } from '../prune/amount.js';
-import type { AxisSpec, ChannelMeaning, MaskReference } from '../prune/spec.js';
-import type { ScheduleKind, ScheduleUnit } from '../schedules/index.js';
+import type { AxisSpec, MaskReference } from '../prune/spec.js';
 import { sha256Hex } from '../util/sha256.js';
 import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
 import type { DataSource } from '../data/types.js';
+import type { TrainInput, SelectorInput, AmountInput, ScheduleInput, TargetInput, StageInput, IdxPairInput, RecipeInput } from './input.js';
 import type {
   Expectation,
-  ExpectationName,
   LocatedRewind,
   LocatedSchedule,
   LocalTarget,
   ModelSource,
-  OptimizerName,
   PruningStep,
   ReportConfig,
   ResolvedRecipe,
@@ -44,76 +42,6 @@ export const DEFAULTS = {
 
 /** Images in the built-in MNIST sample (the mnist package's set). */
 export const MNIST_IMAGES = 10_000;
-
-// The recipe as written, once the schema has accepted it (snake_case, optional fields).
-interface TrainInput {
-  epochs?: number;
-  batch_size?: number;
-  optimizer?: OptimizerName;
-  learning_rate?: number;
-}
-interface SelectorInput {
-  layer_type?: string | string[];
-  layer?: string;
-  param?: string;
-}
-interface AmountInput {
-  amount?: number;
-  count?: number;
-  schedule?: ScheduleInput;
-}
-interface ScheduleInput {
-  kind: ScheduleKind;
-  initial?: number;
-  final: number;
-  start: number;
-  end?: number;
-  unit?: ScheduleUnit;
-  every?: number;
-}
-/** The keys every target has or several methods share; a method's own keys are its descriptor's. */
-interface TargetInput extends AmountInput {
-  select: SelectorInput;
-  method: MethodName;
-  axis?: ChannelMeaning;
-  dim?: number;
-  importance_scores?: { param: string };
-}
-interface GlobalInput extends AmountInput {
-  select: SelectorInput[];
-  method: GlobalMethodName;
-  max_sparsity_per_layer?: number;
-}
-interface StageInput {
-  name: string;
-  fresh?: boolean;
-  global?: GlobalInput;
-  targets?: TargetInput[];
-  remove?: SelectorInput[];
-  finetune?: TrainInput;
-  filters?: { select: SelectorInput[]; target: number };
-  repeat?: number;
-  rewind?: 'init' | { epoch: number };
-}
-interface IdxPairInput {
-  images: string;
-  labels: string;
-}
-interface RecipeInput {
-  seed?: number;
-  model: { builtin?: 'lenet'; path?: string };
-  data?: {
-    builtin?: 'mnist';
-    idx?: { train: IdxPairInput; test: IdxPairInput };
-    train_size?: number;
-    test_size?: number;
-  };
-  train?: TrainInput;
-  stages: StageInput[];
-  report?: { evaluate?: boolean; save_model?: boolean };
-  export?: { compact?: boolean; sparse?: boolean };
-  expect?: Partial<Record<ExpectationName, number>>;
-}
 
 export interface ResolveOptions {
   /** The seed of a recipe that sets none (the CLI's --seed or project config); default 0. */
