@@ -116,8 +116,8 @@ describe('a small end-to-end run', () => {
     for (const name of ['fc1/kernel', 'fc2/kernel', 'fc3/kernel']) {
       const match = new RegExp(`\\| \`${name}\` \\| (\\d+) \\| ${KERNEL_SIZES[name]} \\|`).exec(report.split('### dense-more')[0]!);
       afterGlobal[name] = Number(match![1]);
-      const left = KERNEL_SIZES[name]! - afterGlobal[name]!;
-      expect(zeros(name)).toBe(afterGlobal[name]! + pythonRound(0.5 * left));
+      const left = KERNEL_SIZES[name]! - afterGlobal[name];
+      expect(zeros(name)).toBe(afterGlobal[name] + pythonRound(0.5 * left));
     }
     const globalZeros = convZeros + Object.values(afterGlobal).reduce((a, b) => a + b, 0);
     expect(globalZeros).toBe(pythonRound(0.2 * total));
