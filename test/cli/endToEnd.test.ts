@@ -203,12 +203,14 @@ stages:
 `,
       );
       // Ctrl-C arrives once training is under way (the run folder exists by then).
-      const timer = setInterval(async () => {
+      const interruptOnceTraining = async () => {
         if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl'))) {
           clearInterval(timer);
           process.emit('SIGINT');
         }
-      }, 50);
+      };
+      // Not awaited: a poll that fails rejects unhandled, and vitest fails the test on that.
+      const timer = setInterval(() => void interruptOnceTraining(), 50);
       const result = await runCli(['--progress', 'plain', file], dir);
       clearInterval(timer);
       expect(result.status).toBe(130);
