@@ -202,9 +202,12 @@ stages:
     global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
 `,
       );
-      // Ctrl-C arrives once training is under way (the run folder exists by then).
+      // Ctrl-C arrives once training is under way (the run folder exists by then), and only once:
+      // polls overlap when listing is slow, and a second Ctrl-C would exit the test's process.
+      let interrupted = false;
       const interruptOnceTraining = async () => {
-        if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl'))) {
+        if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl')) && !interrupted) {
+          interrupted = true;
           clearInterval(timer);
           process.emit('SIGINT');
         }
