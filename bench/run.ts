@@ -136,7 +136,7 @@ type Mode = Exclude<Group, 'global-memory'>;
 
 const modeOf = (group: Group): Mode => (group === 'global-memory' ? 'global' : group);
 const envOf = (group: Group) => (group === 'global-memory' ? FIXED_MMAP_THRESHOLD : undefined);
-type Result = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Result = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a child's JSON result, whose fields differ by group and side
 
 const CHILD_TIMEOUT_MS = 20 * 60 * 1000;
 

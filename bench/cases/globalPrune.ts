@@ -65,7 +65,7 @@ export async function runGlobalPrune(p: BenchParams): Promise<Record<string, unk
     const states: ParameterState[] = phase('track', () => names.map((name, i) => masks.track(name, shape, weights[i]!)));
     phase('select', () => pruneGlobal(states, l1Unstructured({ amount })));
     phase('write', () => {
-      for (const [i, name] of names.entries()) masks.effective(name, weights[i]!);
+      for (const [i, name] of names.entries()) masks.effective(name, weights[i]);
     });
     const seconds = (performance.now() - started) / 1000;
     const sparsity = masks.globalSparsity();

@@ -40,5 +40,5 @@ export function axisSpecOf(target: Target, options: AxisOptions, context: string
         `${CLASSES_WITH_LAYOUT.join(' and ')} layers, not for '${target.param}' of ${describeLayer(target.layer)}`,
     );
   }
-  return axis !== undefined ? { kind: 'meaning', value: axis } : { kind: 'torch_dim', dim: dim! };
+  return axis !== undefined ? { kind: 'meaning', value: axis } : { kind: 'torch_dim', dim };
 }

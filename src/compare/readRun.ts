@@ -147,10 +147,10 @@ export async function readRunFolder(label: string, cwd: string): Promise<Compare
  */
 export async function readRunFolders(labels: readonly string[], cwd: string): Promise<ComparedRun[]> {
   const results = await Promise.allSettled(labels.map((label) => readRunFolder(label, cwd)));
-  const problems = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  const problems = results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason] : []));
   if (problems.length > 0) {
-    const other = problems.find((p) => !(p instanceof UsageError));
-    if (other !== undefined) throw other;
+    const otherAt = problems.findIndex((p) => !(p instanceof UsageError));
+    if (otherAt !== -1) throw problems[otherAt];
     throw new UsageError(problems.map((p) => (p as UsageError).message).join('\n'));
   }
   return results.map((r) => (r as PromiseFulfilledResult<ComparedRun>).value);

@@ -28,7 +28,7 @@ export function outputKindOf(model: tf.LayersModel): OutputKind {
 export function crossEntropySum(outputs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, kind: OutputKind): tf.Scalar {
   return tf.tidy(() => {
     const oneHot = tf.oneHot(labels, numClasses);
-    if (kind === 'logits') return tf.losses.softmaxCrossEntropy(oneHot, outputs, undefined, 0, tf.Reduction.SUM) as tf.Scalar;
+    if (kind === 'logits') return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, outputs, undefined, 0, tf.Reduction.SUM);
     const clipped = tf.clipByValue(outputs, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
     return tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)))) as tf.Scalar;
   });

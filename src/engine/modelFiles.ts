@@ -72,7 +72,7 @@ export async function loadModel(modelJsonPath: string): Promise<tf.LayersModel> 
   for (const group of json.weightsManifest ?? []) {
     for (const relative of group.paths) {
       const bytes = await readFile(path.join(dir, relative));
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
     specs.push(...group.weights);
   }

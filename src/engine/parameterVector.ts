@@ -43,7 +43,7 @@ export class ParameterVector {
   /** Copies the variables' current values into `out` (length `size`). */
   read(out: Float32Array): Float32Array {
     for (const [i, slot] of this.slots.entries()) {
-      out.set(this.variables[i]!.dataSync() as Float32Array, slot.offset);
+      out.set(this.variables[i]!.dataSync(), slot.offset);
     }
     return out;
   }

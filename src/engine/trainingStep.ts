@@ -54,8 +54,8 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
       try {
         const { value, grads } = tf.variableGrads(() => {
           const outputs = model.apply(batch.images, { training: true }) as tf.Tensor2D;
-          kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')) as tf.Scalar);
-          return tf.div(crossEntropySum(outputs, batch.labels, data.numClasses, kind), batch.size) as tf.Scalar;
+          kept.correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')));
+          return tf.div<tf.Scalar>(crossEntropySum(outputs, batch.labels, data.numClasses, kind), batch.size);
         }, variables);
         optimizer.applyGradients(grads);
         tf.dispose(grads);

@@ -6,8 +6,8 @@
  * Formulas follow tfjs-layers' activations.ts.
  */
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 interface ActivationFacts {
   /** The function, when compaction evaluates it (swish it does not, yet). */

@@ -63,7 +63,7 @@ function maskTargets(value: unknown): { where: PathSegment[]; mask: MaskInput }[
     targets.forEach((target, j) => {
       const mask = getPath(target, ['mask']);
       if (getPath(target, ['method']) !== 'custom_from_mask') return; // elsewhere mask is the schema's problem
-      if (typeof mask === 'object' && mask !== null) found.push({ where: ['stages', i, 'targets', j], mask: mask as MaskInput });
+      if (typeof mask === 'object' && mask !== null) found.push({ where: ['stages', i, 'targets', j], mask: mask });
     });
   });
   return found;

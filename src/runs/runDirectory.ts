@@ -96,7 +96,7 @@ export class RunDirectory {
     if (!name.endsWith(PARTIAL)) {
       throw new PruneRunError('RUN_DIRECTORY', `${partialDir} is not an unfinished run folder (its name does not end in ${PARTIAL}); only those can be resumed`);
     }
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = (await stat(dir)).isDirectory();
     } catch {

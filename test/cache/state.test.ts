@@ -75,7 +75,7 @@ describe('cache keys', () => {
     expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ id: 'renamed' }))).toBe(base);
     expect(keysOf({ backend: 'wasm' }, { files: [2] }, task())).not.toBe(base);
     expect(keysOf({ backend: 'cpu' }, { files: [1] }, task())).not.toBe(base);
-    expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ point: 'finetuned' } as Partial<PlanTask>))).not.toBe(base);
+    expect(keysOf({ backend: 'wasm' }, { files: [1] }, task({ point: 'finetuned' }))).not.toBe(base);
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
   });
 

@@ -59,6 +59,7 @@ const BIN = path.resolve('bin/prune-run.js');
 function runInChild(argv: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     execFile(process.execPath, [BIN, ...argv], { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- it is an Error: @types/node types ExecFileException as an intersection of Omit<>s, which the rule cannot see through
       if (error !== null && typeof error.code !== 'number') fail(error);
       else done({ status: error === null ? 0 : (error.code as number), stdout, stderr });
     });

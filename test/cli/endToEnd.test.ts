@@ -102,8 +102,8 @@ describe('a small end-to-end run', () => {
     for (const name of ['fc1/kernel', 'fc2/kernel', 'fc3/kernel']) {
       const match = new RegExp(`\\| \`${name}\` \\| (\\d+) \\| ${KERNEL_SIZES[name]} \\|`).exec(report.split('### dense-more')[0]!);
       afterGlobal[name] = Number(match![1]);
-      const left = KERNEL_SIZES[name]! - afterGlobal[name]!;
-      expect(zeros(name)).toBe(afterGlobal[name]! + pythonRound(0.5 * left));
+      const left = KERNEL_SIZES[name]! - afterGlobal[name];
+      expect(zeros(name)).toBe(afterGlobal[name] + pythonRound(0.5 * left));
     }
     const globalZeros = convZeros + Object.values(afterGlobal).reduce((a, b) => a + b, 0);
     expect(globalZeros).toBe(pythonRound(0.2 * total));
@@ -188,16 +188,18 @@ stages:
     global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
 `,
       );
-      // Ctrl-C arrives once training is under way (the run folder exists by then), once: checks
-      // can overlap on a busy machine, and a second Ctrl-C quits the process at once.
-      let sent = false;
-      const timer = setInterval(async () => {
-        if (!sent && (await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl')) && !sent) {
-          sent = true;
+      // Ctrl-C arrives once training is under way (the run folder exists by then), and only once:
+      // polls overlap when listing is slow, and a second Ctrl-C would exit the test's process.
+      let interrupted = false;
+      const interruptOnceTraining = async () => {
+        if ((await listTree(path.join(dir, 'runs'))).some((e) => e.endsWith('metrics.jsonl')) && !interrupted) {
+          interrupted = true;
           clearInterval(timer);
           process.emit('SIGINT');
         }
-      }, 50);
+      };
+      // Not awaited: a poll that fails rejects unhandled, and vitest fails the test on that.
+      const timer = setInterval(() => void interruptOnceTraining(), 50);
       const result = await runCli(['--progress', 'plain', file], dir);
       clearInterval(timer);
       expect(result.status).toBe(130);

@@ -49,7 +49,7 @@ async function runInSession(plan: Plan): Promise<Map<string, Snapshot>> {
       snapshots.set(task.stage!, { masks, weights });
     }
   } finally {
-    session.dispose();
+    await session.dispose();
   }
   return snapshots;
 }

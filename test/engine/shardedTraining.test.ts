@@ -50,7 +50,7 @@ describe('ShardedGradients', () => {
       }
       const x = tf.tensor4d(images, [size, 28, 28, 1]);
       const { grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), 10), model.apply(x) as tf.Tensor2D) as tf.Scalar,
+        () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(tf.oneHot(tf.tensor1d(labels, 'int32'), 10), model.apply(x) as tf.Tensor2D),
         vector.trainable as tf.Variable[],
       );
       const flat = new Float32Array(vector.size);

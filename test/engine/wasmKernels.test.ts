@@ -268,8 +268,8 @@ describe('DepthwiseConv2dNative backprop kernels on wasm', () => {
           const w = tf.tensor4d(wv, c.w);
           const dy = tf.tensor4d(dyv, info.outShape);
           const common = { strides: 1, dilations: d, pad: c.pad };
-          const dx = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: w }, { ...common, inputShape: c.x }) as tf.Tensor;
-          const dw = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...common, filterShape: c.w }) as tf.Tensor;
+          const dx = tf.engine().runKernel<tf.Tensor>(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: w }, { ...common, inputShape: c.x });
+          const dw = tf.engine().runKernel<tf.Tensor>(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...common, filterShape: c.w });
           return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
         }),
       );

@@ -137,7 +137,7 @@ describe('wasm kernel overrides: memory and registration', () => {
       tf.tidy(() => {
         const pooled = tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid');
         const strided = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same');
-        const product = tf.matMul(aa as tf.Tensor2D, aa as tf.Tensor2D, true, false);
+        const product = tf.matMul(aa, aa, true, false);
         return tf.add(tf.add(tf.sum(tf.square(pooled)), tf.sum(tf.square(strided))), tf.sum(product));
       });
     tf.dispose(tf.grads(loss)([x, w, a])); // warm-up: first calls may cache state

@@ -20,7 +20,7 @@ function shapeOf(v: Values): readonly number[] | null {
 }
 
 function valuesOf(v: Values): ArrayLike<number> {
-  return v instanceof tf.Tensor ? (v.dataSync() as ArrayLike<number>) : v;
+  return v instanceof tf.Tensor ? v.dataSync() : v;
 }
 
 /**

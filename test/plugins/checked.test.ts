@@ -66,7 +66,7 @@ describe('what computeMask is given', () => {
         seen.push(tensor);
         const out = Uint8Array.from(mask);
         const drop = typeof options['drop'] === 'number' ? options['drop'] : 0;
-        for (let i = 0, dropped = 0; i < out.length && dropped < drop; i++) if (out[i] === 1) (out[i] = 0), dropped++;
+        for (let i = 0, dropped = 0; i < out.length && dropped < drop; i++) if (out[i] === 1) { out[i] = 0; dropped++; }
         return out;
       },
     });

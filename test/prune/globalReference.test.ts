@@ -186,7 +186,7 @@ describe('global L1 in place = exact sort-based reference', () => {
 describe('global random in place = the concatenating path', () => {
   /** The same method, unrecognised by pruneGlobal: it takes the concatenate-and-split path. */
   function opaque(method: PruningMethod): PruningMethod {
-    return { name: method.name, kind: method.kind, computeMask: method.computeMask.bind(method), describe: method.describe };
+    return { name: method.name, kind: method.kind, computeMask: method.computeMask.bind(method), describe: method.describe.bind(method) };
   }
 
   it('same seed, same masks, also on top of earlier pruning', () => {

@@ -74,14 +74,14 @@ export function autodiffShardGradient(
     const { value, grads } = tf.variableGrads(() => {
       const outputs = model.apply(batch.images, { training: true }) as tf.Tensor2D;
       const sum = crossEntropySum(outputs, batch.labels, input.numClasses, kind);
-      kept.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')) as tf.Scalar);
-      return tf.div(sum, batchSize) as tf.Scalar;
+      kept.correct = tf.keep(tf.sum<tf.Scalar>(tf.cast(tf.equal(tf.argMax(outputs, 1), batch.labels), 'float32')));
+      return tf.div<tf.Scalar>(sum, batchSize);
     }, vector.trainable as tf.Variable[]);
     try {
       for (const [i, slot] of vector.slots.entries()) {
         const grad = grads[vector.trainable[i]!.name];
         if (grad === undefined) out.fill(0, slot.offset, slot.offset + slot.size); // a weight the loss does not reach
-        else out.set(grad.dataSync() as Float32Array, slot.offset);
+        else out.set(grad.dataSync(), slot.offset);
       }
       return { loss: value.dataSync()[0]!, correct: kept.correct === undefined ? 0 : kept.correct.dataSync()[0]! };
     } finally {

@@ -79,7 +79,7 @@ function entryAt(file: string, index: number, raw: unknown): SparseTensorEntry {
     encoding: encoding as SparseEncoding,
     offset,
     length,
-    ...(stored === undefined ? {} : { stored: stored as number }),
+    ...(stored === undefined ? {} : { stored }),
     ...(group === undefined ? {} : { group: group as SparseWeightGroup }),
   };
 }

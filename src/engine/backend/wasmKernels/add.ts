@@ -57,7 +57,7 @@ function tiled(backend: BackendWasm, vector: tf.TensorInfo, count: number): tf.T
   const out = backend.makeOutput([count * channels], 'float32');
   // Views after the allocation above: a heap growth detaches older views.
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  dst.set(backend.typedArrayFromHeap(vector) as Float32Array);
+  dst.set(backend.typedArrayFromHeap(vector));
   // Doubling copies: log2(count) memmoves instead of count small ones.
   for (let filled = channels; filled < dst.length; filled *= 2) dst.copyWithin(filled, 0, Math.min(filled, dst.length - filled));
   return out;
