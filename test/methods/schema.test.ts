@@ -57,7 +57,7 @@ describe('method descriptors and the recipe schema', () => {
   });
 
   it('the target properties are the shared keys and every descriptor field', () => {
-    const properties = Object.keys((schema.$defs['target']?.['properties'] ?? {}) as object).sort();
+    const properties = Object.keys((schema.$defs['target']?.['properties'] ?? {})).sort();
     const fields = METHOD_INFO.flatMap((m) => m.fields.map((f) => f.key));
     expect(properties).toEqual([...new Set(['select', 'method', ...AMOUNT_KEYS, ...AXIS_KEYS, 'importance_scores', ...fields])].sort());
   });
