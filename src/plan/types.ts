@@ -128,9 +128,9 @@ export interface EvaluateTask extends TaskBase {
 export interface ExportTask extends TaskBase {
   readonly kind: 'export';
   readonly saveModel: boolean;
-  /** Also write model-compact/ (engine/compact): the model without its dead output channels. */
+  /** Also write model-compact/ (export/compact): the model without its dead output channels. */
   readonly compact: boolean;
-  /** Also write model-sparse/ (engine/sparse): bitmask + nonzero values per weight. */
+  /** Also write model-sparse/ (export/sparse): bitmask + nonzero values per weight. */
   readonly sparse: boolean;
 }
 
