@@ -1,7 +1,7 @@
 /**
  * torch's prune.global_unstructured(parameters, pruning_method, amount=...): one selection over
  * several parameters of several layers together. The core does the pooling (pruneGlobal) and the
- * registry builds the method, as for a recipe's global step; this file resolves the
+ * method's descriptor builds it, as for a recipe's global step; this file resolves the
  * (layer, name) pairs and the options.
  */
 import type * as tf from '@tensorflow/tfjs';

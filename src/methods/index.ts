@@ -60,7 +60,7 @@ export function methodNamed(name: string): AnyMethodDescriptor | undefined {
   return BY_NAME.get(name);
 }
 
-/** Builds the core method a spec describes, for the tensor `context` describes (the old registry). */
+/** Builds the core method a spec describes, for the tensor `context` describes. */
 export function createMethod(spec: MethodSpec, context: MethodContext): PruningMethod {
   return methodOf(spec).create(spec, context);
 }

@@ -38,7 +38,7 @@ function checkResult(result: unknown, defaultMask: Uint8Array, plugin: PruningPl
 /**
  * The plugin as a core method: each call gets copies of the scores and mask (so the plugin cannot
  * change the parameter's state), and its result is checked. `axis` is a structured plugin's TF.js
- * axis (placed by the registry), null for the other kinds.
+ * axis (placed by its descriptor), null for the other kinds.
  */
 export function checkedPlugin(
   plugin: PruningPlugin,

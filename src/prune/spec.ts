@@ -32,7 +32,7 @@ export type MaskLayout = (typeof MASK_LAYOUTS)[number];
 /**
  * Where custom_from_mask's mask comes from: one tensor of a safetensors file. Plain data that
  * names the mask, not the mask: whoever builds the method reads the tensor (the engine) and hands
- * its 0/1 values, in TF.js layout, to the registry (MethodContext.mask). `shape` is the tensor's
+ * its 0/1 values, in TF.js layout, to the method's descriptor (MethodContext.mask). `shape` is the tensor's
  * shape as stored and `sha256` the file's hash when it was checked, so that a file changed between
  * the check and the run is noticed instead of applied.
  */

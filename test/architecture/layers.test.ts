@@ -41,16 +41,6 @@ const LAYERS = [
   'index', // the package's public entry, re-exporting from every layer
 ] as const;
 
-/**
- * Imports that go the wrong way today, in folders other branches of issue 13 are changing. Each is
- * to be removed (with its entry here) after those merge; the test fails when an entry no longer
- * exists, so the list only shrinks.
- */
-const KNOWN_LAYER_VIOLATIONS: readonly string[] = [];
-
-/** Imports that close a cycle today (not a layer problem: inside one folder), kept as above. */
-const KNOWN_CYCLE_EDGES: readonly string[] = [];
-
 /** Paths relative to src/, with forward slashes, so edges read the same on every system. */
 const relative = (file: string) => path.relative(SRC, file).split(path.sep).join('/');
 
@@ -132,17 +122,11 @@ describe('layers of src/', () => {
       const [from, to] = edge.split(' → ') as [string, string];
       return rank.get(layerOf(to))! > rank.get(layerOf(from))!;
     });
-    expect(upward.filter((edge) => !KNOWN_LAYER_VIOLATIONS.includes(edge))).toEqual([]);
+    expect(upward).toEqual([]);
   });
 
   it('has no import cycle between files, type-only imports included', () => {
-    const kept = new Map([...graph].map(([from, targets]) => [from, new Set([...targets].filter((to) => !KNOWN_CYCLE_EDGES.includes(`${from} → ${to}`)))]));
-    expect(cycles(kept)).toEqual([]);
-  });
-
-  it('lists as known only edges that still exist', () => {
-    const edges = new Set(edgesOf(graph));
-    expect([...KNOWN_LAYER_VIOLATIONS, ...KNOWN_CYCLE_EDGES].filter((edge) => !edges.has(edge))).toEqual([]);
+    expect(cycles(graph)).toEqual([]);
   });
 
   it('reads type-only imports and finds cycles', () => {
