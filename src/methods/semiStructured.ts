@@ -23,7 +23,7 @@ const NEEDS_KERNEL = 'semi_structured needs a conv2d or dense kernel, whose layo
 
 export const semiStructured = {
   name: 'semi_structured',
-  summary: 'keeps N of every M consecutive weights along a kernel\'s input axis (pattern: "2:4")',
+  summary: 'keeps N of every M consecutive weights along a kernel\'s input axis (pattern: "2:4", TF Model Optimization\'s N:M sparsity)',
   traits: { amount: null, axis: null, seeded: false, importance: true },
   fields: [
     {

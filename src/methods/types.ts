@@ -181,7 +181,7 @@ export interface ApiEntry<A extends string, O> {
 export interface MethodDescriptor<S extends SpecBase = SpecBase, A extends string = string, O = never> {
   /** The recipe's `method:` value (torch's function name). */
   readonly name: S['method'];
-  /** What it removes, in a sentence (docs, --help, the schema test). */
+  /** What it does, in the words the schema's `method` description uses for it (a test holds the two together). */
   readonly summary: string;
   readonly traits: MethodTraits;
   readonly fields: readonly MethodField[];

@@ -56,6 +56,11 @@ describe('method descriptors and the recipe schema', () => {
     expect(schema.$defs['globalMethod']?.['enum']).toEqual(GLOBAL_METHOD_NAMES);
   });
 
+  it('the schema describes each method in its descriptor\'s words', () => {
+    const description = String(schema.$defs['method']?.['description']);
+    for (const method of METHOD_INFO) expect(description).toContain(`${method.name} ${method.summary}`);
+  });
+
   it('the target properties are the shared keys and every descriptor field', () => {
     const properties = Object.keys((schema.$defs['target']?.['properties'] ?? {})).sort();
     const fields = METHOD_INFO.flatMap((m) => m.fields.map((f) => f.key));
