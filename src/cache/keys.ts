@@ -5,6 +5,7 @@
  * summation order). For the tasks at the roots, what they read: the data files' hashes, the model
  * files' hashes. A change anywhere upstream changes every key downstream, and nothing else does.
  */
+import { dataSourceKey } from '../data/cacheKey.js';
 import type { PlanTask } from '../plan/types.js';
 import { sha256Hex } from '../util/sha256.js';
 
@@ -34,7 +35,9 @@ export class TaskKeys {
     const { id: _id, dependsOn, ...rest } = task;
     // How many cycles a repeated stage has decides nothing a cycle computes (its amount, seed and
     // rewind are its own): cycle 1 of `repeat: 3` is cycle 1 of `repeat: 4`, and is reused.
-    const config = rest.kind === 'prune' ? { ...rest, cycle: rest.cycle.index } : rest;
+    // Builtin data files are named by their content (the inputs), not by the folder they were found in.
+    const config =
+      rest.kind === 'prune' ? { ...rest, cycle: rest.cycle.index } : rest.kind === 'load-data' ? { ...rest, data: dataSourceKey(rest.data) } : rest;
     const dependencies = dependsOn.map((id) => {
       const key = this.keys.get(id);
       if (key === undefined) throw new Error(`internal: ${task.id} depends on ${id}, which has no cache key yet`);

@@ -57,7 +57,7 @@ Options:
   -h, --help           show this help
   -v, --version        show the version
 
-Project defaults (runsDir, cacheDir, cacheMaxMB, backend, seed, threads, allowPlugins) are read from a "prune-run" key in package.json,
+Project defaults (runsDir, cacheDir, cacheMaxMB, backend, seed, threads, allowPlugins, datasets) are read from a "prune-run" key in package.json,
 .prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
 
 Exit status: 0 success; 1 the run finished (its folder is complete) but an expect: gate of the

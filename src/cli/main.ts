@@ -65,7 +65,8 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const config = await loadProjectConfig(io.cwd);
   const defaultSeed = args.seed ?? config.seed ?? 0;
   const allowPlugins = args.allowPlugins || config.allowPlugins === true;
-  const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins });
+  const dataLocations = { configured: config.datasets };
+  const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins, dataLocations });
   for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
   if (args.dryRun) {
     io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan));

@@ -94,6 +94,7 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
     defaultSeed: manifest.seed ?? 0,
     overrides,
     allowPlugins: args.allowPlugins || config.allowPlugins === true,
+    dataLocations: { configured: config.datasets },
   });
   if (canonicalJson(prepared.plan) !== canonicalJson(savedPlan)) {
     throw new UsageError(

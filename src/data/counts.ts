@@ -6,7 +6,7 @@ import type { DataSource } from './types.js';
 import { readIdxFile } from './idx.js';
 
 export async function trainingImageCount(data: DataSource): Promise<number> {
-  if (data.kind === 'builtin') return data.trainSize;
+  if (data.kind === 'builtin' && data.name === 'mnist') return data.trainSize;
   if (data.trainSize !== null) return data.trainSize;
   // The label file is the small one of the pair; its first dimension is the image count.
   const labels = await readIdxFile(data.train.labels);

@@ -1,5 +1,16 @@
 /** Public surface of src/data: load a recipe's data, or make synthetic data for tests. */
 export { loadDataset } from './load.js';
 export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
+export { dataSourceKey } from './cacheKey.js';
+export {
+  defaultFolders,
+  locateFashionMnist,
+  DEBIAN_FASHION_MNIST,
+  FASHION_MNIST_FILES,
+  type DataLocations,
+  type FoundFiles,
+  type LocatedDataName,
+  type Location,
+} from './locate.js';
 export { parseIdx, readIdxFile, type IdxArray, type IdxFile } from './idx.js';
 export type { Dataset, DatasetIdentity, DataFileIdentity, DataSource, IdxFilePair, Split } from './types.js';

@@ -20,6 +20,17 @@ export type DataSource =
       readonly testSize: number;
     }
   | {
+      readonly kind: 'builtin';
+      readonly name: 'fashion-mnist';
+      /** The folder its four IDX files were found in (locate.ts), absolute. */
+      readonly folder: string;
+      readonly train: IdxFilePair;
+      readonly test: IdxFilePair;
+      /** Optional caps, as for idx data; null = all 60,000 / 10,000. */
+      readonly trainSize: number | null;
+      readonly testSize: number | null;
+    }
+  | {
       readonly kind: 'idx';
       readonly train: IdxFilePair;
       readonly test: IdxFilePair;

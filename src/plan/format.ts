@@ -7,6 +7,7 @@ import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount } from '../methods/text.js';
 import { pythonRound } from '../prune/amount.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
+import type { DataSource } from '../data/types.js';
 import type { Plan, PlanTask, PruneGroup, PruneTask } from './types.js';
 
 /** "ln_structured 50% (n=2, axis: out)", "l1_unstructured 3 entries", "identity" (the method's descriptor says). */
@@ -76,6 +77,14 @@ function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly numb
   return lines;
 }
 
+function describeData(data: DataSource, seed: number): string {
+  if (data.kind === 'idx') return `IDX files: ${data.train.images} (+ labels), ${data.test.images} (+ labels)`;
+  if (data.name === 'mnist') return `built-in mnist: ${data.trainSize} train / ${data.testSize} test, split by seed ${seed}`;
+  const cap = (size: number | null, split: string) =>
+    size === null ? `every ${split} image` : `${size} ${split} images, the first after a shuffle by seed ${seed}`;
+  return `built-in fashion-mnist from ${data.folder}: ${cap(data.trainSize, 'train')} / ${cap(data.testSize, 'test')}`;
+}
+
 function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
   switch (task.kind) {
     case 'load-model': {
@@ -83,11 +92,7 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       return [task.fresh ? `fresh model: ${source} rebuilt, every mask and history dropped` : source];
     }
     case 'load-data':
-      return [
-        task.data.kind === 'builtin'
-          ? `built-in ${task.data.name}: ${task.data.trainSize} train / ${task.data.testSize} test, split by seed ${task.seed}`
-          : `IDX files: ${task.data.train.images} (+ labels), ${task.data.test.images} (+ labels)`,
-      ];
+      return [describeData(task.data, task.seed)];
     case 'train': {
       const c = task.config;
       return [`${c.epochs} epoch(s), batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}`, ...describeSchedules(task, sizes)];

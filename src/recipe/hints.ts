@@ -53,7 +53,7 @@ export const CHOICE_HINTS: Readonly<Record<string, string>> = {
   'global|targets|filters|remove':
     'global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing',
   'builtin|path': 'builtin: lenet, or path: to a TF.js model.json',
-  'builtin|idx': 'builtin: mnist, or idx: files',
+  'builtin|idx': 'builtin: mnist or fashion-mnist, or idx: files',
 };
 
 /** Advice for a method a global step cannot take (it ranks single entries across parameters). */

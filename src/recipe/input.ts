@@ -64,7 +64,7 @@ export interface RecipeInput {
   seed?: number;
   model: { builtin?: 'lenet'; path?: string };
   data?: {
-    builtin?: 'mnist';
+    builtin?: 'mnist' | 'fashion-mnist';
     idx?: { train: IdxPairInput; test: IdxPairInput };
     train_size?: number;
     test_size?: number;

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RecipeError, UsageError } from '../errors.js';
+import type { DataLocations } from '../data/locate.js';
+import { locateBuiltinData } from './builtinData.js';
 import { checkMasks } from './masks.js';
 import { recipeHash, type RecipeOverride } from './overrides.js';
 import { parseRecipe } from './parse.js';
@@ -25,6 +27,8 @@ export interface LoadRecipeOptions {
    * any, the recipe's hash covers the text and the overrides (overrides.ts, recipeHash).
    */
   readonly overrides?: readonly RecipeOverride[];
+  /** Where builtin data sets on the machine are looked for (the project config's `datasets`). */
+  readonly dataLocations?: DataLocations;
 }
 
 /**
@@ -57,10 +61,14 @@ export async function loadRecipeText(
   const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
   const overrides = options.overrides ?? [];
   const recipe = parseRecipe(text, file, overrides); // throws on YAML errors: nothing sound to check then
-  const [files, masks] = await Promise.all([checkFiles(recipe, absoluteFile), checkMasks(recipe, absoluteFile)]);
-  const problems = [...validateRecipe(recipe), ...files, ...masks.problems];
+  const [files, masks, builtinData] = await Promise.all([
+    checkFiles(recipe, absoluteFile),
+    checkMasks(recipe, absoluteFile),
+    locateBuiltinData(recipe, options.dataLocations),
+  ]);
+  const problems = [...validateRecipe(recipe), ...files, ...masks.problems, ...builtinData.problems];
   if (problems.length > 0) throw new RecipeError(sortProblems(problems));
-  const resolved = resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks });
+  const resolved = resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks, fashionMnist: builtinData.fashionMnist });
   // The parts are frozen already; only the hash changes, so that a different --set is a different run id.
   return overrides.length === 0 ? resolved : Object.freeze({ ...resolved, hash: recipeHash(text, overrides) });
 }

@@ -12,6 +12,7 @@ import { sha256Hex } from '../util/sha256.js';
 import { maskKey, type MaskReferences } from './masks.js';
 import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
+import type { FoundFiles } from '../data/locate.js';
 import type { DataSource } from '../data/types.js';
 import type { TrainInput, SelectorInput, AmountInput, ScheduleInput, TargetInput, StageInput, IdxPairInput, RecipeInput } from './input.js';
 import type {
@@ -48,6 +49,8 @@ export interface ResolveOptions {
   readonly defaultSeed?: number;
   /** custom_from_mask's masks as checkMasks found them, by the target's path (maskKey). */
   readonly masks?: MaskReferences;
+  /** Where builtinData.ts found Fashion-MNIST's files, for a recipe with data: {builtin: fashion-mnist}. */
+  readonly fashionMnist?: FoundFiles | null;
 }
 
 /**
@@ -62,7 +65,7 @@ export function resolveRecipe(
   const input = recipe.value as RecipeInput;
   const dir = path.dirname(absoluteFile);
   const at = recipe.positions;
-  const data = resolveData(input.data, dir);
+  const data = resolveData(input.data, dir, options.fashionMnist ?? null);
   const resolved: ResolvedRecipe = {
     file: absoluteFile,
     text: recipe.text,
@@ -88,8 +91,12 @@ function resolveModel(model: RecipeInput['model'], dir: string, at: SourcePositi
   return { kind: 'path', path: path.resolve(dir, model.path), at: at.valueAt(['model', 'path']) };
 }
 
-function resolveData(data: RecipeInput['data'], dir: string): DataSource | null {
+function resolveData(data: RecipeInput['data'], dir: string, fashionMnist: FoundFiles | null): DataSource | null {
   if (data === undefined) return null;
+  if (data.builtin === 'fashion-mnist') {
+    if (fashionMnist === null) throw new Error('internal: data.builtin is fashion-mnist but its files were not located');
+    return { kind: 'builtin', name: 'fashion-mnist', ...fashionMnist, trainSize: data.train_size ?? null, testSize: data.test_size ?? null };
+  }
   if (data.idx === undefined) {
     return {
       kind: 'builtin',

@@ -5,6 +5,7 @@
 import { loadRecipe, loadRecipeText } from '../recipe/load.js';
 import type { RecipeOverride } from '../recipe/overrides.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
+import type { DataLocations } from '../data/locate.js';
 import type { ModelDescription } from '../models/description.js';
 import { LENET_DESCRIPTION } from '../models/lenet.js';
 import { describeModelJson } from '../models/modelJson.js';
@@ -42,6 +43,8 @@ export interface PrepareOptions {
   readonly allowPlugins?: boolean;
   /** --set path=value overrides, applied in order before validation. */
   readonly overrides?: readonly RecipeOverride[];
+  /** Where builtin data sets on the machine are looked for (the project config's `datasets`). */
+  readonly dataLocations?: DataLocations;
 }
 
 export async function prepareRun(recipePath: string, options: PrepareOptions = {}): Promise<PreparedRun> {

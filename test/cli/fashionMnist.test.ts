@@ -1,0 +1,53 @@
+/**
+ * `--dry-run` of a recipe on data: {builtin: fashion-mnist}, its folder named by the project
+ * config (tiny IDX fixtures stand in for the files), and the config's datasets key refused when wrong.
+ */
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listTree, makeTempDir, runCli, writeRecipe } from '../helpers/cli.js';
+
+const FIXTURES = path.join(import.meta.dirname, '..', 'data', 'fixtures');
+const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const RECIPE =
+  'model: {builtin: lenet}\ndata: {builtin: fashion-mnist, train_size: 4}\ntrain: {epochs: 1, batch_size: 2}\n' +
+  'stages:\n  - name: s\n    targets:\n      - { select: { layer: fc1, param: kernel }, method: l1_unstructured, amount: 0.5 }\n';
+
+let cwd: string;
+beforeEach(async () => {
+  cwd = await makeTempDir();
+  await mkdir(path.join(cwd, 'data', 'fm'), { recursive: true });
+  for (const name of NAMES) await copyFile(path.join(FIXTURES, `${name}.gz`), path.join(cwd, 'data', 'fm', `${name}.gz`));
+  await writeRecipe(cwd, 'package.json', '{}');
+});
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('builtin fashion-mnist on the command line', () => {
+  it('--dry-run names the folder from the project config and the caps, and writes nothing', async () => {
+    await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ datasets: { 'fashion-mnist': 'data/fm' } }));
+    await writeRecipe(cwd, 'r.yaml', RECIPE);
+    const result = await runCli(['--dry-run', 'r.yaml'], cwd);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `2. load-data\n      built-in fashion-mnist from ${path.join(cwd, 'data', 'fm')}: ` +
+        '4 train images, the first after a shuffle by seed 0 / every test image\n',
+    );
+    const plan = JSON.parse((await runCli(['--dry-run', '--json', 'r.yaml'], cwd)).stdout) as { tasks: { kind: string; data?: unknown }[] };
+    expect(plan.tasks.find((t) => t.kind === 'load-data')?.data).toMatchObject({ kind: 'builtin', name: 'fashion-mnist', trainSize: 4, testSize: null });
+    expect(await listTree(path.join(cwd, 'runs'))).toEqual([]);
+  });
+
+  it('refuses a datasets key that names an unknown data set or no folder', async () => {
+    await writeRecipe(cwd, 'r.yaml', RECIPE);
+    await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ datasets: { fashion: 'data/fm' } }));
+    const unknown = await runCli(['--dry-run', 'r.yaml'], cwd);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/\.prune-runrc\.json: datasets: unknown data set "fashion" \(known: fashion-mnist\)/);
+    await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ datasets: { 'fashion-mnist': 3 } }));
+    const notFolder = await runCli(['--dry-run', 'r.yaml'], cwd);
+    expect(notFolder.status).toBe(2);
+    expect(notFolder.stderr).toMatch(/\.prune-runrc\.json: datasets\.fashion-mnist must be a folder, got 3/);
+  });
+});
