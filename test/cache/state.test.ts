@@ -106,4 +106,21 @@ stages:
   it('need every dependency keyed first', () => {
     expect(() => new TaskKeys({}).keyOf(task())).toThrow(/depends on load-model, which has no cache key yet/);
   });
+
+  it("of builtin fashion-mnist's load-data name the files' content and the caps, not the folder they were found in", () => {
+    const pair = (folder: string, split: string) => ({ images: `${folder}/${split}-images-idx3-ubyte.gz`, labels: `${folder}/${split}-labels-idx1-ubyte.gz` });
+    const load = (folder: string, trainSize: number | null): PlanTask => ({
+      id: 'load-data',
+      kind: 'load-data',
+      stage: null,
+      dependsOn: [],
+      data: { kind: 'builtin', name: 'fashion-mnist', folder, train: pair(folder, 'train'), test: pair(folder, 't10k'), trainSize, testSize: null },
+      seed: 1,
+    });
+    const keyOf = (t: PlanTask, inputs: unknown) => new TaskKeys({ backend: 'wasm' }).keyOf(t, inputs);
+    const base = keyOf(load('/usr/share/datasets/fashion-mnist', null), { files: ['a'] });
+    expect(keyOf(load('/home/u/.cache/prune-run/fashion-mnist', null), { files: ['a'] })).toBe(base);
+    expect(keyOf(load('/usr/share/datasets/fashion-mnist', null), { files: ['b'] })).not.toBe(base);
+    expect(keyOf(load('/usr/share/datasets/fashion-mnist', 1000), { files: ['a'] })).not.toBe(base);
+  });
 });
