@@ -10,6 +10,7 @@ import type { Amount } from '../prune/amount.js';
 import type { AxisSpec, MaskReference } from '../prune/spec.js';
 import { sha256Hex } from '../util/sha256.js';
 import { maskKey, type MaskReferences } from './masks.js';
+import { resolveModel } from './model.js';
 import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
 import type { DataSource } from '../data/types.js';
@@ -19,7 +20,6 @@ import type {
   LocatedRewind,
   LocatedSchedule,
   LocalTarget,
-  ModelSource,
   PruningStep,
   ReportConfig,
   ResolvedRecipe,
@@ -81,11 +81,6 @@ export function resolveRecipe(
     expect: resolveExpectations(input.expect, at),
   };
   return deepFreeze(resolved);
-}
-
-function resolveModel(model: RecipeInput['model'], dir: string, at: SourcePositions): ModelSource {
-  if (model.path === undefined) return { kind: 'builtin', name: 'lenet' };
-  return { kind: 'path', path: path.resolve(dir, model.path), at: at.valueAt(['model', 'path']) };
 }
 
 function resolveData(data: RecipeInput['data'], dir: string): DataSource | null {

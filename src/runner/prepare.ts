@@ -6,7 +6,7 @@ import { loadRecipe, loadRecipeText } from '../recipe/load.js';
 import type { RecipeOverride } from '../recipe/overrides.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import type { ModelDescription } from '../models/description.js';
-import { LENET_DESCRIPTION } from '../models/lenet.js';
+import { describeBuiltinModel } from '../models/builtin.js';
 import { describeModelJson } from '../models/modelJson.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
@@ -27,7 +27,7 @@ export interface PreparedRun {
 }
 
 export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescription> {
-  return recipe.model.kind === 'builtin' ? LENET_DESCRIPTION : describeModelJson(recipe.model.path, recipe.model.at);
+  return recipe.model.kind === 'builtin' ? describeBuiltinModel(recipe.model) : describeModelJson(recipe.model.path, recipe.model.at);
 }
 
 export interface PrepareOptions {
