@@ -2,7 +2,7 @@
  * The recipe as written, once the schema has accepted it: snake_case keys, optional fields, what
  * resolve.ts turns into the ResolvedRecipe. A method's own keys are not here: its descriptor reads them.
  */
-import type { BuiltinModel } from '../models/builtin.js';
+import type { BUILTIN_MODEL_NAMES } from '../models/builtin.js';
 import type { ResnetDepth } from '../models/resnet.js';
 import type { GlobalMethodName, MethodName } from '../methods/index.js';
 import type { ChannelMeaning } from '../prune/spec.js';
@@ -65,7 +65,7 @@ export interface IdxPairInput {
 export interface RecipeInput {
   seed?: number;
   model: {
-    builtin?: BuiltinModel['name'];
+    builtin?: (typeof BUILTIN_MODEL_NAMES)[number];
     path?: string;
     depth?: ResnetDepth;
     width?: number;

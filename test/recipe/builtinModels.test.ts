@@ -2,7 +2,10 @@
  * `model: {builtin: resnet | mobilenet, ...}`: the options resolve with their defaults into the
  * load-model task's source, and a wrong option is refused where the recipe writes it.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_MODEL_NAMES } from '../../src/models/builtin.js';
+import { RESNET_DEPTHS } from '../../src/models/resnet.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
 import { recipeProblems } from '../helpers/problems.js';
 
@@ -12,6 +15,14 @@ const recipe = (model: string, data = '{builtin: mnist, train_size: 64, test_siz
 const problems = (model: string, data?: string) => recipeProblems(() => loadRecipeText(recipe(model, data), 'r.yaml'));
 
 describe('built-in model options', () => {
+  it('are the schema\'s: the models and depths it allows are the ones that can be built', async () => {
+    const schema = JSON.parse(await readFile('schemas/recipe.schema.json', 'utf8')) as {
+      $defs: { model: { properties: { builtin: { enum: unknown[] }; depth: { enum: unknown[] } } } };
+    };
+    expect(schema.$defs.model.properties.builtin.enum).toEqual([...BUILTIN_MODEL_NAMES]);
+    expect(schema.$defs.model.properties.depth.enum).toEqual([...RESNET_DEPTHS]);
+  });
+
   it('resolve with their defaults: ResNet-20 and MobileNet of width 1 for the built-in data\'s 28×28×1 images and 10 classes', async () => {
     expect((await loadRecipeText(recipe('{builtin: resnet}'), 'r.yaml')).model).toEqual({
       kind: 'builtin',
