@@ -1,14 +1,15 @@
 /**
  * What a root task reads, by content: the files of a model given by path (model.json and its
- * weight files). A changed file changes every cache key after the task that read it.
+ * weight files); for a built-in model, its name and options (the seed is the task's own). A changed file changes every cache key after the task that read it.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { builtinModelIdentity } from '../models/builtin.js';
 import type { ModelSource } from '../recipe/types.js';
 import { sha256Hex } from '../util/sha256.js';
 
 export async function modelIdentity(source: ModelSource): Promise<unknown> {
-  if (source.kind === 'builtin') return { builtin: source.name };
+  if (source.kind === 'builtin') return builtinModelIdentity(source);
   const text = await readFile(source.path);
   const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest?: { paths?: string[] }[] };
   const weightFiles = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);

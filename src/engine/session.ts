@@ -15,7 +15,7 @@ import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, TrainTask } 
 import type { RewindPoint } from '../recipe/types.js';
 import { MaskSet, sparsityOf, type SparsityCount } from '../prune/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import { buildLenet } from './lenet.js';
+import { buildBuiltinModel } from './builtinModels.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
@@ -117,7 +117,7 @@ export class EngineSession {
   async loadModel(task: LoadModelTask): Promise<tf.LayersModel> {
     this.modelValue?.dispose();
     this.modelValue = null;
-    this.modelValue = task.model.kind === 'builtin' ? buildLenet(task.seed) : await loadModel(task.model.path);
+    this.modelValue = task.model.kind === 'builtin' ? buildBuiltinModel(task.model, task.seed) : await loadModel(task.model.path);
     // A fresh start rebuilds the same initial weights; the first load's copy stands for both.
     if (task.snapshot && !this.snapshots.has('init')) this.snapshots.set('init', snapshotWeights(this.modelValue));
     return this.modelValue;

@@ -5,6 +5,7 @@
  */
 import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount } from '../methods/text.js';
+import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
@@ -88,7 +89,7 @@ function describeData(data: DataSource, seed: number): string {
 function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
   switch (task.kind) {
     case 'load-model': {
-      const source = task.model.kind === 'builtin' ? `built-in ${task.model.name} (init seed ${task.seed})` : task.model.path;
+      const source = task.model.kind === 'builtin' ? `built-in ${builtinModelSummary(task.model)} (init seed ${task.seed})` : task.model.path;
       return [task.fresh ? `fresh model: ${source} rebuilt, every mask and history dropped` : source];
     }
     case 'load-data':

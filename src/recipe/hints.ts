@@ -52,7 +52,7 @@ export const CHOICE_HINTS: Readonly<Record<string, string>> = {
   'global|targets': 'global ranks all selected parameters together; targets prune each parameter on its own',
   'global|targets|filters|remove':
     'global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing',
-  'builtin|path': 'builtin: lenet, or path: to a TF.js model.json',
+  'builtin|path': 'builtin: lenet, resnet or mobilenet, or path: to a TF.js model.json',
   'builtin|idx': 'builtin: mnist or fashion-mnist, or idx: files',
 };
 

@@ -2,6 +2,8 @@
  * The recipe as written, once the schema has accepted it: snake_case keys, optional fields, what
  * resolve.ts turns into the ResolvedRecipe. A method's own keys are not here: its descriptor reads them.
  */
+import type { BUILTIN_MODEL_NAMES } from '../models/builtin.js';
+import type { ResnetDepth } from '../models/resnet.js';
 import type { GlobalMethodName, MethodName } from '../methods/index.js';
 import type { ChannelMeaning } from '../prune/spec.js';
 import type { ScheduleKind, ScheduleUnit } from '../schedules/index.js';
@@ -62,7 +64,14 @@ export interface IdxPairInput {
 }
 export interface RecipeInput {
   seed?: number;
-  model: { builtin?: 'lenet'; path?: string };
+  model: {
+    builtin?: (typeof BUILTIN_MODEL_NAMES)[number];
+    path?: string;
+    depth?: ResnetDepth;
+    width?: number;
+    input_shape?: [number, number, number];
+    classes?: number;
+  };
   data?: {
     builtin?: 'mnist' | 'fashion-mnist';
     idx?: { train: IdxPairInput; test: IdxPairInput };

@@ -10,6 +10,7 @@ import type { Amount } from '../prune/amount.js';
 import type { AxisSpec, MaskReference } from '../prune/spec.js';
 import { sha256Hex } from '../util/sha256.js';
 import { maskKey, type MaskReferences } from './masks.js';
+import { resolveModel } from './model.js';
 import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
 import type { FoundFiles } from '../data/locate.js';
@@ -20,7 +21,6 @@ import type {
   LocatedRewind,
   LocatedSchedule,
   LocalTarget,
-  ModelSource,
   PruningStep,
   ReportConfig,
   ResolvedRecipe,
@@ -84,11 +84,6 @@ export function resolveRecipe(
     expect: resolveExpectations(input.expect, at),
   };
   return deepFreeze(resolved);
-}
-
-function resolveModel(model: RecipeInput['model'], dir: string, at: SourcePositions): ModelSource {
-  if (model.path === undefined) return { kind: 'builtin', name: 'lenet' };
-  return { kind: 'path', path: path.resolve(dir, model.path), at: at.valueAt(['model', 'path']) };
 }
 
 function resolveData(data: RecipeInput['data'], dir: string, fashionMnist: FoundFiles | null): DataSource | null {

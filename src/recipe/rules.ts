@@ -7,6 +7,7 @@
 import type { RecipeProblem } from '../errors.js';
 import { methodNamed } from '../methods/index.js';
 import { expectationProblems } from './expectations.js';
+import { modelProblems } from './model.js';
 import { displayPath, show } from './naming.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, isRecord, type PathSegment } from './positions.js';
@@ -17,6 +18,7 @@ export function ruleProblems(recipe: ParsedRecipe): RecipeProblem[] {
     ...duplicateStageNames(recipe),
     ...dataNeeded(recipe),
     ...mnistSizes(recipe),
+    ...modelProblems(recipe),
     ...methodFieldProblems(recipe),
     ...expectationProblems(recipe.value, recipe.positions),
   ];

@@ -5,6 +5,7 @@
  * the later error can point into the recipe file.
  */
 import type { DataSource } from '../data/types.js';
+import type { BuiltinModel } from '../models/builtin.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { ScheduleSpec } from '../schedules/index.js';
@@ -15,8 +16,9 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
+/** A built-in model (name and options, see models/builtin.ts) or a TF.js model.json. */
 export type ModelSource =
-  | { readonly kind: 'builtin'; readonly name: 'lenet' }
+  | ({ readonly kind: 'builtin' } & BuiltinModel)
   | { readonly kind: 'path'; readonly path: string; readonly at: SourceLocation };
 
 export interface TrainConfig {

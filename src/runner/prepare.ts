@@ -7,7 +7,7 @@ import type { RecipeOverride } from '../recipe/overrides.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import type { DataLocations } from '../data/locate.js';
 import type { ModelDescription } from '../models/description.js';
-import { LENET_DESCRIPTION } from '../models/lenet.js';
+import { describeBuiltinModel } from '../models/builtin.js';
 import { describeModelJson } from '../models/modelJson.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
@@ -28,7 +28,7 @@ export interface PreparedRun {
 }
 
 export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescription> {
-  return recipe.model.kind === 'builtin' ? LENET_DESCRIPTION : describeModelJson(recipe.model.path, recipe.model.at);
+  return recipe.model.kind === 'builtin' ? describeBuiltinModel(recipe.model) : describeModelJson(recipe.model.path, recipe.model.at);
 }
 
 export interface PrepareOptions {

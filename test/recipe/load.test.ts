@@ -178,11 +178,11 @@ describe('loadRecipe: bad recipes', () => {
     const looked = path.resolve(path.dirname(fixture('bad/x')), 'models/none.json');
     expect(await problemsOf('bad/many.yaml')).toEqual([
       { line: 3, col: 7, message: 'seed must be an integer in [0, 4294967295], got -1' },
-      { line: 5, col: 12, message: 'model.builtin must be lenet, got "resnet"' },
+      { line: 5, col: 12, message: 'model.builtin must be one of lenet, resnet, mobilenet, got "vgg"' },
       {
         line: 6,
         col: 3,
-        message: 'model has both "builtin" and "path"; give only one (builtin: lenet, or path: to a TF.js model.json)',
+        message: 'model has both "builtin" and "path"; give only one (builtin: lenet, resnet or mobilenet, or path: to a TF.js model.json)',
       },
       {
         line: 6,
