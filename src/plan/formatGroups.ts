@@ -4,15 +4,20 @@
  */
 import type { ChannelGroup, ChannelGroupMember } from '../models/channelGroups.js';
 
-/** "fc1/kernel in (25 rows each)", "conv1/kernel out", "bn1/gamma,beta,moving_mean,moving_variance". */
+/** "conv1/kernel,bias out", "fc1/kernel in (25 rows each)", "bn1/gamma,beta,moving_mean,moving_variance". */
+function describeSide(layer: string, members: readonly ChannelGroupMember[], side: 'out' | 'in'): string | null {
+  const own = members.filter((m) => m.side === side);
+  if (own.length === 0) return null;
+  const perChannel = Math.max(...own.flatMap((m) => m.indices.map((i) => i.length)));
+  // Kernels are read on one axis and written on another, so their side is said; vectors have one.
+  const sideWord = own.some((m) => m.param.endsWith('kernel')) ? ` ${side}` : '';
+  const each = perChannel > 1 ? ` (${perChannel} ${side === 'in' ? 'rows' : 'slices'} each)` : '';
+  return `${layer}/${own.map((m) => m.param).join(',')}${sideWord}${each}`;
+}
+
 function describeLayer(layer: string, members: readonly ChannelGroupMember[]): string {
-  if (members.length === 0) return layer;
-  const perChannel = Math.max(...members.flatMap((m) => m.indices.map((i) => i.length)));
-  const sides = new Set(members.map((m) => m.side));
-  // Only layers that both read and make channels (conv, dense) need the side said.
-  const side = members.some((m) => m.param.endsWith('kernel')) ? ` ${[...sides].join('+')}` : '';
-  const each = perChannel > 1 ? ` (${perChannel} ${members.every((m) => m.side === 'in') ? 'rows' : 'slices'} each)` : '';
-  return `${layer}/${[...new Set(members.map((m) => m.param))].join(',')}${side}${each}`;
+  const sides = [describeSide(layer, members, 'out'), describeSide(layer, members, 'in')].filter((text) => text !== null);
+  return sides.length === 0 ? layer : sides.join(', ');
 }
 
 export function describeChannelGroup(group: ChannelGroup): string {
