@@ -162,6 +162,12 @@ function membersOf(graph: LayerGraph, nodes: ChannelNodes, set: readonly number[
       const reader = graph.layers.get(readerName)!;
       if (reader.kind?.flow !== 'produces') continue;
       layers.add(readerName);
+      const makesOutputs = reader.kind.params.find((p) => p.name === reader.kind!.outputKernel);
+      if (makesOutputs?.in === null) {
+        // SeparableConv2D: its input channels reach the output kernel through an internal depthwise
+        // step whose slices no descriptor axis names, so the group cannot say them all.
+        problem ??= `${readerName} (${reader.description.className}) reads them through an inner step prune-run cannot slice`;
+      }
       reader.kind.params.forEach((p, i) => {
         if (p.in === null || !hasParam(reader, p.name)) return;
         if (!nodes.flattened.has(name)) return add(reader, i, 'in', [p.in], [channel]);

@@ -189,4 +189,20 @@ describe('channel groups', () => {
       ['logits', "they are the model's output"],
     ]);
   });
+
+  it('keeps a group a separable conv reads: its inner depthwise step has no axis the descriptors name', async () => {
+    const input = image();
+    const separable = tf.layers.separableConv2d({ name: 'sep', filters: 5, kernelSize: 3, depthMultiplier: 2, padding: 'same' });
+    const groups = channelGroups(await describeTfModel(tf.model({ inputs: input, outputs: head(chain(input, conv('stem', 4), separable)) })));
+    expect(groups.map((g) => [g.root, g.channels, g.fixed])).toEqual([
+      ['stem', 4, 'sep (SeparableConv2D) reads them through an inner step prune-run cannot slice'],
+      ['sep', 5, null],
+      ['logits', 2, "they are the model's output"],
+    ]);
+    expect(groupOf(groups, 'sep').members).toEqual([
+      { layer: 'sep', param: 'pointwise_kernel', side: 'out', axes: [3], indices: each(5) },
+      { layer: 'sep', param: 'bias', side: 'out', axes: [0], indices: each(5) },
+      readerIn('logits', each(5), 0),
+    ]);
+  });
 });
