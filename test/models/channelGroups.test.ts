@@ -205,4 +205,44 @@ describe('channel groups', () => {
       readerIn('logits', each(5), 0),
     ]);
   });
+
+  it("ResNet-8 (CIFAR style, one basic block per stage): the groups Torch-Pruning's DepGraph forms for the torch model", async () => {
+    const input = image([16, 16, 3]);
+    const block = (x: tf.SymbolicTensor, name: string, filters: number, project: boolean) => {
+      const strides = project ? 2 : 1;
+      const main = chain(
+        x,
+        tf.layers.conv2d({ name: `${name}_conv1`, filters, kernelSize: 3, strides, padding: 'same', useBias: false }),
+        bn(`${name}_bn1`),
+        relu(`${name}_relu1`),
+        tf.layers.conv2d({ name: `${name}_conv2`, filters, kernelSize: 3, padding: 'same', useBias: false }),
+        bn(`${name}_bn2`),
+      );
+      const shortcut = project ? chain(x, tf.layers.conv2d({ name: `${name}_down`, filters, kernelSize: 1, strides, useBias: false }), bn(`${name}_down_bn`)) : x;
+      return chain(tf.layers.add({ name: `${name}_add` }).apply([main, shortcut]) as tf.SymbolicTensor, relu(`${name}_relu2`));
+    };
+    let x = chain(input, tf.layers.conv2d({ name: 'stem', filters: 16, kernelSize: 3, padding: 'same', useBias: false }), bn('stem_bn'), relu('stem_relu'));
+    x = block(x, 'layer1', 16, false);
+    x = block(x, 'layer2', 32, true);
+    x = block(x, 'layer3', 64, true);
+    const out = chain(x, tf.layers.globalAveragePooling2d({ name: 'gap' }), tf.layers.dense({ name: 'fc', units: 10 }));
+    const groups = channelGroups(await describeTfModel(tf.model({ inputs: input, outputs: out })));
+    const readers = (g: ChannelGroup) => g.members.filter((m) => m.side === 'in').map((m) => m.layer);
+    // DepGraph (get_all_groups over conv and linear roots): conv1 with layer1.0.conv2 through the
+    // identity add; each block's conv1 alone; each projecting block's conv2 with its downsample conv.
+    expect(groups.map((g) => ({ producers: g.producers, channels: g.channels, readers: readers(g), fixed: g.fixed }))).toEqual([
+      { producers: ['stem', 'layer1_conv2'], channels: 16, readers: ['layer1_conv1', 'layer2_conv1', 'layer2_down'], fixed: null },
+      { producers: ['layer1_conv1'], channels: 16, readers: ['layer1_conv2'], fixed: null },
+      { producers: ['layer2_conv1'], channels: 32, readers: ['layer2_conv2'], fixed: null },
+      { producers: ['layer2_conv2', 'layer2_down'], channels: 32, readers: ['layer3_conv1', 'layer3_down'], fixed: null },
+      { producers: ['layer3_conv1'], channels: 64, readers: ['layer3_conv2'], fixed: null },
+      { producers: ['layer3_conv2', 'layer3_down'], channels: 64, readers: ['fc'], fixed: null },
+      { producers: ['fc'], channels: 10, readers: [], fixed: "they are the model's output" },
+    ]);
+    // Batch norm follows its conv: all four vectors of stem_bn, layer1_bn2 in the first group.
+    expect(groups[0]!.members.filter((m) => m.layer.includes('_bn')).map((m) => `${m.layer}/${m.param}`)).toEqual([
+      ...BN.map((p) => `stem_bn/${p}`),
+      ...BN.map((p) => `layer1_bn2/${p}`),
+    ]);
+  });
 });
