@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { BackendRequest } from '../engine/backend/select.js';
 import { isBadInput, PruneRunError } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
+import { channelGroups } from '../models/channelGroups.js';
 import { prepareRun } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
@@ -69,7 +70,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins, dataLocations });
   for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
   if (args.dryRun) {
-    io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan));
+    io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan, channelGroups(prepared.model)));
     return SUCCESS_STATUS;
   }
 

@@ -21,12 +21,20 @@ export interface LayerDescription {
   readonly type: string;
   readonly className: string;
   readonly params: readonly ParameterDescription[];
+  /**
+   * The layers whose outputs this one reads, in input order ([] for an input layer or a
+   * Sequential's first layer). Absent when the description has no graph: each layer then reads
+   * the one listed before it, as in a Sequential. Channel groups follow these edges.
+   */
+  readonly inbound?: readonly string[];
 }
 
 export interface ModelDescription {
   /** Where the description came from: `builtin:lenet` or the model.json path. */
   readonly source: string;
   readonly layers: readonly LayerDescription[];
+  /** The layers whose outputs the model returns; absent: the last layer listed. */
+  readonly outputs?: readonly string[];
 }
 
 /** Conv2D → conv2d, DepthwiseConv2D → depthwise_conv2d, BatchNormalization → batch_normalization. */

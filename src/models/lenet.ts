@@ -3,14 +3,16 @@
  *   conv 1→6 3×3, ReLU, max-pool 2, conv 6→16 3×3, ReLU, max-pool 2, flatten (16·5·5 = 400),
  *   dense 400→120, ReLU, dense 120→84, ReLU, dense 84→10, on 28×28×1 images.
  * Layer names follow the seed's attribute names so that recipes read the same in both tools.
- * engine/lenet.ts builds the TF.js model; a test checks it has exactly these parameters.
+ * engine/lenet.ts builds the TF.js model; a test checks it has exactly these layers and parameters.
+ * The layers without parameters are listed too, in order, because channel groups follow them
+ * (conv2's channels reach fc1 through pool2 and flatten).
  */
-import { describeParameter, type ModelDescription } from './description.js';
+import { describeParameter, type LayerDescription, type ModelDescription } from './description.js';
 
 export const LENET_INPUT_SHAPE = [28, 28, 1] as const;
 export const LENET_CLASSES = 10;
 
-function layer(name: string, className: string, kernel: number[], bias: number) {
+function layer(name: string, className: string, kernel: number[], bias: number): LayerDescription {
   return {
     name,
     type: className === 'Conv2D' ? 'conv2d' : 'dense',
@@ -22,11 +24,18 @@ function layer(name: string, className: string, kernel: number[], bias: number) 
   };
 }
 
+function withoutParams(name: string, className: string, type: string): LayerDescription {
+  return { name, type, className, params: [] };
+}
+
 export const LENET_DESCRIPTION: ModelDescription = {
   source: 'builtin:lenet',
   layers: [
     layer('conv1', 'Conv2D', [3, 3, 1, 6], 6),
+    withoutParams('pool1', 'MaxPooling2D', 'max_pooling2d'),
     layer('conv2', 'Conv2D', [3, 3, 6, 16], 16),
+    withoutParams('pool2', 'MaxPooling2D', 'max_pooling2d'),
+    withoutParams('flatten', 'Flatten', 'flatten'),
     layer('fc1', 'Dense', [400, 120], 120),
     layer('fc2', 'Dense', [120, 84], 84),
     layer('fc3', 'Dense', [84, 10], 10),

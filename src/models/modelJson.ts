@@ -11,6 +11,7 @@ import {
   type LayerDescription,
   type ModelDescription,
 } from './description.js';
+import { inboundOf, outputLayersOf } from './inbound.js';
 
 interface LayerJson {
   class_name?: unknown;
@@ -27,8 +28,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Keras-saved models nest the topology under model_config; TF.js-saved ones do not. */
+function modelConfigOf(topology: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(topology.model_config) ? topology.model_config : topology;
+}
+
 function topologyLayers(topology: Record<string, unknown>): LayerJson[] | null {
-  const modelConfig = isRecord(topology.model_config) ? topology.model_config : topology;
+  const modelConfig = modelConfigOf(topology);
   const config = modelConfig.config;
   if (Array.isArray(config)) return config as LayerJson[]; // very old Keras Sequential
   if (isRecord(config) && Array.isArray(config.layers)) return config.layers as LayerJson[];
@@ -69,7 +74,9 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
       .map((w) => ({ ...w, param: w.name.slice(prefix.length) }))
       .filter((w) => isTrainableParam(w.param))
       .map((w) => describeParameter(name, className, w.param, w.shape));
-    return { name, type: layerTypeOf(className), className, params };
+    const inbound = inboundOf(layerJson as Record<string, unknown>);
+    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }) };
   });
-  return { source: file, layers };
+  const outputs = outputLayersOf(modelConfigOf(parsed.modelTopology));
+  return { source: file, layers, ...(outputs === undefined ? {} : { outputs }) };
 }

@@ -1,12 +1,15 @@
 /**
  * A person-readable listing of a plan, for `prune-run --dry-run`: every task, and for every
  * parameter a prune task touches, the method, the TF.js axis a structured method resolved to and
- * what the step will do to it. Also the one-line summaries the runner writes into the report.
+ * what the step will do to it, then the model's channel groups. Also the one-line summaries the
+ * runner writes into the report.
  */
+import type { ChannelGroup } from '../models/channelGroups.js';
 import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount } from '../methods/text.js';
 import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
+import { formatChannelGroups } from './formatGroups.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
 import type { Plan, PlanTask, PruneGroup, PruneTask } from './types.js';
@@ -113,7 +116,8 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
   }
 }
 
-export function formatPlan(plan: Plan): string {
+/** The plan's tasks, then the channel groups of its model (none given: no group section). */
+export function formatPlan(plan: Plan, groups: readonly ChannelGroup[] = []): string {
   const sizes = new Map(plan.model.parameters.map((p) => [p.name, p.shape]));
   const lines = [`plan for ${plan.recipe.file} (sha256 ${plan.recipe.hash.slice(0, 12)}, seed ${plan.seed})`];
   plan.tasks.forEach((task, index) => {
@@ -121,5 +125,6 @@ export function formatPlan(plan: Plan): string {
     lines.push(`${String(index + 1).padStart(2)}. ${task.id}${after}`);
     for (const line of describeTask(task, sizes)) lines.push(`      ${line}`);
   });
+  lines.push(...formatChannelGroups(groups));
   return lines.join('\n');
 }
