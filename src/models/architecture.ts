@@ -101,7 +101,9 @@ export function describeArchitecture(architecture: Architecture): ModelDescripti
     const params = weightShapes(layer, inChannels)
       .filter(([param]) => isTrainableParam(param))
       .map(([param, shape]) => describeParameter(layer.name, className, param, shape));
-    return { name: layer.name, type: layerTypeOf(className), className, params };
+    // The graph too (channel groups follow it): a residual add reads two layers, not the one before it.
+    const inbound = layer.kind === 'input' ? [] : layer.kind === 'add' ? [...layer.inputs] : [layer.input];
+    return { name: layer.name, type: layerTypeOf(className), className, params, inbound };
   });
   return { source: `builtin:${architecture.name}`, layers };
 }
