@@ -8,7 +8,7 @@ import { canonicalJson, TaskKeys } from '../../src/cache/keys.js';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from '../../src/cache/state.js';
 import { PruneRunError } from '../../src/errors.js';
 import { prepareRunFromText } from '../../src/runner/prepare.js';
-import type { PlanTask } from '../../src/plan/types.js';
+import type { LoadDataTask, PlanTask } from '../../src/plan/types.js';
 import { encodeSafetensors } from '../../src/formats/safetensors.js';
 
 const KEY = 'a'.repeat(64);
@@ -101,6 +101,29 @@ stages:
     expect(cycles).toHaveLength(12); // prune, two evaluations and a fine-tune per cycle
     for (const id of cycles) expect(four.get(id), id).toBe(three.get(id));
     expect(four.has('prune:imp#4')).toBe(true);
+  });
+
+  it('of a model or data files depend on their content, not on where they are or where the recipe names them', () => {
+    const fromPath = (file: string, line: number): PlanTask => ({ ...root, model: { kind: 'path', path: `${file}/model.json`, at: { file: `${file}/r.yaml`, line, col: 8 } } });
+    const identity = (folder: string, weights: string) => ({ path: `${folder}/model.json`, files: [{ file: 'model.json', sha256: 'aa' }, { file: 'w.bin', sha256: weights }] });
+    const trainKey = (load: PlanTask, inputs: unknown) => {
+      const keys = new TaskKeys({ engine: 'test' });
+      keys.keyOf(load, inputs);
+      return keys.keyOf(task());
+    };
+    const base = trainKey(fromPath('/a', 2), identity('../a', 'bb'));
+    expect(trainKey(fromPath('/elsewhere/b', 9), identity('b', 'bb'))).toBe(base);
+    expect(trainKey(fromPath('/a', 2), identity('../a', 'cc'))).not.toBe(base);
+
+    const data = (folder: string): LoadDataTask => ({
+      id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], seed: 1,
+      data: { kind: 'idx', train: { images: `${folder}/ti`, labels: `${folder}/tl` }, test: { images: `${folder}/si`, labels: `${folder}/sl` }, trainSize: null, testSize: 10 },
+    });
+    const dataKey = (folder: string, hashes: string[], testSize = 10) =>
+      new TaskKeys({}).keyOf({ ...data(folder), data: { ...data(folder).data, testSize } }, { source: 'idx', files: hashes.map((sha256, i) => ({ path: `${folder}/${String(i)}`, sha256 })) });
+    expect(dataKey('/x', ['1', '2', '3', '4'])).toBe(dataKey('/y', ['1', '2', '3', '4']));
+    expect(dataKey('/x', ['1', '2', '3', '4'])).not.toBe(dataKey('/x', ['1', '2', '4', '3']));
+    expect(dataKey('/x', ['1', '2', '3', '4'])).not.toBe(dataKey('/x', ['1', '2', '3', '4'], 20));
   });
 
   it('need every dependency keyed first', () => {

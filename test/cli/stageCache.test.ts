@@ -2,12 +2,16 @@
  * The stage cache: a rerun whose only change is in its last stage reuses every earlier task (and
  * says so), and ends exactly where an uncached run of the changed recipe ends; an entry whose
  * bytes no longer match their hash is reported and recomputed, never trusted; cacheDir in the
- * project config moves it; --no-cache neither reads nor writes it.
+ * project config moves it; --no-cache neither reads nor writes it; a model file is known by its
+ * content, wherever it is and wherever a recipe names it.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/engine/backend/select.js';
+import { saveModel } from '../../src/engine/modelFiles.js';
 import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
 import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
@@ -145,4 +149,40 @@ describe('the stage cache', () => {
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain('cacheMaxMB must be a number of megabytes > 0, got 0');
     }));
+});
+
+describe('two recipes over the same model file', () => {
+  const recipeOf = (model: string, blankLines: number) =>
+    `seed: 2\n${'\n'.repeat(blankLines)}model: {path: ${model}}\ndata: {builtin: mnist, train_size: 64, test_size: 32}\ntrain: {epochs: 1, batch_size: 32}\n` +
+    'stages:\n  - name: s\n    global: {method: l1_unstructured, amount: 0.5, select: [{param: kernel}]}\n';
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await makeTempDir();
+    await selectBackend('wasm');
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1], name: 'flat' }), tf.layers.dense({ units: 10, name: 'fc' })] });
+    await saveModel(model, path.join(cwd, 'shared', 'net'));
+    model.dispose();
+    await mkdir(path.join(cwd, 'a'));
+    await mkdir(path.join(cwd, 'b', 'deeper'), { recursive: true });
+    await writeRecipe(cwd, 'a/first.yaml', recipeOf('../shared/net/model.json', 0));
+    await writeRecipe(cwd, 'b/deeper/second.yaml', recipeOf(path.join(cwd, 'shared', 'net', 'model.json'), 3));
+  });
+  afterAll(async () => {
+    await removeDir(cwd);
+  });
+  const reusedTasksOf = async (file: string) => {
+    const run = await runCli(['--progress', 'plain', file], cwd);
+    expect(run.status, run.stderr).toBe(0);
+    return (await reusedOf(path.resolve(cwd, run.stdout.trim()))).map((r) => r.taskId);
+  };
+
+  it('share its training, from any folder and any line; a changed weights file does not', async () => {
+    expect(await reusedTasksOf('a/first.yaml')).toEqual([]);
+    expect(await reusedTasksOf('b/deeper/second.yaml')).toEqual(['train', 'evaluate:before-pruning', 'prune:s', 'evaluate:s:pruned']);
+    const weights = path.join(cwd, 'shared', 'net', 'weights.bin');
+    const bytes = await readFile(weights);
+    bytes.writeFloatLE(bytes.readFloatLE(0) + 0.5, 0);
+    await writeFile(weights, bytes);
+    expect(await reusedTasksOf('b/deeper/second.yaml')).toEqual([]);
+  });
 });

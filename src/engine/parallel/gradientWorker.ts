@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
 import { ParameterVector } from '../parameterVector.js';
+import { BatchNormStatistics } from './batchNormStatistics.js';
 import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerStart } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
 
@@ -52,6 +53,8 @@ async function prepare(task: TaskSetup): Promise<() => void> {
   if (weights.length !== vector.size) throw new Error(`shared weights hold ${String(weights.length)} values, the model ${String(vector.size)}`);
   const gradients = task.gradients.map((buffer) => new Float32Array(buffer));
   const results = new Float64Array(task.results);
+  const batchNorm = BatchNormStatistics.of(model);
+  const statistics = new Float64Array(task.statistics);
   const control = new Int32Array(task.control);
   const indices = new Uint32Array(task.indices);
   const input = {
@@ -75,7 +78,9 @@ async function prepare(task: TaskSetup): Promise<() => void> {
         for (let s = start.worker; s < task.shards; s += task.threads) {
           const at = control[SHARDS + 2 * s]!;
           const count = control[SHARDS + 2 * s + 1]!;
-          const outcome = shardGradient(model, vector, input, indices.subarray(at, at + count), batchSize, gradients[s]!);
+          const pass = () => shardGradient(model, vector, input, indices.subarray(at, at + count), batchSize, gradients[s]!);
+          const length = batchNorm?.recordLength ?? 0;
+          const outcome = batchNorm === null ? pass() : batchNorm.recordDuring(statistics.subarray(s * length, (s + 1) * length), pass);
           results[2 * s] = outcome.loss;
           results[2 * s + 1] = outcome.correct;
         }

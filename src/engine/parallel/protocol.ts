@@ -74,6 +74,8 @@ export interface TaskSetup {
   readonly gradients: readonly SharedArrayBuffer[];
   /** Per shard: [loss contribution, correct predictions] (Float64Array). */
   readonly results: SharedArrayBuffer;
+  /** Per shard: its record of the batch normalization layers' input statistics (Float64Array, batchNormStatistics.ts). */
+  readonly statistics: SharedArrayBuffer;
   /** The batch's image indices into the training split (Uint32Array). */
   readonly indices: SharedArrayBuffer;
   readonly images: SharedArrayBuffer;

@@ -15,6 +15,7 @@ import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
 import { yieldToEventLoop } from '../../util/eventLoop.js';
 import type { ParameterVector } from '../parameterVector.js';
+import { BatchNormStatistics } from './batchNormStatistics.js';
 import { GradientWorkers } from './gradientWorkers.js';
 import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
@@ -82,6 +83,8 @@ export class ShardedGradients {
   private readonly control: Int32Array;
   private readonly results: Float64Array;
   private readonly indices: Uint32Array;
+  /** One record per shard of its batch normalization inputs' statistics (none without BN layers). */
+  private readonly statistics: readonly Float64Array[];
   private closed = false;
 
   private constructor(
@@ -89,7 +92,8 @@ export class ShardedGradients {
     private readonly vector: ParameterVector,
     private readonly options: ShardingOptions,
     private readonly input: Parameters<typeof shardGradient>[2],
-    buffers: { weights: Float32Array; gradients: Float32Array[]; control: Int32Array; results: Float64Array; indices: Uint32Array },
+    private readonly batchNorm: BatchNormStatistics | null,
+    buffers: { weights: Float32Array; gradients: Float32Array[]; control: Int32Array; results: Float64Array; statistics: Float64Array; indices: Uint32Array },
     /** The workers, and whether this object started them (and so stops them). */
     private readonly pool: { readonly workers: GradientWorkers; readonly owned: boolean } | null,
   ) {
@@ -98,6 +102,8 @@ export class ShardedGradients {
     this.control = buffers.control;
     this.results = buffers.results;
     this.indices = buffers.indices;
+    const length = batchNorm?.recordLength ?? 0;
+    this.statistics = this.gradients.map((_, s) => buffers.statistics.subarray(s * length, (s + 1) * length));
   }
 
   /**
@@ -122,15 +128,17 @@ export class ShardedGradients {
         `a pool of ${String(workers.size)} worker(s) on ${workers.backend} cannot serve ${String(threads)} thread(s) on ${options.backend}`,
       );
     }
+    const batchNorm = BatchNormStatistics.of(model);
     const buffers = {
       weights: vector.read(float32s(vector.size)),
       gradients: Array.from({ length: shards }, () => float32s(vector.size)),
       control: new Int32Array(new SharedArrayBuffer(controlLength(shards, threads) * Int32Array.BYTES_PER_ELEMENT)),
       results: new Float64Array(new SharedArrayBuffer(2 * shards * Float64Array.BYTES_PER_ELEMENT)),
+      statistics: new Float64Array(new SharedArrayBuffer(shards * (batchNorm?.recordLength ?? 0) * Float64Array.BYTES_PER_ELEMENT)),
       indices: new Uint32Array(new SharedArrayBuffer(Math.max(1, maxBatch) * Uint32Array.BYTES_PER_ELEMENT)),
     };
     const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses };
-    if (threads === 1) return new ShardedGradients(model, vector, options, input, buffers, null);
+    if (threads === 1) return new ShardedGradients(model, vector, options, input, batchNorm, buffers, null);
 
     const pool = workers === undefined ? { workers: await GradientWorkers.start(threads - 1, options.backend), owned: true } : { workers, owned: false };
     // Shared memory both sides read (the main thread too, so the split is not held twice per task).
@@ -147,6 +155,7 @@ export class ShardedGradients {
       weights: buffers.weights.buffer as SharedArrayBuffer,
       gradients: buffers.gradients.map((g) => g.buffer),
       results: buffers.results.buffer,
+      statistics: buffers.statistics.buffer,
       indices: buffers.indices.buffer,
       images: split.images.buffer as SharedArrayBuffer,
       labels: split.labels.buffer as SharedArrayBuffer,
@@ -158,7 +167,7 @@ export class ShardedGradients {
       if (pool.owned) await pool.workers.close();
       throw error;
     }
-    return new ShardedGradients(model, vector, options, { ...input, split }, buffers, pool);
+    return new ShardedGradients(model, vector, options, { ...input, split }, batchNorm, buffers, pool);
   }
 
   /**
@@ -179,13 +188,16 @@ export class ShardedGradients {
     this.control[BATCH_SIZE] = size;
     const seq = this.command(STEP);
 
+    const movingBefore = this.batchNorm?.snapshot() ?? [];
     for (let s = 0; s < shards; s += threads) {
       const b = bounds[s]!;
-      const outcome = shardGradient(this.model, this.vector, this.input, this.indices.subarray(b.start, b.start + b.count), size, this.gradients[s]!);
+      const pass = () => shardGradient(this.model, this.vector, this.input, this.indices.subarray(b.start, b.start + b.count), size, this.gradients[s]!);
+      const outcome = this.batchNorm === null ? pass() : this.batchNorm.recordDuring(this.statistics[s]!, pass);
       this.results[2 * s] = outcome.loss;
       this.results[2 * s + 1] = outcome.correct;
     }
     for (let w = 1; w < threads; w++) await this.finished(w, seq);
+    this.batchNorm?.update(movingBefore, this.statistics);
 
     let loss = 0;
     let correct = 0;
