@@ -4,9 +4,10 @@
  * ran once over it.
  *
  * For a method that can select in place (PruningMethod.inPlace: l1, random) nothing is
- * concatenated: the selection runs over the parameters' own arrays and the masks are written in place, so a 25M-parameter
- * model is pruned with a few MB of working memory (see magnitudeSelect.ts). Any other unstructured method gets the
- * literal concatenation, the container path, and the split.
+ * concatenated: the selection runs over the parameters' own arrays and the masks are written in
+ * place, so a 25M-parameter model is pruned with a few MB of working memory (see
+ * magnitudeSelect.ts). Any other unstructured method gets the literal concatenation, the
+ * container path, and the split.
  */
 import { PruneError } from '../errors.js';
 import { composeMask } from './container.js';
