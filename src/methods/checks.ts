@@ -6,7 +6,7 @@ import { PruneError, type RecipeProblem, type SourceLocation } from '../errors.j
 import type { Amount } from '../prune/amount.js';
 import { resolveAxis } from '../prune/axis.js';
 import { formatAxisSpec, type AxisSpec } from '../prune/spec.js';
-import { describeParameter } from './text.js';
+import { parameterText } from './text.js';
 import type { PlanContext, PlannedPrune } from './types.js';
 
 /** Runs a core check, turning its PruneError into a located problem. */
@@ -28,7 +28,7 @@ export function planAxis(axis: AxisSpec, context: PlanContext, at: SourceLocatio
       at,
       message:
         `${formatAxisSpec(axis)} needs a conv2d or dense kernel, whose layout says which axis holds the channels, ` +
-        `but the selector picks ${describeParameter(parameter)}`,
+        `but the selector picks ${parameterText(parameter)}`,
     });
     return null;
   }

@@ -8,15 +8,13 @@ import { customFromMask as maskMethod } from '../prune/fixed.js';
 import { tfjsToTorch } from '../prune/layout.js';
 import type { MaskReference } from '../prune/spec.js';
 import { recorded } from './place.js';
-import { describeParameter, onTop, shapeText } from './text.js';
+import { onTop, parameterText, sameShape, shapeText } from './text.js';
 import type { MaskInput, MethodDescriptor, PlanContext } from './types.js';
 
 export interface CustomFromMaskSpec {
   readonly method: 'custom_from_mask';
   readonly mask: MaskReference;
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * The mask tensor must have the parameter's shape, in TF.js layout or (layout: torch) in torch's,
@@ -33,13 +31,13 @@ function checkMaskShape(mask: MaskReference, context: PlanContext): void {
       const torchShape = tfjsToTorch(layout, new Uint8Array(parameter.size), parameter.shape).shape;
       if (sameShape(mask.shape, torchShape)) hint = ` (that is its torch layout: add layout: torch to the mask)`;
     }
-    problems.push({ at, message: `${name} does not have the shape of ${describeParameter(parameter)}, which it would mask${hint}` });
+    problems.push({ at, message: `${name} does not have the shape of ${parameterText(parameter)}, which it would mask${hint}` });
     return;
   }
   if (layout === null) {
     problems.push({
       at,
-      message: `layout: torch needs a conv2d or dense kernel, whose torch layout prune-run knows, but the selector picks ${describeParameter(parameter)}`,
+      message: `layout: torch needs a conv2d or dense kernel, whose torch layout prune-run knows, but the selector picks ${parameterText(parameter)}`,
     });
     return;
   }
@@ -47,7 +45,7 @@ function checkMaskShape(mask: MaskReference, context: PlanContext): void {
   if (!sameShape(mask.shape, torchShape)) {
     problems.push({
       at,
-      message: `${name} (layout: torch) does not have the torch shape ${shapeText(torchShape)} of ${describeParameter(parameter)}`,
+      message: `${name} (layout: torch) does not have the torch shape ${shapeText(torchShape)} of ${parameterText(parameter)}`,
     });
   }
 }

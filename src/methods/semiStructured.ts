@@ -5,7 +5,7 @@
 import { PruneError } from '../errors.js';
 import { checkGroupShape, INPUT_AXIS, parsePattern, semiStructured as nmMethod, validatePattern, type NmPattern } from '../prune/semiStructured.js';
 import { attempt } from './checks.js';
-import { describeParameter, rankText } from './text.js';
+import { parameterText, rankText } from './text.js';
 import type { ImportanceOption, MethodDescriptor } from './types.js';
 
 export interface SemiStructuredSpec {
@@ -56,7 +56,7 @@ export const semiStructured = {
     const { parameter, layout } = context;
     const at = context.at('pattern');
     if (layout === null) {
-      context.problems.push({ at, message: `${NEEDS_KERNEL} its groups run along, but the selector picks ${describeParameter(parameter)}` });
+      context.problems.push({ at, message: `${NEEDS_KERNEL} its groups run along, but the selector picks ${parameterText(parameter)}` });
     } else {
       attempt(at, context.problems, () => checkGroupShape(layout, parameter.shape, spec.pattern.m, parameter.name));
     }

@@ -31,8 +31,10 @@ export function rankText(importance: ImportanceSource, key: string): string {
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
 /** "conv1/kernel (conv2d kernel, shape [3, 3, 1, 6])". */
-export function describeParameter(p: ParameterDescription): string {
+export function parameterText(p: ParameterDescription): string {
   return `${p.name} (${p.layerType} ${p.param}, shape ${shapeText(p.shape)})`;
 }
 

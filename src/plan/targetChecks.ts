@@ -7,7 +7,7 @@
  */
 import type { RecipeProblem } from '../errors.js';
 import { methodOf, type PlannedPrune } from '../methods/index.js';
-import { shapeText } from '../methods/text.js';
+import { sameShape, shapeText } from '../methods/text.js';
 import type { ParameterDescription } from '../models/description.js';
 import type { LocalTarget } from '../recipe/types.js';
 import { weightLayoutOf } from './layout.js';
@@ -54,7 +54,7 @@ export function checkImportance(
   }
   let fits = true;
   for (const p of pruned) {
-    if (p.shape.length === scores.shape.length && p.shape.every((d, i) => d === scores.shape[i])) continue;
+    if (sameShape(p.shape, scores.shape)) continue;
     fits = false;
     problems.push({
       at: reference.at,

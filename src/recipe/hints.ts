@@ -11,9 +11,14 @@ function listed(names: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+/** The names of the methods that take something. */
+function namesOf(takes: (d: Descriptor) => boolean): string[] {
+  return METHODS.filter(takes).map((d) => d.name);
+}
+
 /** The methods that take `key`, said as "x only" or "x, y and z". */
 function users(takes: (d: Descriptor) => boolean): string {
-  const names = METHODS.filter(takes).map((d) => d.name);
+  const names = namesOf(takes);
   return names.length === 1 ? `${names[0]} only` : listed(names);
 }
 
@@ -23,8 +28,8 @@ export const REQUIRED_HINTS: Readonly<Record<string, string>> = Object.fromEntri
 );
 
 const METHOD_KEYS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(['amount', 'count', 'schedule'].map((key) => [key, `the methods that take an amount (${listed(METHODS.filter((d) => d.traits.amount !== null).map((d) => d.name))})`])),
-  ...Object.fromEntries(['axis', 'dim'].map((key) => [key, `the methods that prune channels (${listed(METHODS.filter((d) => d.traits.axis !== null).map((d) => d.name))})`])),
+  ...Object.fromEntries(['amount', 'count', 'schedule'].map((key) => [key, `the methods that take an amount (${listed(namesOf((d) => d.traits.amount !== null))})`])),
+  ...Object.fromEntries(['axis', 'dim'].map((key) => [key, `the methods that prune channels (${listed(namesOf((d) => d.traits.axis !== null))})`])),
   importance_scores: `${users((d) => d.traits.importance)}, which rank by scores (random methods ignore them)`,
   max_sparsity_per_layer: `${users((d) => d.global?.capped === true)} (the guard against layer collapse)`,
   ...Object.fromEntries(

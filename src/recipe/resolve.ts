@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
-import { methodNamed, type GlobalMethodSpec, type MethodSpec, type TargetFields } from '../methods/index.js';
+import { methodNamed, type AnyMethodDescriptor, type GlobalMethodSpec, type MethodSpec, type TargetFields } from '../methods/index.js';
 import type { Amount } from '../prune/amount.js';
 import type { AxisSpec, MaskReference } from '../prune/spec.js';
 import { sha256Hex } from '../util/sha256.js';
@@ -175,8 +175,8 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   if (stage.global !== undefined) {
     const step = stage.global;
     const stepPath = [...where, 'global'];
-    const descriptor = methodNamed(step.method);
-    if (descriptor?.global == null) throw new Error(`global method '${step.method}' the schema accepted has no global descriptor`);
+    const descriptor = descriptorOf(step.method);
+    if (descriptor.global === null) throw new Error(`global method '${step.method}' the schema accepted is local only`);
     const method = descriptor.resolve({}, { amount: resolveAmount(step), axis: null, mask: undefined }) as GlobalMethodSpec;
     return {
       scope: 'global',
@@ -191,25 +191,31 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   const targets = (stage.targets ?? []).map((target, i): LocalTarget => {
     const targetPath = [...where, 'targets', i];
     const importance = target.importance_scores;
+    const descriptor = descriptorOf(target.method);
     return {
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
-      method: resolveMethod(target, masks.get(maskKey(targetPath))),
+      method: resolveMethod(descriptor, target, masks.get(maskKey(targetPath))),
       schedule: resolveSchedule(target.schedule, [...targetPath, 'schedule'], at),
       importance:
         importance === undefined
           ? null
           : { param: importance.param, at: at.valueAt([...targetPath, 'importance_scores', 'param']) },
       at: at.valueAt(targetPath),
-      optionsAt: optionsAt(target, targetPath, at),
+      optionsAt: optionsAt(descriptor, target, targetPath, at),
     };
   });
   return { scope: 'local', targets };
 }
 
 /** The method spec a target describes (its descriptor's resolve); the schema has checked which keys each method takes. */
-function resolveMethod(target: TargetInput, mask: MaskReference | undefined): MethodSpec {
-  const descriptor = methodNamed(target.method);
-  if (descriptor === undefined) throw new Error(`method '${target.method}' the schema accepted has no descriptor`);
+/** The descriptor of a method the schema accepted (its enum lists exactly the descriptors). */
+function descriptorOf(name: string): AnyMethodDescriptor {
+  const descriptor = methodNamed(name);
+  if (descriptor === undefined) throw new Error(`method '${name}' the schema accepted has no descriptor`);
+  return descriptor;
+}
+
+function resolveMethod(descriptor: AnyMethodDescriptor, target: TargetInput, mask: MaskReference | undefined): MethodSpec {
   return descriptor.resolve(target as unknown as TargetFields, { amount: resolveAmount(target), axis: axisOf(target), mask }) as MethodSpec;
 }
 
@@ -219,11 +225,11 @@ function axisOf(target: TargetInput): AxisSpec | null {
 }
 
 /** Where the method's options are written: axis or dim as `axis`, each of the method's fields at its `locate` part. */
-function optionsAt(target: TargetInput, targetPath: PathSegment[], at: SourcePositions): Record<string, SourceLocation> {
+function optionsAt(descriptor: AnyMethodDescriptor, target: TargetInput, targetPath: PathSegment[], at: SourcePositions): Record<string, SourceLocation> {
   const located: Record<string, SourceLocation> = {};
   const axisKey = 'axis' in target ? 'axis' : 'dim' in target ? 'dim' : null;
   if (axisKey !== null) located['axis'] = at.valueAt([...targetPath, axisKey]);
-  for (const field of methodNamed(target.method)?.fields ?? []) {
+  for (const field of descriptor.fields) {
     if (field.key in target) located[field.key] = at.valueAt([...targetPath, field.key, ...field.locate]);
   }
   return located;
