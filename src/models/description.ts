@@ -4,6 +4,8 @@
  * or, for built-in models, from static data that a test checks against the real TF.js model.
  */
 
+import type { TorchNames } from './torchNames.js';
+
 export interface ParameterDescription {
   /** TF.js weight name, e.g. `conv1/kernel`. Masks and reports use it. */
   readonly name: string;
@@ -35,6 +37,8 @@ export interface ModelDescription {
   readonly layers: readonly LayerDescription[];
   /** The layers whose outputs the model returns; absent: the last layer listed. */
   readonly outputs?: readonly string[];
+  /** Its parameters' names and layouts in torch, where the model has a torch counterpart. */
+  readonly torch?: TorchNames;
 }
 
 /** Conv2D → conv2d, DepthwiseConv2D → depthwise_conv2d, BatchNormalization → batch_normalization. */
