@@ -26,6 +26,7 @@ const RUNTIME_PACKAGES = [
   'yaml',
   'ajv',
   'mnist',
+  'onnx-proto',
   'cosmiconfig',
   'listr2',
   // Not a dependency, but it compiles .ts plugin modules (method: custom) when installed.
