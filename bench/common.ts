@@ -6,6 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Case 5's models (bench/cases/models.ts). */
+export const BENCH_MODELS = ['vgg', 'resnet', 'mobilenet'] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number];
+
 /** Everything a child needs, passed as one JSON argument (torch_side.py reads the same object). */
 export interface BenchParams {
   /** Temporary directory holding the files listed in FILES. */
@@ -36,6 +40,16 @@ export interface BenchParams {
   readonly dumpMasks: boolean;
   /** Torch threads (nproc by default). */
   readonly torchThreads: number;
+  /** Case 5: the model this child runs, and the case's own sizes (Fashion-MNIST, batch 128). */
+  readonly model: BenchModel;
+  readonly modelTrainSize: number;
+  readonly modelTestSize: number;
+  readonly modelBatchSize: number;
+  readonly modelEpochs: number;
+  readonly modelFinetuneEpochs: number;
+  /** Case 5: global L1 amount over every kernel before the masked fine-tuning. */
+  readonly modelFinetuneAmount: number;
+  readonly modelWarmupSteps: number;
 }
 
 /** Files in BenchParams.dir. Raw little-endian arrays; shapes are implied by the params. */

@@ -7,7 +7,7 @@ import { emit, type BenchParams } from './common.js';
 
 async function main(): Promise<void> {
   const [which, json] = process.argv.slice(2);
-  if (which === undefined || json === undefined) throw new Error('usage: node_side.js <lenet|finetune|global> <params JSON>');
+  if (which === undefined || json === undefined) throw new Error('usage: node_side.js <lenet|finetune|global|model> <params JSON>');
   const params = JSON.parse(json) as BenchParams;
   switch (which) {
     case 'lenet':
@@ -18,6 +18,9 @@ async function main(): Promise<void> {
       break;
     case 'global':
       emit(await (await import('./cases/globalPrune.js')).runGlobalPrune(params));
+      break;
+    case 'model':
+      emit(await (await import('./cases/models.js')).runModel(params));
       break;
     default:
       throw new Error(`unknown case '${which}'`);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { FILES, median, RESULT_PREFIX, type BenchParams } from './common.js';
+import { BENCH_MODELS, FILES, median, RESULT_PREFIX, type BenchModel, type BenchParams } from './common.js';
 
 // ---- options ---------------------------------------------------------------------------------
 
@@ -22,6 +22,10 @@ interface Options {
   bigRepeats: number;
   epochs: number;
   cases: Set<number>;
+  /** Case 5's models. */
+  models: BenchModel[];
+  /** Case 5's training images (Fashion-MNIST, after prune-run's seeded shuffle). */
+  modelTrainSize: number;
   python: string;
   torchThreads: number;
   torch: boolean;
@@ -35,7 +39,9 @@ const HELP = `usage: npm run bench -- [options]
   --repeats N       repeats of every case, each side alternating first (default 3)
   --big-repeats N   repeats of case 3, the 25M-parameter pruning (default: --repeats)
   --epochs N        epochs of training (case 1) and of each fine-tuning run (case 2) (default 2)
-  --cases LIST      comma-separated subset of 1,2,3,4 (default all)
+  --cases LIST      comma-separated subset of 1,2,3,4,5 (default all; 5 needs Fashion-MNIST)
+  --models LIST     case 5's models, a subset of vgg,resnet,mobilenet (default all)
+  --model-train N   case 5's training images per epoch (default 8000)
   --python PATH     interpreter with torch (default /usr/bin/python3, Debian's python3-torch)
   --torch-threads N torch.set_num_threads (default: the machine's cores)
   --no-torch        run prune-run's side only
@@ -48,7 +54,9 @@ function parseOptions(argv: readonly string[], root: string): Options {
     repeats: 3,
     bigRepeats: -1,
     epochs: 2,
-    cases: new Set([1, 2, 3, 4]),
+    cases: new Set([1, 2, 3, 4, 5]),
+    models: [...BENCH_MODELS],
+    modelTrainSize: 8000,
     python: '/usr/bin/python3',
     torchThreads: os.availableParallelism(),
     torch: true,
@@ -76,10 +84,20 @@ function parseOptions(argv: readonly string[], root: string): Options {
         break;
       case '--cases': {
         const list = (value() ?? '').split(',').map((s) => Number(s.trim()));
-        if (list.length === 0 || list.some((c) => ![1, 2, 3, 4].includes(c))) throw new Error('--cases takes a list of 1, 2, 3, 4');
+        if (list.length === 0 || list.some((c) => ![1, 2, 3, 4, 5].includes(c))) throw new Error('--cases takes a list of 1, 2, 3, 4, 5');
         o.cases = new Set(list);
         break;
       }
+      case '--models': {
+        const list = (value() ?? '').split(',').map((s) => s.trim());
+        const known = (m: string): m is BenchModel => (BENCH_MODELS as readonly string[]).includes(m);
+        if (list.length === 0 || !list.every(known)) throw new Error(`--models takes a list of ${BENCH_MODELS.join(', ')}`);
+        o.models = list.filter(known);
+        break;
+      }
+      case '--model-train':
+        o.modelTrainSize = positive(flag, value());
+        break;
       case '--torch-threads':
         o.torchThreads = positive(flag, value());
         break;
@@ -126,16 +144,20 @@ function findRoot(): string {
 
 // ---- children --------------------------------------------------------------------------------
 
-type Side = 'node' | 'torch';
+/** prune-run; PyTorch with glibc's allocator as users have it; PyTorch with WARM_ALLOCATOR. */
+type Side = 'node' | 'torch' | 'torchWarm';
 /**
  * A kind of child run. Case 3 runs twice per side and repeat: 'global' for time (the allocator as
- * users have it) and 'global-memory' for peak memory (FIXED_MMAP_THRESHOLD), same work.
+ * users have it) and 'global-memory' for peak memory (FIXED_MMAP_THRESHOLD), same work. Case 5
+ * runs once per model.
  */
-type Group = 'lenet' | 'finetune' | 'global' | 'global-memory';
-type Mode = Exclude<Group, 'global-memory'>;
+type Group = 'lenet' | 'finetune' | 'global' | 'global-memory' | `model-${BenchModel}`;
+type Mode = 'lenet' | 'finetune' | 'global' | 'model';
 
-const modeOf = (group: Group): Mode => (group === 'global-memory' ? 'global' : group);
+const modeOf = (group: Group): Mode => (group === 'global-memory' ? 'global' : group.startsWith('model-') ? 'model' : (group as Mode));
 const envOf = (group: Group) => (group === 'global-memory' ? FIXED_MMAP_THRESHOLD : undefined);
+/** Training cases compare against warm PyTorch too (WARM_ALLOCATOR); case 3 prunes, it does not train. */
+const sidesOf = (group: Group): readonly Side[] => (modeOf(group) === 'global' ? ['node', 'torch'] : ['node', 'torch', 'torchWarm']);
 type Result = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a child's JSON result, whose fields differ by group and side
 
 const CHILD_TIMEOUT_MS = 20 * 60 * 1000;
@@ -148,6 +170,15 @@ const CHILD_TIMEOUT_MS = 20 * 60 * 1000;
  * both sides; not for its timed runs, where it would add page faults users do not have.
  */
 const FIXED_MMAP_THRESHOLD = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/**
+ * With glibc's default thresholds torch trains 3–5× slower here until a large forward pass has
+ * run: its per-step buffers are returned to the system and mapped again every step. Raising the
+ * mmap threshold (to glibc's maximum, 32 MiB) and the trim threshold keeps them in the heap: the
+ * speed torch users get once their process is warm, or who set these. Both are reported; the
+ * ratios compare with this one.
+ */
+const WARM_ALLOCATOR = { MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) };
 
 /**
  * CPU time on the whole machine versus this process and its children, in clock ticks (Linux).
@@ -260,10 +291,11 @@ class Children {
     return runChild(process.execPath, args, `prune-run side of ${group}`, envOf(group));
   }
 
-  torch(group: Group | 'info', params: BenchParams): Promise<Result> {
+  torch(group: Group | 'info', params: BenchParams, warm = false): Promise<Result> {
     const mode = group === 'info' ? group : modeOf(group);
     const args = [join(this.root, 'bench', 'torch_side.py'), mode, JSON.stringify(params)];
-    return runChild(this.python, args, `PyTorch side of ${group}`, group === 'info' ? undefined : envOf(group));
+    const env = warm ? WARM_ALLOCATOR : group === 'info' ? undefined : envOf(group);
+    return runChild(this.python, args, `PyTorch side of ${group}${warm ? ' (warm allocator)' : ''}`, env);
   }
 }
 
@@ -280,6 +312,7 @@ function torchAvailability(python: string): { ok: true; version: string } | { ok
 // ---- reporting helpers -----------------------------------------------------------------------
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
+const SIDE_LABEL: Record<Side, string> = { node: 'prune-run   ', torch: 'PyTorch     ', torchWarm: 'PyTorch warm' };
 
 function fmt(value: number | null | undefined, kind: 'rate' | 'seconds' | 'mb' | 'percent' | 'ratio'): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
@@ -318,11 +351,12 @@ function printTable(rows: readonly Row[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-/** How `node` compares with `torch` in words, for a metric where `higher` is better (or not). */
-function verdict(node: number, torch: number, higher: boolean): string {
+/** How `node` compares with `torch` in words, for a metric where `higher` is better (or not); memory is smaller or larger, not faster. */
+function verdict(node: number, torch: number, higher: boolean, memory = false): string {
   if (!(node > 0 && torch > 0)) return '';
   const speedup = higher ? node / torch : torch / node;
-  return speedup >= 1 ? `prune-run ${speedup.toFixed(2)}× faster` : `prune-run ${(1 / speedup).toFixed(2)}× slower`;
+  const [better, worse] = memory ? ['less memory', 'more memory'] : ['faster', 'slower'];
+  return speedup >= 1 ? `prune-run ${speedup.toFixed(2)}× ${better}` : `prune-run ${(1 / speedup).toFixed(2)}× ${worse}`;
 }
 
 function goal(met: boolean, text: string): string {
@@ -388,6 +422,7 @@ async function main(): Promise<void> {
   const wantLenet = options.cases.has(1) || options.cases.has(4);
   const wantFinetune = options.cases.has(2);
   const wantGlobal = options.cases.has(3);
+  const wantModels = options.cases.has(5);
 
   const dir = mkdtempSync(join(os.tmpdir(), 'prune-run-bench-'));
   const base: BenchParams = {
@@ -411,13 +446,30 @@ async function main(): Promise<void> {
     bigAmounts: [0.9, 0.5],
     dumpMasks: false,
     torchThreads: options.torchThreads,
+    model: 'vgg',
+    modelTrainSize: options.modelTrainSize,
+    modelTestSize: 2000,
+    modelBatchSize: 128,
+    modelEpochs: 1,
+    modelFinetuneEpochs: 1,
+    modelFinetuneAmount: 0.5,
+    modelWarmupSteps: 20,
   };
 
-  const raw: Record<Group, Record<Side, Result[]>> = {
-    lenet: { node: [], torch: [] },
-    finetune: { node: [], torch: [] },
-    global: { node: [], torch: [] },
-    'global-memory': { node: [], torch: [] },
+  const allGroups: Group[] = ['lenet', 'finetune', 'global', 'global-memory', ...BENCH_MODELS.map((m) => `model-${m}` as const)];
+  const raw = Object.fromEntries(allGroups.map((g) => [g, { node: [], torch: [], torchWarm: [] }])) as unknown as Record<Group, Record<Side, Result[]>>;
+  let modelsSkipped: string | null = null;
+  /** Case 5's files, or why it cannot run here (no Fashion-MNIST): then it is skipped, not failed. */
+  const prepareModels = async (params: BenchParams, models: readonly BenchModel[]): Promise<Group[]> => {
+    const cases = await import('./cases/models.js');
+    const found = await cases.fashionMnistOrReason();
+    if ('reason' in found) {
+      modelsSkipped = found.reason;
+      log(`case 5 skipped: ${found.reason}`);
+      return [];
+    }
+    await cases.prepareModelFiles(params, models);
+    return models.map((m) => `model-${m}` as const);
   };
   let torchInfo: Result | null = null;
   const discarded: { group: Group; side: Side; repeat: number; result: Result }[] = [];
@@ -435,7 +487,13 @@ async function main(): Promise<void> {
       log(`PyTorch ${String(torchInfo.torch)}, ${String(torchInfo.threads)} threads (its default here: ${String(torchInfo.defaultThreads)})` + (port === null ? '' : `; ported LeNet max |Δlogit| = ${port.toExponential(2)}`));
     }
 
-    const groups: Group[] = [...(wantLenet ? (['lenet'] as const) : []), ...(wantFinetune ? (['finetune'] as const) : []), ...(wantGlobal ? (['global', 'global-memory'] as const) : [])];
+    const modelGroups = wantModels ? await prepareModels(base, options.models) : [];
+    const groups: Group[] = [
+      ...(wantLenet ? (['lenet'] as const) : []),
+      ...(wantFinetune ? (['finetune'] as const) : []),
+      ...(wantGlobal ? (['global', 'global-memory'] as const) : []),
+      ...modelGroups,
+    ];
     const reps = Math.max(options.repeats, wantGlobal ? options.bigRepeats : 0);
     for (let rep = 0; rep < reps; rep++) {
       for (const group of groups) {
@@ -444,19 +502,22 @@ async function main(): Promise<void> {
           ...base,
           finetuneOrder: rep % 2 === 0 ? ['unmasked', 'masked', 'masked', 'unmasked'] : ['masked', 'unmasked', 'unmasked', 'masked'],
           dumpMasks: group === 'global' && rep === 0 && torchSkipped === null,
+          model: group.startsWith('model-') ? (group.slice('model-'.length) as BenchModel) : base.model,
         };
-        const sides: Side[] = rep % 2 === 0 ? ['node', 'torch'] : ['torch', 'node'];
+        // Who goes first changes with every repeat.
+        const all = sidesOf(group);
+        const sides = all.map((_, i) => all[(i + rep) % all.length]!);
         for (const side of sides) {
-          if (side === 'torch' && torchSkipped !== null) continue;
+          if (side !== 'node' && torchSkipped !== null) continue;
           for (let attempt = 1; ; attempt++) {
             if (options.guard) await waitForQuiet();
-            const result = side === 'node' ? await children.node(group, params) : await children.torch(group, params);
+            const result = side === 'node' ? await children.node(group, params) : await children.torch(group, params, side === 'torchWarm');
             const run = result.run as { wallSeconds: number; otherProcessesCpuSeconds: number | null };
             const other = run.otherProcessesCpuSeconds;
             const isDisturbed = disturbed(run);
             const retry = options.guard && isDisturbed && attempt <= MAX_RERUNS;
             log(
-              `  [${rep + 1}] ${group.padEnd(13)} ${side === 'node' ? 'prune-run' : 'PyTorch  '}  ${summary(group, result)}  ` +
+              `  [${rep + 1}] ${group.padEnd(15)} ${SIDE_LABEL[side]}  ${summary(group, result)}  ` +
                 `(${run.wallSeconds.toFixed(1)} s wall${other === null ? '' : `, other processes ${other.toFixed(1)} CPU-s`})` +
                 (retry ? ' — disturbed, discarded, rerun' : isDisturbed ? ' — disturbed, kept' : ''),
             );
@@ -492,11 +553,14 @@ async function main(): Promise<void> {
     pickTorch: (r: Result) => number,
     opts: { higherIsBetter?: boolean; ratio?: boolean; notes?: (n: number | null, t: number | null) => string[] } = {},
   ) => {
+    const warm = sidesOf(group).includes('torchWarm');
     const n = med(group, 'node', pickNode);
-    const t = med(group, 'torch', pickTorch);
+    const t = med(group, warm ? 'torchWarm' : 'torch', pickTorch);
+    const cold = warm ? med(group, 'torch', pickTorch) : null;
     const ratio = opts.ratio !== false && n !== null && t !== null ? n / t : null;
     const notes = [
-      ...(opts.higherIsBetter !== undefined && n !== null && t !== null ? [verdict(n, t, opts.higherIsBetter)] : []),
+      ...(opts.higherIsBetter !== undefined && n !== null && t !== null ? [verdict(n, t, opts.higherIsBetter, kind === 'mb') + (warm ? ' than warm PyTorch' : '')] : []),
+      ...(warm && cold !== null && kind === 'rate' ? [`PyTorch with the default allocator ${fmt(cold, kind)}${n !== null ? ` (prune-run ${fmt(n / cold, 'ratio')} that)` : ''}`] : []),
       ...(opts.notes?.(n, t) ?? []),
     ].filter((s) => s.length > 0);
     rows.push({ case: id, metric, node: fmt(n, kind), torch: torchCell(t, kind), ratio: ratio === null ? '—' : fmt(ratio, 'ratio'), notes: notes.join('; ') });
@@ -504,7 +568,8 @@ async function main(): Promise<void> {
       case: id,
       metric,
       pruneRun: { raw: raw[group].node.map(pickNode), median: n },
-      pytorch: torchSkipped !== null ? { skipped: torchSkipped } : { raw: raw[group].torch.map(pickTorch), median: t },
+      pytorch: torchSkipped !== null ? { skipped: torchSkipped } : { raw: raw[group].torch.map(pickTorch), median: warm ? cold : t },
+      ...(warm && torchSkipped === null ? { pytorchWarmAllocator: { raw: raw[group].torchWarm.map(pickTorch), median: t } } : {}),
       ratio,
       notes,
     });
@@ -608,8 +673,37 @@ async function main(): Promise<void> {
     }
   }
 
+  for (const model of options.cases.has(5) ? options.models : []) {
+    const group = `model-${model}` as const;
+    if (raw[group].node.length === 0) continue;
+    const label = { vgg: 'VGG-style', resnet: 'ResNet-8', mobilenet: 'MobileNet' }[model];
+    const params = raw[group].node[0]?.parameters as number | undefined;
+    const port = med(group, 'torch', (r) => r.portCheckMaxAbsLogitDiff);
+    const setting =
+      `${String(params)} parameters; Fashion-MNIST ${base.modelTrainSize.toLocaleString('en-US')} images, batch ${base.modelBatchSize}, Adam, same init and order` +
+      (port === null ? '' : `; torch twin's initial logits within ${port.toExponential(1)}`);
+    addRow('5', `${label} training, img/s (higher is better)`, group, 'rate', (r) => r.trainImagesPerSecond, (r) => r.trainImagesPerSecond, {
+      higherIsBetter: true,
+      notes: (n, t) => [setting, ...(n !== null && t !== null ? [goal(n / t >= 1, '≥1.0× warm PyTorch (stretch 1.5×)')] : [])],
+    });
+    addRow('5', '  test accuracy after training', group, 'percent', (r) => r.testAccuracy, (r) => r.testAccuracy, {
+      ratio: false,
+      notes: (n, t) => [n !== null && t !== null ? `difference ${((n - t) * 100).toFixed(2)} points after ${base.modelEpochs} epoch(s)` : ''],
+    });
+    addRow('5', '  masked fine-tuning, img/s (higher is better)', group, 'rate', (r) => r.finetuneImagesPerSecond, (r) => r.finetuneImagesPerSecond, {
+      higherIsBetter: true,
+      notes: (n, t) => [
+        `after global L1 ${base.modelFinetuneAmount * 100}% of every kernel; torch: prune reparametrisation`,
+        ...(n !== null && t !== null ? [goal(n / t >= 1, '≥1.0× warm PyTorch')] : []),
+      ],
+    });
+    addRow('5', '  test accuracy after fine-tuning', group, 'percent', (r) => r.finetunedAccuracy, (r) => r.finetunedAccuracy, { ratio: false });
+    addRow('5', '  peak RSS, MB (lower is better)', group, 'mb', (r) => r.peakRssMB, (r) => r.peakRssMB, { higherIsBetter: false });
+  }
+
   console.log('');
   printTable(rows);
+  if (modelsSkipped !== null) console.log(`\ncase 5 skipped: ${String(modelsSkipped)}`);
   if (torchSkipped !== null) console.log(`\nPyTorch side ${torchSkipped}${options.torch ? '; install it with `apt-get install -y python3-torch` (Debian\'s /usr/bin/python3)' : ''}.`);
   const phaseNote = phaseBreakdown(raw.global.node, raw['global-memory'].node);
   if (phaseNote !== '') console.log(`\ncase 3, prune-run by phase (median time / peak extra memory): ${phaseNote}`);
@@ -677,6 +771,11 @@ function summary(group: Group, r: Result): string {
     case 'global':
     case 'global-memory':
       return (r.passes as Result[]).map((p) => `${String(p.amount)}: ${fmt(p.seconds, 'seconds')} s +${fmt(p.peakExtraMB, 'mb')} MB`).join(', ');
+    default:
+      return (
+        `train ${fmt(r.trainImagesPerSecond, 'rate')} img/s, acc ${fmt(r.testAccuracy, 'percent')}; ` +
+        `masked fine-tune ${fmt(r.finetuneImagesPerSecond, 'rate')} img/s, acc ${fmt(r.finetunedAccuracy, 'percent')}; peak ${fmt(r.peakRssMB, 'mb')} MB`
+      );
   }
 }
 

@@ -7,6 +7,8 @@ result as one line `BENCH_RESULT {...}`. Cases:
   finetune  case 2: fine-tune a 90%-pruned LeNet with torch.nn.utils.prune's reparametrisation
             (masked) and after prune.remove (unmasked)
   global    case 3: prune.global_unstructured(L1) at 90% then 50% over six 2048x2048 weights
+  model     case 5: train a larger model (its twin built from prune-run's layer list), prune
+            half of its kernels' weights with global L1 and fine-tune it masked
 Every training loop does what prune-run's trainEpochs does per step: forward, mean softmax
 cross-entropy, backward, Adam step, and reading back the loss and the number of correct answers.
 """
@@ -23,6 +25,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.nn.utils.prune as prune
+
+from torch_twin import Twin
 
 RESULT_PREFIX = "BENCH_RESULT "
 IMAGE = 28 * 28
@@ -325,11 +329,80 @@ def case_global(p):
     }
 
 
+def model_split(p, which):
+    count = p["modelTrainSize"] if which == "train" else p["modelTestSize"]
+    images = np.fromfile(path(p, f"fashion_{which}_images.f32"), dtype="<f4")
+    labels = np.fromfile(path(p, f"fashion_{which}_labels.u8"), dtype=np.uint8)
+    assert images.size == count * IMAGE and labels.size == count, f"fashion {which} split has the wrong size"
+    return torch.from_numpy(images.reshape(count, 1, 28, 28).copy()), torch.from_numpy(labels.astype(np.int64))
+
+
+def model_twin(p):
+    """The case's model, built from prune-run's layer list and given its initial weights."""
+    name = p["model"]
+    with open(path(p, f"model_{name}.json")) as f:
+        spec = json.load(f)
+    flat = np.fromfile(path(p, f"model_{name}_init.f32"), dtype="<f4")
+    weights, offset = {}, 0
+    for w in spec["weights"]:
+        size = int(np.prod(w["shape"]))
+        weights[w["name"]] = flat[offset:offset + size].reshape(w["shape"])
+        offset += size
+    assert offset == flat.size, f"model_{name}_init.f32 has the wrong size"
+    twin = Twin(spec["layers"])
+    twin.load_tfjs(weights)
+    return twin
+
+
+def case_model(p):
+    meter = PeakMeter()
+    meter.start()
+    train_x, train_y = model_split(p, "train")
+    test_x, test_y = model_split(p, "test")
+    orders = torch.from_numpy(np.fromfile(path(p, "model_orders.u32"), dtype="<u4").astype(np.int64))
+    orders = orders.reshape(-1, p["modelTrainSize"])
+    epochs, batch = p["modelEpochs"], p["modelBatchSize"]
+    q = dict(p, batchSize=batch, warmupSteps=p["modelWarmupSteps"])
+    warm_up(q, lambda: model_twin(p), train_x, train_y)
+
+    model = model_twin(p)
+    model.eval()
+    with torch.no_grad():
+        got = model(test_x[:PORT_CHECK_IMAGES]).numpy()
+    expected = np.fromfile(path(p, f"model_{p['model']}_logits.f32"), dtype="<f4").reshape(got.shape)
+    port = float(np.abs(got - expected).max())
+
+    seconds, loss = train(q, model, train_x, train_y, orders[:epochs], epochs)
+    _, accuracy = evaluate(model, test_x, test_y)
+    prune.global_unstructured(model.kernels(), pruning_method=prune.L1Unstructured, amount=p["modelFinetuneAmount"])
+    _, pruned_accuracy = evaluate(model, test_x, test_y)
+    tune_seconds, tune_loss = train(q, model, train_x, train_y, orders[epochs:], p["modelFinetuneEpochs"])
+    _, tuned_accuracy = evaluate(model, test_x, test_y)
+    images = epochs * p["modelTrainSize"]
+    return {
+        "threads": torch.get_num_threads(),
+        "model": p["model"],
+        "parameters": sum(t.numel() for t in model.parameters()),
+        "portCheckMaxAbsLogitDiff": port,
+        "trainSeconds": seconds,
+        "trainImagesPerSecond": images / seconds,
+        "finalTrainLoss": loss,
+        "testAccuracy": accuracy,
+        "prunedAccuracy": pruned_accuracy,
+        "finetuneSeconds": tune_seconds,
+        "finetuneImagesPerSecond": p["modelFinetuneEpochs"] * p["modelTrainSize"] / tune_seconds,
+        "finetuneLoss": tune_loss,
+        "finetunedAccuracy": tuned_accuracy,
+        "peakRssMB": meter.peak() / 2**20,
+        "memoryMethod": meter.method,
+    }
+
+
 def main():
     which, params = sys.argv[1], json.loads(sys.argv[2])
     torch.set_num_threads(params["torchThreads"])
     torch.manual_seed(params["modelSeed"])
-    cases = {"info": case_info, "lenet": case_lenet, "finetune": case_finetune, "global": case_global}
+    cases = {"info": case_info, "lenet": case_lenet, "finetune": case_finetune, "global": case_global, "model": case_model}
     result = cases[which](params)
     sys.stdout.write("\n" + RESULT_PREFIX + json.dumps(result) + "\n")
 
