@@ -99,6 +99,8 @@ export const ENGINE_ERROR_CODES = [
   'MASK_NOT_TRAINABLE',
   /** The optimizer given gradients or a mask of another size than its weights. */
   'OPTIMIZER_SHAPE',
+  /** An epoch checkpoint's optimizer state that does not fit the optimizer resuming from it. */
+  'OPTIMIZER_STATE',
   /** custom_from_mask's file unreadable, changed since checked, or without the tensor named. */
   'MASK_FILE',
   /** A plugin module unreadable or changed since it was loaded. */

@@ -3,10 +3,13 @@
  * state's mask and history — its values are the weight's own — and the weights kept for
  * rewinding) plus what the task added to the run record and to metrics.jsonl. One safetensors
  * file: tensors for the arrays, JSON in its metadata for the rest. The stage cache and a partial
- * run's checkpoints both store these.
+ * run's checkpoints both store these; an epoch checkpoint of a training task under way is the
+ * same with its progress (engine/trainingProgress.ts) beside it.
  */
 import { PruneRunError } from '../errors.js';
 import type { SessionState } from '../engine/sessionState.js';
+import type { EpochResult, TrainingProgress } from '../engine/trainingProgress.js';
+import type { MaskUpdateResult } from '../engine/scheduledPruning.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensorInput } from '../formats/safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'prune-run-checkpoint/2';
@@ -25,6 +28,16 @@ export interface TaskCheckpoint {
   readonly record: RecordDelta;
   /** The metrics.jsonl lines the task wrote, as written (times included). */
   readonly metrics: readonly Record<string, unknown>[];
+  /** An epoch checkpoint of a training task still going: where it stands (absent for a finished task). */
+  readonly training?: TrainingProgress | undefined;
+}
+
+/** An epoch checkpoint's progress in the metadata; the optimizer's arrays are tensors `optimizer:<i>`. */
+interface TrainingMeta {
+  epochsDone: number;
+  epochs: EpochResult[];
+  maskUpdates: MaskUpdateResult[];
+  optimizer: { optimizer: TrainingProgress['optimizer']['optimizer']; arrays: string[]; numbers: Record<string, number> };
 }
 
 function invalid(message: string): PruneRunError {
@@ -48,7 +61,19 @@ export function encodeCheckpoint(checkpoint: TaskCheckpoint): Uint8Array {
     snapshots[key] = [...weights.keys()];
     for (const [name, values] of weights) tensors.push({ name: `snapshot:${key}:${name}`, dtype: 'F32', shape: [values.length], data: values });
   }
-  const meta = { taskId: checkpoint.taskId, key: checkpoint.key, shapes, pruning, snapshots, record: checkpoint.record, metrics: checkpoint.metrics };
+  const { training } = checkpoint;
+  let trainingMeta: TrainingMeta | undefined;
+  if (training !== undefined) {
+    const { optimizer } = training;
+    [...optimizer.arrays.values()].forEach((values, i) => tensors.push({ name: `optimizer:${String(i)}`, dtype: 'F32', shape: [values.length], data: values }));
+    trainingMeta = {
+      epochsDone: training.epochsDone,
+      epochs: [...training.epochs],
+      maskUpdates: [...training.maskUpdates],
+      optimizer: { optimizer: optimizer.optimizer, arrays: [...optimizer.arrays.keys()], numbers: { ...optimizer.numbers } },
+    };
+  }
+  const meta = { taskId: checkpoint.taskId, key: checkpoint.key, shapes, pruning, snapshots, record: checkpoint.record, metrics: checkpoint.metrics, training: trainingMeta };
   return encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT, checkpoint: JSON.stringify(meta) });
 }
 
@@ -60,6 +85,7 @@ interface CheckpointMeta {
   snapshots: Record<string, string[]>;
   record: RecordDelta;
   metrics: Record<string, unknown>[];
+  training?: TrainingMeta;
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): TaskCheckpoint {
@@ -83,5 +109,15 @@ export function decodeCheckpoint(bytes: Uint8Array): TaskCheckpoint {
   const snapshots = new Map(
     Object.entries(meta.snapshots).map(([key, names]) => [key, new Map(names.map((name) => [name, f32(`snapshot:${key}:${name}`)]))]),
   );
-  return { taskId: meta.taskId, key: meta.key, state: { weights, pruning, snapshots }, record: meta.record, metrics: meta.metrics };
+  const t = meta.training;
+  const training: TrainingProgress | undefined =
+    t === undefined
+      ? undefined
+      : {
+          epochsDone: t.epochsDone,
+          epochs: t.epochs,
+          maskUpdates: t.maskUpdates,
+          optimizer: { optimizer: t.optimizer.optimizer, arrays: new Map(t.optimizer.arrays.map((key, i) => [key, f32(`optimizer:${String(i)}`)])), numbers: t.optimizer.numbers },
+        };
+  return { taskId: meta.taskId, key: meta.key, state: { weights, pruning, snapshots }, record: meta.record, metrics: meta.metrics, ...(training === undefined ? {} : { training }) };
 }

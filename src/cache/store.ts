@@ -102,7 +102,35 @@ export class CheckpointStore {
     }
   }
 
-  async write(checkpoint: TaskCheckpoint): Promise<void> {
+  /**
+   * Writes the key's entry and removes the data files of the entries it replaces (an epoch
+   * checkpoint rewritten every epoch would otherwise leave one file per epoch).
+   */
+  async replace(checkpoint: TaskCheckpoint): Promise<void> {
+    const current = await this.write(checkpoint);
+    await this.removeDataFiles(checkpoint.key, current);
+  }
+
+  /** Removes the key's entry, sidecar first: a reader never finds a sidecar without its data. */
+  async drop(key: string): Promise<void> {
+    await rm(this.sidecar(key), { force: true });
+    await this.removeDataFiles(key, null);
+  }
+
+  private async removeDataFiles(key: string, keep: string | null): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const stale = names.filter((name) => name.startsWith(`${key}.`) && name.endsWith('.safetensors') && name !== keep);
+    for (const name of stale) await rm(path.join(this.dir, name), { force: true });
+  }
+
+  /** Writes the key's entry; returns its data file's name. */
+  async write(checkpoint: TaskCheckpoint): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     const bytes = encodeCheckpoint(checkpoint);
     const hash = sha256Hex(bytes);
@@ -111,6 +139,7 @@ export class CheckpointStore {
     // The data first, then the sidecar that vouches for it: a crash between leaves no valid entry.
     await this.atomicWrite(path.join(this.dir, data), bytes);
     await this.atomicWrite(this.sidecar(checkpoint.key), `${JSON.stringify(sidecar, null, 2)}\n`);
+    return data;
   }
 
   /**

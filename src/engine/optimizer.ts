@@ -15,6 +15,7 @@
  */
 import { EngineError } from '../errors.js';
 import type { OptimizerName, TrainConfig } from '../recipe/types.js';
+import type { OptimizerState } from './trainingProgress.js';
 
 export interface FlatOptimizer {
   readonly name: OptimizerName;
@@ -24,6 +25,18 @@ export interface FlatOptimizer {
    * on which thread produced which part).
    */
   step(weights: Float32Array, shards: readonly Float32Array[], mask: Uint8Array | null): void;
+  /** A copy of what the next step depends on besides the weights (an epoch checkpoint's). */
+  state(): OptimizerState;
+  /** Puts back a state(), of an optimizer of the same kind and size. */
+  restore(state: OptimizerState): void;
+}
+
+function stateMismatch(name: OptimizerName, size: number, state: OptimizerState): EngineError {
+  const lengths = [...state.arrays].map(([key, values]) => `${key} ${String(values.length)}`).join(', ');
+  return new EngineError(
+    'OPTIMIZER_STATE',
+    `the checkpoint's optimizer state (${state.optimizer}${lengths === '' ? '' : `: ${lengths}`}) does not fit this ${name} over ${String(size)} weights`,
+  );
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
@@ -76,6 +89,11 @@ function sgd(learningRate: number, size: number): FlatOptimizer {
         weights[i] = weights[i]! - learningRate * g;
       }
     },
+    // Plain SGD keeps nothing between steps.
+    state: () => ({ optimizer: 'sgd', arrays: new Map(), numbers: {} }),
+    restore(state) {
+      if (state.optimizer !== 'sgd') throw stateMismatch('sgd', size, state);
+    },
   };
 }
 
@@ -109,6 +127,16 @@ function adam(learningRate: number, size: number): FlatOptimizer {
       }
       beta1Power = Math.fround(beta1Power * beta1);
       beta2Power = Math.fround(beta2Power * beta2);
+    },
+    state: () => ({ optimizer: 'adam', arrays: new Map([['first', first.slice()], ['second', second.slice()]]), numbers: { beta1Power, beta2Power } }),
+    restore(state) {
+      const [m, v] = [state.arrays.get('first'), state.arrays.get('second')];
+      const [p1, p2] = [state.numbers['beta1Power'], state.numbers['beta2Power']];
+      if (state.optimizer !== 'adam' || m?.length !== size || v?.length !== size || p1 === undefined || p2 === undefined) throw stateMismatch('adam', size, state);
+      first.set(m);
+      second.set(v);
+      beta1Power = p1;
+      beta2Power = p2;
     },
   };
 }

@@ -52,6 +52,13 @@ export class ScheduledPruner {
     return this.scheduled.some((s, i) => (s.updates[this.next[i]!]?.step ?? Infinity) <= step);
   }
 
+  /** Passes over the updates due before `step` without applying them: a resumed training's masks hold them already. */
+  skipBefore(step: number): void {
+    this.scheduled.forEach((scheduled, i) => {
+      while ((scheduled.updates[this.next[i]!]?.step ?? Infinity) < step) this.next[i]!++;
+    });
+  }
+
   /** Applies every update due at or before `step`, in group order; returns what each did. */
   applyDue(step: number): MaskUpdateResult[] {
     const results: MaskUpdateResult[] = [];

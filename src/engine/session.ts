@@ -26,6 +26,7 @@ import type { SessionState } from './sessionState.js';
 import { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { trainEpochs, type EpochResult, type TrainEvent } from './train.js';
+import type { TrainingProgress } from './trainingProgress.js';
 import { readWeight, weightNamed, writeWeight } from './weights.js';
 
 export interface TaskHooks {
@@ -33,6 +34,10 @@ export interface TaskHooks {
   /** Each scheduled mask update inside a training task, as it is applied. */
   readonly onMaskUpdate?: ((update: MaskUpdateResult) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** A training task goes on from this epoch checkpoint (the session already holds its state). */
+  readonly resume?: TrainingProgress | undefined;
+  /** After each epoch of a training task but the last: where it stands, to keep for a resume. */
+  readonly onEpochEnd?: ((progress: TrainingProgress) => Promise<void>) | undefined;
 }
 
 /** What a training task did: its epochs, and the mask updates of its schedules (empty for none). */
@@ -154,7 +159,10 @@ export class EngineSession {
       );
     }
     const pruner = task.scheduled.length > 0 ? new ScheduledPruner(model, task.scheduled, task.stepsPerEpoch, task.config.epochs) : null;
-    const maskUpdates: MaskUpdateResult[] = [];
+    const { resume, onEpochEnd } = hooks;
+    // The updates before the checkpoint are in the masks it restored; the next is due at its first step.
+    if (resume !== undefined) pruner?.skipBefore(resume.epochsDone * steps);
+    const maskUpdates: MaskUpdateResult[] = [...(resume?.maskUpdates ?? [])];
     const masks = MaskBinding.fromMaskSet(model, this.masks);
     try {
       const workers = await this.workersFor(this.options.sharding);
@@ -179,6 +187,8 @@ export class EngineSession {
         afterEpoch: task.snapshotEpochs.length === 0 ? undefined : (epoch) => {
           if (task.snapshotEpochs.includes(epoch)) this.snapshots.set(`epoch:${epoch}`, snapshotWeights(model));
         },
+        resume,
+        onEpochEnd: onEpochEnd === undefined ? undefined : (progress) => onEpochEnd({ ...progress, maskUpdates: [...maskUpdates] }),
       });
       return { epochs, maskUpdates };
     } finally {

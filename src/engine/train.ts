@@ -16,6 +16,14 @@ import type { MaskBinding } from './maskBinding.js';
 import type { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { shardedStep, tfjsStep, type TrainingStep } from './trainingStep.js';
+import type { EpochResult, OptimizerState } from './trainingProgress.js';
+
+/** Where an earlier run of the same training stopped (an epoch checkpoint). */
+export interface TrainingResume {
+  readonly epochsDone: number;
+  readonly epochs: readonly EpochResult[];
+  readonly optimizer: OptimizerState;
+}
 
 export interface BatchProgress {
   readonly kind: 'batch';
@@ -28,14 +36,7 @@ export interface BatchProgress {
   readonly accuracy: number;
 }
 
-export interface EpochResult {
-  readonly kind: 'epoch';
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly imagesPerSecond: number;
-}
+export type { EpochResult } from './trainingProgress.js';
 
 export type TrainEvent = BatchProgress | EpochResult;
 
@@ -56,6 +57,17 @@ export interface TrainOptions {
   readonly maskUpdates?: MaskUpdates | undefined;
   /** Called at the end of each epoch, before its event (weight snapshots for rewinding). */
   readonly afterEpoch?: ((epoch: number) => void) | undefined;
+  /**
+   * Goes on from an epoch checkpoint: the model's weights and masks are already the checkpoint's;
+   * the batch orders of the finished epochs are drawn and skipped, so later epochs see the orders
+   * an uninterrupted run would.
+   */
+  readonly resume?: TrainingResume | undefined;
+  /**
+   * Called after each epoch but the last, after its event, and awaited before the next batch (so a
+   * stop requested meanwhile finds the checkpoint written): the state to go on from.
+   */
+  readonly onEpochEnd?: ((progress: TrainingResume) => Promise<void>) | undefined;
 }
 
 /**
@@ -100,9 +112,15 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
     bindings.push(binding);
     step.setMasks(binding);
   };
+  const resume = options.resume;
   try {
+    if (resume !== undefined) {
+      await step.restoreOptimizer(resume.optimizer);
+      results.push(...resume.epochs);
+    }
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const order = random.permutation(split.count);
+      if (resume !== undefined && epoch <= resume.epochsDone) continue;
       const started = performance.now();
       let lossSum = 0;
       let correctSum = 0;
@@ -131,6 +149,9 @@ export async function trainEpochs(model: tf.LayersModel, data: Dataset, options:
       results.push(result);
       options.afterEpoch?.(epoch);
       onEvent?.(result);
+      if (options.onEpochEnd !== undefined && epoch < config.epochs) {
+        await options.onEpochEnd({ epochsDone: epoch, epochs: [...results], optimizer: await step.optimizerState() });
+      }
     }
     updateMasks(config.epochs * batches);
   } finally {

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
 import type { TrainConfig } from '../recipe/types.js';
+import { EngineError } from '../errors.js';
 import { makeBatch } from './batches.js';
 import { crossEntropySum, outputKindOf } from './loss.js';
 import type { MaskBinding } from './maskBinding.js';
@@ -19,6 +20,7 @@ import { createFlatOptimizer } from './optimizer.js';
 import { ParameterVector } from './parameterVector.js';
 import type { GradientWorkers } from './parallel/gradientWorkers.js';
 import { ShardedGradients, type BatchOutcome, type ShardingOptions } from './parallel/shardedGradients.js';
+import type { OptimizerState } from './trainingProgress.js';
 
 export interface TrainingStep {
   /** Trains on order[start, start + batchSize): gradient, update, masks; returns the batch's mean loss and hits. */
@@ -29,7 +31,68 @@ export interface TrainingStep {
    * newly pruned entry's moments never reach its weight again, because masks only grow.
    */
   setMasks(masks: MaskBinding): void;
+  /** A copy of the optimizer's state, for an epoch checkpoint. */
+  optimizerState(): Promise<OptimizerState>;
+  /** Puts back an optimizerState() before the first step, to go on from a checkpoint. */
+  restoreOptimizer(state: OptimizerState): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/**
+ * TF.js's Adam keeps β1^t and β2^t as float32 products; its setWeights recomputes them as
+ * pow(β, t + 1), which can differ by a rounding and then changes every later step. An epoch
+ * checkpoint carries the products as they are and puts them back.
+ */
+interface AdamPowers {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+async function tfjsOptimizerState(config: TrainConfig, optimizer: tf.Optimizer): Promise<OptimizerState> {
+  const slots = await optimizer.getWeights();
+  const arrays = new Map<string, Float32Array>();
+  const numbers: Record<string, number> = {};
+  for (const [index, slot] of slots.entries()) {
+    // The iteration count comes as a new int32 scalar (disposed here); the slots are the optimizer's variables.
+    if (slot.name === 'iter') {
+      numbers['iterations'] = (await slot.tensor.data())[0]!;
+      slot.tensor.dispose();
+    } else {
+      arrays.set(`${String(index)}:${slot.name}`, Float32Array.from(await slot.tensor.data()));
+    }
+  }
+  const powers = optimizer as unknown as AdamPowers;
+  if (powers.accBeta1 !== undefined && powers.accBeta2 !== undefined) {
+    numbers['beta1Power'] = (await powers.accBeta1.data())[0]!;
+    numbers['beta2Power'] = (await powers.accBeta2.data())[0]!;
+  }
+  return { optimizer: config.optimizer, arrays, numbers };
+}
+
+async function restoreTfjsOptimizer(config: TrainConfig, optimizer: tf.Optimizer, variables: readonly tf.Variable[], state: OptimizerState): Promise<void> {
+  const values = [...state.arrays.values()];
+  // Adam: a first and a second moment per variable (in the variables' order); SGD: nothing.
+  const perVariable = config.optimizer === 'adam' ? 2 : 0;
+  const fits =
+    state.optimizer === config.optimizer &&
+    values.length === perVariable * variables.length &&
+    values.every((v, i) => v.length === variables[i % variables.length]!.size);
+  if (!fits) throw new EngineError('OPTIMIZER_STATE', `the checkpoint's optimizer state (${state.optimizer}, ${String(values.length)} slots) does not fit this ${config.optimizer} over ${String(variables.length)} variables`);
+  const slots = [...state.arrays].map(([key, v], i) => ({ name: key.slice(key.indexOf(':') + 1), tensor: tf.tensor(v, variables[i % variables.length]!.shape) }));
+  const iterations = tf.scalar(state.numbers['iterations'] ?? 0, 'int32');
+  try {
+    await optimizer.setWeights([{ name: 'iter', tensor: iterations }, ...slots]);
+  } finally {
+    tf.dispose([iterations, ...slots.map((s) => s.tensor)]);
+  }
+  const powers = optimizer as unknown as AdamPowers;
+  const [p1, p2] = [state.numbers['beta1Power'], state.numbers['beta2Power']];
+  if (p1 !== undefined && p2 !== undefined) {
+    tf.tidy(() => {
+      powers.accBeta1?.assign(tf.scalar(p1));
+      powers.accBeta2?.assign(tf.scalar(p2));
+    });
+  }
 }
 
 export function createTfjsOptimizer(config: TrainConfig): tf.Optimizer {
@@ -74,6 +137,8 @@ export function tfjsStep(model: tf.LayersModel, data: Dataset, config: TrainConf
       // The TF.js optimizer updates the variables themselves, which the mask update already wrote.
       masks = next;
     },
+    optimizerState: () => tfjsOptimizerState(config, optimizer),
+    restoreOptimizer: (state) => restoreTfjsOptimizer(config, optimizer, variables, state),
     dispose() {
       optimizer.dispose();
       return Promise.resolve();
@@ -104,6 +169,11 @@ export async function shardedStep(
       mask = next.flatMask(vector);
       // The shared weights (what the workers and the optimizer read) from the pruned variables.
       vector.read(gradients.weights);
+    },
+    optimizerState: () => Promise.resolve(optimizer.state()),
+    restoreOptimizer(state) {
+      optimizer.restore(state);
+      return Promise.resolve();
     },
     dispose() {
       return gradients.close();

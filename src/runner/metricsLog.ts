@@ -28,6 +28,12 @@ export class MetricsLog {
     return this.dir.appendJsonLine(METRICS_FILE, line);
   }
 
+  /** Starts a task that goes on from an epoch checkpoint: its lines so far, written again and kept as the task's. */
+  async resumeTask(lines: readonly Record<string, unknown>[]): Promise<void> {
+    this.taskLines = [...lines];
+    await this.replay(lines);
+  }
+
   /** Writes a reused task's lines as its checkpoint holds them. */
   async replay(lines: readonly Record<string, unknown>[]): Promise<void> {
     for (const line of lines) await this.dir.appendJsonLine(METRICS_FILE, line);

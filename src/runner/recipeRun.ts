@@ -98,7 +98,8 @@ export class RecipeRun {
    * Reopens an interrupted or failed run to finish it (prune-run resume): the same plan, on the
    * same backend, with every task its checkpoints cover reused and the rest executed, so it ends
    * as an uninterrupted run would. metrics.jsonl is written again from the checkpoints, dropping
-   * the lines of the task that was cut short.
+   * the lines of the task that was cut short — except a training task's, which goes on from its
+   * last finished epoch (its epoch checkpoint) with that epoch's lines.
    */
   static async resume(
     prepared: PreparedRun,

@@ -13,7 +13,7 @@ import type { ManifestStatus } from '../runs/runStatus.js';
 import { exitReasonOf } from '../runs/summary.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { trainingLoopOf, type RunContext } from './runContext.js';
-import type { ReusedTask, TaskCache } from './taskCache.js';
+import type { ResumedTraining, ReusedTask, TaskCache } from './taskCache.js';
 import { sha256Hex } from '../util/sha256.js';
 
 /** The packages whose versions decide a run's numbers; recorded in every manifest. */
@@ -44,6 +44,8 @@ export interface RunProgress {
   readonly completedTasks: readonly string[];
   /** Tasks a checkpoint stood for (the stage cache, or this run's own before a resume). */
   readonly reused: readonly ReusedTask[];
+  /** Training tasks that went on from an epoch checkpoint (a resume inside training). */
+  readonly resumedTraining: readonly ResumedTraining[];
   /** The task being executed; null between tasks. */
   readonly currentTask: string | null;
 }
@@ -97,6 +99,8 @@ export class RunManifestWriter {
       completedTasks: this.progress.completedTasks,
       // Tasks a checkpoint stood for (the stage cache, or this run's own before a resume).
       reusedTasks: this.progress.reused,
+      // Training tasks a resume took up after their last finished epoch rather than from the start.
+      resumedTraining: this.progress.resumedTraining,
       cache: { dir: this.cache.shared?.dir ?? null, problems: this.cache.problems },
       resumes: this.history.resumes,
       stoppedInTask: status === 'succeeded' ? null : this.progress.currentTask,

@@ -3,6 +3,7 @@
  * run's own checkpoints/ folder (a resumed run) or in the shared stage cache — is not executed;
  * its checkpoint stands for it. Every task executed leaves a checkpoint in both.
  */
+import path from 'node:path';
 import { CheckpointStore } from '../cache/store.js';
 import type { TaskCheckpoint } from '../cache/state.js';
 import type { PlanTask } from '../plan/types.js';
@@ -25,9 +26,21 @@ export interface ReusedTask {
   readonly from: ReuseSource;
 }
 
+/** A training task that went on from an epoch checkpoint of an earlier try, after `epochsDone` epochs. */
+export interface ResumedTraining {
+  readonly taskId: string;
+  readonly epochsDone: number;
+}
+
 export class TaskCache {
   /** Problems with entries that were found but not trusted (hash mismatch, damage), for the output. */
   readonly problems: string[] = [];
+  /**
+   * Epoch checkpoints of the training task under way, beside the run's own checkpoints (never in
+   * the shared cache: they stand for no finished task). One per task key, replaced every epoch,
+   * dropped when the task's own checkpoint is written.
+   */
+  private readonly inTraining: CheckpointStore;
 
   constructor(
     /** The run's own checkpoints (kept while it is partial, for resume). */
@@ -36,7 +49,26 @@ export class TaskCache {
     readonly shared: CheckpointStore | null,
     /** The most the shared cache may hold, in bytes (trim()). */
     readonly maxBytes: number = DEFAULT_CACHE_MAX_MB * MB,
-  ) {}
+  ) {
+    this.inTraining = new CheckpointStore(path.join(own.dir, 'training'));
+  }
+
+  /** The epoch checkpoint a resumed training task goes on from, if an earlier try left one. */
+  async trainingProgress(key: string): Promise<TaskCheckpoint | null> {
+    const found = await this.inTraining.read(key);
+    if (found.problem !== null) this.problems.push(found.problem);
+    return found.found && found.checkpoint.training !== undefined ? found.checkpoint : null;
+  }
+
+  /** Keeps where a training task stands (resume depends on it: a failure is the run's). */
+  saveTrainingProgress(checkpoint: TaskCheckpoint): Promise<void> {
+    return this.inTraining.replace(checkpoint);
+  }
+
+  /** The task finished: its own checkpoint stands for it now. */
+  dropTrainingProgress(key: string): Promise<void> {
+    return this.inTraining.drop(key);
+  }
 
   async lookup(key: string): Promise<{ checkpoint: TaskCheckpoint; from: ReuseSource } | null> {
     const sources: [CheckpointStore | null, ReuseSource][] = [[this.own, 'checkpoint'], [this.shared, 'cache']];

@@ -13,7 +13,7 @@ import type { LoadDataTask, LoadModelTask, PlanTask } from '../plan/types.js';
 import type { MetricsLog } from './metricsLog.js';
 import type { RunProgress } from './runManifest.js';
 import type { RunRecordBuilder } from './runRecordBuilder.js';
-import { isCacheable, type ReusedTask, type ReuseSource, type TaskCache } from './taskCache.js';
+import { isCacheable, type ResumedTraining, type ReusedTask, type ReuseSource, type TaskCache } from './taskCache.js';
 
 /** What executing a task means: the engine work, and the session state it leaves. */
 export interface TaskSteps {
@@ -30,10 +30,15 @@ export interface TaskSteps {
 /** The state of a task that changes none (an evaluation). */
 const NO_STATE: SessionState = { weights: new Map(), pruning: [], snapshots: new Map() };
 
+/** What an epoch checkpoint adds to the run record: nothing until the task ends. */
+const NO_RECORD = { training: [], pruning: [], evaluations: [] } as const;
+
 export class TaskExecutor implements RunProgress {
   readonly completedTasks: string[] = [];
   /** Tasks that were not executed because a checkpoint stood for them. */
   readonly reused: ReusedTask[] = [];
+  /** Training tasks that went on from an epoch checkpoint instead of their first epoch. */
+  readonly resumedTraining: ResumedTraining[] = [];
   private current: string | null = null;
   /** A reused task's state, put into the session only when a task that needs it is executed. */
   private pending: TaskCheckpoint | null = null;
@@ -69,10 +74,11 @@ export class TaskExecutor implements RunProgress {
         summary = await this.reuse(task, hit.checkpoint, hit.from);
       } else {
         const mark = this.records.mark();
-        summary = await this.executeWithState(task, hooks);
+        summary = task.kind === 'train' ? await this.executeTraining(task, key, hooks) : await this.executeWithState(task, hooks);
         // An evaluation changes no state: its checkpoint holds only what it recorded (see reuse).
         const state = task.kind === 'evaluate' ? NO_STATE : this.steps.captureState();
         await this.cache.save({ taskId: task.id, key, state, record: this.records.since(mark), metrics: this.metrics.linesOfTask() });
+        if (task.kind === 'train') await this.cache.dropTrainingProgress(key);
       }
     } else {
       summary = await this.executeWithState(task, hooks);
@@ -92,6 +98,23 @@ export class TaskExecutor implements RunProgress {
     }
     this.metrics.startTask();
     return this.steps.execute(task, hooks);
+  }
+
+  /**
+   * Executes a training task, keeping an epoch checkpoint after every epoch but the last; when an
+   * earlier try of this run left one, goes on from it: its state (later than the predecessor's),
+   * its metrics lines, then the remaining epochs.
+   */
+  private async executeTraining(task: PlanTask, key: string, hooks: TaskHooks): Promise<string> {
+    const progress = await this.cache.trainingProgress(key);
+    const onEpochEnd: TaskHooks['onEpochEnd'] = (training) =>
+      this.cache.saveTrainingProgress({ taskId: task.id, key, state: this.steps.captureState(), record: NO_RECORD, metrics: [...this.metrics.linesOfTask()], training });
+    if (progress?.training === undefined) return this.executeWithState(task, { ...hooks, onEpochEnd });
+    this.pending = null;
+    this.steps.restoreState(progress.state);
+    await this.metrics.resumeTask(progress.metrics);
+    this.resumedTraining.push({ taskId: task.id, epochsDone: progress.training.epochsDone });
+    return this.steps.execute(task, { ...hooks, onEpochEnd, resume: progress.training });
   }
 
   /** A checkpoint stands for the task: its record entries and metrics lines as it wrote them, its state for later. */

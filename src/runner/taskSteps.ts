@@ -115,6 +115,7 @@ export class SessionTaskSteps implements TaskSteps {
     }).finally(() => Promise.all(writes));
     this.records.addTraining(task, result, session);
     const last = result.epochs[result.epochs.length - 1];
-    return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%`;
+    const resumed = hooks.resume === undefined ? '' : ` (went on after epoch ${String(hooks.resume.epochsDone)})`;
+    return last === undefined ? 'no epochs' : `loss ${last.loss.toFixed(4)}, train accuracy ${(last.accuracy * 100).toFixed(2)}%${resumed}`;
   }
 }

@@ -95,3 +95,20 @@ describe('CheckpointStore.trim', () => {
     expect(outcome).toEqual({ removedEntries: 0, freedBytes: 0, keptBytes: 0, problems: [] });
   });
 });
+
+describe('an entry replaced every epoch', () => {
+  it('keeps one data file for its key, and none once dropped', async () => {
+    const store = new CheckpointStore(dir);
+    const other = checkpoint('other', 4);
+    await store.write(other);
+    for (const floats of [8, 16, 32]) await store.replace(checkpoint('train', floats));
+    const key = keyOf('train');
+    const files = (await readdir(dir)).filter((f) => f.startsWith(key));
+    expect(files.filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
+    const found = await store.read(key);
+    expect(found.found && found.checkpoint.state.weights.get('w')?.values.length).toBe(32);
+    await store.drop(key);
+    expect((await readdir(dir)).filter((f) => f.startsWith(key))).toEqual([]);
+    expect((await store.read(keyOf('other'))).found).toBe(true);
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * Interrupt and resume: a run stopped with SIGINT in the middle of a fine-tune (a real child
- * process, as Ctrl-C would) leaves runs/<id>.partial with its finished tasks checkpointed;
- * `prune-run resume` continues from the last checkpoint and ends in the same state as a run that
- * was never interrupted: the same masks and weights, byte for byte, and the same metrics.
+ * process, as Ctrl-C would) leaves runs/<id>.partial with its finished tasks checkpointed and the
+ * fine-tune's last finished epoch in an epoch checkpoint; `prune-run resume` goes on from there
+ * (not from the fine-tune's first epoch) and ends in the same state as a run that was never
+ * interrupted: the same masks and weights, byte for byte, and the same metrics.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -75,6 +76,7 @@ let uninterruptedDir: string;
 let interrupted: { status: number | null; stderr: string };
 let partialManifest: { status: string; stoppedInTask: string; completedTasks: string[] };
 let partialFiles: string[];
+let trainingFiles: string[];
 
 beforeAll(async () => {
   cwd = await makeTempDir();
@@ -85,6 +87,7 @@ beforeAll(async () => {
   const partialDir = path.join(cwd, 'runs', partial);
   partialManifest = JSON.parse(await readFile(path.join(partialDir, 'manifest.json'), 'utf8')) as typeof partialManifest;
   partialFiles = (await readdir(path.join(partialDir, 'checkpoints'))).sort();
+  trainingFiles = (await readdir(path.join(partialDir, 'checkpoints', 'training'))).sort();
   // In a child too: the checkpoints' keys name the code that wrote them (dist/), which the test runner's src/ is not.
   const resumed = await runChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
   expect(resumed.status, resumed.stderr).toBe(0);
@@ -107,6 +110,9 @@ describe('an interrupted run', () => {
     // train, evaluate:before-pruning, prune:s1, evaluate:s1:pruned: each has data and sidecar.
     expect(partialFiles.filter((f) => f.endsWith('.safetensors'))).toHaveLength(4);
     expect(partialFiles.filter((f) => f.endsWith('.json'))).toHaveLength(4);
+    // The fine-tune's epoch checkpoint: one entry (data and sidecar), rewritten each epoch, not one per epoch.
+    expect(trainingFiles.filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
+    expect(trainingFiles.filter((f) => f.endsWith('.json'))).toHaveLength(1);
   });
 
   it('resumes to the same masks, weights and metrics as a run never interrupted', async () => {
@@ -121,6 +127,7 @@ describe('an interrupted run', () => {
       status: string;
       reusedTasks: { taskId: string; from: string }[];
       resumes: { from: string }[];
+      resumedTraining: { taskId: string; epochsDone: number }[];
     };
     expect(manifest.status).toBe('succeeded');
     expect(manifest.reusedTasks.map((r) => [r.taskId, r.from])).toEqual([
@@ -130,6 +137,10 @@ describe('an interrupted run', () => {
       ['evaluate:s1:pruned', 'checkpoint'],
     ]);
     expect(manifest.resumes.map((r) => r.from)).toEqual(['finetune:s1']);
+    // Stopped once epoch 1 of 4 was reported: the fine-tune went on after a finished epoch, not from its start.
+    expect(manifest.resumedTraining.map((r) => r.taskId)).toEqual(['finetune:s1']);
+    expect(manifest.resumedTraining[0]!.epochsDone).toBeGreaterThanOrEqual(1);
+    expect(manifest.resumedTraining[0]!.epochsDone).toBeLessThan(4);
     expect(await readdir(resumedDir)).not.toContain('checkpoints');
   });
 

@@ -1,0 +1,36 @@
+/**
+ * Where a training task stands at the end of an epoch: enough to go on from there and end with the
+ * same weights, bit for bit, as a run never stopped (the epoch checkpoints of resume). The weights,
+ * masks and rewind snapshots are the session's state (sessionState.ts); this is the rest: the
+ * optimizer's own state, and what the finished epochs reported.
+ */
+import type { OptimizerName } from '../recipe/types.js';
+import type { MaskUpdateResult } from './scheduledPruning.js';
+
+/**
+ * An optimizer's state as named arrays and numbers: the flat optimizers' moments and β powers, or
+ * a TF.js optimizer's slot variables in its own order. Only the optimizer that wrote it reads it.
+ */
+export interface OptimizerState {
+  readonly optimizer: OptimizerName;
+  readonly arrays: ReadonlyMap<string, Float32Array>;
+  readonly numbers: Readonly<Record<string, number>>;
+}
+
+export interface EpochResult {
+  readonly kind: 'epoch';
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly imagesPerSecond: number;
+}
+
+export interface TrainingProgress {
+  /** Epochs finished; training goes on with the next. */
+  readonly epochsDone: number;
+  readonly epochs: readonly EpochResult[];
+  readonly optimizer: OptimizerState;
+  /** The scheduled mask updates applied so far (their masks are in the session state). */
+  readonly maskUpdates: readonly MaskUpdateResult[];
+}
