@@ -1,12 +1,13 @@
 /**
  * Every recipe in recipes/ compiles (--dry-run: parse, validate, plan, every selector and
- * schedule checked against LeNet) — the full runs take minutes and are left to the README's
+ * schedule checked against its model; the Fashion-MNIST recipes find tiny IDX stand-ins in the
+ * user cache folder, so the test does not depend on the machine having the real files) — the full runs take minutes and are left to the README's
  * commands — and one small scheduled run through the command, whose metrics.jsonl must log each
  * mask update at the schedule's formula.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonRound } from '../../src/prune/index.js';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
 import type { RunRecord } from '../../src/runs/record.js';
@@ -15,7 +16,20 @@ import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 const RECIPES = path.resolve(import.meta.dirname, '../../recipes');
 
 const dirs: string[] = [];
+const FASHION_FIXTURES = path.resolve(import.meta.dirname, '../data/fixtures');
+const FASHION_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const cacheHomeBefore = process.env['XDG_CACHE_HOME'];
+beforeAll(async () => {
+  const cacheHome = await makeTempDir();
+  dirs.push(cacheHome);
+  const folder = path.join(cacheHome, 'prune-run', 'fashion-mnist');
+  await mkdir(folder, { recursive: true });
+  for (const name of FASHION_FILES) await copyFile(path.join(FASHION_FIXTURES, `${name}.gz`), path.join(folder, `${name}.gz`));
+  process.env['XDG_CACHE_HOME'] = cacheHome;
+});
 afterAll(async () => {
+  if (cacheHomeBefore === undefined) delete process.env['XDG_CACHE_HOME'];
+  else process.env['XDG_CACHE_HOME'] = cacheHomeBefore;
   for (const dir of dirs) await removeDir(dir);
 });
 
@@ -23,11 +37,15 @@ describe('the shipped recipes', () => {
   it('each compiles to a plan', async () => {
     const files = (await readdir(RECIPES)).filter((f) => f.endsWith('.yaml')).sort();
     expect(files).toEqual(
-      expect.arrayContaining(['lenet-gradual.yaml', 'lenet-iterative.yaml', 'lenet-lottery.yaml', 'lenet-filters.yaml', 'lenet-2of4.yaml', 'custom-every-other.yaml']),
+      expect.arrayContaining([
+        'lenet-gradual.yaml', 'lenet-iterative.yaml', 'lenet-lottery.yaml', 'lenet-filters.yaml', 'lenet-2of4.yaml', 'custom-every-other.yaml',
+        'resnet-fashion.yaml', 'mobilenet-fashion.yaml',
+      ]),
     );
     for (const file of files) {
       const result = await runCli(['--dry-run', '--allow-plugins', path.join(RECIPES, file)], RECIPES);
       expect(result.status, `${file}: ${result.stderr}`).toBe(0);
+      if (file.includes('fashion')) expect(result.stdout).toContain(`built-in fashion-mnist from ${path.join(process.env['XDG_CACHE_HOME']!, 'prune-run', 'fashion-mnist')}`);
     }
   });
 
