@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset, type Dataset } from '../../src/data/index.js';
+import { imageValues, loadDataset, type Dataset } from '../../src/data/index.js';
 import { locateFashionMnist } from '../../src/data/locate.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { buildArchitecture } from '../../src/engine/builtinModels.js';
@@ -145,9 +145,9 @@ export async function fashionMnistOrReason(): Promise<{ folder: string } | { rea
 export async function prepareModelFiles(p: BenchParams, models: readonly BenchModel[]): Promise<void> {
   await selectBackend('auto');
   const data = await fashionData(p);
-  writeArray(p.dir, 'fashion_train_images.f32', data.train.images);
+  writeArray(p.dir, 'fashion_train_images.f32', imageValues(data.train));
   writeArray(p.dir, 'fashion_train_labels.u8', data.train.labels);
-  writeArray(p.dir, 'fashion_test_images.f32', data.test.images);
+  writeArray(p.dir, 'fashion_test_images.f32', imageValues(data.test));
   writeArray(p.dir, 'fashion_test_labels.u8', data.test.labels);
   const epochs = p.modelEpochs + p.modelFinetuneEpochs;
   const orders = new Uint32Array(epochs * p.modelTrainSize);
@@ -172,7 +172,7 @@ export async function prepareModelFiles(p: BenchParams, models: readonly BenchMo
     writeFileSync(join(p.dir, files(name).spec), JSON.stringify({ layers: twinLayers(name), weights }));
     writeArray(p.dir, files(name).init, init);
     const logits = tf.tidy(() => {
-      const x = tf.tensor4d(data.test.images.subarray(0, PORT_CHECK_IMAGES * 784), [PORT_CHECK_IMAGES, ...INPUT]);
+      const x = tf.tensor4d(imageValues(data.test).subarray(0, PORT_CHECK_IMAGES * 784), [PORT_CHECK_IMAGES, ...INPUT]);
       return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
     });
     writeArray(p.dir, files(name).logits, logits);

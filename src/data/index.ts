@@ -12,5 +12,6 @@ export {
   type LocatedDataName,
   type Location,
 } from './locate.js';
+export { copyImage, imageValues } from './pixels.js';
 export { parseIdx, readIdxFile, type IdxArray, type IdxFile } from './idx.js';
 export type { Dataset, DatasetIdentity, DataFileIdentity, DataSource, IdxFilePair, Split } from './types.js';

@@ -7,13 +7,6 @@ import { DataError } from '../errors.js';
 import { SeededRandom } from '../util/random.js';
 import type { Split } from './types.js';
 
-/** Pixel value v/255 for every byte, as float32; a table is faster than dividing 47M times. */
-const BYTE_TO_UNIT = (() => {
-  const table = new Float32Array(256);
-  for (let v = 0; v < 256; v++) table[v] = v / 255;
-  return table;
-})();
-
 /** Throws a DataError unless `value` is a positive integer no larger than `available`. */
 export function checkSize(what: string, value: number, available: number): void {
   if (!Number.isInteger(value) || value < 1) {
@@ -40,8 +33,9 @@ export function allRows(count: number): Uint32Array {
 }
 
 /**
- * Copies the chosen images and labels into a new Split. Byte pixels are scaled to [0, 1] by
- * /255; float pixels are taken as they are (they are already in [0, 1]).
+ * Copies the chosen images and labels into a new Split. Byte pixels stay bytes (pixels.ts), in
+ * shared memory with their labels, so training's worker thread reads this copy rather than one of
+ * its own; float pixels are taken as they are (they are already in [0, 1]).
  */
 export function gatherSplit(
   pixels: Uint8Array | Float32Array,
@@ -50,17 +44,12 @@ export function gatherSplit(
   imageSize: number,
 ): Split {
   const count = rows.length;
-  const images = new Float32Array(count * imageSize);
-  const chosenLabels = new Uint8Array(count);
+  const images = pixels instanceof Float32Array ? new Float32Array(count * imageSize) : new Uint8Array(new SharedArrayBuffer(count * imageSize));
+  const chosenLabels = new Uint8Array(pixels instanceof Float32Array ? new ArrayBuffer(count) : new SharedArrayBuffer(count));
   for (let i = 0; i < count; i++) {
     const row = rows[i] as number;
     const from = row * imageSize;
-    if (pixels instanceof Float32Array) {
-      images.set(pixels.subarray(from, from + imageSize), i * imageSize);
-    } else {
-      const to = i * imageSize;
-      for (let p = 0; p < imageSize; p++) images[to + p] = BYTE_TO_UNIT[pixels[from + p] as number] as number;
-    }
+    images.set(pixels.subarray(from, from + imageSize), i * imageSize);
     chosenLabels[i] = labels[row] as number;
   }
   return { images, labels: chosenLabels, count };

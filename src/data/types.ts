@@ -39,9 +39,12 @@ export type DataSource =
       readonly testSize: number | null;
     };
 
-/** One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1]. */
+/**
+ * One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1]: as float32,
+ * or as bytes that stand for byte/255 (pixels.ts; read them through copyImage or imageValues).
+ */
 export interface Split {
-  readonly images: Float32Array;
+  readonly images: Float32Array | Uint8Array;
   /** Class id of each image, 0 ≤ label < numClasses. */
   readonly labels: Uint8Array;
   readonly count: number;

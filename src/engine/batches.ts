@@ -3,7 +3,7 @@
  * the order of a seeded permutation, so shuffling is reproducible and costs one small copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Split } from '../data/index.js';
+import { copyImage, type Split } from '../data/index.js';
 
 export interface BatchTensors {
   readonly images: tf.Tensor4D;
@@ -32,7 +32,7 @@ export function makeBatch(
   const labels = new Int32Array(size);
   for (let i = 0; i < size; i++) {
     const source = order === null ? start + i : (order[start + i] as number);
-    images.set(split.images.subarray(source * pixels, (source + 1) * pixels), i * pixels);
+    copyImage(split.images, source, pixels, images, i * pixels);
     labels[i] = split.labels[source] as number;
   }
   return {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/index.js';
+import { imageValues, loadDataset } from '../../src/data/index.js';
 import { sha256Hex } from '../../src/util/sha256.js';
 import { DataError } from '../../src/errors.js';
 import type { DataSource } from '../../src/data/types.js';
@@ -41,9 +41,12 @@ describe('loadDataset (idx)', () => {
     expect([...data.train.labels]).toEqual([0, 1, 2, 0, 1, 2]);
     expect([...data.test.labels]).toEqual([3, 1, 0]);
     expect(data.train.images.length).toBe(6 * ROWS * COLS);
+    // Kept as bytes (a quarter of float32's memory) and read as byte/255.
+    expect(data.train.images).toBeInstanceOf(Uint8Array);
+    const values = imageValues(data.train);
     for (let i = 0; i < 6; i++)
       for (let r = 0; r < ROWS; r++)
-        for (let c = 0; c < COLS; c++) expect(data.train.images[(i * ROWS + r) * COLS + c]).toBeCloseTo(pixel(i, r, c), 6);
+        for (let c = 0; c < COLS; c++) expect(values[(i * ROWS + r) * COLS + c]).toBeCloseTo(pixel(i, r, c), 6);
   });
 
   it('computes numClasses from the labels of both files', async () => {
@@ -75,7 +78,7 @@ describe('loadDataset (idx)', () => {
     expect(a.train.count).toBe(4);
     expect(a.test.count).toBe(2);
     expect(a).toEqual(b);
-    const ids = imageIds(a.train.images, 4);
+    const ids = imageIds(imageValues(a.train), 4);
     expect(new Set(ids).size).toBe(4);
     expect(ids.every((i) => i >= 0)).toBe(true);
     // Labels travel with their images.
@@ -86,7 +89,7 @@ describe('loadDataset (idx)', () => {
     const orders = new Set<string>();
     for (let seed = 0; seed < 8; seed++) {
       const data = await loadDataset(source('', { trainSize: 5 }), seed);
-      orders.add(imageIds(data.train.images, 5).join(','));
+      orders.add(imageIds(imageValues(data.train), 5).join(','));
     }
     expect(orders.size).toBeGreaterThan(1);
   });

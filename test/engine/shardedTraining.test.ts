@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { syntheticDataset } from '../../src/data/index.js';
+import { imageValues, syntheticDataset, type Split } from '../../src/data/index.js';
 import { selectBackend, type BackendRequest } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
@@ -110,6 +110,29 @@ describe('trainEpochs on the wasm backend', () => {
     expect(two.losses).toEqual(one.losses);
     expect(two.weights).toEqual(one.weights);
     expect(one.losses[1]!).toBeLessThan(one.losses[0]!);
+  });
+
+  it('trains on byte pixels (IDX data, shared, not copied) exactly as on their float values, on both threads', async () => {
+    // The synthetic images quantised to bytes, once as bytes in shared memory and once as their float values.
+    const bytesOf = (split: Split): Split => {
+      const images = new Uint8Array(new SharedArrayBuffer(split.images.length));
+      split.images.forEach((v, i) => (images[i] = Math.round(v * 255)));
+      const labels = new Uint8Array(new SharedArrayBuffer(split.count));
+      labels.set(split.labels);
+      return { images, labels, count: split.count };
+    };
+    const asBytes = { ...data, train: bytesOf(data.train), test: bytesOf(data.test) };
+    const asFloats = { ...asBytes, train: { ...asBytes.train, images: imageValues(asBytes.train) }, test: { ...asBytes.test, images: imageValues(asBytes.test) } };
+    const weightsAfter = async (dataset: typeof data) => {
+      const model = buildLenet(3);
+      await trainEpochs(model, dataset, { config, seed: 5, masks: MaskBinding.none(), sharding: { shards: 2, threads: 2, backend: 'wasm' } });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return weights;
+    };
+    const fromBytes = await weightsAfter(asBytes);
+    expect(fromBytes).toEqual(await weightsAfter(asFloats));
+    expect(fromBytes).not.toEqual(await weightsAfter(data)); // the quantisation is real: the test can tell
   });
 
   it('serves one training task after another on the same pool of workers, as a session does', async () => {

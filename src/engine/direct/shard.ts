@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Split } from '../../data/index.js';
+import { copyImage, type Split } from '../../data/index.js';
 import { conv2dFilterGradient } from '../backend/wasmKernels/conv2dBackpropFilter.js';
 import { maxPoolScatter } from '../backend/wasmKernels/maxPoolGrad.js';
 import { columnSums } from '../backend/wasmKernels/sum.js';
@@ -258,7 +258,7 @@ export function directShardGradient(
     const labels = new Int32Array(rows);
     for (let i = 0; i < rows; i++) {
       const source = indices[i]!;
-      images.set(split.images.subarray(source * pixels, (source + 1) * pixels), i * pixels);
+      copyImage(split.images, source, pixels, images, i * pixels);
       labels[i] = split.labels[source]!;
     }
 

@@ -78,7 +78,9 @@ export interface TaskSetup {
   readonly statistics: SharedArrayBuffer;
   /** The batch's image indices into the training split (Uint32Array). */
   readonly indices: SharedArrayBuffer;
+  /** The training split's pixels: bytes (standing for byte/255, data/pixels.ts) or float32 values. */
   readonly images: SharedArrayBuffer;
+  readonly imageBytes: boolean;
   readonly labels: SharedArrayBuffer;
   readonly count: number;
 }

@@ -45,13 +45,17 @@ const WAIT_SLICE_MS = 20;
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
 
-/** A training split copied once into shared memory, reused by every later task on the same split. */
+/**
+ * The training split in shared memory: as it is when it already lives there (byte pixels, see
+ * data/pixels.ts), else copied once and reused by every later task on the same split.
+ */
 const sharedSplits = new WeakMap<Split, Split>();
 
 function sharedSplit(split: Split): Split {
+  if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
   let shared = sharedSplits.get(split);
   if (shared === undefined) {
-    const images = float32s(split.images.length);
+    const images = split.images instanceof Float32Array ? float32s(split.images.length) : new Uint8Array(new SharedArrayBuffer(split.images.length));
     images.set(split.images);
     const labels = new Uint8Array(new SharedArrayBuffer(split.labels.length));
     labels.set(split.labels);
@@ -158,6 +162,7 @@ export class ShardedGradients {
       statistics: buffers.statistics.buffer,
       indices: buffers.indices.buffer,
       images: split.images.buffer as SharedArrayBuffer,
+      imageBytes: split.images instanceof Uint8Array,
       labels: split.labels.buffer as SharedArrayBuffer,
       count: split.count,
     };
