@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { pruneByName, removeByName } from '../api/index.js';
 import { EngineError } from '../errors.js';
 import type { ImportanceSource, PlannedPrune, PruneGroup, PruneTask } from '../plan/types.js';
-import { torchToTfjs } from '../prune/layout.js';
+import { fromTorchLayout } from '../prune/torchLayout.js';
 import { methodOf } from '../methods/index.js';
 import type { MaskReference, PluginReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
@@ -46,7 +46,7 @@ function readMask(reference: MaskReference, planned: PlannedPrune | undefined, p
     // The planner refuses layout: torch on a parameter without a known layout; reaching here is a bug.
     throw new EngineError('MASK_FILE', `'${paramName}': a torch-layout mask needs a conv2d or dense kernel`);
   }
-  return torchToTfjs(layout, values, tensor.shape).values;
+  return fromTorchLayout(layout, values, tensor.shape, { flattenedFrom: planned?.flattenedFrom }).values;
 }
 
 /** The plugin a spec names, as prepareRun loaded it (src/plugins/loaded.ts). */

@@ -48,6 +48,22 @@ function checkMaskShape(mask: MaskReference, context: PlanContext): void {
       message: `${name} (layout: torch) does not have the torch shape ${shapeText(torchShape)} of ${parameterText(parameter)}`,
     });
   }
+  const rows = context.torchRows;
+  if (rows.kind === 'unknown') {
+    problems.push({
+      at,
+      message:
+        `layout: torch on ${parameter.name}: layer '${parameter.layer}' reads the flatten '${rows.flatten}', and torch flattens a feature map ` +
+        `in (c, h, w) order where TF.js flattens (h, w, c), so the mask's columns land on other weights unless reordered; ` +
+        `${parameter.layer}'s model has no torch counterpart to say its feature map (models/torchNames.ts: built-in lenet and ONNX imports do). ` +
+        `Give this mask in TF.js layout (an earlier run's masks.safetensors is)`,
+    });
+  }
+}
+
+/** A torch-layout mask on a dense kernel after a flatten carries the map it reorders by into the plan. */
+function flattenOf(mask: MaskReference, context: PlanContext): { flattenedFrom?: readonly [number, number, number] } {
+  return mask.layout === 'torch' && context.torchRows.kind === 'flattened' ? { flattenedFrom: context.torchRows.from } : {};
 }
 
 export const customFromMask = {
@@ -72,7 +88,7 @@ export const customFromMask = {
     `custom_from_mask ${spec.mask.tensor} of ${path.basename(spec.mask.file)}${spec.mask.layout === 'torch' ? ' (torch layout)' : ''}`,
   plan: (spec, context) => {
     checkMaskShape(spec.mask, context);
-    return { layout: context.layout, axis: null, composes: context.composes };
+    return { layout: context.layout, axis: null, composes: context.composes, ...flattenOf(spec.mask, context) };
   },
   outcome: (spec, { planned }) =>
     `multiplies in the mask ${spec.mask.tensor} [${spec.mask.shape.join(', ')}] from ${spec.mask.file}${onTop(planned.composes)}`,

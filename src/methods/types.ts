@@ -83,13 +83,31 @@ export interface PlannedPrune {
   readonly axis: number | null;
   /** Pruned earlier in the plan (and not since removed or made fresh): the new mask composes with it. */
   readonly composes: boolean;
+  /**
+   * A torch-layout mask on a dense kernel that reads a flatten: the [h, w, c] map flattened, whose
+   * (c, h, w) order in torch the mask's columns follow (prune/torchLayout.ts). Absent otherwise.
+   */
+  readonly flattenedFrom?: readonly [number, number, number];
 }
+
+/**
+ * How a dense kernel's input rows line up with torch's columns: as they are (`rows`, any other
+ * parameter too), reordered from a flatten of a known [h, w, c] map (`flattened`), or not knowable
+ * (`unknown`: it reads the flatten layer named, in a model without a torch counterpart that says
+ * how its torch twin flattens).
+ */
+export type TorchRows =
+  | { readonly kind: 'rows' }
+  | { readonly kind: 'flattened'; readonly from: readonly [number, number, number] }
+  | { readonly kind: 'unknown'; readonly flatten: string };
 
 /** The plan-time check of one parameter a local target selects. */
 export interface PlanContext {
   readonly parameter: ParameterDescription;
   readonly layout: WeightLayout | null;
   readonly composes: boolean;
+  /** How the parameter's rows map to torch's layout (torch-layout masks need it). */
+  readonly torchRows: TorchRows;
   /** Where the target is written. */
   readonly targetAt: SourceLocation;
   /** Where the recipe writes `key` (its `locate` part; axis: axis or dim), else the target itself. */

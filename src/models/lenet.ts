@@ -40,4 +40,17 @@ export const LENET_DESCRIPTION: ModelDescription = {
     layer('fc2', 'Dense', [120, 84], 84),
     layer('fc3', 'Dense', [84, 10], 10),
   ],
+  // The walkthrough's torch module: same attribute names; fc1 reads conv2's 5×5×16 map flattened.
+  torch: {
+    'conv1/kernel': { name: 'conv1.weight' },
+    'conv1/bias': { name: 'conv1.bias' },
+    'conv2/kernel': { name: 'conv2.weight' },
+    'conv2/bias': { name: 'conv2.bias' },
+    'fc1/kernel': { name: 'fc1.weight', flattenedFrom: [5, 5, 16] },
+    'fc1/bias': { name: 'fc1.bias' },
+    'fc2/kernel': { name: 'fc2.weight' },
+    'fc2/bias': { name: 'fc2.bias' },
+    'fc3/kernel': { name: 'fc3.weight' },
+    'fc3/bias': { name: 'fc3.bias' },
+  },
 };

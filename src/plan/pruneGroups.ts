@@ -66,7 +66,7 @@ export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
       method: target.method,
       importance: importance === null ? { kind: 'weights' } : { kind: 'parameter', name: importance },
       parameters: parameters.map((p) => p.name),
-      planned: planned(parameters, (p, composes) => planParameter(target, p, composes, context.problems)),
+      planned: planned(parameters, (p, composes) => planParameter(context.model, target, p, composes, context.problems)),
       seed: groupSeed(index),
     };
   });

@@ -8,12 +8,13 @@
 import type { RecipeProblem } from '../errors.js';
 import { methodOf, type PlannedPrune } from '../methods/index.js';
 import { sameShape, shapeText } from '../methods/text.js';
-import type { ParameterDescription } from '../models/description.js';
+import type { ModelDescription, ParameterDescription } from '../models/description.js';
 import type { LocalTarget } from '../recipe/types.js';
-import { weightLayoutOf } from './layout.js';
+import { torchRowsOf, weightLayoutOf } from './layout.js';
 
 /** Layout, axis and the method's checks of one parameter; `composes` is the caller's. */
 export function planParameter(
+  model: ModelDescription,
   target: LocalTarget,
   parameter: ParameterDescription,
   composes: boolean,
@@ -23,6 +24,7 @@ export function planParameter(
     parameter,
     layout: weightLayoutOf(parameter),
     composes,
+    torchRows: torchRowsOf(model, parameter),
     targetAt: target.at,
     at: (key) => target.optionsAt[key] ?? target.at,
     problems,

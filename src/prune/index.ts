@@ -34,3 +34,4 @@ export {
   type WeightLayout,
   type Laid,
 } from './layout.js';
+export { toTorchLayout, fromTorchLayout, type TorchLayoutKind, type TorchLayoutInfo } from './torchLayout.js';
