@@ -11,11 +11,12 @@ import {
   type LayerDescription,
   type ModelDescription,
 } from './description.js';
+import { inputShapeOf, windowOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
 
 interface LayerJson {
   class_name?: unknown;
-  config?: { name?: unknown };
+  config?: { name?: unknown } & Record<string, unknown>;
 }
 
 interface WeightJson {
@@ -75,8 +76,10 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
       .filter((w) => isTrainableParam(w.param))
       .map((w) => describeParameter(name, className, w.param, w.shape));
     const inbound = inboundOf(layerJson as Record<string, unknown>);
-    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }) };
+    const window = windowOf(className, layerJson.config ?? {});
+    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }), ...(window === null ? {} : { window }) };
   });
   const outputs = outputLayersOf(modelConfigOf(parsed.modelTopology));
-  return { source: file, layers, ...(outputs === undefined ? {} : { outputs }) };
+  const inputShape = inputShapeOf(layersJson.map((l) => l.config ?? {}));
+  return { source: file, layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
 }
