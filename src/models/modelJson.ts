@@ -54,8 +54,6 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
   if (!isRecord(parsed) || !isRecord(parsed.modelTopology)) {
     return fail('not a TF.js LayersModel (no modelTopology); convert it with tensorflowjs_converter');
   }
-  const layersJson = topologyLayers(parsed.modelTopology);
-  if (layersJson === null) return fail('modelTopology has no layer list');
   const manifest = Array.isArray(parsed.weightsManifest) ? parsed.weightsManifest : [];
   const weights: { name: string; shape: number[] }[] = [];
   for (const group of manifest) {
@@ -66,6 +64,21 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
     }
   }
 
+  return describeTopology(file, parsed.modelTopology, weights, fail);
+}
+
+/**
+ * The description of a model from its topology (model.json's modelTopology, or a LayersModel's
+ * toJSON) and its weights' names and shapes; `fail` reports what does not fit.
+ */
+export function describeTopology(
+  source: string,
+  topology: Record<string, unknown>,
+  weights: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  fail: (message: string) => never,
+): ModelDescription {
+  const layersJson = topologyLayers(topology);
+  if (layersJson === null) return fail('modelTopology has no layer list');
   const layers: LayerDescription[] = layersJson.map((layerJson) => {
     const className = typeof layerJson.class_name === 'string' ? layerJson.class_name : 'Unknown';
     const name = typeof layerJson.config?.name === 'string' ? layerJson.config.name : fail('a layer has no name');
@@ -79,7 +92,7 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
     const window = windowOf(className, layerJson.config ?? {});
     return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }), ...(window === null ? {} : { window }) };
   });
-  const outputs = outputLayersOf(modelConfigOf(parsed.modelTopology));
+  const outputs = outputLayersOf(modelConfigOf(topology));
   const inputShape = inputShapeOf(layersJson.map((l) => l.config ?? {}));
-  return { source: file, layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
+  return { source, layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
 }
