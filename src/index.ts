@@ -11,6 +11,8 @@ export {
   GLOBAL_METHODS,
   type ApiErrorCode,
   type AmountOptions,
+  type ChannelGroup,
+  type ChannelGroupMember,
   type AxisOptions,
   type GlobalMethod,
   type GlobalOptions,

@@ -25,6 +25,8 @@ export const API_ERROR_CODES = [
   'PRUNE_NOT_PRUNED',
   /** A weight that is not float32: masks multiply float weights only. */
   'PRUNE_DTYPE_UNSUPPORTED',
+  /** A model whose topology cannot be read as a description (channel groups): a layer without a name, no layer list. */
+  'PRUNE_MODEL_UNREADABLE',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

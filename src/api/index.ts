@@ -5,6 +5,8 @@
 export { prune } from './prune.js';
 export { pruneByName, pruningStatesByName, removeByName, restorePruningByName, rewindByName, snapshotWeights, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
 export { masksOf, type PrunedParameter } from './inspect.js';
+export { describeLayersModel } from './describe.js';
+export type { ChannelGroup, ChannelGroupMember } from '../models/channelGroups.js';
 export { PRUNE_SCOPES, type PruneScope } from './store.js';
 export { API_ERROR_CODES, type ApiErrorCode } from './codes.js';
 export { GLOBAL_METHODS, type GlobalMethod, type GlobalOptions, type GlobalParameter } from './global.js';

@@ -3,7 +3,7 @@
  * it is configured with. engine/builtinModels.ts turns one into a TF.js model; describeArchitecture
  * gives the planner its parameters without TF.js, and a test holds the two together.
  */
-import { describeParameter, isTrainableParam, layerTypeOf, type LayerDescription, type ModelDescription } from './description.js';
+import { describeParameter, isTrainableParam, layerTypeOf, type LayerDescription, type ModelDescription, type SpatialWindow } from './description.js';
 
 /** One layer of a built-in model; `input` names the layer it reads (`inputs` for a merge). */
 export type ArchitectureLayer =
@@ -103,9 +103,17 @@ export function describeArchitecture(architecture: Architecture): ModelDescripti
       .map(([param, shape]) => describeParameter(layer.name, className, param, shape));
     // The graph too (channel groups follow it): a residual add reads two layers, not the one before it.
     const inbound = layer.kind === 'input' ? [] : layer.kind === 'add' ? [...layer.inputs] : [layer.input];
-    return { name: layer.name, type: layerTypeOf(className), className, params, inbound };
+    const window = windowOf(layer);
+    return { name: layer.name, type: layerTypeOf(className), className, params, inbound, ...(window === null ? {} : { window }) };
   });
-  return { source: `builtin:${architecture.name}`, layers };
+  const input = architecture.layers.find((layer) => layer.kind === 'input');
+  return { source: `builtin:${architecture.name}`, layers, ...(input?.kind === 'input' ? { inputShape: [...input.shape] } : {}) };
+}
+
+/** A conv's window: engine/builtinModels.ts builds every conv with 'same' padding and no dilation. */
+function windowOf(layer: ArchitectureLayer): SpatialWindow | null {
+  if (layer.kind !== 'conv' && layer.kind !== 'depthwise') return null;
+  return { kernel: [layer.kernelSize, layer.kernelSize], strides: [layer.strides, layer.strides], padding: 'same', dilation: [1, 1] };
 }
 
 /** The weights every layer holds, trained or not (batch-norm statistics included), in TF.js order. */

@@ -29,6 +29,19 @@ export interface LayerDescription {
    * the one listed before it, as in a Sequential. Channel groups follow these edges.
    */
   readonly inbound?: readonly string[];
+  /**
+   * The spatial window of a conv, depthwise conv or pooling layer (what its output's height and
+   * width come from); absent for layers without one or when the source does not say.
+   */
+  readonly window?: SpatialWindow;
+}
+
+/** How a windowed layer maps its input's height and width to its output's (TF.js's rules). */
+export interface SpatialWindow {
+  readonly kernel: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: 'same' | 'valid';
+  readonly dilation: readonly [number, number];
 }
 
 export interface ModelDescription {
@@ -39,6 +52,8 @@ export interface ModelDescription {
   readonly outputs?: readonly string[];
   /** Its parameters' names and layouts in torch, where the model has a torch counterpart. */
   readonly torch?: TorchNames;
+  /** The input's shape without the batch axis ([28, 28, 1]), when known: MACs need the spatial sizes. */
+  readonly inputShape?: readonly number[];
 }
 
 /** Conv2D → conv2d, DepthwiseConv2D → depthwise_conv2d, BatchNormalization → batch_normalization. */

@@ -7,10 +7,15 @@
  * The layers without parameters are listed too, in order, because channel groups follow them
  * (conv2's channels reach fc1 through pool2 and flatten).
  */
-import { describeParameter, type LayerDescription, type ModelDescription } from './description.js';
+import { describeParameter, type LayerDescription, type ModelDescription, type SpatialWindow } from './description.js';
 
 export const LENET_INPUT_SHAPE = [28, 28, 1] as const;
 export const LENET_CLASSES = 10;
+
+/** A k×k window with stride s and TF.js's default 'valid' padding, as engine/lenet.ts builds them. */
+function square(k: number, s: number): SpatialWindow {
+  return { kernel: [k, k], strides: [s, s], padding: 'valid', dilation: [1, 1] };
+}
 
 function layer(name: string, className: string, kernel: number[], bias: number): LayerDescription {
   return {
@@ -21,20 +26,22 @@ function layer(name: string, className: string, kernel: number[], bias: number):
       describeParameter(name, className, 'kernel', kernel),
       describeParameter(name, className, 'bias', [bias]),
     ],
+    ...(className === 'Conv2D' ? { window: square(kernel[0]!, 1) } : {}),
   };
 }
 
-function withoutParams(name: string, className: string, type: string): LayerDescription {
-  return { name, type, className, params: [] };
+function withoutParams(name: string, className: string, type: string, window?: SpatialWindow): LayerDescription {
+  return { name, type, className, params: [], ...(window === undefined ? {} : { window }) };
 }
 
 export const LENET_DESCRIPTION: ModelDescription = {
   source: 'builtin:lenet',
+  inputShape: LENET_INPUT_SHAPE,
   layers: [
     layer('conv1', 'Conv2D', [3, 3, 1, 6], 6),
-    withoutParams('pool1', 'MaxPooling2D', 'max_pooling2d'),
+    withoutParams('pool1', 'MaxPooling2D', 'max_pooling2d', square(2, 2)),
     layer('conv2', 'Conv2D', [3, 3, 6, 16], 16),
-    withoutParams('pool2', 'MaxPooling2D', 'max_pooling2d'),
+    withoutParams('pool2', 'MaxPooling2D', 'max_pooling2d', square(2, 2)),
     withoutParams('flatten', 'Flatten', 'flatten'),
     layer('fc1', 'Dense', [400, 120], 120),
     layer('fc2', 'Dense', [120, 84], 84),

@@ -11,11 +11,12 @@ import {
   type LayerDescription,
   type ModelDescription,
 } from './description.js';
+import { inputShapeOf, windowOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
 
 interface LayerJson {
   class_name?: unknown;
-  config?: { name?: unknown };
+  config?: { name?: unknown } & Record<string, unknown>;
 }
 
 interface WeightJson {
@@ -53,8 +54,6 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
   if (!isRecord(parsed) || !isRecord(parsed.modelTopology)) {
     return fail('not a TF.js LayersModel (no modelTopology); convert it with tensorflowjs_converter');
   }
-  const layersJson = topologyLayers(parsed.modelTopology);
-  if (layersJson === null) return fail('modelTopology has no layer list');
   const manifest = Array.isArray(parsed.weightsManifest) ? parsed.weightsManifest : [];
   const weights: { name: string; shape: number[] }[] = [];
   for (const group of manifest) {
@@ -65,6 +64,21 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
     }
   }
 
+  return describeTopology(file, parsed.modelTopology, weights, fail);
+}
+
+/**
+ * The description of a model from its topology (model.json's modelTopology, or a LayersModel's
+ * toJSON) and its weights' names and shapes; `fail` reports what does not fit.
+ */
+export function describeTopology(
+  source: string,
+  topology: Record<string, unknown>,
+  weights: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  fail: (message: string) => never,
+): ModelDescription {
+  const layersJson = topologyLayers(topology);
+  if (layersJson === null) return fail('modelTopology has no layer list');
   const layers: LayerDescription[] = layersJson.map((layerJson) => {
     const className = typeof layerJson.class_name === 'string' ? layerJson.class_name : 'Unknown';
     const name = typeof layerJson.config?.name === 'string' ? layerJson.config.name : fail('a layer has no name');
@@ -75,8 +89,10 @@ export async function describeModelJson(file: string, at: SourceLocation): Promi
       .filter((w) => isTrainableParam(w.param))
       .map((w) => describeParameter(name, className, w.param, w.shape));
     const inbound = inboundOf(layerJson as Record<string, unknown>);
-    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }) };
+    const window = windowOf(className, layerJson.config ?? {});
+    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }), ...(window === null ? {} : { window }) };
   });
-  const outputs = outputLayersOf(modelConfigOf(parsed.modelTopology));
-  return { source: file, layers, ...(outputs === undefined ? {} : { outputs }) };
+  const outputs = outputLayersOf(modelConfigOf(topology));
+  const inputShape = inputShapeOf(layersJson.map((l) => l.config ?? {}));
+  return { source, layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
 }

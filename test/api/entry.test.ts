@@ -43,6 +43,7 @@ describe('src/index.ts', () => {
   it('prune.* mirrors torch.nn.utils.prune', () => {
     expect(Object.keys(entry.prune).sort()).toEqual(
       [
+        'channelGroups',
         'customFromMask',
         'globalUnstructured',
         'identity',
