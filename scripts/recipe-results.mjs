@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * Regenerates the README's table of recipe results from runs made on this machine: for each
+ * recipe named, the newest finished run of it under runs/ (matched by the recipe's sha256, which
+ * every run's manifest records), its test accuracies before pruning, after pruning and after
+ * fine-tuning, and the images/s of its training epochs. The table replaces the lines between the
+ * README's `<!-- recipe-results -->` markers; numbers are never typed by hand.
+ *
+ *   npx prune-run recipes/resnet-fashion.yaml      # make the runs first
+ *   node scripts/recipe-results.mjs recipes/resnet-fashion.yaml recipes/mobilenet-fashion.yaml
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const recipes = process.argv.slice(2);
+if (recipes.length === 0) {
+  console.error('usage: node scripts/recipe-results.mjs recipes/a.yaml [recipes/b.yaml ...]');
+  process.exit(2);
+}
+
+const runsDir = path.join(root, 'runs');
+const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((name) => !name.endsWith('.partial')).sort().reverse() : [];
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+
+function newestRunOf(recipe) {
+  const sha256 = createHash('sha256').update(readFileSync(path.resolve(recipe))).digest('hex');
+  for (const name of runs) {
+    const dir = path.join(runsDir, name);
+    if (!existsSync(path.join(dir, 'record.json')) || !existsSync(path.join(dir, 'manifest.json'))) continue;
+    const manifest = readJson(path.join(dir, 'manifest.json'));
+    if (manifest.status === 'succeeded' && JSON.stringify(manifest).includes(sha256)) return dir;
+  }
+  return null;
+}
+
+const percent = (x) => (x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
+const rows = [];
+for (const recipe of recipes) {
+  const dir = newestRunOf(recipe);
+  if (dir === null) {
+    console.error(`${recipe}: no finished run of this recipe (as it is now) under runs/; run it first`);
+    process.exit(1);
+  }
+  const record = readJson(path.join(dir, 'record.json'));
+  const at = (point) => record.evaluations.filter((e) => e.point === point).at(-1)?.accuracy;
+  const speeds = record.training.flatMap((t) => t.epochs ?? []).map((e) => Math.round(e.imagesPerSecond));
+  const count = record.evaluations[0]?.count ?? 0;
+  rows.push(
+    `| \`${path.relative(root, path.resolve(recipe))}\` | ${percent(at('before-pruning'))} | ${percent(at('pruned'))} | ${percent(at('finetuned'))} | ` +
+      `${count.toLocaleString('en')} | ${speeds.length === 0 ? '—' : `${Math.min(...speeds)}–${Math.max(...speeds)}`} | \`runs/${path.basename(dir)}\` |`,
+  );
+}
+const table = [
+  '| recipe | test accuracy, trained | pruned | fine-tuned | test images | training images/s | run |',
+  '|---|---|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+
+const readme = path.join(root, 'README.md');
+const text = readFileSync(readme, 'utf8');
+const start = '<!-- recipe-results -->';
+const end = '<!-- /recipe-results -->';
+const [a, b] = [text.indexOf(start), text.indexOf(end)];
+if (a < 0 || b < a) {
+  console.error(`README.md has no ${start} … ${end} block to fill`);
+  process.exit(1);
+}
+writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+console.log(table);
