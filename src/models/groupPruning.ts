@@ -11,6 +11,7 @@ import { isTrainableParam, type ModelDescription } from './description.js';
 import { axesSize } from './layerGraph.js';
 import { modelMacs } from './macs.js';
 
+/** What a structured target counts: the model's trainable parameters or its multiply-adds per image. */
 export type GroupMeasure = 'params' | 'macs';
 
 /** Params whose magnitude is not the channel's: a shift (bias, batch norm's beta) and the batch-norm statistics. */

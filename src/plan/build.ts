@@ -6,11 +6,10 @@
 import { PlanError, RecipeError, type RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { allParameters } from '../models/description.js';
-import { COMPACT_CHAIN_ONLY, MERGE_LAYERS } from '../models/merges.js';
-import type { FilterStep, ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
+import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
+import { planGroupTarget } from './filterGroups.js';
 import { SeededRandom } from '../util/random.js';
-import { pruneGroups, removedParameters, type StageContext } from './pruneGroups.js';
-import { resolveSelectors } from './selectors.js';
+import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
 import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
 
@@ -77,24 +76,6 @@ function stageProblems(stage: Stage, hasSchedule: boolean): RecipeProblem[] {
     problems.push({ at: stage.rewind.at, message: `stage ${stage.name}: rewind resets weights after one-shot pruning; it does not combine with a schedule` });
   }
   return problems;
-}
-
-/** The conv kernels a filters step picks; anything else is refused at its selector. */
-function filterKernels(step: FilterStep, context: StageContext): string[] {
-  const { parameters, problems } = resolveSelectors(step.select, context.model);
-  context.problems.push(...problems);
-  const kernels: string[] = [];
-  for (const p of parameters) {
-    if (p.layerType === 'conv2d' && p.param === 'kernel') kernels.push(p.name);
-    else {
-      const selector = step.select.find((s) => resolveSelectors([s], context.model).parameters.some((q) => q.name === p.name));
-      context.problems.push({
-        at: selector?.at ?? step.at,
-        message: `filters: ${p.name} (${p.layerType} ${p.param}) has no filters to remove; select conv2d kernels ({layer_type: conv2d, param: kernel})`,
-      });
-    }
-  }
-  return kernels;
 }
 
 export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, counts?: DataCounts): Plan {
@@ -170,7 +151,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       for (const group of oneShot) for (const name of group.parameters) pruned.add(name);
       const remove = removedParameters(stage, pruned, context);
       for (const name of remove) pruned.delete(name);
-      const filters = stage.filters === null ? null : { kernels: filterKernels(stage.filters, context), target: stage.filters.target };
+      const filters = stage.filters === null ? null : planGroupTarget(stage.filters, model, problems);
       for (const name of filters?.kernels ?? []) pruned.add(name);
       if (oneShot.length > 0 || remove.length > 0 || filters !== null || scheduled.length === 0) {
         const pruneId = `prune:${stage.name}${suffix}`;
@@ -199,16 +180,6 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       }
       for (const { group } of scheduled) for (const name of group.parameters) pruned.add(name);
     }
-  }
-  // A merge layer makes compaction impossible: say so now, not after the training.
-  const merge = recipe.export.compact ? model.layers.find((l) => Object.hasOwn(MERGE_LAYERS, l.className)) : undefined;
-  if (merge !== undefined) {
-    problems.push({
-      at: recipe.export.compactAt ?? { file: recipe.file, line: 1, col: 1 },
-      message:
-        `export.compact: layer '${merge.name}' (${merge.className}) is ${MERGE_LAYERS[merge.className]!}, which joins several branches; ` +
-        `${COMPACT_CHAIN_ONLY}. Export the masked model (model/) or the sparse files (export.sparse) instead`,
-    });
   }
   tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact, sparse: recipe.export.sparse });
   tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });

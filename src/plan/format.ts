@@ -9,6 +9,7 @@ import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount } from '../methods/text.js';
 import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
+import { MEASURE_WORDS } from './filterGroups.js';
 import { formatChannelGroups } from './formatGroups.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
@@ -30,7 +31,7 @@ function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
 export function summarizePruneTask(task: PruneTask): string {
   const parts = task.groups.map((g) => describeGroup(g, task.scope));
   if (task.remove.length > 0) parts.push(`remove (make permanent) ${task.remove.join(', ')}`);
-  if (task.filters !== null) parts.push(`filters of ${task.filters.kernels.join(', ')} to ${+(task.filters.target * 100).toFixed(2)}% of the model's parameters`);
+  if (task.filters !== null) parts.push(`filters of ${task.filters.kernels.join(', ')} to ${+(task.filters.fraction * 100).toFixed(2)}% of the model's ${MEASURE_WORDS[task.filters.measure]}`);
   if (task.rewind !== null) parts.push(`rewind to ${task.rewind.kind === 'init' ? 'init' : `epoch ${task.rewind.epoch}`}`);
   const text = parts.join('; ') || 'nothing';
   return task.cycle.of > 1 ? `cycle ${task.cycle.index}/${task.cycle.of}: ${text}` : text;

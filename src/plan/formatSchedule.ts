@@ -4,6 +4,7 @@
  * parameter — or the pool — will have pruned after it, from the real steps per epoch.
  */
 import { pythonRound } from '../prune/amount.js';
+import { MEASURE_WORDS } from './filterGroups.js';
 import { isStructuredSpec } from '../methods/index.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 import type { PruneTask, ScheduledGroup, TrainTask } from './types.js';
@@ -59,9 +60,11 @@ export function describeSchedules(task: TrainTask, shapes: ReadonlyMap<string, r
 export function describeCycleAndRewind(task: PruneTask): string[] {
   const lines: string[] = [];
   if (task.filters !== null) {
+    const { kernels, fraction, measure, minChannels } = task.filters;
     lines.push(
-      `filters: removes whole filters of ${task.filters.kernels.join(', ')} one at a time, smallest normalised L2 norm first, ` +
-        `until ${pct(task.filters.target)} of the model's parameters are pruned (each with its bias entry and the next layer's inputs that read it)`,
+      `filters: removes channels of the groups of ${kernels.join(', ')} one at a time, least important per unit of cost first, ` +
+        `until the removed channels take away ${pct(fraction)} of the model's ${MEASURE_WORDS[measure]}; each group keeps at least ${pct(minChannels)} of its channels ` +
+        '(a channel goes with every slice of it: kernels, biases, batch norm, depthwise convs, the inputs that read it)',
     );
   }
   if (task.cycle.of > 1) lines.push(`cycle ${task.cycle.index} of ${task.cycle.of}: each amount is taken from what is still unpruned`);

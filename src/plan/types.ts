@@ -3,6 +3,7 @@
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
 import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
+import type { GroupMeasure } from '../models/groupPruning.js';
 import type { DataSource } from '../data/types.js';
 import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
@@ -98,6 +99,18 @@ export interface TrainTask extends TaskBase {
   readonly snapshotEpochs: readonly number[];
 }
 
+/**
+ * Structured pruning to a target: the channel groups of these kernels lose channels, least
+ * important per unit of cost first, until the removed channels take away `fraction` of the model's
+ * `measure`, each group keeping `minChannels` of its channels (plan/filterGroups.ts checks it can).
+ */
+export interface GroupTargetTask {
+  readonly kernels: readonly string[];
+  readonly measure: GroupMeasure;
+  readonly fraction: number;
+  readonly minChannels: number;
+}
+
 export interface PruneTask extends TaskBase {
   readonly kind: 'prune';
   readonly scope: 'local' | 'global';
@@ -108,11 +121,8 @@ export interface PruneTask extends TaskBase {
    * original × mask, mask and history dropped. Each is pruned at that point (the planner checks).
    */
   readonly remove: readonly string[];
-  /**
-   * Filter pruning to a target, after the groups: whole filters of these conv kernels go, smallest
-   * normalised L2 norm first, until `target` of the model's parameters are pruned; null: none.
-   */
-  readonly filters: { readonly kernels: readonly string[]; readonly target: number } | null;
+  /** Structured pruning to a target (channel groups), after the groups; null: none. */
+  readonly filters: GroupTargetTask | null;
   /** After pruning, reset the surviving weights to a snapshot (lottery tickets); null: none. */
   readonly rewind: RewindPoint | null;
   /** Which prune–fine-tune cycle of its stage this is (1-based) and how many there are. */

@@ -82,6 +82,8 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
       return { at, message: `${name} must not be empty` };
     case 'minProperties':
       return { at, message: `${name} must give at least one of ${allowedKeys(parent).join(', ')}` };
+    case 'maxProperties':
+      return { at, message: `${name} must give only one of ${allowedKeys(parent).join(', ')}, got ${Object.keys(isRecord(error.data) ? error.data : {}).join(' and ')}` };
     case 'pattern': {
       const pattern = String(error.schema);
       const hint = patternHint(pattern, error.data);

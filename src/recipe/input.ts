@@ -54,7 +54,7 @@ export interface StageInput {
   targets?: TargetInput[];
   remove?: SelectorInput[];
   finetune?: TrainInput;
-  filters?: { select: SelectorInput[]; target: number };
+  filters?: { select: SelectorInput[]; target: number | { params?: number; macs?: number }; min_channels?: number };
   repeat?: number;
   rewind?: 'init' | { epoch: number };
 }

@@ -17,6 +17,7 @@ import type { FoundFiles } from '../data/locate.js';
 import type { DataSource } from '../data/types.js';
 import type { TrainInput, SelectorInput, AmountInput, ScheduleInput, TargetInput, StageInput, IdxPairInput, RecipeInput } from './input.js';
 import type {
+  FilterStep,
   Expectation,
   LocatedRewind,
   LocatedSchedule,
@@ -143,13 +144,23 @@ function resolveStage(
         ? null
         : {
             select: stage.filters.select.map((sel, i) => resolveSelector(sel, [...where, 'filters', 'select', i], at)),
-            target: stage.filters.target,
+            target: resolveGroupTarget(stage.filters.target, at.valueAt([...where, 'filters', 'target'])),
+            minChannels: stage.filters.min_channels ?? DEFAULT_MIN_CHANNELS,
             at: at.valueAt([...where, 'filters']),
           },
     repeat: stage.repeat ?? 1,
     rewind: resolveRewind(stage.rewind, [...where, 'rewind'], at),
     at: at.valueAt(where),
   };
+}
+
+/** The default floor of structured pruning: a quarter of each group's channels stays. */
+export const DEFAULT_MIN_CHANNELS = 0.25;
+
+/** `target: 0.4` counts parameters; `{params: f}` or `{macs: f}` say the measure (the schema allows one key). */
+function resolveGroupTarget(target: NonNullable<StageInput['filters']>['target'], at: SourceLocation): FilterStep['target'] {
+  if (typeof target === 'number') return { measure: 'params', fraction: target, at };
+  return target.macs !== undefined ? { measure: 'macs', fraction: target.macs, at } : { measure: 'params', fraction: target.params ?? 0, at };
 }
 
 function resolveRewind(rewind: StageInput['rewind'], where: PathSegment[], at: SourcePositions): LocatedRewind | null {

@@ -5,6 +5,7 @@
  * the later error can point into the recipe file.
  */
 import type { DataSource } from '../data/types.js';
+import type { GroupMeasure } from '../models/groupPruning.js';
 import type { BuiltinModel } from '../models/builtin.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
@@ -106,10 +107,15 @@ export interface Stage {
   readonly at: SourceLocation;
 }
 
-/** Remove whole conv filters, smallest normalised L2 norm first, until `target` of the model's parameters are pruned. */
+/**
+ * Structured pruning to a target: whole channel groups lose channels, least important per unit of
+ * cost first, until the removed channels take away `target.fraction` of the model's `target.measure`.
+ */
 export interface FilterStep {
   readonly select: readonly Selector[];
-  readonly target: number;
+  readonly target: { readonly measure: GroupMeasure; readonly fraction: number; readonly at: SourceLocation };
+  /** Every group keeps at least this fraction of its channels (rounded up, at least one). */
+  readonly minChannels: number;
   readonly at: SourceLocation;
 }
 

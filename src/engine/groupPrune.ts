@@ -1,0 +1,111 @@
+/**
+ * Structured pruning to a target on a TF.js model (a `filters:` step): the model's channel groups
+ * (models/channelGroups.ts, from the same description the planner read), each channel scored by
+ * its group importance over the current, masked weights, and the pure selection
+ * (prune/groupTarget.ts) deciding which channels go. A removed channel is masked in every
+ * trainable member of its group — kernel slices, biases, batch norm's gamma and beta, depthwise
+ * slices, the readers' input rows — so it outputs exactly zero downstream of any batch norm and
+ * compaction can drop it. Masks go through the library API, so they compose with earlier pruning.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { describeLayersModel } from '../api/describe.js';
+import { masksOf, pruneByName } from '../api/index.js';
+import { EngineError } from '../errors.js';
+import { kindOf } from '../layers/index.js';
+import { channelGroups, type ChannelGroup, type ChannelGroupMember } from '../models/channelGroups.js';
+import { costModelOf, countsInImportance, ownedUnitsOf, selectedGroups } from '../models/groupPruning.js';
+import type { GroupTargetTask } from '../plan/types.js';
+import { MEASURE_WORDS } from '../plan/filterGroups.js';
+import { maskWithoutSlots, slotsMasked } from '../prune/channelSlots.js';
+import { groupImportance } from '../prune/groupImportance.js';
+import { channelFloor, selectGroupChannels, type TargetGroup } from '../prune/groupTarget.js';
+import { customFromMask, type MaskSet, type PruningMethod } from '../prune/index.js';
+import { readWeight, weightNamed } from './weights.js';
+
+export interface GroupPruneOutcome {
+  /** The channels removed by this step, by group root, ascending. */
+  readonly removed: ReadonlyMap<string, readonly number[]>;
+  /** Every parameter whose mask changed. */
+  readonly touched: readonly string[];
+  /** The model's cost in the step's measure: whole, and with every removed channel gone. */
+  readonly dense: number;
+  readonly after: number;
+}
+
+const nameOf = (m: ChannelGroupMember) => `${m.layer}/${m.param}`;
+
+function fail(message: string): never {
+  throw new EngineError('FILTERS_UNSUPPORTED', `filters: ${message}`);
+}
+
+/** The channels of a group already removed: those whose root output-kernel slices are all masked. */
+function removedBefore(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet): boolean[] {
+  const className = model.getLayer(group.root).getClassName();
+  const rootKernel = group.members.find((m) => m.layer === group.root && m.side === 'out' && m.param === kindOf(className)?.outputKernel);
+  if (rootKernel === undefined) return new Array<boolean>(group.channels).fill(false);
+  const state = masks.get(nameOf(rootKernel));
+  return rootKernel.indices.map((slots) => slotsMasked(state?.mask, state?.shape ?? [], rootKernel.axes, slots));
+}
+
+function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet, trainable: ReadonlySet<string>, minChannels: number): TargetGroup {
+  const members = group.members
+    .filter((m) => trainable.has(nameOf(m)) && countsInImportance(m.param))
+    .map((m) => {
+      const weight = weightNamed(model, nameOf(m));
+      return { values: readWeight(weight), mask: masks.get(nameOf(m))?.mask, shape: weight.shape.map((d) => d ?? 0), axes: m.axes, indices: m.indices };
+    });
+  return {
+    name: group.root,
+    channels: group.channels,
+    floor: channelFloor(group.channels, minChannels),
+    importance: groupImportance(members, group.channels),
+    removed: removedBefore(group, model, masks),
+    owns: ownedUnitsOf(group),
+  };
+}
+
+function described(mask: Uint8Array, record: Record<string, unknown>): PruningMethod {
+  const method = customFromMask(mask);
+  return { ...method, describe: () => ({ ...method.describe(), ...record }) };
+}
+
+export function pruneGroupsToTarget(model: tf.LayersModel, task: GroupTargetTask): GroupPruneOutcome {
+  const description = describeLayersModel(model);
+  const { groups, refused } = selectedGroups(description, channelGroups(description), task.kernels);
+  // The planner refuses these at the recipe's selectors; reaching here means the model changed under the plan.
+  if (refused.length > 0) fail(refused.map((r) => r.why).join('; '));
+  const cost = costModelOf(description, task.measure);
+  if ('unknown' in cost) fail(`the model's multiply-adds cannot be told (${cost.unknown})`);
+  const masks = masksOf(model);
+  const trainable = new Set(model.trainableWeights.map((w) => w.originalName));
+  const targets = groups.map((g) => targetGroup(g, model, masks, trainable, task.minChannels));
+  const selection = selectGroupChannels({ cost, groups: targets, fraction: task.fraction, measure: MEASURE_WORDS[task.measure] });
+
+  const removed = new Map<string, number[]>();
+  for (const { group, channel } of selection.removed) removed.set(groups[group]!.root, [...(removed.get(groups[group]!.root) ?? []), channel].sort((a, b) => a - b));
+  // One mask per parameter, over every group it is a member of (a conv kernel is one group's outputs and another's inputs).
+  const slotsOf = new Map<string, { axes: readonly number[]; slots: Set<number> }[]>();
+  const records = new Map<string, Record<string, unknown>>();
+  groups.forEach((group) => {
+    const channels = removed.get(group.root);
+    if (channels === undefined) return;
+    for (const member of group.members) {
+      const name = nameOf(member);
+      if (!trainable.has(name)) continue; // batch-norm statistics: not weights, and zero gamma and beta already silence the channel
+      const entries = slotsOf.get(name) ?? [];
+      entries.push({ axes: member.axes, slots: new Set(channels.flatMap((k) => member.indices[k]!)) });
+      slotsOf.set(name, entries);
+      const record = records.get(name) ?? { method: 'filters_to_target', measure: task.measure, target: task.fraction };
+      record[member.side === 'out' ? 'channels' : `inputs_of_${group.root}`] = channels;
+      records.set(name, record);
+    }
+  });
+  for (const [name, entries] of slotsOf) {
+    const weight = weightNamed(model, name);
+    const shape = weight.shape.map((d) => d ?? 0);
+    let mask = masks.get(name)?.mask;
+    for (const { axes, slots } of entries) mask = maskWithoutSlots(mask, shape, axes, slots);
+    pruneByName(model, [name], described(mask!, records.get(name)!), { scope: 'local' });
+  }
+  return { removed, touched: [...slotsOf.keys()], dense: selection.dense, after: selection.after };
+}
