@@ -13,6 +13,8 @@ export interface CompactEntry {
   readonly layers: readonly CompactLayerEntry[];
   readonly parametersBefore: number;
   readonly parametersAfter: number;
+  /** Multiply-adds per image of the pruned and of the compact model (models/macs.ts); absent when they cannot be told, and in records of older runs. */
+  readonly macs?: { readonly before: number; readonly after: number };
   /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
   readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
   /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */

@@ -11,6 +11,8 @@ import type { Dataset } from '../data/index.js';
 import type { CompactEntry } from './compactEntry.js';
 import { makeBatch } from '../engine/batches.js';
 import { compactModel } from './compact/index.js';
+import { describeLayersModel } from '../api/describe.js';
+import { modelMacs } from '../models/macs.js';
 import { evaluate } from '../engine/evaluate.js';
 import { saveModel, type SerializedModel } from '../engine/modelFiles.js';
 
@@ -58,6 +60,12 @@ async function compare(masked: tf.LayersModel, compact: tf.LayersModel, data: Da
   };
 }
 
+/** Both models' multiply-adds per image, read from their own topologies, when they can be told. */
+function macsOf(pruned: tf.LayersModel, compact: tf.LayersModel): Pick<CompactEntry, 'macs'> {
+  const [before, after] = [pruned, compact].map((m) => modelMacs(describeLayersModel(m)).total);
+  return before == null || after == null ? {} : { macs: { before, after } };
+}
+
 /**
  * Writes `dir` (model.json + weights.bin) with the compact form of `model` (whose weights are the
  * pruned ones, serialised as `dense`) and measures it. `data` null: no comparison on a test split.
@@ -76,6 +84,7 @@ export async function exportCompact(model: tf.LayersModel, data: Dataset | null,
       })),
       parametersBefore: result.parametersBefore,
       parametersAfter: result.parametersAfter,
+      ...macsOf(model, result.model),
       bytes: { dense: denseBytes, denseGzipped: denseGzippedBytes, compact: bytesOf(written) },
       comparison: data === null || data.test.count === 0 ? null : await compare(model, result.model, data),
     };

@@ -14,7 +14,7 @@ import type { EvaluateTask, PruneTask, TrainTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import type { RecordDelta } from '../cache/state.js';
 import { checkExpectations } from '../runs/expectations.js';
-import type { CompactEntry, DeterminismEntry, RunRecord, SparseEntry, SparsityFigures } from '../runs/record.js';
+import type { CompactEntry, DeterminismEntry, MacsEntry, RunRecord, SparseEntry, SparsityFigures } from '../runs/record.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReuseSource } from './taskCache.js';
 
@@ -137,8 +137,8 @@ export class RunRecordBuilder {
   }
 
   /** The plain TF.js files' size (written or only measured) beside the final model's counts. */
-  addSize(model: SparsityFigures, dense: { denseBytes: number; denseGzippedBytes: number }): void {
-    this.record.size = { parameters: model.count, nonzeros: model.count - model.zeros, ...dense };
+  addSize(model: SparsityFigures, dense: { denseBytes: number; denseGzippedBytes: number }, macs: MacsEntry | null): void {
+    this.record.size = { parameters: model.count, nonzeros: model.count - model.zeros, ...dense, macs };
   }
 
   addCompact(entry: CompactEntry): void {

@@ -56,6 +56,12 @@ export interface PruningEntry {
   readonly isPruned?: boolean;
 }
 
+/** Multiply-adds per image: with every weight, and with the pruned channels gone. */
+export interface MacsEntry {
+  readonly dense: number;
+  readonly pruned: number;
+}
+
 /** The final model's size, in every report. */
 export interface SizeEntry {
   readonly parameters: number;
@@ -63,6 +69,12 @@ export interface SizeEntry {
   /** model.json + weights.bin as TF.js saves them, and the same gzipped. */
   readonly denseBytes: number;
   readonly denseGzippedBytes: number;
+  /**
+   * Multiply-adds per image (models/macs.ts): with every weight, and with the pruned channels gone
+   * (what the compact model computes); null when the model's MACs cannot be told; absent in records
+   * written before prune-run counted them.
+   */
+  readonly macs?: MacsEntry | null;
 }
 
 /** What export.sparse wrote: its bytes against the plain TF.js files of the same model. */

@@ -2,7 +2,7 @@
 import { determinismText, expectationsSection } from './reportExpectations.js';
 import { stageLabel } from '../plan/taskIds.js';
 import { scheduleSection } from './reportSchedule.js';
-import type { CompactEntry, EvaluationEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
+import type { CompactEntry, EvaluationEntry, MacsEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 
@@ -51,7 +51,8 @@ function compactSection(c: CompactEntry): string[] {
       c.layers.map((l) => [`\`${l.name}\``, l.className, String(l.channelsBefore), String(l.channelsAfter), String(l.channelsBefore - l.channelsAfter)]),
     ),
     '',
-    `- ${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → **${c.parametersAfter}** (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`,
+    `- ${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → **${c.parametersAfter}** (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)` +
+      (c.macs === undefined ? '' : `; multiply-adds per image: ${c.macs.before} → **${c.macs.after}** (${percent(1 - c.macs.after / c.macs.before)} fewer)`),
     `- bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, ` +
       `compact model **${kb(c.bytes.compact)}**`,
   );
@@ -87,12 +88,18 @@ function collapseWarnings(parameters: readonly ParameterEntry[]): string[] {
   ];
 }
 
+/** "multiply-adds per image 199968, 100404 with the kernels' pruned channels gone (50.21%)": each kernel counted with only its inputs and outputs that keep an entry. */
+export function macsLine(macs: MacsEntry): string {
+  return `multiply-adds per image ${macs.dense}, ${macs.pruned} with the kernels' pruned channels gone (${percent(macs.dense === 0 ? 1 : macs.pruned / macs.dense)})`;
+}
+
 function sizeSection(s: SizeEntry): string[] {
   return [
     '',
     '## Size',
     '',
     `- parameters ${s.parameters}, nonzero ${s.nonzeros} (${percent(s.nonzeros / s.parameters)})`,
+    ...(s.macs == null ? [] : [`- ${macsLine(s.macs)}`]),
     `- the pruned model as TF.js saves it (model.json + weights.bin): ${kb(s.denseBytes)}, gzipped ${kb(s.denseGzippedBytes)}` +
       ' (zeros are stored as zeros: see export.compact and export.sparse for smaller files)',
   ];

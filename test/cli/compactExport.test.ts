@@ -62,5 +62,12 @@ describe('export: {compact: true}', () => {
     expect(report).toContain("parameters: 60074 → **15306**");
     expect(report).toMatch(/largest logit difference \d\.\d\de-\d+/);
     expect(report).toMatch(/images\/s \(compact\)/);
+    // The masks alone: each kernel keeps half its outputs (conv2 and fc1 also read their inputs' dead filters: ln_structured leaves those rows).
+    expect(report).toContain("multiply-adds per image 199968, 100404 with the kernels' pruned channels gone (50.21%)");
+    // The compact model: 26·26·9·3 + 11·11·27·8 + 200·60 + 60·42 + 42·10 (a dead channel's readers go too).
+    expect(report).toContain('multiply-adds per image: 199968 → **59328** (70.33% fewer)');
+    const record = JSON.parse(await readFile(path.join(run.runDir, 'record.json'), 'utf8')) as { size: { macs: unknown }; compact: { macs: unknown } };
+    expect(record.size.macs).toEqual({ dense: 199968, pruned: 100404 });
+    expect(record.compact.macs).toEqual({ before: 199968, after: 59328 });
   });
 });

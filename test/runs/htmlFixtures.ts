@@ -60,7 +60,7 @@ export function sampleRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     globalPruned: { count, zeros, sparsity: zeros / count },
     globalModel: { count: count + 25, zeros, sparsity: zeros / (count + 25) },
     isPruned: true,
-    size: { parameters: count + 25, nonzeros: count + 25 - zeros, denseBytes: 4096, denseGzippedBytes: 2048 },
+    size: { parameters: count + 25, nonzeros: count + 25 - zeros, denseBytes: 4096, denseGzippedBytes: 2048, macs: { dense: 1000, pruned: 400 } },
     ...overrides,
   };
 }

@@ -65,6 +65,7 @@ describe('report.html', () => {
     expect(sectionText(document, 'Parameters')).toMatch(/conv1\/kernel \[50\] 50 10 20\.00%/);
     expect(sectionText(document, 'Parameters')).toMatch(/conv1\/bias \[5\] 5 0 not pruned/);
     expect(sectionText(document, 'Size')).toContain('parameters 275, nonzero 185');
+    expect(sectionText(document, 'Size')).toContain("multiply-adds per image 1000, 400 with the kernels' pruned channels gone (40.00%)");
     expect(sectionText(document, 'Training')).toContain('train 3 0.3333 80.00% 1000');
     expect(text).not.toContain('Compact export');
     expect(text).not.toContain('Sparse export');

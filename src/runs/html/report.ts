@@ -9,7 +9,7 @@ import { determinismText } from '../reportExpectations.js';
 import { expectationsSection } from './expectations.js';
 import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
 import { element, join, raw, text, type Markup } from './markup.js';
-import { evaluationLabel } from '../report.js';
+import { evaluationLabel, macsLine } from '../report.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
 import { STYLE } from './style.js';
 import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
@@ -194,6 +194,7 @@ function sizeSection(s: SizeEntry): Markup[] {
     heading(2, 'Size', 'size'),
     list([
       `parameters ${s.parameters}, nonzero ${s.nonzeros} (${percent(s.nonzeros / s.parameters)})`,
+      ...(s.macs == null ? [] : [macsLine(s.macs)]),
       `the pruned model as TF.js saves it (model.json + weights.bin): ${kb(s.denseBytes)}, gzipped ${kb(s.denseGzippedBytes)}` +
         ' (zeros are stored as zeros: see export.compact and export.sparse for smaller files)',
     ]),
@@ -203,7 +204,12 @@ function sizeSection(s: SizeEntry): Markup[] {
 function compactSection(c: CompactEntry): Markup[] {
   const changed = c.layers.filter((l) => l.channelsAfter !== l.channelsBefore).length;
   const items: Cell[] = [
-    inline(`${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → `, strong(String(c.parametersAfter)), ` (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`),
+    inline(
+      `${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → `,
+      strong(String(c.parametersAfter)),
+      ` (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`,
+      ...(c.macs === undefined ? [] : [`; multiply-adds per image: ${c.macs.before} → `, strong(String(c.macs.after)), ` (${percent(1 - c.macs.after / c.macs.before)} fewer)`]),
+    ),
     inline(
       `bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, compact model `,
       strong(kb(c.bytes.compact)),
