@@ -3,7 +3,8 @@
  * Regenerates the README's table of recipe results from runs made on this machine: for each
  * recipe named, the newest finished run of it under runs/ (matched by the recipe's sha256, which
  * every run's manifest records), its test accuracies before pruning, after pruning and after
- * fine-tuning, and the images/s of its training epochs. The table replaces the lines between the
+ * fine-tuning, the images/s of its training epochs, and with export.compact the compact model's
+ * multiply-adds and its evaluation speed and largest logit difference against the masked model. The table replaces the lines between the
  * README's `<!-- recipe-results -->` markers; numbers are never typed by hand.
  *
  *   npx prune-run recipes/resnet-fashion.yaml      # make the runs first
@@ -47,14 +48,18 @@ for (const recipe of recipes) {
   const at = (point) => record.evaluations.filter((e) => e.point === point).at(-1)?.accuracy;
   const speeds = record.training.flatMap((t) => t.epochs ?? []).map((e) => Math.round(e.imagesPerSecond));
   const count = record.evaluations[0]?.count ?? 0;
+  const compact = record.compact;
+  const macs = compact?.macs === undefined ? '—' : `${compact.macs.before.toLocaleString('en')} → ${compact.macs.after.toLocaleString('en')} (${percent(1 - compact.macs.after / compact.macs.before)} fewer)`;
+  const c = compact?.comparison;
+  const speedup = c == null ? '—' : `${(c.compactImagesPerSecond / c.maskedImagesPerSecond).toFixed(2)}×, max logit Δ ${c.maxLogitDifference.toExponential(1)}`;
   rows.push(
     `| \`${path.relative(root, path.resolve(recipe))}\` | ${percent(at('before-pruning'))} | ${percent(at('pruned'))} | ${percent(at('finetuned'))} | ` +
-      `${count.toLocaleString('en')} | ${speeds.length === 0 ? '—' : `${Math.min(...speeds)}–${Math.max(...speeds)}`} | \`runs/${path.basename(dir)}\` |`,
+      `${count.toLocaleString('en')} | ${speeds.length === 0 ? '—' : `${Math.min(...speeds)}–${Math.max(...speeds)}`} | ${macs} | ${speedup} | \`runs/${path.basename(dir)}\` |`,
   );
 }
 const table = [
-  '| recipe | test accuracy, trained | pruned | fine-tuned | test images | training images/s | run |',
-  '|---|---|---|---|---|---|---|',
+  '| recipe | test accuracy, trained | pruned | fine-tuned | test images | training images/s | compact model MACs | compact vs masked evaluation | run |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 

@@ -6,6 +6,8 @@ export { prune } from './prune.js';
 export { pruneByName, pruningStatesByName, removeByName, restorePruningByName, rewindByName, snapshotWeights, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
 export { masksOf, type PrunedParameter } from './inspect.js';
 export { describeLayersModel } from './describe.js';
+export type { GroupPruneOutcome, GroupTargetOptions } from './groupTarget.js';
+export type { GroupMeasure } from '../models/groupPruning.js';
 export type { ChannelGroup, ChannelGroupMember } from '../models/channelGroups.js';
 export { PRUNE_SCOPES, type PruneScope } from './store.js';
 export { API_ERROR_CODES, type ApiErrorCode } from './codes.js';

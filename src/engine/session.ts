@@ -19,7 +19,7 @@ import { buildBuiltinModel } from './builtinModels.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
 import { applyPruneTask } from './pruneTask.js';
-import { pruneGroupsToTarget } from './groupPrune.js';
+import { channelGroupsToTarget } from '../api/groupTarget.js';
 import { batchCount } from './batches.js';
 import { ScheduledPruner, type MaskUpdateResult } from './scheduledPruning.js';
 import type { SessionState } from './sessionState.js';
@@ -209,7 +209,7 @@ export class EngineSession {
 
   prune(task: PruneTask): PruneResult {
     applyPruneTask(this.model, task);
-    const filters = task.filters === null ? null : pruneGroupsToTarget(this.model, task.filters);
+    const filters = task.filters === null ? null : channelGroupsToTarget(this.model, task.filters);
     if (task.rewind !== null) this.rewind(task.rewind);
     const masks = this.masks;
     const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...(filters?.touched ?? []), ...task.remove])];

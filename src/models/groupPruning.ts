@@ -14,6 +14,9 @@ import { modelMacs } from './macs.js';
 /** What a structured target counts: the model's trainable parameters or its multiply-adds per image. */
 export type GroupMeasure = 'params' | 'macs';
 
+/** The measures in words, for messages and plans. */
+export const MEASURE_WORDS = { params: 'parameters', macs: 'multiply-adds' } as const;
+
 /** Params whose magnitude is not the channel's: a shift (bias, batch norm's beta) and the batch-norm statistics. */
 const NOT_IMPORTANCE = new Set(['bias', 'beta', 'moving_mean', 'moving_variance']);
 

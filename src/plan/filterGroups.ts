@@ -6,7 +6,7 @@
 import type { RecipeProblem } from '../errors.js';
 import { channelGroups, type ChannelGroup } from '../models/channelGroups.js';
 import type { ModelDescription } from '../models/description.js';
-import { costModelOf, ownedUnitsOf, selectedGroups } from '../models/groupPruning.js';
+import { costModelOf, MEASURE_WORDS, ownedUnitsOf, selectedGroups } from '../models/groupPruning.js';
 import { denseCost } from '../prune/groupCost.js';
 import { channelFloor, floorCost } from '../prune/groupTarget.js';
 import type { FilterStep } from '../recipe/types.js';
@@ -24,8 +24,6 @@ export function groupsOfModel(model: ModelDescription): ChannelGroup[] {
   }
   return groups;
 }
-
-export const MEASURE_WORDS = { params: 'parameters', macs: 'multiply-adds' } as const;
 
 const pct = (fraction: number) => `${+(fraction * 100).toFixed(2)}%`;
 

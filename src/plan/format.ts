@@ -9,7 +9,7 @@ import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount } from '../methods/text.js';
 import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
-import { MEASURE_WORDS } from './filterGroups.js';
+import { MEASURE_WORDS } from '../models/groupPruning.js';
 import { formatChannelGroups } from './formatGroups.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
@@ -109,7 +109,7 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
     case 'export':
       return [
         (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
-          (task.compact ? '; model-compact/ (dead output channels removed, their constants folded into the next bias)' : '') +
+          (task.compact ? '; model-compact/ (the model rebuilt without its dead channels, from every layer they live in)' : '') +
           (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : ''),
       ];
     case 'report':

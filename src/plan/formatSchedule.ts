@@ -4,7 +4,7 @@
  * parameter — or the pool — will have pruned after it, from the real steps per epoch.
  */
 import { pythonRound } from '../prune/amount.js';
-import { MEASURE_WORDS } from './filterGroups.js';
+import { MEASURE_WORDS } from '../models/groupPruning.js';
 import { isStructuredSpec } from '../methods/index.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 import type { PruneTask, ScheduledGroup, TrainTask } from './types.js';

@@ -3,7 +3,7 @@
  * JSON-serialisable data (printed by `prune-run --dry-run`); the engine only executes it.
  */
 import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
-import type { GroupMeasure } from '../models/groupPruning.js';
+import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { DataSource } from '../data/types.js';
 import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
@@ -99,17 +99,8 @@ export interface TrainTask extends TaskBase {
   readonly snapshotEpochs: readonly number[];
 }
 
-/**
- * Structured pruning to a target: the channel groups of these kernels lose channels, least
- * important per unit of cost first, until the removed channels take away `fraction` of the model's
- * `measure`, each group keeping `minChannels` of its channels (plan/filterGroups.ts checks it can).
- */
-export interface GroupTargetTask {
-  readonly kernels: readonly string[];
-  readonly measure: GroupMeasure;
-  readonly fraction: number;
-  readonly minChannels: number;
-}
+/** Structured pruning to a target (plan/filterGroups.ts checks it can run): prune.channelGroupsToTarget's options. */
+export type GroupTargetTask = GroupTargetOptions;
 
 export interface PruneTask extends TaskBase {
   readonly kind: 'prune';

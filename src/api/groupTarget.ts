@@ -1,6 +1,7 @@
 /**
- * Structured pruning to a target on a TF.js model (a `filters:` step): the model's channel groups
- * (models/channelGroups.ts, from the same description the planner read), each channel scored by
+ * Structured pruning to a target on a TF.js model, `prune.channelGroupsToTarget` (and a recipe's
+ * `filters:` step): the model's channel groups (models/channelGroups.ts, from the same description
+ * the planner reads), each channel scored by
  * its group importance over the current, masked weights, and the pure selection
  * (prune/groupTarget.ts) deciding which channels go. A removed channel is masked in every
  * trainable member of its group — kernel slices, biases, batch norm's gamma and beta, depthwise
@@ -8,19 +9,29 @@
  * compaction can drop it. Masks go through the library API, so they compose with earlier pruning.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { describeLayersModel } from '../api/describe.js';
-import { masksOf, pruneByName } from '../api/index.js';
-import { EngineError } from '../errors.js';
 import { kindOf } from '../layers/index.js';
 import { channelGroups, type ChannelGroup, type ChannelGroupMember } from '../models/channelGroups.js';
-import { costModelOf, countsInImportance, ownedUnitsOf, selectedGroups } from '../models/groupPruning.js';
-import type { GroupTargetTask } from '../plan/types.js';
-import { MEASURE_WORDS } from '../plan/filterGroups.js';
+import { costModelOf, countsInImportance, MEASURE_WORDS, ownedUnitsOf, selectedGroups, type GroupMeasure } from '../models/groupPruning.js';
 import { maskWithoutSlots, slotsMasked } from '../prune/channelSlots.js';
 import { groupImportance } from '../prune/groupImportance.js';
 import { channelFloor, selectGroupChannels, type TargetGroup } from '../prune/groupTarget.js';
 import { customFromMask, type MaskSet, type PruningMethod } from '../prune/index.js';
-import { readWeight, weightNamed } from './weights.js';
+import { pruneByName } from './byName.js';
+import { pruneError } from './codes.js';
+import { describeLayersModel } from './describe.js';
+import { masksOf } from './inspect.js';
+
+/** What to prune and how far: the kernels whose groups may lose channels, the target, the floor. */
+export interface GroupTargetOptions {
+  /** Output kernels (conv2d, dense) by weight name, `conv1/kernel`: their groups are put up for removal. */
+  readonly kernels: readonly string[];
+  /** What the target counts: the model's trainable parameters or its multiply-adds per image. */
+  readonly measure: GroupMeasure;
+  /** The fraction of the measure the removed channels take away (channels removed earlier count), 0 to 1. */
+  readonly fraction: number;
+  /** Every group keeps at least this fraction of its channels (rounded up, at least one); 0 to 1. */
+  readonly minChannels: number;
+}
 
 export interface GroupPruneOutcome {
   /** The channels removed by this step, by group root, ascending. */
@@ -34,8 +45,22 @@ export interface GroupPruneOutcome {
 
 const nameOf = (m: ChannelGroupMember) => `${m.layer}/${m.param}`;
 
+/** A weight's current values (read, never written: dataSync may hand back the backend's buffer) and shape. */
+function weightOf(model: tf.LayersModel, name: string): { values: Float32Array; shape: number[] } {
+  const variable = model.weights.find((w) => w.originalName === name);
+  if (variable === undefined) fail(`the model has no weight '${name}'`);
+  return { values: variable.read().dataSync() as Float32Array, shape: variable.shape.map((d) => d ?? 0) };
+}
+
 function fail(message: string): never {
-  throw new EngineError('FILTERS_UNSUPPORTED', `filters: ${message}`);
+  throw pruneError('PRUNE_TARGETS_INVALID', `channel groups to a target: ${message}`);
+}
+
+function checkOptions(options: GroupTargetOptions): void {
+  const bad = (['fraction', 'minChannels'] as const).find((key) => !(options[key] >= 0 && options[key] <= 1));
+  if (bad !== undefined) throw pruneError('PRUNE_OPTIONS_INVALID', `channel groups to a target: ${bad} must be a fraction in [0, 1], got ${String(options[bad])}`);
+  if (options.measure !== 'params' && options.measure !== 'macs') throw pruneError('PRUNE_OPTIONS_INVALID', `channel groups to a target: measure must be params or macs, got ${String(options.measure)}`);
+  if (options.kernels.length === 0) throw pruneError('PRUNE_OPTIONS_INVALID', 'channel groups to a target: name at least one kernel');
 }
 
 /** The channels of a group already removed: those whose root output-kernel slices are all masked. */
@@ -51,8 +76,8 @@ function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet,
   const members = group.members
     .filter((m) => trainable.has(nameOf(m)) && countsInImportance(m.param))
     .map((m) => {
-      const weight = weightNamed(model, nameOf(m));
-      return { values: readWeight(weight), mask: masks.get(nameOf(m))?.mask, shape: weight.shape.map((d) => d ?? 0), axes: m.axes, indices: m.indices };
+      const { values, shape } = weightOf(model, nameOf(m));
+      return { values, mask: masks.get(nameOf(m))?.mask, shape, axes: m.axes, indices: m.indices };
     });
   return {
     name: group.root,
@@ -69,10 +94,16 @@ function described(mask: Uint8Array, record: Record<string, unknown>): PruningMe
   return { ...method, describe: () => ({ ...method.describe(), ...record }) };
 }
 
-export function pruneGroupsToTarget(model: tf.LayersModel, task: GroupTargetTask): GroupPruneOutcome {
+/**
+ * Removes channels of the groups of `options.kernels` until the removed channels take away
+ * `options.fraction` of the model's parameters or MACs; throws (nothing pruned) when the kernels
+ * make no removable group or the floors cannot give the target.
+ */
+export function channelGroupsToTarget(model: tf.LayersModel, options: GroupTargetOptions): GroupPruneOutcome {
+  checkOptions(options);
+  const task = options;
   const description = describeLayersModel(model);
   const { groups, refused } = selectedGroups(description, channelGroups(description), task.kernels);
-  // The planner refuses these at the recipe's selectors; reaching here means the model changed under the plan.
   if (refused.length > 0) fail(refused.map((r) => r.why).join('; '));
   const cost = costModelOf(description, task.measure);
   if ('unknown' in cost) fail(`the model's multiply-adds cannot be told (${cost.unknown})`);
@@ -101,8 +132,7 @@ export function pruneGroupsToTarget(model: tf.LayersModel, task: GroupTargetTask
     }
   });
   for (const [name, entries] of slotsOf) {
-    const weight = weightNamed(model, name);
-    const shape = weight.shape.map((d) => d ?? 0);
+    const { shape } = weightOf(model, name);
     let mask = masks.get(name)?.mask;
     for (const { axes, slots } of entries) mask = maskWithoutSlots(mask, shape, axes, slots);
     pruneByName(model, [name], described(mask!, records.get(name)!), { scope: 'local' });
