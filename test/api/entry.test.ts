@@ -44,7 +44,7 @@ describe('src/index.ts', () => {
     expect(Object.keys(entry.prune).sort()).toEqual(
       [
         'channelGroups',
-      'channelGroupsToTarget',
+        'channelGroupsToTarget',
         'customFromMask',
         'globalUnstructured',
         'identity',
