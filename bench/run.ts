@@ -699,6 +699,19 @@ async function main(): Promise<void> {
     });
     addRow('5', '  test accuracy after fine-tuning', group, 'percent', (r) => r.finetunedAccuracy, (r) => r.finetunedAccuracy, { ratio: false });
     addRow('5', '  peak RSS, MB (lower is better)', group, 'mb', (r) => r.peakRssMB, (r) => r.peakRssMB, { higherIsBetter: false });
+    // Structured pruning's payoff has no torch side: the compact model against the masked one, in the same child.
+    const structured = (pick: (s: Result) => number) => med(group, 'node', (r) => pick(r.structured as Result));
+    const compactRate = structured((s) => s.compactEvalImagesPerSecond);
+    const maskedRate = structured((s) => s.maskedEvalImagesPerSecond);
+    const first = raw[group].node[0]?.structured as Result | undefined;
+    const speedup = compactRate !== null && maskedRate !== null ? compactRate / maskedRate : null;
+    const notes = [
+      ...(first === undefined ? [] : [`filters to 50% of MACs: ${String(first.macsBefore)} → ${String(first.macsAfter)} MACs, max logit Δ ${Number(first.maxLogitDifference).toExponential(1)}`]),
+      `masked ${fmt(maskedRate, 'rate')} img/s`,
+      ...(speedup === null ? [] : [goal(speedup >= 1.6, '≥1.6× the masked model')]),
+    ];
+    rows.push({ case: '5', metric: '  compact vs masked evaluation after filters, img/s', node: fmt(compactRate, 'rate'), torch: '—', ratio: speedup === null ? '—' : fmt(speedup, 'ratio'), notes: notes.join('; ') });
+    cases.push({ case: '5', metric: 'compact vs masked evaluation after filters', pruneRun: { raw: raw[group].node.map((r) => r.structured), compactMedian: compactRate, maskedMedian: maskedRate }, ratio: speedup, notes });
   }
 
   console.log('');

@@ -7,12 +7,18 @@
  * Each is described as a layer list (plain data) that the torch side builds its twin from, so the
  * two sides run the same architecture from the same initial weights, data and batch order.
  * A child trains the model for `modelEpochs`, prunes half of its kernels' weights with one global
- * L1 step, and fine-tunes it masked, timing both, with the test accuracy after each.
+ * L1 step, and fine-tunes it masked, timing both, with the test accuracy after each. Then (no torch
+ * counterpart) structured pruning's payoff: the fine-tuned model loses channel groups to 50% of its
+ * MACs (prune.channelGroupsToTarget) and its compact form is timed against it on the test split.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { prune } from '../../src/api/index.js';
+import { describeLayersModel } from '../../src/api/describe.js';
 import { imageValues, loadDataset, type Dataset } from '../../src/data/index.js';
+import { compactModel } from '../../src/export/compact/index.js';
+import { modelMacs } from '../../src/models/macs.js';
 import { locateFashionMnist } from '../../src/data/locate.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { buildArchitecture } from '../../src/engine/builtinModels.js';
@@ -216,6 +222,49 @@ function pruneKernels(model: tf.LayersModel, amount: number): MaskSet {
   return masks;
 }
 
+const STRUCTURED_PASSES = 3;
+
+/**
+ * Filters to 50% of the model's MACs, then the masked and the compact model evaluated in
+ * alternation (`passes` timed passes each, after one untimed), with both MAC counts and the
+ * largest logit difference on the first test batch.
+ */
+async function measureStructured(model: tf.LayersModel, data: Dataset, passes: number): Promise<Record<string, unknown>> {
+  const kernels = prune.channelGroups(model).filter((g) => g.fixed === null).map((g) => `${g.root}/kernel`);
+  prune.channelGroupsToTarget(model, { kernels, measure: 'macs', fraction: 0.5, minChannels: 0.25 });
+  const compact = compactModel(model);
+  try {
+    const macs = (m: tf.LayersModel) => modelMacs(describeLayersModel(m)).total;
+    await evaluate(model, data);
+    await evaluate(compact.model, data);
+    const seconds = { masked: 0, compact: 0 };
+    for (let i = 0; i < passes; i++) {
+      let t = performance.now();
+      await evaluate(model, data);
+      seconds.masked += (performance.now() - t) / 1000;
+      t = performance.now();
+      await evaluate(compact.model, data);
+      seconds.compact += (performance.now() - t) / 1000;
+    }
+    const difference = tf.tidy(() => {
+      const count = Math.min(256, data.test.count);
+      const x = tf.tensor4d(imageValues(data.test).subarray(0, count * 784), [count, ...INPUT]);
+      return tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, compact.model.predict(x) as tf.Tensor))).dataSync()[0]!;
+    });
+    const images = passes * data.test.count;
+    return {
+      macsBefore: macs(model),
+      macsAfter: macs(compact.model),
+      parametersAfter: compact.parametersAfter,
+      maskedEvalImagesPerSecond: images / seconds.masked,
+      compactEvalImagesPerSecond: images / seconds.compact,
+      maxLogitDifference: difference,
+    };
+  } finally {
+    compact.model.dispose();
+  }
+}
+
 export async function runModel(p: BenchParams): Promise<Record<string, unknown>> {
   const meter = PeakMeter.create();
   const baseline = meter.start();
@@ -248,6 +297,7 @@ export async function runModel(p: BenchParams): Promise<Record<string, unknown>>
   const tuned = await train(model, p.modelFinetuneEpochs, p.shuffleSeed + 1, binding);
   const tunedAccuracy = (await evaluate(model, data)).accuracy;
   binding.dispose();
+  const structured = await measureStructured(model, data, STRUCTURED_PASSES);
   const parameters = model.countParams();
   model.dispose();
   await workers?.close();
@@ -265,6 +315,7 @@ export async function runModel(p: BenchParams): Promise<Record<string, unknown>>
     finetuneImagesPerSecond: (p.modelFinetuneEpochs * data.train.count) / tuned.seconds,
     finetuneLoss: tuned.loss,
     finetunedAccuracy: tunedAccuracy,
+    structured,
     peakRssMB: meter.peak() / MB,
     baselineRssMB: baseline / MB,
     memoryMethod: meter.method,
