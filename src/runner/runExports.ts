@@ -1,5 +1,6 @@
 /**
- * The export task's files: masks.safetensors, the plain TF.js model (model/), and when the recipe
+ * The export task's files: masks.safetensors (and masks.torch.safetensors when the model has a
+ * torch counterpart), the plain TF.js model (model/), and when the recipe
  * asks for them the compact (model-compact/) and sparse (model-sparse/) models. The final model's
  * figures and sizes go into the record as the files are written.
  */
@@ -7,6 +8,7 @@ import type { ExportTask } from '../plan/types.js';
 import { denseSize, exportCompact } from '../export/compactExport.js';
 import { saveModel as saveLayersModel, serializeModel } from '../engine/modelFiles.js';
 import { saveSparseModel } from '../export/sparse/index.js';
+import { torchMasksFile } from '../export/torchMasks.js';
 import { encodeSafetensors } from '../formats/safetensors.js';
 import type { RunContext } from './runContext.js';
 import type { RunRecordBuilder } from './runRecordBuilder.js';
@@ -20,12 +22,16 @@ export async function writeRunExports({ saveModel, compact, sparse }: ExportTask
     return { name, dtype: 'U8' as const, shape: [...state.shape], data: state.mask };
   });
   await dir.writeBytes('masks.safetensors', encodeSafetensors(tensors, { format: 'prune-run-masks', layout: 'tfjs' }));
+  const forTorch = torchMasksFile(tensors.map(({ name, shape, data }) => ({ name, shape, mask: data })), run.prepared.model);
+  if (forTorch !== null) await dir.writeBytes('masks.torch.safetensors', forTorch.bytes);
   const model = records.addFinalModel(run.prepared.model, session);
   // The plain TF.js files, written or (save_model: false) only measured: every report gives the size.
   const dense = saveModel ? await saveLayersModel(session.model, dir.path('model')) : await serializeModel(session.model);
   const size = denseSize(dense);
   records.addSize(model, size);
-  const written = saveModel ? ['masks.safetensors', 'model/'] : ['masks.safetensors'];
+  const written = ['masks.safetensors'];
+  if (forTorch !== null) written.push(torchMasksNote(forTorch.written.length, Object.keys(forTorch.skipped)));
+  if (saveModel) written.push('model/');
   if (compact) {
     const c = await exportCompact(session.model, session.loadedData, dir.path('model-compact'), dense);
     records.addCompact(c);
@@ -37,4 +43,10 @@ export async function writeRunExports({ saveModel, compact, sparse }: ExportTask
     written.push(`model-sparse/ (${(bytes / 1024).toFixed(1)} KiB)`);
   }
   return written.join(', ');
+}
+
+/** masks.torch.safetensors in the progress line, naming the masks it could not give torch names. */
+function torchMasksNote(written: number, skipped: readonly string[]): string {
+  if (skipped.length === 0) return 'masks.torch.safetensors';
+  return `masks.torch.safetensors (${String(written)} masks; left out, no torch name or layout: ${skipped.join(', ')})`;
 }
