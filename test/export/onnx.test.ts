@@ -124,4 +124,12 @@ describe('model.onnx of every other layer kind', () => {
     expect(await onnxDifference(logits)).toBeLessThan(1e-4);
     model.dispose();
   });
+
+  it('stops with the layer named where a configuration has no conversion (an activation the planner cannot see)', () => {
+    const input = tf.input({ shape: [4] });
+    const output = tf.layers.activation({ name: 'approximate', activation: 'gelu_new' }).apply(tf.layers.dense({ name: 'fc', units: 3 }).apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    expect(() => modelToOnnx(model)).toThrow(/^ONNX export: layer 'approximate' \(Activation\): activation gelu_new has no ONNX conversion$/);
+    model.dispose();
+  });
 });

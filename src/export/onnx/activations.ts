@@ -18,8 +18,6 @@ const UNARY: Readonly<Record<string, string>> = {
   hardSigmoid: 'HardSigmoid', // TF.js's 0.2·x + 0.5, clipped: ONNX's defaults
 };
 
-export const ONNX_ACTIVATIONS: readonly string[] = ['linear', 'relu6', 'softmax', 'logSoftmax', 'swish', 'mish', 'gelu', ...Object.keys(UNARY)];
-
 /** Clip(x, low, high), as torch exports ReLU6 and hardtanh. */
 export function clip(graph: OnnxGraph, value: OnnxValue, low: number, high: number, output: string): OnnxValue {
   const bounds = [graph.floats(`${output}/min`, Float32Array.of(low), []), graph.floats(`${output}/max`, Float32Array.of(high), [])];
