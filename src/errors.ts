@@ -113,6 +113,8 @@ export const ENGINE_ERROR_CODES = [
   'FILTERS_UNSUPPORTED',
   /** Compact export of a model it cannot rebuild exactly. */
   'COMPACT_UNSUPPORTED',
+  /** ONNX export of a layer or configuration it has no conversion for. */
+  'ONNX_EXPORT_UNSUPPORTED',
   /** TF.js handed over no model or inconsistent weight data to save. */
   'MODEL_SAVE',
   /** A sparse model the sparse format cannot hold. */

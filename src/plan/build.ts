@@ -6,6 +6,7 @@
 import { PlanError, RecipeError, type RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { allParameters } from '../models/description.js';
+import { onnxExportRefusal } from '../layers/onnx.js';
 import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { planGroupTarget } from './filterGroups.js';
 import { SeededRandom } from '../util/random.js';
@@ -181,7 +182,15 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       for (const { group } of scheduled) for (const name of group.parameters) pruned.add(name);
     }
   }
-  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact: recipe.export.compact, sparse: recipe.export.sparse });
+  // A layer ONNX export cannot write: say so now too, naming every such layer.
+  if (recipe.export.onnx) {
+    for (const layer of model.layers) {
+      const refusal = onnxExportRefusal(layer.className);
+      if (refusal !== null) problems.push({ at: recipe.export.onnxAt ?? { file: recipe.file, line: 1, col: 1 }, message: `export.onnx: layer '${layer.name}': ${refusal}` });
+    }
+  }
+  const { compact, sparse, onnx } = recipe.export;
+  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact, sparse, onnx });
   tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });
 
   if (problems.length > 0) throw new RecipeError(problems);

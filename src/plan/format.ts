@@ -110,7 +110,8 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       return [
         (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
           (task.compact ? '; model-compact/ (the model rebuilt without its dead channels, from every layer they live in)' : '') +
-          (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : ''),
+          (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : '') +
+          (task.onnx ? `; model.onnx${task.compact ? ' and model-compact.onnx' : ''} (ONNX, NCHW, torch's layouts)` : ''),
       ];
     case 'report':
       return ['report.md, report.html and record.json'];

@@ -133,6 +133,8 @@ export interface ExportTask extends TaskBase {
   readonly compact: boolean;
   /** Also write model-sparse/ (export/sparse): bitmask + nonzero values per weight. */
   readonly sparse: boolean;
+  /** Also write model.onnx (export/onnx), and model-compact.onnx when `compact` is on. */
+  readonly onnx: boolean;
 }
 
 export interface ReportTask extends TaskBase {

@@ -81,6 +81,6 @@ export interface RecipeInput {
   train?: TrainInput;
   stages: StageInput[];
   report?: { evaluate?: boolean; save_model?: boolean };
-  export?: { compact?: boolean; sparse?: boolean };
+  export?: { compact?: boolean; sparse?: boolean; onnx?: boolean };
   expect?: Partial<Record<ExpectationName, number>>;
 }

@@ -80,6 +80,8 @@ export function resolveRecipe(
     export: {
       compact: input.export?.compact ?? false,
       sparse: input.export?.sparse ?? false,
+      onnx: input.export?.onnx ?? false,
+      onnxAt: input.export?.onnx === undefined ? null : at.valueAt(['export', 'onnx']),
       compactAt: input.export?.compact === undefined ? null : at.valueAt(['export', 'compact']),
     },
     expect: resolveExpectations(input.expect, at),

@@ -139,6 +139,10 @@ export interface ExportConfig {
   readonly compact: boolean;
   /** Also write model-sparse/: bitmask + nonzero values per weight, restored by sparseModelFromDir. */
   readonly sparse: boolean;
+  /** Also write model.onnx (and model-compact.onnx with `compact`): the model as an ONNX graph laid out as torch exports it. */
+  readonly onnx: boolean;
+  /** Where `onnx` is written, for the planner's refusal of a layer ONNX export has no conversion for. */
+  readonly onnxAt?: SourceLocation | null;
   /** Where `compact` is written, for the refusals the planner can make from the model (a merge layer). */
   readonly compactAt?: SourceLocation | null;
 }

@@ -14,7 +14,7 @@ import type { EvaluateTask, PruneTask, TrainTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import type { RecordDelta } from '../cache/state.js';
 import { checkExpectations } from '../runs/expectations.js';
-import type { CompactEntry, DeterminismEntry, MacsEntry, RunRecord, SparseEntry, SparsityFigures } from '../runs/record.js';
+import type { CompactEntry, DeterminismEntry, MacsEntry, OnnxEntry, RunRecord, SparseEntry, SparsityFigures } from '../runs/record.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReuseSource } from './taskCache.js';
 
@@ -147,6 +147,10 @@ export class RunRecordBuilder {
 
   addSparse(entry: SparseEntry): void {
     this.record.sparse = entry;
+  }
+
+  addOnnx(entry: OnnxEntry): void {
+    this.record.onnx = entry;
   }
 
   /** The rerun promise and the recipe's gates, checked when the report is written (all reports show them). */

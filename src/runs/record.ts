@@ -77,6 +77,12 @@ export interface SizeEntry {
   readonly macs?: MacsEntry | null;
 }
 
+/** What export.onnx wrote: model.onnx's bytes, and model-compact.onnx's when compact export is on. */
+export interface OnnxEntry {
+  readonly bytes: number;
+  readonly compactBytes: number | null;
+}
+
 /** What export.sparse wrote: its bytes against the plain TF.js files of the same model. */
 export interface SparseEntry {
   readonly bytes: number;
@@ -147,6 +153,8 @@ export interface RunRecord {
   reused?: readonly { readonly taskId: string; readonly from: 'cache' | 'checkpoint' }[];
   /** export.sparse's result; absent when the recipe does not ask for it. */
   sparse?: SparseEntry;
+  /** export.onnx's files; absent when the recipe does not ask for them. */
+  onnx?: OnnxEntry;
   /** The recipe's `expect:` gates, checked when the report is written; absent when the recipe sets none. */
   expectations?: ExpectationResult[];
   /** Whether a rerun is promised to be identical; set when the report is written. */

@@ -334,7 +334,7 @@ describe('loadRecipe: good recipes', () => {
     expect(recipe.stages[0]?.finetune).toBeNull();
     // No data: nothing to evaluate on.
     expect(recipe.report).toEqual({ evaluate: false, saveModel: true });
-    expect(recipe.export).toEqual({ compact: false, sparse: false, compactAt: null });
+    expect(recipe.export).toEqual({ compact: false, sparse: false, onnx: false, onnxAt: null, compactAt: null });
   });
 
   it('uses the MNIST and training defaults, and evaluates when data is given', async () => {
