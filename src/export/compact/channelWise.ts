@@ -6,7 +6,7 @@
  * else is refused: compaction cannot say what a removed channel becomes there.
  */
 import { elementwiseActivation, outputsOf, type ConstantRule } from '../../layers/index.js';
-import type { ChainNode } from '../../engine/chain.js';
+import type { ChainNode } from './chain.js';
 import { indicesOf, mapValues, type ConstantFeature, type ConstantFeatures } from './constants.js';
 import { complement } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';

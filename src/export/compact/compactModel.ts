@@ -6,7 +6,7 @@
  * drops the channels that are exactly zero, group by group.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { modelChain } from '../../engine/chain.js';
+import { modelChain } from './chain.js';
 import { kindOf } from '../../layers/index.js';
 import { planGraphCompaction } from './graph.js';
 import { planCompaction } from './plan.js';

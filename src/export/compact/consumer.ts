@@ -6,7 +6,7 @@
  * padding zeros instead of v, so a channel with v ≠ 0 must stay. A consumer without a bias can
  * absorb nothing, so it takes only channels with v = 0.
  */
-import type { ChainNode } from '../../engine/chain.js';
+import type { ChainNode } from './chain.js';
 import { indicesOf, type ConstantFeature, type ConstantFeatures } from './constants.js';
 import { complement } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';

@@ -6,7 +6,7 @@
  * channels is itself constant now, and goes too. Every refusal happens here, before anything is
  * built.
  */
-import type { ChainNode } from '../../engine/chain.js';
+import type { ChainNode } from './chain.js';
 import { removeFromChannelWise } from './channelWise.js';
 import type { ConstantFeatures } from './constants.js';
 import { foldInto, isWeighted } from './consumer.js';

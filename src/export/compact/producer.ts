@@ -6,7 +6,7 @@
  * reach the model's output without a consumer stay, so the output keeps its shape.
  */
 import { ELEMENTWISE_ACTIVATIONS, elementwiseActivation, paramOf, type ParamKind } from '../../layers/index.js';
-import type { ChainNode } from '../../engine/chain.js';
+import type { ChainNode } from './chain.js';
 import { throughLayer } from './channelWise.js';
 import type { ConstantFeatures } from './constants.js';
 import { canTake, checkConvolution, isWeighted } from './consumer.js';

@@ -3,7 +3,7 @@
  * the output channels a producer keeps, 'in' for the input channels left after a producer
  * removed some (a consumer's kernel rows, batch norm's four vectors).
  */
-import type { ChainNode } from '../../engine/chain.js';
+import type { ChainNode } from './chain.js';
 import { takeAlong } from './hostArray.js';
 import type { LayerWeights } from './layerWeights.js';
 

@@ -3,7 +3,7 @@
  * layer and the reason, so a user knows what to change (or that the model needs masks instead).
  */
 import { EngineError } from '../../errors.js';
-import type { NamedLayer } from '../../engine/chain.js';
+import type { NamedLayer } from './chain.js';
 
 export const COMPACT_UNSUPPORTED = 'COMPACT_UNSUPPORTED';
 

@@ -1,13 +1,13 @@
 /**
- * The model as an ordered chain of layers, each fed by the one before. Compaction folds a removed
- * channel into the single layer that reads it, and filter pruning names the single layer that
- * reads a filter, which is only sound when the graph is a chain: with a branch or a merge, a
- * channel has several readers (or is added to another tensor), so anything else is refused here,
- * before any weight is read or any layer built. Each caller words the refusal as its own error.
+ * The model as an ordered chain of layers, each fed by the one before: the chain path of
+ * compaction (plan.ts) folds a removed channel's constant into the single layer that reads it,
+ * which is only sound when the graph is a chain: with a branch or a merge, a channel has several
+ * readers (or is added to another tensor). compactModel sends such models to the graph path
+ * (graph.ts); anything the chain check still meets is refused here, before any weight is read.
  */
 import * as tf from '@tensorflow/tfjs';
-import { kindOf, type LayerKind } from '../layers/index.js';
-import { COMPACT_CHAIN_ONLY } from '../models/merges.js';
+import { kindOf, type LayerKind } from '../../layers/index.js';
+import { COMPACT_CHAIN_ONLY } from '../../models/merges.js';
 
 export type Dims = readonly (number | null)[];
 
