@@ -101,16 +101,15 @@ function described(mask: Uint8Array, record: Record<string, unknown>): PruningMe
  */
 export function channelGroupsToTarget(model: tf.LayersModel, options: GroupTargetOptions): GroupPruneOutcome {
   checkOptions(options);
-  const task = options;
   const description = describeLayersModel(model);
-  const { groups, refused } = selectedGroups(description, channelGroups(description), task.kernels);
+  const { groups, refused } = selectedGroups(description, channelGroups(description), options.kernels);
   if (refused.length > 0) fail(refused.map((r) => r.why).join('; '));
-  const cost = costModelOf(description, task.measure);
+  const cost = costModelOf(description, options.measure);
   if ('unknown' in cost) fail(`the model's multiply-adds cannot be told (${cost.unknown})`);
   const masks = masksOf(model);
   const trainable = new Set(model.trainableWeights.map((w) => w.originalName));
-  const targets = groups.map((g) => targetGroup(g, model, masks, trainable, task.minChannels));
-  const selection = selectGroupChannels({ cost, groups: targets, fraction: task.fraction, measure: MEASURE_WORDS[task.measure] });
+  const targets = groups.map((g) => targetGroup(g, model, masks, trainable, options.minChannels));
+  const selection = selectGroupChannels({ cost, groups: targets, fraction: options.fraction, measure: MEASURE_WORDS[options.measure] });
 
   const removed = new Map<string, number[]>();
   for (const { group, channel } of selection.removed) removed.set(groups[group]!.root, [...(removed.get(groups[group]!.root) ?? []), channel].sort((a, b) => a - b));
@@ -126,7 +125,7 @@ export function channelGroupsToTarget(model: tf.LayersModel, options: GroupTarge
       const entries = slotsOf.get(name) ?? [];
       entries.push({ axes: member.axes, slots: new Set(channels.flatMap((k) => member.indices[k]!)) });
       slotsOf.set(name, entries);
-      const record = records.get(name) ?? { method: 'filters_to_target', measure: task.measure, target: task.fraction };
+      const record = records.get(name) ?? { method: 'channel_groups_to_target', measure: options.measure, target: options.fraction };
       record[member.side === 'out' ? 'channels' : `inputs_of_${group.root}`] = channels;
       records.set(name, record);
     }
