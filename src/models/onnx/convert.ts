@@ -123,8 +123,8 @@ export function convertOnnx(graph: OnnxGraph): OnnxImport {
         values.set(name, made);
         if (index === 0) for (const alias of aliases) for (const out of alias.outputs.slice(0, 1)) values.set(out, made);
       },
-      addLayer: (className, config, inputs, weightModule = null) => {
-        const name = namer.nameOf(node, weightModule);
+      addLayer: (className, config, inputs, naming = {}) => {
+        const name = namer.nameOf(node, naming.module ?? null, naming.suffix);
         layers.push({ class_name: className, name, config: { name, trainable: true, ...config }, inbound_nodes: inboundOf(inputs) });
         return name;
       },

@@ -102,7 +102,7 @@ function addDense(conversion: Conversion, weights: DenseWeights, torchNameOf: (o
   if (inputs !== input.n) conversion.fail(`its weight reads ${String(inputs)} features but its input has ${String(input.n)}`);
   const torchWeight = torchNameOf(weights.weight.name);
   const module = torchWeight === null ? null : torchWeight.slice(0, torchWeight.lastIndexOf('.'));
-  const layer = conversion.addLayer('Dense', { units: out, activation: 'linear', use_bias: weights.bias !== null }, [input], module);
+  const layer = conversion.addLayer('Dense', { units: out, activation: 'linear', use_bias: weights.bias !== null }, [input], { module });
   const from = input.flattenedFrom;
   const laid = fromTorchLayout('dense', weights.weight.values, [out, inputs], from === undefined ? {} : { flattenedFrom: from });
   conversion.addWeight(layer, 'kernel', laid.shape, laid.values, torchWeight === null ? undefined : { name: torchWeight, ...(from === undefined ? {} : { flattenedFrom: from }) });

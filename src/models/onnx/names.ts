@@ -64,12 +64,11 @@ export class LayerNamer {
    * The layer name of a node: the module of its weight when the export kept it, else its scope's
    * module, with the op added (`layer1_0_add`) where the scope holds other layers too.
    */
-  nameOf(node: OnnxNode, weightModule: string | null): string {
-    if (weightModule !== null) return this.unique(sanitizeLayerName(weightModule));
+  nameOf(node: OnnxNode, weightModule: string | null, suffix?: string): string {
     const path = modulePathOf(node.name);
     const op = snakeOp(node.name.split('/').pop() ?? node.opType);
-    const base = path === '' ? op : this.containers.has(path) ? `${path}.${op}` : path;
-    return this.unique(sanitizeLayerName(base));
+    const base = weightModule ?? (path === '' ? op : this.containers.has(path) ? `${path}.${op}` : path);
+    return this.unique(sanitizeLayerName(suffix === undefined ? base : `${base}.${suffix}`));
   }
 
   private unique(base: string): string {

@@ -69,12 +69,12 @@ function outputSize(size: number, before: number, after: number, kernel: number,
 }
 
 /** The layer's input and padding mode after any ZeroPadding2D it needs (added here). */
-function padded(conversion: Conversion, input: MapValue, window: Window, zerosAllowed: boolean): { input: MapValue; padding: 'valid' | 'same' } {
+function padded(conversion: Conversion, input: MapValue, window: Window, zerosAllowed: boolean, module: string | null = null): { input: MapValue; padding: 'valid' | 'same' } {
   const padding = paddingOf(input, window);
   if (typeof padding === 'string') return { input, padding };
   if (!zerosAllowed) conversion.fail(`pads [${window.pads.join(', ')}] are neither TF.js's 'valid' nor its 'same' on a ${String(input.h)}×${String(input.w)} input, and padding with zeros would change this op's result`);
   const [[top, bottom], [left, right]] = padding;
-  const layer = conversion.addLayer('ZeroPadding2D', { padding, ...CHANNELS_LAST }, [input]);
+  const layer = conversion.addLayer('ZeroPadding2D', { padding, ...CHANNELS_LAST }, [input], { module, suffix: 'pad' });
   return { input: { kind: 'map', layer, h: input.h + top + bottom, w: input.w + left + right, c: input.c }, padding: 'valid' };
 }
 
@@ -106,7 +106,12 @@ export function convertConv(conversion: Conversion, torchNameOf: (onnxName: stri
     conversion.fail(`group ${String(group)} on ${String(input.c)} channels: only group 1 and depthwise convolutions (group = input channels) are imported`);
   }
   if (!depthwise && perGroup !== input.c) conversion.fail(`its weight reads ${String(perGroup)} channels but its input has ${String(input.c)}`);
-  const { input: layerInput, padding } = padded(conversion, input, window, true);
+  // The default eval-mode export folds batch norm in and renames the weight (onnx::Conv_20); the
+  // node's scope still names the module, whose weight it stands for (with batch norm folded in).
+  const scope = modulePathOf(conversion.node.name);
+  const torchWeight = torchNameOf(weight.name) ?? (scope === '' ? null : `${scope}.weight`);
+  const module = torchWeight === null ? null : torchWeight.slice(0, torchWeight.lastIndexOf('.'));
+  const { input: layerInput, padding } = padded(conversion, input, window, true, module);
   const config = {
     kernel_size: window.kernel,
     strides: window.strides,
@@ -117,11 +122,7 @@ export function convertConv(conversion: Conversion, torchNameOf: (onnxName: stri
     ...CHANNELS_LAST,
     ...(depthwise ? { depth_multiplier: out / group } : { filters: out }),
   };
-  // The default eval-mode export folds batch norm in and renames the weight (onnx::Conv_20); the
-  // node's scope still names the module, whose weight it stands for (with batch norm folded in).
-  const scope = modulePathOf(conversion.node.name);
-  const torchWeight = torchNameOf(weight.name) ?? (scope === '' ? null : `${scope}.weight`);
-  const layer = conversion.addLayer(depthwise ? 'DepthwiseConv2D' : 'Conv2D', config, [layerInput], torchWeight === null ? null : torchWeight.slice(0, torchWeight.lastIndexOf('.')));
+  const layer = conversion.addLayer(depthwise ? 'DepthwiseConv2D' : 'Conv2D', config, [layerInput], { module });
   const values = weight.tensor.values as Float32Array;
   const laid = depthwise
     ? fromTorchLayout('depthwise', values, weight.tensor.dims, { depthMultiplier: out / group })
@@ -149,7 +150,7 @@ export function convertBatchNorm(conversion: Conversion, torchNameOf: (onnxName:
   });
   const scaleName = torchNameOf(tensors[0]!.name);
   const config = { axis: -1, momentum: conversion.attribute('momentum', 'float', 0.9), epsilon: conversion.attribute('epsilon', 'float', 1e-5), center: true, scale: true };
-  const layer = conversion.addLayer('BatchNormalization', config, [input], scaleName === null ? null : scaleName.slice(0, scaleName.lastIndexOf('.')));
+  const layer = conversion.addLayer('BatchNormalization', config, [input], { module: scaleName === null ? null : scaleName.slice(0, scaleName.lastIndexOf('.')) });
   for (const { param, name, values } of tensors) {
     // The running statistics are torch buffers, not parameters: nothing prunes them.
     const torch = param === 'gamma' || param === 'beta' ? torchNameOf(name) : null;

@@ -63,8 +63,11 @@ export interface Conversion {
   constantBias(name: string): { readonly dims: readonly number[]; readonly values: Float32Array } | null;
   /** Sets the node's output `index`. */
   output(value: Value, index?: number): void;
-  /** Adds a TF.js layer reading `inputs`; returns its name (from the node, or the weight's module). */
-  addLayer(className: string, config: Record<string, unknown>, inputs: readonly LayerValue[], weightModule?: string | null): string;
+  /**
+   * Adds a TF.js layer reading `inputs`; returns its name: from the weight's torch module when the
+   * export kept it, else from the node, with `suffix` for a helper layer (a conv's `_pad`).
+   */
+  addLayer(className: string, config: Record<string, unknown>, inputs: readonly LayerValue[], naming?: LayerNaming): string;
   addWeight(layer: string, param: string, shape: readonly number[], values: Float32Array, torch?: TorchParameter): void;
   /** Throws the located error for this node: `node "<name>" (<op>): <message>`. */
   fail(message: string): never;
@@ -75,6 +78,11 @@ export interface Conversion {
   consumers(name: string): readonly OnnxNode[];
   /** Marks a later node as converted already (the Add folded into a MatMul's dense layer). */
   absorb(node: OnnxNode): void;
+}
+
+export interface LayerNaming {
+  readonly module?: string | null;
+  readonly suffix?: string;
 }
 
 export type AttributeOf<T> = T extends 'int' | 'float' ? number : T extends 'ints' ? readonly number[] : string;
