@@ -6,6 +6,7 @@
  * in its torch counterpart, so masks go back to torch the same way.
  */
 import { fromTorchLayout } from '../../prune/torchLayout.js';
+import { moduleOfParameter } from './names.js';
 import type { Conversion, LayerValue } from './values.js';
 
 /** The same value with a new layer: the op keeps its input's shape. */
@@ -101,7 +102,8 @@ function addDense(conversion: Conversion, weights: DenseWeights, torchNameOf: (o
   const [out, inputs] = weights.weight.dims;
   if (inputs !== input.n) conversion.fail(`its weight reads ${String(inputs)} features but its input has ${String(input.n)}`);
   const torchWeight = torchNameOf(weights.weight.name);
-  const module = torchWeight === null ? null : torchWeight.slice(0, torchWeight.lastIndexOf('.'));
+  // Named after the weight's module where the export kept it (also for a MatMul's operand, which has no torch name).
+  const module = moduleOfParameter(torchWeight ?? weights.weight.name);
   const layer = conversion.addLayer('Dense', { units: out, activation: 'linear', use_bias: weights.bias !== null }, [input], { module });
   const from = input.flattenedFrom;
   const laid = fromTorchLayout('dense', weights.weight.values, [out, inputs], from === undefined ? {} : { flattenedFrom: from });
@@ -153,10 +155,13 @@ export function convertMatMul(conversion: Conversion, torchNameOf: (onnxName: st
   const add = readers.length === 1 && readers[0]!.opType === 'Add' ? readers[0]! : null;
   const biasName = add?.inputs.find((name) => name !== output);
   const biasTensor = biasName === undefined ? null : conversion.constantBias(biasName);
+  // The right operand is whatever tensor the torch code multiplied by, [in, out] here, not a
+  // Linear's [out, in] weight: masks in torch's layout would not fit it, so it gets no torch name.
+  const namesOf = (onnxName: string) => (onnxName === b.name ? null : torchNameOf(onnxName));
   if (add === null || biasName === undefined || biasTensor === null || biasTensor.dims.length !== 1 || biasTensor.dims[0] !== out) {
-    addDense(conversion, { weight, bias: null }, torchNameOf);
+    addDense(conversion, { weight, bias: null }, namesOf);
     return;
   }
   conversion.absorb(add);
-  addDense(conversion, { weight, bias: { name: biasName, values: biasTensor.values } }, torchNameOf);
+  addDense(conversion, { weight, bias: { name: biasName, values: biasTensor.values } }, namesOf);
 }

@@ -55,6 +55,15 @@ describe('describeOnnx', () => {
     expect(model.layers.find((l) => l.name === 'fc')?.inbound).toEqual(['gap']);
   });
 
+  it("imports x @ w + b as one dense layer with a bias, w without a torch name (it is [in, out], not a Linear's weight)", async () => {
+    const model = await describeFixture('matmul');
+    const head = model.layers.find((l) => l.name === 'head');
+    expect(head?.className).toBe('Dense');
+    expect(head?.params.map((p) => `${p.param} [${p.shape.join(', ')}]`)).toEqual(['kernel [128, 10]', 'bias [10]']);
+    expect(model.torch?.['head/kernel']).toBeUndefined();
+    expect(model.torch?.['head/bias']?.name).toBe('head.b');
+  });
+
   it('refuses an op it cannot convert at the recipe location, naming the node and the op', async () => {
     const error = await describeFixture('unsupported').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecipeError);

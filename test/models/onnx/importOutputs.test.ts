@@ -25,6 +25,7 @@ describe.each([
   ['resnet', 'resnet'],
   ['resnet_folded', 'resnet'],
   ['separable', 'separable'],
+  ['matmul', 'matmul'],
 ])('%s.onnx', (file, model) => {
   it("gives torch's outputs within 1e-5", async () => {
     const expected = fixture.models[model]?.outputs;
