@@ -52,6 +52,8 @@ describe('a recipe on an ONNX model', () => {
     };
     expect(zeros('layer1_0_conv1/kernel')).toBe(72); // half of 3·3·4·4
     expect([...masks.tensors.keys()].sort()).toEqual(['layer1_0_conv1/kernel', 'layer2_0_conv1/kernel', 'layer2_0_conv2/kernel', 'layer2_0_shortcut_0/kernel']);
+    const report = await readFile(path.join(run.runDir, 'report.md'), 'utf8');
+    expect(report).toContain('`layer1_0_conv1/kernel` (torch `layer1.0.conv1.weight`)');
     const manifest = JSON.parse(await readFile(path.join(run.runDir, 'manifest.json'), 'utf8')) as { model: { onnx?: string } };
     expect(manifest.model.onnx).toBe(path.join('nets', 'resnet.onnx'));
   });
