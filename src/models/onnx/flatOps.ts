@@ -9,14 +9,14 @@ import { fromTorchLayout } from '../../prune/torchLayout.js';
 import { moduleOfParameter } from './names.js';
 import type { Conversion, LayerValue } from './values.js';
 
-/** The same value with a new layer: the op keeps its input's shape. */
-function sameShape(input: LayerValue, layer: string): LayerValue {
-  return { ...input, layer };
+/** The same value with a new layer: the op keeps its input's shape; whether it is ≥ 0 is the op's to say. */
+function sameShape(input: LayerValue, layer: string, nonNegative = false): LayerValue {
+  return { ...input, layer, nonNegative };
 }
 
 export function convertActivation(conversion: Conversion, activation: 'relu' | 'sigmoid'): void {
   const input = conversion.layerInput(0);
-  conversion.output(sameShape(input, conversion.addLayer('Activation', { activation }, [input])));
+  conversion.output(sameShape(input, conversion.addLayer('Activation', { activation }, [input]), true));
 }
 
 /** Clip(0, ∞) is ReLU and Clip(0, 6) ReLU6 (torch's ReLU6 and hardtanh(0, 6)); min and max are inputs since opset 11. */
@@ -34,7 +34,7 @@ export function convertClip(conversion: Conversion): void {
   const min = bound(1, 'min');
   const max = bound(2, 'max');
   if (min !== 0 || (max !== null && max <= 0)) conversion.fail(`clips to [${String(min ?? '-inf')}, ${String(max ?? 'inf')}]; only ReLU (min 0) and ReLU6-like clips (min 0, max > 0) are imported`);
-  conversion.output(sameShape(input, conversion.addLayer('ReLU', max === null ? {} : { max_value: max }, [input])));
+  conversion.output(sameShape(input, conversion.addLayer('ReLU', max === null ? {} : { max_value: max }, [input]), true));
 }
 
 /** Dropout (its ratio an attribute before opset 12, an input since) and Identity. */
@@ -48,7 +48,7 @@ export function convertPassThrough(conversion: Conversion): void {
   const ratio = conversion.opset >= 12 ? (ratioInput === undefined || ratioInput === '' ? 0.5 : conversion.constantInput(1).values[0]) : conversion.attribute('ratio', 'float', 0.5);
   if (ratio === null || ratio === undefined || ratio < 0 || ratio >= 1) conversion.fail('its ratio is not a constant in [0, 1)');
   // Torch's dropout at training time is TF.js's: fine-tuning drops what torch would.
-  conversion.output(ratio === 0 ? input : sameShape(input, conversion.addLayer('Dropout', { rate: ratio }, [input])));
+  conversion.output(ratio === 0 ? input : sameShape(input, conversion.addLayer('Dropout', { rate: ratio }, [input]), input.nonNegative));
 }
 
 function sameLayout(a: LayerValue, b: LayerValue): boolean {
@@ -61,7 +61,7 @@ function sameLayout(a: LayerValue, b: LayerValue): boolean {
 export function convertAdd(conversion: Conversion): void {
   const [a, b] = [conversion.layerInput(0), conversion.layerInput(1)];
   if (!sameLayout(a, b)) conversion.fail('adds values of different shapes; broadcasting is not imported');
-  conversion.output(sameShape(a, conversion.addLayer('Add', {}, [a, b])));
+  conversion.output(sameShape(a, conversion.addLayer('Add', {}, [a, b]), a.nonNegative === true && b.nonNegative === true));
 }
 
 /** Concat over channels (axis 1 in NCHW, TF.js's last axis) of feature maps or plain vectors. */
@@ -74,7 +74,8 @@ export function convertConcat(conversion: Conversion): void {
   if (first.kind === 'map') {
     if (inputs.some((v) => v.kind !== 'map' || v.h !== first.h || v.w !== first.w)) conversion.fail('concatenates feature maps of different sizes, or maps with vectors');
     const c = inputs.reduce((sum, v) => sum + (v.kind === 'map' ? v.c : 0), 0);
-    conversion.output({ kind: 'map', layer: conversion.addLayer('Concatenate', { axis: -1 }, inputs), h: first.h, w: first.w, c });
+    const nonNegative = inputs.every((v) => v.nonNegative === true);
+    conversion.output({ kind: 'map', layer: conversion.addLayer('Concatenate', { axis: -1 }, inputs), h: first.h, w: first.w, c, nonNegative });
     return;
   }
   if (inputs.some((v) => v.kind !== 'vector' || (v.flattenedFrom !== undefined && v.flattenedFrom[0] * v.flattenedFrom[1] > 1))) {

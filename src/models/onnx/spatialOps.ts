@@ -44,7 +44,7 @@ function pairOf(conversion: Conversion, name: string, fallback: readonly number[
 function windowOf(conversion: Conversion, kernel: [number, number]): Window {
   const autoPad = conversion.attribute('auto_pad', 'string', 'NOTSET');
   if (autoPad !== 'NOTSET' && autoPad !== 'VALID') conversion.fail(`auto_pad ${autoPad} is not imported (torch writes explicit pads)`);
-  const pads = conversion.attribute('pads', 'ints', [0, 0, 0, 0]);
+  const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : conversion.attribute('pads', 'ints', [0, 0, 0, 0]);
   if (pads.length !== 4) conversion.fail(`pads [${pads.join(', ')}] are not 2-D`);
   return {
     kernel,
@@ -54,28 +54,39 @@ function windowOf(conversion: Conversion, kernel: [number, number]): Window {
   };
 }
 
-/** 'valid', 'same', or the explicit [[top, bottom], [left, right]] a ZeroPadding2D must add. */
-function paddingOf(input: MapValue, window: Window): 'valid' | 'same' | [[number, number], [number, number]] {
+/** 'valid', 'same', or 'explicit': pads TF.js has no name for. */
+function paddingOf(input: MapValue, window: Window): 'valid' | 'same' | 'explicit' {
   const [top, left, bottom, right] = window.pads;
   if (top === 0 && left === 0 && bottom === 0 && right === 0) return 'valid';
   const [sameTop, sameBottom] = samePads(input.h, window.kernel[0], window.strides[0], window.dilations[0]);
   const [sameLeft, sameRight] = samePads(input.w, window.kernel[1], window.strides[1], window.dilations[1]);
   if (top === sameTop && bottom === sameBottom && left === sameLeft && right === sameRight) return 'same';
-  return [[top, bottom], [left, right]];
+  return 'explicit';
 }
 
 function outputSize(size: number, before: number, after: number, kernel: number, stride: number, dilation: number): number {
   return Math.floor((size + before + after - ((kernel - 1) * dilation + 1)) / stride) + 1;
 }
 
+/**
+ * How an op's pads may be imported. `zeros` (a conv: the pads are zeros it multiplies) takes
+ * TF.js's 'same' where it pads alike and a ZeroPadding2D otherwise; `in-bounds` (an average pool
+ * without count_include_pad) takes only 'same', which skips the padded positions as torch does;
+ * `max` (a max pool, whose torch pads are -∞) the same, or zeros on an input known to be ≥ 0 (after
+ * a ReLU, as in ResNet's stem); `always-zeros` (an average pool that counts the pads, which
+ * TF.js's 'same' does not) a ZeroPadding2D whenever there are pads.
+ */
+type PadRule = 'zeros' | 'in-bounds' | 'max' | 'always-zeros';
+
 /** The layer's input and padding mode after any ZeroPadding2D it needs (added here). */
-function padded(conversion: Conversion, input: MapValue, window: Window, zerosAllowed: boolean, module: string | null = null): { input: MapValue; padding: 'valid' | 'same' } {
-  const padding = paddingOf(input, window);
-  if (typeof padding === 'string') return { input, padding };
-  if (!zerosAllowed) conversion.fail(`pads [${window.pads.join(', ')}] are neither TF.js's 'valid' nor its 'same' on a ${String(input.h)}×${String(input.w)} input, and padding with zeros would change this op's result`);
-  const [[top, bottom], [left, right]] = padding;
+function padded(conversion: Conversion, input: MapValue, window: Window, rule: PadRule, module: string | null = null): { input: MapValue; padding: 'valid' | 'same' } {
+  const found = paddingOf(input, window);
+  if (found === 'valid' || (found === 'same' && rule !== 'always-zeros')) return { input, padding: found };
+  const [top, left, bottom, right] = window.pads;
+  const padding: [[number, number], [number, number]] = [[top, bottom], [left, right]];
+  if (rule === 'in-bounds' || (rule === 'max' && input.nonNegative !== true)) conversion.fail(`pads [${window.pads.join(', ')}] are neither TF.js's 'valid' nor its 'same' on a ${String(input.h)}×${String(input.w)} input, and padding with zeros would change this op's result`);
   const layer = conversion.addLayer('ZeroPadding2D', { padding, ...CHANNELS_LAST }, [input], { module, suffix: 'pad' });
-  return { input: { kind: 'map', layer, h: input.h + top + bottom, w: input.w + left + right, c: input.c }, padding: 'valid' };
+  return { input: { kind: 'map', layer, h: input.h + top + bottom, w: input.w + left + right, c: input.c, nonNegative: input.nonNegative === true }, padding: 'valid' };
 }
 
 /** The output of a window over `input` with its ONNX pads (whether TF.js pads or a ZeroPadding2D does). */
@@ -111,7 +122,7 @@ export function convertConv(conversion: Conversion, torchNameOf: (onnxName: stri
   const scope = modulePathOf(conversion.node.name);
   const torchWeight = torchNameOf(weight.name) ?? (scope === '' ? null : `${scope}.weight`);
   const module = torchWeight === null ? null : torchWeight.slice(0, torchWeight.lastIndexOf('.'));
-  const { input: layerInput, padding } = padded(conversion, input, window, true, module);
+  const { input: layerInput, padding } = padded(conversion, input, window, 'zeros', module);
   const config = {
     kernel_size: window.kernel,
     strides: window.strides,
@@ -141,6 +152,10 @@ export function convertBatchNorm(conversion: Conversion, torchNameOf: (onnxName:
     conversion.fail('is in training mode; export the model in eval mode (model.eval(), training=TrainingMode.PRESERVE)');
   }
   const channels = input.kind === 'map' ? input.c : input.n;
+  // torch's BatchNorm1d after a flatten indexes features in (c, h, w) order, TF.js's in (h, w, c).
+  if (input.kind === 'vector' && input.flattenedFrom !== undefined && input.flattenedFrom[0] * input.flattenedFrom[1] > 1) {
+    conversion.fail('normalizes a flattened feature map; its per-feature statistics are in an order TF.js does not have');
+  }
   const tensors = BATCH_NORM_PARAMS.map((param, i) => {
     const tensor = conversion.initializer(i + 1);
     if (tensor === null || tensor.tensor.type !== 'float' || tensor.tensor.dims.length !== 1 || tensor.tensor.dims[0] !== channels) {
@@ -156,7 +171,7 @@ export function convertBatchNorm(conversion: Conversion, torchNameOf: (onnxName:
     const torch = param === 'gamma' || param === 'beta' ? torchNameOf(name) : null;
     conversion.addWeight(layer, param, [channels], Float32Array.from(values), torch === null ? undefined : { name: torch });
   }
-  conversion.output({ ...input, layer });
+  conversion.output({ ...input, layer, nonNegative: false });
 }
 
 /** MaxPool and AveragePool (ceil_mode 0, no dilation). */
@@ -168,11 +183,11 @@ export function convertPool(conversion: Conversion, kind: 'max' | 'average'): vo
   // TF.js's 'same' pools over in-bounds positions only: torch's max pool (pads -inf) and its
   // average pool with count_include_pad=0. With count_include_pad=1 torch averages the zeros in.
   const countsPads = kind === 'average' && conversion.attribute('count_include_pad', 'int', 0) === 1;
-  const { input: layerInput, padding } = countsPads ? padded(conversion, input, window, true) : padded(conversion, input, window, false);
-  if (countsPads && padding === 'same') conversion.fail('count_include_pad=1 with these pads is not imported');
+  const rule: PadRule = kind === 'max' ? 'max' : countsPads ? 'always-zeros' : 'in-bounds';
+  const { input: layerInput, padding } = padded(conversion, input, window, rule);
   const config = { pool_size: window.kernel, strides: window.strides, padding, ...CHANNELS_LAST };
   const layer = conversion.addLayer(kind === 'max' ? 'MaxPooling2D' : 'AveragePooling2D', config, [layerInput]);
-  conversion.output(spatialOutput(conversion, layer, input, window, input.c));
+  conversion.output({ ...spatialOutput(conversion, layer, input, window, input.c), nonNegative: input.nonNegative === true });
 }
 
 /** Pad with zeros on the spatial axes only (torch's F.pad, and AvgPool2d's no-op Pad). */
@@ -190,7 +205,7 @@ export function convertPad(conversion: Conversion): void {
   }
   if (mode !== 'constant' || fill !== 0) conversion.fail(`pads with ${mode === 'constant' ? `the value ${String(fill)}` : `mode ${mode}`}; only zero padding is imported`);
   const layer = conversion.addLayer('ZeroPadding2D', { padding: [[top, bottom], [left, right]], ...CHANNELS_LAST }, [input]);
-  conversion.output({ kind: 'map', layer, h: input.h + top + bottom, w: input.w + left + right, c: input.c });
+  conversion.output({ kind: 'map', layer, h: input.h + top + bottom, w: input.w + left + right, c: input.c, nonNegative: input.nonNegative === true });
 }
 
 /** GlobalAveragePool, and ReduceMean over axes (2, 3) — what torch.mean(x, (2, 3)) exports. */

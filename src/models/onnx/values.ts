@@ -7,12 +7,16 @@
 import type { TorchParameter } from '../torchNames.js';
 import type { OnnxNode, OnnxTensor } from './graph.js';
 
-/** The output of a TF.js layer. */
+/**
+ * The output of a TF.js layer. `nonNegative`: known to be ≥ 0 (after a ReLU), where a max pool's
+ * zero padding is torch's -∞ padding.
+ */
 export type LayerValue =
-  | { readonly kind: 'map'; readonly layer: string; readonly h: number; readonly w: number; readonly c: number }
+  | { readonly kind: 'map'; readonly layer: string; readonly h: number; readonly w: number; readonly c: number; readonly nonNegative?: boolean }
   | {
       readonly kind: 'vector';
       readonly layer: string;
+      readonly nonNegative?: boolean;
       readonly n: number;
       /** Torch's [N, C, 1, 1] (a global pool with keepdims), which TF.js holds as [N, C]. */
       readonly squeezed?: boolean;

@@ -35,7 +35,9 @@ describe('describeOnnx', () => {
     const pad = model.layers.find((l) => l.name === 'layer2_0_conv1_pad');
     expect(pad?.className).toBe('ZeroPadding2D');
     expect(model.layers.find((l) => l.name === 'layer2_0_conv1')?.inbound).toEqual(['layer2_0_conv1_pad']);
-    expect(modelMacs(model).total).not.toBeNull();
+    // ResNet's max pool pads (1, 1) after a ReLU: zeros are torch's -∞ there, so a ZeroPadding2D serves.
+    expect(model.layers.find((l) => l.name === 'maxpool')?.inbound).toEqual(['maxpool_pad']);
+        expect(modelMacs(model).total).not.toBeNull();
   });
 
   it('names the folded export by the modules its nodes come from; only conv weights and the fc keep torch names', async () => {
@@ -51,6 +53,8 @@ describe('describeOnnx', () => {
     expect(model.layers.find((l) => l.name === 'block1_0')?.className).toBe('DepthwiseConv2D');
     expect(model.layers.find((l) => l.name === 'block1_2')?.className).toBe('ReLU');
     expect(model.torch?.['block2_0/depthwise_kernel']?.name).toBe('block2.0.weight');
+    // AvgPool2d(3, 2, padding=1) counts its pads: torch writes a Pad, imported as zeros.
+    expect(model.layers.find((l) => l.name === 'pool_pad')?.className).toBe('ZeroPadding2D');
     // The pool's view(x.size(0), -1) needs no layer: the global pool's output is already [N, 12].
     expect(model.layers.find((l) => l.name === 'fc')?.inbound).toEqual(['gap']);
   });
