@@ -19,20 +19,16 @@ export function convertActivation(conversion: Conversion, activation: 'relu' | '
   conversion.output(sameShape(input, conversion.addLayer('Activation', { activation }, [input]), true));
 }
 
-/** Clip(0, ∞) is ReLU and Clip(0, 6) ReLU6 (torch's ReLU6 and hardtanh(0, 6)); min and max are inputs since opset 11. */
+/** Clip(0, ∞) is ReLU and Clip(0, 6) ReLU6 (torch's ReLU6 and hardtanh(0, 6)); min and max are inputs (opset 11 on). */
 export function convertClip(conversion: Conversion): void {
   const input = conversion.layerInput(0);
-  const bound = (index: number, attribute: string): number | null => {
-    if (conversion.opset < 11) {
-      const value = conversion.attribute(attribute, 'float', Number.NaN);
-      return Number.isNaN(value) ? null : value;
-    }
+  const bound = (index: number): number | null => {
     const name = conversion.node.inputs[index];
     if (name === undefined || name === '') return null;
     return conversion.constantInput(index).values[0] ?? null;
   };
-  const min = bound(1, 'min');
-  const max = bound(2, 'max');
+  const min = bound(1);
+  const max = bound(2);
   if (min !== 0 || (max !== null && max <= 0)) conversion.fail(`clips to [${String(min ?? '-inf')}, ${String(max ?? 'inf')}]; only ReLU (min 0) and ReLU6-like clips (min 0, max > 0) are imported`);
   conversion.output(sameShape(input, conversion.addLayer('ReLU', max === null ? {} : { max_value: max }, [input]), true));
 }

@@ -194,8 +194,9 @@ export function convertPool(conversion: Conversion, kind: 'max' | 'average'): vo
 export function convertPad(conversion: Conversion): void {
   const input = mapInput(conversion);
   const mode = conversion.attribute('mode', 'string', 'constant');
-  const pads = conversion.opset >= 11 ? conversion.constantInput(1).values : conversion.attribute('pads', 'ints', []);
-  const fill = conversion.opset >= 11 && conversion.node.inputs[2] !== undefined && conversion.node.inputs[2] !== '' ? conversion.constantInput(2).values[0] : 0;
+  // Pads and the fill value are inputs from opset 11 on, the importer's first.
+  const pads = conversion.constantInput(1).values;
+  const fill = conversion.node.inputs[2] !== undefined && conversion.node.inputs[2] !== '' ? conversion.constantInput(2).values[0] : 0;
   if (pads.length !== 8 || pads.some((p) => p === null || p < 0)) conversion.fail(`pads [${pads.join(', ')}] are not 4-D and non-negative`);
   const [nb, cb, top, left, ne, ce, bottom, right] = pads as number[] as [number, number, number, number, number, number, number, number];
   if (nb !== 0 || cb !== 0 || ne !== 0 || ce !== 0) conversion.fail('pads the batch or channel axis');

@@ -26,6 +26,10 @@ describe.each([
   ['resnet_folded', 'resnet'],
   ['separable', 'separable'],
   ['matmul', 'matmul'],
+  ['resnet_opset11', 'resnet'],
+  ['resnet_opset17', 'resnet'],
+  ['separable_opset11', 'separable'],
+  ['separable_opset17', 'separable'],
 ])('%s.onnx', (file, model) => {
   it("gives torch's outputs within 1e-5", async () => {
     const expected = fixture.models[model]?.outputs;
