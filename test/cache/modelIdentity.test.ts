@@ -29,7 +29,7 @@ describe('built-in model identity', () => {
 });
 
 describe('ONNX model identity', () => {
-  it("is the file's content, so another export is another model and a moved file the same", async () => {
+  it("is the file's content: another export of the same net is another model", async () => {
     const at = { file: 'r.yaml', line: 1, col: 1 };
     const file = `${TORCH_FIXTURES}resnet.onnx`;
     expect(await modelIdentity({ kind: 'onnx', path: file, at })).toEqual({ files: [{ file: 'resnet.onnx', sha256: sha256Hex(await readFile(file)) }] });

@@ -138,7 +138,8 @@ export function convertGemm(conversion: Conversion, torchNameOf: (onnxName: stri
   const hasBias = conversion.node.inputs[2] !== undefined && conversion.node.inputs[2] !== '';
   const bias = hasBias ? floatInitializer(conversion, 2, 1, 'bias (C)') : null;
   if (bias !== null && bias.dims[0] !== weight.dims[0]) conversion.fail(`its bias has ${String(bias.dims[0])} entries for ${String(weight.dims[0])} outputs`);
-  addDense(conversion, { weight, bias }, torchNameOf);
+  // Only a Linear's [out, in] weight (transB=1, as torch writes it) keeps its torch name: masks in torch's layout fit it.
+  addDense(conversion, { weight, bias }, (onnxName) => (onnxName === b.name && !transB ? null : torchNameOf(onnxName)));
 }
 
 /** MatMul by a constant [in, out], with the Add of a constant [out] that alone reads it folded in as the bias. */
