@@ -20,6 +20,7 @@ stages:
       - select: {param: layer1.0.conv1.weight}
         method: l1_unstructured
         amount: 0.5
+        importance_scores: {param: layer1.0.conv2.weight}
   - name: torch-glob
     global:
       method: l1_unstructured
@@ -41,6 +42,7 @@ describe('a recipe on an ONNX model', () => {
     const dry = await runCli(['--dry-run', 'recipe.yaml'], run.cwd);
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/ONNX .*resnet\.onnx, imported into TF\.js/);
+    expect(dry.stdout).toContain("smallest |w| of layer1_0_conv2/kernel's values first"); // importance_scores given by its torch name
   });
 
   it('prunes what the torch names select, and fine-tunes', async () => {
