@@ -92,7 +92,7 @@ export function convertOnnx(graph: OnnxGraph): OnnxImport {
     if (absorbed.has(node)) continue;
     const failNode = (message: string): never => fail(`node "${node.name}" (${node.opType}): ${message}`);
     const handler =
-      (node.domain === '' || node.domain === 'ai.onnx' ? HANDLERS[node.opType] : undefined) ??
+      ((node.domain === '' || node.domain === 'ai.onnx') && Object.hasOwn(HANDLERS, node.opType) ? HANDLERS[node.opType] : undefined) ??
       failNode(`op ${node.domain === '' ? '' : `${node.domain}.`}${node.opType} is not imported; the importer converts ${IMPORTED_OPS.join(', ')}`);
     const aliases: OnnxNode[] = [];
     const value = (name: string): Value => values.get(name) ?? failNode(`its input ${name} is not made by any node before it`);

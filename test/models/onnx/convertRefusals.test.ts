@@ -64,6 +64,10 @@ describe('the converter refuses, naming the node and op', () => {
     expect(refusal(graph([custom]))).toMatch(/^node "\/x\/Op" \(Op\): op com\.example\.Op is not imported; the importer converts Add, AveragePool, /);
   });
 
+  it("an op named like an object's property (toString), as any unknown op", () => {
+    expect(refusal(graph([node('/x/toString', 'toString', ['input'])]))).toMatch(/^node "\/x\/toString" \(toString\): op toString is not imported/);
+  });
+
   it('an opset before 11', () => {
     expect(refusal(graph([flatten('input')], {}, 9))).toBe("opset 9: the importer reads opsets 11 to 17 (torch.onnx.export's opset_version)");
   });
