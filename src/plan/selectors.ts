@@ -74,7 +74,8 @@ export function resolveSelectors(
         at: selector.at,
         message:
           `selector ${describeSelector(selector)} matches no parameter of ${model.source}; ` +
-          `its parameters are: ${modelInventory(model, writtenInTorchNames(selector)) || '(none)'}`,
+          `its parameters are: ${modelInventory(model, writtenInTorchNames(selector)) || '(none)'}` +
+          (writtenInTorchNames(selector) && model.torch === undefined ? ' (torch names such as conv1.weight need a model with torch names: an ONNX import or builtin lenet)' : ''),
       });
     }
     for (const match of matches) picked.add(match.name);

@@ -55,7 +55,9 @@ describe('torch names in selectors', () => {
 
   it('matches no torch name on a model without torch names', () => {
     const { kernelOnly } = { kernelOnly: { ...LENET_DESCRIPTION, torch: undefined } };
-    expect(picked(kernelOnly, { param: 'fc1.weight' }).parameters).toEqual([]);
+    const { parameters, problems } = picked(kernelOnly, { param: 'fc1.weight' });
+    expect(parameters).toEqual([]);
+    expect(problems[0]?.message).toMatch(/\(torch names such as conv1\.weight need a model with torch names: an ONNX import or builtin lenet\)$/);
     expect(picked(kernelOnly, { param: 'fc1/kernel' }).parameters.map((p) => p.name)).toEqual(['fc1/kernel']);
   });
 });
