@@ -117,6 +117,8 @@ export const ENGINE_ERROR_CODES = [
   'ONNX_EXPORT_UNSUPPORTED',
   /** TF.js handed over no model or inconsistent weight data to save. */
   'MODEL_SAVE',
+  /** An ONNX model that no longer converts (changed since the plan was made). */
+  'ONNX_IMPORT',
   /** A sparse model the sparse format cannot hold. */
   'SPARSE_MODEL_UNSUPPORTED',
   /** A sparse model's files unreadable. */

@@ -1,6 +1,6 @@
 /**
  * What a root task reads, by content: the files of a model given by path (model.json and its
- * weight files); for a built-in model, its name and options (the seed is the task's own). A changed file changes every cache key after the task that read it.
+ * weight files, or the ONNX file); for a built-in model, its name and options (the seed is the task's own). A changed file changes every cache key after the task that read it.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { sha256Hex } from '../util/sha256.js';
 
 export async function modelIdentity(source: ModelSource): Promise<unknown> {
   if (source.kind === 'builtin') return builtinModelIdentity(source);
+  if (source.kind === 'onnx') return { files: [{ file: path.basename(source.path), sha256: sha256Hex(await readFile(source.path)) }] };
   const text = await readFile(source.path);
   const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest?: { paths?: string[] }[] };
   const weightFiles = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);

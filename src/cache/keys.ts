@@ -58,7 +58,7 @@ function configOf(task: PlanTask): unknown {
       // rewind are its own): cycle 1 of `repeat: 3` is cycle 1 of `repeat: 4`, and is reused.
       return { ...rest, cycle: rest.cycle.index };
     case 'load-model':
-      return rest.model.kind === 'path' ? { ...rest, model: { kind: rest.model.kind } } : rest;
+      return rest.model.kind === 'builtin' ? rest : { ...rest, model: { kind: rest.model.kind } };
     case 'load-data':
       return { ...rest, data: dataSourceKey(rest.data) };
     default:
@@ -66,8 +66,8 @@ function configOf(task: PlanTask): unknown {
   }
 }
 
-/** Names of where a file is, in what a root task read (model and data identities): not part of a key. */
-const LOCATION_FIELDS = new Set(['path', 'file']);
+/** Names of where a file is, in what a root task read (model and data identities; an ONNX model's `onnx`): not part of a key. */
+const LOCATION_FIELDS = new Set(['path', 'onnx', 'file']);
 
 /**
  * What a root task read, by content only: the identities list each file with its location and

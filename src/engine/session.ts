@@ -18,6 +18,7 @@ import { evaluate, type Evaluation } from './evaluate.js';
 import { buildBuiltinModel } from './builtinModels.js';
 import { MaskBinding } from './maskBinding.js';
 import { loadModel } from './modelFiles.js';
+import { loadOnnxModel } from './onnxModel.js';
 import { applyPruneTask } from './pruneTask.js';
 import { channelGroupsToTarget } from '../api/groupTarget.js';
 import { batchCount } from './batches.js';
@@ -122,7 +123,12 @@ export class EngineSession {
   async loadModel(task: LoadModelTask): Promise<tf.LayersModel> {
     this.modelValue?.dispose();
     this.modelValue = null;
-    this.modelValue = task.model.kind === 'builtin' ? buildBuiltinModel(task.model, task.seed) : await loadModel(task.model.path);
+    this.modelValue =
+      task.model.kind === 'builtin'
+        ? buildBuiltinModel(task.model, task.seed)
+        : task.model.kind === 'onnx'
+          ? await loadOnnxModel(task.model.path)
+          : await loadModel(task.model.path);
     // A fresh start rebuilds the same initial weights; the first load's copy stands for both.
     if (task.snapshot && !this.snapshots.has('init')) this.snapshots.set('init', snapshotWeights(this.modelValue));
     return this.modelValue;

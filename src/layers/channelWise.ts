@@ -62,3 +62,14 @@ export const FLATTEN = channelWise('Flatten', 'flatten', {
   flow: 'flatten',
   compaction: { role: 'channel_wise', constant: 'same', channelsLastOnly: true },
 });
+
+/**
+ * Pads the map with zeros (what an imported torch conv's pads become when they are neither TF.js's
+ * 'valid' nor its 'same'). A removed channel's constant would be padded with zeros, not with
+ * itself, so compaction has no rule for it.
+ */
+export const ZERO_PADDING2D = channelWise('ZeroPadding2D', 'zero_padding2d', {
+  params: [],
+  flow: 'one_to_one',
+  compaction: { role: 'none' },
+});

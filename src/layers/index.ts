@@ -3,7 +3,7 @@
  * type the planner and recipes use. Pure data: no TF.js, so the planner reads it too.
  */
 import type { WeightLayout } from '../prune/layout.js';
-import { ACTIVATION, AVERAGE_POOLING2D, BATCH_NORMALIZATION, DROPOUT, FLATTEN, GLOBAL_AVERAGE_POOLING2D, MAX_POOLING2D, RELU } from './channelWise.js';
+import { ACTIVATION, AVERAGE_POOLING2D, BATCH_NORMALIZATION, DROPOUT, FLATTEN, GLOBAL_AVERAGE_POOLING2D, MAX_POOLING2D, RELU, ZERO_PADDING2D } from './channelWise.js';
 import { DEPTHWISE_CONV2D, SEPARABLE_CONV2D } from './depthwise.js';
 import { INPUT_LAYER } from './input.js';
 import { MERGES } from './merges.js';
@@ -28,6 +28,7 @@ export const LAYER_KINDS: readonly LayerKind[] = [
   ACTIVATION,
   DROPOUT,
   FLATTEN,
+  ZERO_PADDING2D,
   ...MERGES,
 ];
 

@@ -34,6 +34,8 @@ export interface LayerDescription {
    * width come from); absent for layers without one or when the source does not say.
    */
   readonly window?: SpatialWindow;
+  /** A ZeroPadding2D's rows and columns added: [[top, bottom], [left, right]]. */
+  readonly zeroPadding?: readonly [readonly [number, number], readonly [number, number]];
 }
 
 /** How a windowed layer maps its input's height and width to its output's (TF.js's rules). */

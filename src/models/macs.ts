@@ -69,13 +69,15 @@ export function modelMacs(model: ModelDescription): ModelMacs {
   const terms: MacTerm[] = [];
   let unknown: string | null = null;
   for (const layer of graph.ordered) {
-    const { name, className, window } = layer.description;
+    const { name, className, window, zeroPadding } = layer.description;
     const first = layer.inbound[0];
     const input: Spatial = first === undefined ? fromInputShape(model) : (spatial.get(first) ?? { kind: 'unknown', why: `${name} reads ${first}, listed after it` });
     let output: Spatial;
     if (layer.kind === undefined && className !== 'InputLayer') output = { kind: 'unknown', why: `${name} (${className}) is a layer prune-run does not describe` };
     else if (TO_VECTOR.has(className)) output = input.kind === 'unknown' ? input : { kind: 'vector' };
     else if (window !== undefined) output = windowed(input, window, name);
+    else if (zeroPadding !== undefined) output = input.kind === 'map' ? { kind: 'map', h: input.h + zeroPadding[0][0] + zeroPadding[0][1], w: input.w + zeroPadding[1][0] + zeroPadding[1][1] } : input;
+    else if (className === 'ZeroPadding2D') output = { kind: 'unknown', why: `${name} (ZeroPadding2D) has no padding in the description` };
     else if (kindOf(className)?.flow === 'produces' && className !== 'Dense') output = { kind: 'unknown', why: `${name} (${className}) has no window in the description` };
     else output = input;
     spatial.set(name, output);

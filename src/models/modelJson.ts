@@ -11,7 +11,7 @@ import {
   type LayerDescription,
   type ModelDescription,
 } from './description.js';
-import { inputShapeOf, windowOf } from './modelJsonWindow.js';
+import { inputShapeOf, windowOf, zeroPaddingOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
 
 interface LayerJson {
@@ -90,7 +90,16 @@ export function describeTopology(
       .map((w) => describeParameter(name, className, w.param, w.shape));
     const inbound = inboundOf(layerJson as Record<string, unknown>);
     const window = windowOf(className, layerJson.config ?? {});
-    return { name, type: layerTypeOf(className), className, params, ...(inbound === undefined ? {} : { inbound }), ...(window === null ? {} : { window }) };
+    const zeroPadding = zeroPaddingOf(className, layerJson.config ?? {});
+    return {
+      name,
+      type: layerTypeOf(className),
+      className,
+      params,
+      ...(inbound === undefined ? {} : { inbound }),
+      ...(window === null ? {} : { window }),
+      ...(zeroPadding === null ? {} : { zeroPadding }),
+    };
   });
   const outputs = outputLayersOf(modelConfigOf(topology));
   const inputShape = inputShapeOf(layersJson.map((l) => l.config ?? {}));

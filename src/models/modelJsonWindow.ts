@@ -45,3 +45,18 @@ export function inputShapeOf(configs: readonly Record<string, unknown>[]): numbe
   }
   return null;
 }
+
+/** A ZeroPadding2D's [[top, bottom], [left, right]] from its config (one number, one per axis, or one per side). */
+export function zeroPaddingOf(className: string, config: Record<string, unknown>): [[number, number], [number, number]] | null {
+  if (className !== 'ZeroPadding2D' || config.data_format === 'channels_first') return null;
+  const padding = config.padding ?? 1;
+  const side = (value: unknown): [number, number] | null => {
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return [value, value];
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0)) return [value[0] as number, value[1] as number];
+    return null;
+  };
+  if (typeof padding === 'number') return side(padding) === null ? null : [side(padding)!, side(padding)!];
+  if (!Array.isArray(padding) || padding.length !== 2) return null;
+  const [rows, cols] = [side(padding[0]), side(padding[1])];
+  return rows === null || cols === null ? null : [rows, cols];
+}

@@ -19,3 +19,15 @@ export interface TorchParameter {
 
 /** TF.js parameter name (`conv1/kernel`) → its torch counterpart. */
 export type TorchNames = Readonly<Record<string, TorchParameter>>;
+
+/** The TF.js parameter name of a torch state-dict name (`conv1.weight` → `conv1/kernel`), or undefined. */
+export function tfjsNameOf(torch: TorchNames | undefined, torchName: string): string | undefined {
+  if (torch === undefined) return undefined;
+  return Object.entries(torch).find(([, parameter]) => parameter.name === torchName)?.[0];
+}
+
+/** A torch name's module and parameter: `layer1.0.conv1.weight` → [`layer1.0.conv1`, `weight`]. */
+export function splitTorchName(torchName: string): readonly [string, string] {
+  const dot = torchName.lastIndexOf('.');
+  return dot < 0 ? ['', torchName] : [torchName.slice(0, dot), torchName.slice(dot + 1)];
+}

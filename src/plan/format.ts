@@ -93,7 +93,12 @@ function describeData(data: DataSource, seed: number): string {
 function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
   switch (task.kind) {
     case 'load-model': {
-      const source = task.model.kind === 'builtin' ? `built-in ${builtinModelSummary(task.model)} (init seed ${task.seed})` : task.model.path;
+      const source =
+        task.model.kind === 'builtin'
+          ? `built-in ${builtinModelSummary(task.model)} (init seed ${task.seed})`
+          : task.model.kind === 'onnx'
+            ? `ONNX ${task.model.path}, imported into TF.js`
+            : task.model.path;
       return [task.fresh ? `fresh model: ${source} rebuilt, every mask and history dropped` : source];
     }
     case 'load-data':

@@ -61,7 +61,7 @@ export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
   const all = allParameters(context.model);
   return step.targets.map((target, index): PruneGroup => {
     const parameters = pick([target.select], context);
-    const importance = checkImportance(target, parameters, all, context.model.source, context.problems);
+    const importance = checkImportance(target, parameters, all, context.model.source, context.problems, context.model.torch);
     return {
       method: target.method,
       importance: importance === null ? { kind: 'weights' } : { kind: 'parameter', name: importance },

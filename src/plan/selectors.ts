@@ -2,16 +2,30 @@
  * Resolves recipe selectors against a model description. A selector that matches nothing is the
  * most reported recipe bug in other tools (a typo silently prunes nothing); here it is an error
  * that points at the selector and lists what the model does have.
+ *
+ * A model imported from torch (its description's `torch` names) is also selected by torch's
+ * names: `layer` matches the TF.js layer (`layer1_0_conv1`) or the torch module (`layer1.0.conv1`),
+ * and `param` the TF.js part (`kernel`) or torch's (`weight`). A `param` with a dot is a whole
+ * torch name (`conv1.weight`, `layer1.*.weight`), one with a slash a whole TF.js name
+ * (`conv1/kernel`), which any model takes.
  */
 import type { RecipeProblem } from '../errors.js';
 import { matchGlob } from '../recipe/glob.js';
 import type { Selector } from '../recipe/types.js';
 import { allParameters, type ModelDescription, type ParameterDescription } from '../models/description.js';
+import { splitTorchName, type TorchParameter } from '../models/torchNames.js';
 
-export function selectorMatches(selector: Selector, parameter: ParameterDescription): boolean {
+function paramMatches(pattern: string, parameter: ParameterDescription, torch: TorchParameter | undefined): boolean {
+  if (pattern.includes('/')) return matchGlob(pattern, parameter.name);
+  if (pattern.includes('.')) return torch !== undefined && matchGlob(pattern, torch.name);
+  return matchGlob(pattern, parameter.param) || (torch !== undefined && matchGlob(pattern, splitTorchName(torch.name)[1]));
+}
+
+/** Whether the selector picks the parameter; `torch` is the parameter's torch counterpart, if the model has one. */
+export function selectorMatches(selector: Selector, parameter: ParameterDescription, torch?: TorchParameter): boolean {
   if (selector.layerType !== null && !selector.layerType.includes(parameter.layerType)) return false;
-  if (selector.layer !== null && !matchGlob(selector.layer, parameter.layer)) return false;
-  if (selector.param !== null && !matchGlob(selector.param, parameter.param)) return false;
+  if (selector.layer !== null && !matchGlob(selector.layer, parameter.layer) && !(torch !== undefined && matchGlob(selector.layer, splitTorchName(torch.name)[0]))) return false;
+  if (selector.param !== null && !paramMatches(selector.param, parameter, torch)) return false;
   return true;
 }
 
@@ -23,10 +37,22 @@ export function describeSelector(selector: Selector): string {
   return `{${parts.join(', ')}}`;
 }
 
-function modelInventory(model: ModelDescription): string {
+/** Whether the selector names torch modules or parameters (`layer1.0.conv1`, `conv1.weight`). */
+function writtenInTorchNames(selector: Selector): boolean {
+  return (selector.layer ?? '').includes('.') || (selector.param ?? '').includes('.');
+}
+
+/** ` = conv1.weight` for a parameter with a torch name, else ''. */
+function torchAlias(model: ModelDescription, parameter: ParameterDescription): string {
+  const torch = model.torch?.[parameter.name];
+  return torch === undefined ? '' : ` = ${torch.name}`;
+}
+
+/** The model's layers and parameters; with torch's names beside them when the selector was written in them. */
+function modelInventory(model: ModelDescription, withTorch: boolean): string {
   return model.layers
     .filter((layer) => layer.params.length > 0)
-    .map((layer) => `${layer.name} (${layer.type}: ${layer.params.map((p) => p.param).join(', ')})`)
+    .map((layer) => `${layer.name} (${layer.type}: ${layer.params.map((p) => p.param + (withTorch ? torchAlias(model, p) : '')).join(', ')})`)
     .join(', ');
 }
 
@@ -42,13 +68,14 @@ export function resolveSelectors(
   const problems: RecipeProblem[] = [];
   const picked = new Set<string>();
   for (const selector of selectors) {
-    const matches = candidates.filter((p) => selectorMatches(selector, p));
+    const matches = candidates.filter((p) => selectorMatches(selector, p, model.torch?.[p.name]));
     if (matches.length === 0) {
       problems.push({
         at: selector.at,
         message:
           `selector ${describeSelector(selector)} matches no parameter of ${model.source}; ` +
-          `its parameters are: ${modelInventory(model) || '(none)'}`,
+          `its parameters are: ${modelInventory(model, writtenInTorchNames(selector)) || '(none)'}` +
+          (writtenInTorchNames(selector) && model.torch === undefined ? ' (torch names such as conv1.weight need a model with torch names: an ONNX import or builtin lenet)' : ''),
       });
     }
     for (const match of matches) picked.add(match.name);

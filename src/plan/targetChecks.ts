@@ -9,6 +9,7 @@ import type { RecipeProblem } from '../errors.js';
 import { methodOf, type PlannedPrune } from '../methods/index.js';
 import { sameShape, shapeText } from '../methods/text.js';
 import type { ModelDescription, ParameterDescription } from '../models/description.js';
+import { tfjsNameOf, type TorchNames } from '../models/torchNames.js';
 import type { LocalTarget } from '../recipe/types.js';
 import { torchRowsOf, weightLayoutOf } from './layout.js';
 
@@ -41,10 +42,13 @@ export function checkImportance(
   all: readonly ParameterDescription[],
   source: string,
   problems: RecipeProblem[],
+  torch?: TorchNames,
 ): string | null {
   const reference = target.importance;
   if (reference === null) return null;
-  const scores = all.find((p) => p.name === reference.param);
+  // A model imported from torch also takes the state-dict name (conv1.weight).
+  const named = tfjsNameOf(torch, reference.param) ?? reference.param;
+  const scores = all.find((p) => p.name === named);
   if (scores === undefined) {
     problems.push({
       at: reference.at,

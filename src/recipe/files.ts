@@ -14,7 +14,10 @@ import { getPath, type PathSegment } from './positions.js';
  */
 export async function checkFiles(recipe: ParsedRecipe, absoluteFile: string): Promise<RecipeProblem[]> {
   const dir = path.dirname(absoluteFile);
-  const references: { where: PathSegment[]; what: string }[] = [{ where: ['model', 'path'], what: 'model file' }];
+  const references: { where: PathSegment[]; what: string }[] = [
+    { where: ['model', 'path'], what: 'model file' },
+    { where: ['model', 'onnx'], what: 'ONNX model file' },
+  ];
   for (const split of ['train', 'test']) {
     for (const kind of ['images', 'labels']) {
       references.push({ where: ['data', 'idx', split, kind], what: `${split} ${kind} file` });

@@ -57,7 +57,7 @@ export const CHOICE_HINTS: Readonly<Record<string, string>> = {
   'global|targets': 'global ranks all selected parameters together; targets prune each parameter on its own',
   'global|targets|filters|remove':
     'global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing',
-  'builtin|path': 'builtin: lenet, resnet or mobilenet, or path: to a TF.js model.json',
+  'builtin|path|onnx': 'builtin: lenet, resnet or mobilenet, path: to a TF.js model.json, or onnx: to a model exported from torch',
   'builtin|idx': 'builtin: mnist or fashion-mnist, or idx: files',
 };
 

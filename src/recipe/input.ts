@@ -67,6 +67,7 @@ export interface RecipeInput {
   model: {
     builtin?: (typeof BUILTIN_MODEL_NAMES)[number];
     path?: string;
+    onnx?: string;
     depth?: ResnetDepth;
     width?: number;
     input_shape?: [number, number, number];

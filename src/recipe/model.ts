@@ -22,7 +22,7 @@ const OPTION_TAKERS: Readonly<Record<string, readonly string[]>> = {
 export function modelProblems({ value, positions }: ParsedRecipe): RecipeProblem[] {
   const model = getPath(value, ['model']);
   if (!isRecord(model)) return [];
-  const builtin = typeof model['path'] === 'string' ? null : (model['builtin'] ?? null);
+  const builtin = typeof model['path'] === 'string' || typeof model['onnx'] === 'string' ? null : (model['builtin'] ?? null);
   const problems: RecipeProblem[] = [];
   for (const [key, takers] of Object.entries(OPTION_TAKERS)) {
     if (!(key in model) || takers.includes(String(builtin))) continue;
@@ -58,6 +58,7 @@ function builtinDataProblems(value: unknown, model: Record<string, unknown>, pos
 
 export function resolveModel(model: RecipeInput['model'], dir: string, at: SourcePositions): ModelSource {
   if (model.path !== undefined) return { kind: 'path', path: path.resolve(dir, model.path), at: at.valueAt(['model', 'path']) };
+  if (model.onnx !== undefined) return { kind: 'onnx', path: path.resolve(dir, model.onnx), at: at.valueAt(['model', 'onnx']) };
   return { kind: 'builtin', ...builtinModel(model) };
 }
 

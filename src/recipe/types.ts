@@ -17,10 +17,10 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-/** A built-in model (name and options, see models/builtin.ts) or a TF.js model.json. */
+/** A built-in model (name and options, see models/builtin.ts), a TF.js model.json, or an ONNX file (models/onnx/). */
 export type ModelSource =
   | ({ readonly kind: 'builtin' } & BuiltinModel)
-  | { readonly kind: 'path'; readonly path: string; readonly at: SourceLocation };
+  | { readonly kind: 'path' | 'onnx'; readonly path: string; readonly at: SourceLocation };
 
 export interface TrainConfig {
   readonly epochs: number;

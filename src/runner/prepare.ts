@@ -9,6 +9,7 @@ import type { DataLocations } from '../data/locate.js';
 import type { ModelDescription } from '../models/description.js';
 import { describeBuiltinModel } from '../models/builtin.js';
 import { describeModelJson } from '../models/modelJson.js';
+import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
@@ -28,7 +29,14 @@ export interface PreparedRun {
 }
 
 export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescription> {
-  return recipe.model.kind === 'builtin' ? describeBuiltinModel(recipe.model) : describeModelJson(recipe.model.path, recipe.model.at);
+  switch (recipe.model.kind) {
+    case 'builtin':
+      return describeBuiltinModel(recipe.model);
+    case 'path':
+      return describeModelJson(recipe.model.path, recipe.model.at);
+    case 'onnx':
+      return describeOnnx(recipe.model.path, recipe.model.at);
+  }
 }
 
 export interface PrepareOptions {

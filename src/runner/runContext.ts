@@ -41,7 +41,7 @@ export class RunContext {
    */
   modelFiles(): Promise<unknown> {
     const source = this.prepared.recipe.model;
-    const named = source.kind === 'builtin' ? { builtin: source.name } : { path: path.relative(path.dirname(this.prepared.recipe.file), source.path) };
+    const named = source.kind === 'builtin' ? { builtin: source.name } : { [source.kind]: path.relative(path.dirname(this.prepared.recipe.file), source.path) };
     // A file that cannot be read is load-model's failure to report (with its own error); the
     // manifest written before it must not fail the start instead, so it says what it could not read.
     this.modelFilesRead ??= modelIdentity(source).then(

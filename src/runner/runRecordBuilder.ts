@@ -8,6 +8,7 @@ import type { BackendInfo } from '../engine/backend/select.js';
 import type { Evaluation } from '../engine/evaluate.js';
 import type { EngineSession, PruneResult, TrainResult } from '../engine/session.js';
 import { allParameters, type ModelDescription } from '../models/description.js';
+import type { TorchNames } from '../models/torchNames.js';
 import { summarizePruneTask } from '../plan/format.js';
 import { summarizeScheduled } from '../plan/formatSchedule.js';
 import type { EvaluateTask, PruneTask, TrainTask } from '../plan/types.js';
@@ -29,8 +30,11 @@ export interface RecordMark {
 
 export class RunRecordBuilder {
   readonly record: RunRecord;
+  /** The torch names the final model's parameters are reported with: an ONNX import's, else none. */
+  private readonly torchNames: TorchNames | undefined;
 
   constructor(runId: string, prepared: PreparedRun, backend: BackendInfo) {
+    this.torchNames = prepared.recipe.model.kind === 'onnx' ? prepared.model.torch : undefined;
     this.record = {
       runId,
       recipeFile: prepared.recipePath,
@@ -119,8 +123,10 @@ export class RunRecordBuilder {
     const masks = session.masks;
     this.record.parameters = allParameters(model).map((p) => {
       const state = masks.get(p.name);
+      const torch = this.torchNames?.[p.name]?.name;
       return {
         name: p.name,
+        ...(torch === undefined ? {} : { torch }),
         shape: p.shape,
         pruned: state !== undefined,
         // Untracked: never pruned, or removed (its zeros are in the weight now).

@@ -119,6 +119,8 @@ export interface DeterminismEntry {
 
 export interface ParameterEntry {
   readonly name: string;
+  /** Its torch state-dict name, for a model imported from ONNX (`layer1.0.conv1.weight`). */
+  readonly torch?: string;
   readonly shape: readonly number[];
   readonly pruned: boolean;
   readonly figures: SparsityFigures;

@@ -200,7 +200,7 @@ export function renderReport(record: RunRecord): string {
       ...table(
         ['name', 'shape', 'count', 'zeros', 'sparsity', 'history'],
         record.parameters.map((p) => [
-          `\`${p.name}\``,
+          `\`${p.name}\``+ (p.torch === undefined ? '' : ` (torch \`${p.torch}\`)`),
           `[${p.shape.join(', ')}]`,
           String(p.figures.count),
           String(p.figures.zeros),

@@ -1,6 +1,12 @@
-/** A built-in model's identity (manifest and load-model's cache inputs) holds every option that shapes it. */
+/**
+ * A built-in model's identity (manifest and load-model's cache inputs) holds every option that
+ * shapes it; an ONNX model's, the file's content.
+ */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { modelIdentity } from '../../src/cache/identity.js';
+import { sha256Hex } from '../../src/util/sha256.js';
+import { TORCH_FIXTURES } from '../helpers/torchLenet.js';
 
 const shape = { inputShape: [28, 28, 1] as const, classes: 10 };
 
@@ -19,5 +25,15 @@ describe('built-in model identity', () => {
       input_shape: [28, 28, 1],
       classes: 7,
     });
+  });
+});
+
+describe('ONNX model identity', () => {
+  it("is the file's content: another export of the same net is another model", async () => {
+    const at = { file: 'r.yaml', line: 1, col: 1 };
+    const file = `${TORCH_FIXTURES}resnet.onnx`;
+    expect(await modelIdentity({ kind: 'onnx', path: file, at })).toEqual({ files: [{ file: 'resnet.onnx', sha256: sha256Hex(await readFile(file)) }] });
+    const folded = await modelIdentity({ kind: 'onnx', path: `${TORCH_FIXTURES}resnet_folded.onnx`, at });
+    expect(JSON.stringify(folded)).not.toContain(sha256Hex(await readFile(file)));
   });
 });

@@ -24,6 +24,7 @@ const BUILT: Readonly<Record<string, () => tf.layers.Layer>> = {
   Activation: () => tf.layers.activation({ activation: 'tanh' }),
   Dropout: () => tf.layers.dropout({ rate: 0.5 }),
   Flatten: () => tf.layers.flatten(),
+  ZeroPadding2D: () => tf.layers.zeroPadding2d({ padding: 1 }),
 };
 
 function kind(className: string): LayerKind {

@@ -182,7 +182,7 @@ describe('loadRecipe: bad recipes', () => {
       {
         line: 6,
         col: 3,
-        message: 'model has both "builtin" and "path"; give only one (builtin: lenet, resnet or mobilenet, or path: to a TF.js model.json)',
+        message: 'model has both "builtin" and "path"; give only one (builtin: lenet, resnet or mobilenet, path: to a TF.js model.json, or onnx: to a model exported from torch)',
       },
       {
         line: 6,

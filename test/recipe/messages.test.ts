@@ -90,7 +90,7 @@ describe('schema messages', () => {
 
   it('reports neither of an exactly-one-of pair at the mapping', async () => {
     expect(await problems(`model: {}\n${STAGES}`)).toEqual([
-      '1:8 model needs one of "builtin" or "path" (builtin: lenet, resnet or mobilenet, or path: to a TF.js model.json)',
+      '1:8 model needs one of "builtin" or "path" or "onnx" (builtin: lenet, resnet or mobilenet, path: to a TF.js model.json, or onnx: to a model exported from torch)',
     ]);
     expect(
       await problems('model: {builtin: lenet}\nstages:\n  - name: a\n    global: {method: l1_unstructured, select: [{param: k}]}\n'),

@@ -146,7 +146,7 @@ function parametersSection(parameters: readonly ParameterEntry[]): Markup[] {
     table(
       ['name', 'shape', 'count', 'zeros', 'sparsity', 'history'],
       parameters.map((p) => [
-        code(p.name),
+        p.torch === undefined ? code(p.name) : join([code(p.name), text(' (torch '), code(p.torch), text(')')], text('')),
         nowrap(`[${p.shape.join(', ')}]`),
         String(p.figures.count),
         String(p.figures.zeros),
