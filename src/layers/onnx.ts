@@ -12,6 +12,7 @@ export const ONNX_EXPORTABLE: Readonly<Record<string, string>> = {
   SeparableConv2D: 'a grouped Conv and a 1×1 Conv',
   Dense: 'Gemm',
   BatchNormalization: 'BatchNormalization (moving statistics)',
+  ZeroPadding2D: 'Pad (constant zeros)',
   MaxPooling2D: 'MaxPool',
   AveragePooling2D: 'AveragePool',
   GlobalAveragePooling2D: 'GlobalAveragePool and Flatten',

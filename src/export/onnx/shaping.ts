@@ -1,5 +1,5 @@
 /**
- * The layers without weights: pooling (explicit pads; average pooling leaves the padding out of the
+ * The layers without weights: zero padding (Pad), pooling (explicit pads; average pooling leaves the padding out of the
  * mean, as TF.js does), global average pooling (GlobalAveragePool then Flatten, torch's
  * adaptive_avg_pool2d + flatten), flatten, activations, dropout (nothing at inference) and merges.
  */
@@ -21,6 +21,24 @@ function pooling(op: 'MaxPool' | 'AveragePool'): LayerConverter {
     return { name: context.graph.node(op, [input.name], context.name, attributes), shape: context.outputShape, flattenedFrom: null };
   };
 }
+
+/** TF.js's [[top, bottom], [left, right]] (or a number, or [vertical, horizontal]) as numbers. */
+function paddingOf(padding: unknown): [[number, number], [number, number]] | null {
+  if (typeof padding === 'number') return [[padding, padding], [padding, padding]];
+  if (!Array.isArray(padding) || padding.length !== 2) return null;
+  const sides = padding.map((p: unknown) => (typeof p === 'number' ? [p, p] : Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number') ? (p as number[]) : null));
+  return sides[0] === null || sides[1] === null ? null : [sides[0] as [number, number], sides[1] as [number, number]];
+}
+
+/** A Pad node with zeros, NCHW pads [0, 0, top, left, 0, 0, bottom, right] (the pads are an input from opset 11). */
+const zeroPadding2d: LayerConverter = (context) => {
+  channelsLast(context);
+  const input = singleInput(context, 3);
+  const padding = paddingOf(context.config.padding) ?? refuse(context, `padding ${JSON.stringify(context.config.padding)} has no ONNX conversion`);
+  const [[top, bottom], [left, right]] = padding;
+  const pads = context.graph.int64s(`${context.name}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
+  return { name: context.graph.node('Pad', [input.name, pads], context.name), shape: context.outputShape, flattenedFrom: null };
+};
 
 const globalAveragePooling2d: LayerConverter = (context) => {
   channelsLast(context);
@@ -81,6 +99,7 @@ const concatenate: LayerConverter = (context) => {
 };
 
 export const SHAPING_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
+  ZeroPadding2D: zeroPadding2d,
   MaxPooling2D: pooling('MaxPool'),
   AveragePooling2D: pooling('AveragePool'),
   GlobalAveragePooling2D: globalAveragePooling2d,
