@@ -26,7 +26,7 @@ function pooling(op: 'MaxPool' | 'AveragePool'): LayerConverter {
 function paddingOf(padding: unknown): [[number, number], [number, number]] | null {
   if (typeof padding === 'number') return [[padding, padding], [padding, padding]];
   if (!Array.isArray(padding) || padding.length !== 2) return null;
-  const sides = padding.map((p: unknown) => (typeof p === 'number' ? [p, p] : Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number') ? (p as number[]) : null));
+  const sides = padding.map((p: unknown) => (typeof p === 'number' ? [p, p] : Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number') ? (p) : null));
   return sides[0] === null || sides[1] === null ? null : [sides[0] as [number, number], sides[1] as [number, number]];
 }
 
