@@ -3,7 +3,7 @@
  * (importance_scores={(module, name): scores}), recipe → plan → engine: the torch runs of
  * api_conformance.json (generate_api.py) replayed as recipes, with the scores read from a
  * safetensors file in torch layout and in TF.js layout; the plan-time refusals, located; and the
- * scores file's content in the prune task's cache key.
+ * scores file's content in the prune task's cache key; a local target's file scores checked likewise.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -250,5 +250,28 @@ describe('the scores file in the cache key', () => {
     const first = await pruneKey(Float32Array.from({ length: 15 }, (_, i) => i + 1));
     expect(await pruneKey(Float32Array.from({ length: 15 }, (_, i) => i + 1))).toBe(first);
     expect(await pruneKey(Float32Array.from({ length: 15 }, (_, i) => 15 - i))).not.toBe(first);
+  });
+});
+
+describe('importance_scores from a file on a local target', () => {
+  it('is checked against every parameter the target prunes, at the tensor', async () => {
+    await writeScores('local.safetensors', [{ name: 'small.weight', dtype: 'F32', shape: [3, 5], data: new Float32Array(15) }]);
+    const text = (select: string) => `model: {builtin: lenet}
+stages:
+  - name: l
+    targets:
+      - select: ${select}
+        method: l1_unstructured
+        amount: 0.5
+        importance_scores: {file: local.safetensors, tensor: small.weight, layout: torch}
+`;
+    const { prunes } = await pruneTasks(text('{layer: small, param: kernel}'));
+    expect(prunes[0]!.groups[0]!.importance).toMatchObject({ kind: 'tensor', layout: 'dense', tensor: { tensor: 'small.weight', shape: [3, 5] } });
+    expect(await problems(text('{layer: fc, param: kernel}'))).toEqual([
+      '8:62 importance_scores tensor "small.weight" [3, 5] (layout: torch) does not have the torch shape [7, 9] of fc/kernel (dense kernel, shape [9, 7])',
+    ]);
+    expect(await problems(text('{layer: small, param: bias}'))).toEqual([
+      '8:62 layout: torch needs a conv2d or dense kernel, whose torch layout prune-run knows, but the scores are for small/bias (dense bias, shape [3])',
+    ]);
   });
 });
