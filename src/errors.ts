@@ -101,13 +101,13 @@ export const ENGINE_ERROR_CODES = [
   'OPTIMIZER_SHAPE',
   /** An epoch checkpoint's optimizer state that does not fit the optimizer resuming from it. */
   'OPTIMIZER_STATE',
-  /** custom_from_mask's file unreadable, changed since checked, or without the tensor named. */
+  /** A mask's or importance scores' file unreadable, changed since checked, or without the tensor named. */
   'MASK_FILE',
   /** A plugin module unreadable or changed since it was loaded. */
   'PLUGIN_FILE',
   /** A plan names a plugin this process did not load. */
   'PLUGIN_NOT_LOADED',
-  /** An importance source given to a global step (a planner bug). */
+  /** A single importance source given to a global step, whose sources are by parameter (a planner bug). */
   'PRUNE_IMPORTANCE',
   /** Filter pruning asked of a layer it cannot follow the channels of. */
   'FILTERS_UNSUPPORTED',

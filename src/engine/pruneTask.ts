@@ -14,31 +14,57 @@ import type { MaskReference, PluginReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
 import { loadedPlugin } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
-import { decodeSafetensors } from '../formats/safetensors.js';
+import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
 import { readHashedFileSync } from '../util/sha256.js';
 import { readWeight, weightNamed } from './weights.js';
 
-/** The scores that rank a group's entries; undefined: the weights themselves (the core's default). */
-function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32Array | undefined {
-  // The variable holds the effective weights (values × mask), what torch's module.weight gives.
-  return source.kind === 'weights' ? undefined : readWeight(weightNamed(model, source.name));
-}
-
 /**
- * custom_from_mask's mask, read from the file the recipe step checked, in TF.js layout. The file
- * must be the one checked (same sha256): a mask is never applied unchecked.
+ * A tensor the recipe names in a file (a mask, scores), read from the file the load step checked:
+ * it must be the one checked (same sha256), so nothing is applied unchecked.
  */
-function readMask(reference: MaskReference, planned: PlannedPrune | undefined, paramName: string): Uint8Array {
+function readTensor(reference: MaskReference, role: 'mask' | 'scores'): SafetensorsTensor {
   const read = readHashedFileSync(reference.file, reference.sha256);
   if (!read.ok && read.problem === 'unreadable') {
-    throw new EngineError('MASK_FILE', `cannot read mask file ${reference.file}: ${read.error.code ?? String(read.error)}`);
+    throw new EngineError('MASK_FILE', `cannot read ${role} file ${reference.file}: ${read.error.code ?? String(read.error)}`);
   }
   if (!read.ok) {
-    throw new EngineError('MASK_FILE', `mask file ${reference.file} changed since the recipe was checked; run the recipe again`);
+    throw new EngineError('MASK_FILE', `${role} file ${reference.file} changed since the recipe was checked; run the recipe again`);
   }
   const tensor = decodeSafetensors(read.bytes).tensors.get(reference.tensor);
-  if (tensor === undefined) throw new EngineError('MASK_FILE', `mask file ${reference.file} has no tensor "${reference.tensor}"`);
+  if (tensor === undefined) throw new EngineError('MASK_FILE', `${role} file ${reference.file} has no tensor "${reference.tensor}"`);
+  return tensor;
+}
+
+/** The scores that rank a parameter's entries, TF.js layout; undefined: its weights (the core's default). */
+function importanceOf(model: tf.LayersModel, source: ImportanceSource): Float32Array | undefined {
+  // The variable holds the effective weights (values × mask), what torch's module.weight gives.
+  if (source.kind === 'weights') return undefined;
+  if (source.kind === 'parameter') return readWeight(weightNamed(model, source.name));
+  const tensor = readTensor(source.tensor, 'scores');
+  // The load step checked the dtype; a file of the same hash has the same.
+  if (tensor.dtype !== 'F32') throw new EngineError('MASK_FILE', `scores tensor "${source.tensor.tensor}" is ${tensor.dtype}, not F32`);
+  if (source.tensor.layout === 'tfjs') return tensor.data;
+  // The planner refuses layout: torch on a parameter without a known layout; reaching here is a bug.
+  if (source.layout === null) throw new EngineError('MASK_FILE', `scores tensor "${source.tensor.tensor}": a torch-layout tensor needs a conv2d or dense kernel`);
+  return fromTorchLayout(source.layout, tensor.data, tensor.shape, { flattenedFrom: source.flattenedFrom }).values;
+}
+
+/** The scores of a group's parameters by name (global: its mapping; local: one source for all); undefined: none. */
+function importanceByName(model: tf.LayersModel, group: PruneGroup): Map<string, Float32Array> | undefined {
+  const local = importanceOf(model, group.importance);
+  if (local !== undefined) return new Map(group.parameters.map((name) => [name, local]));
+  const given = Object.entries(group.importanceByParameter ?? {}).filter(([name]) => group.parameters.includes(name));
+  const scores = given.flatMap(([name, source]) => {
+    const values = importanceOf(model, source);
+    return values === undefined ? [] : [[name, values] as const];
+  });
+  return scores.length === 0 ? undefined : new Map(scores);
+}
+
+/** custom_from_mask's mask, read from the file the recipe step checked, in TF.js layout. */
+function readMask(reference: MaskReference, planned: PlannedPrune | undefined, paramName: string): Uint8Array {
+  const tensor = readTensor(reference, 'mask');
   const values = maskValues(tensor, reference.tensor);
   if (reference.layout === 'tfjs') return values;
   const layout = planned?.layout ?? null;
@@ -56,10 +82,10 @@ function pluginOf(reference: PluginReference | null, module: string): PruningPlu
 }
 
 export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
-  const importance = importanceOf(model, group.importance);
-  if (scope === 'global' && importance !== undefined) {
-    throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes no importance source');
+  if (scope === 'global' && group.importance.kind !== 'weights') {
+    throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes its importance by parameter (importanceByParameter)');
   }
+  const importance = importanceByName(model, group);
   const spec = group.method;
   const method = methodOf(spec);
   // A plugin's method: the loaded plugin, once per group, after checking its file still has the plan's hash.
@@ -82,7 +108,7 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
           }),
     {
       scope,
-      importance: importance && new Map(group.parameters.map((name) => [name, importance])),
+      importance,
       maxSparsityPerLayer: group.maxSparsityPerLayer ?? undefined,
     },
   );

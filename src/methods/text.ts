@@ -2,6 +2,7 @@
  * The words methods share when the plan is printed: amounts, counts relative to what is left, the
  * ranking rule, and how a parameter is named in a problem.
  */
+import path from 'node:path';
 import type { ParameterDescription } from '../models/description.js';
 import { pythonRound, type Amount } from '../prune/amount.js';
 import { describeTorchDim, torchDimOf } from '../prune/axis.js';
@@ -24,9 +25,17 @@ export function howMany(amount: Amount, total: number, what: string, composes: b
   return 'count' in amount ? `prunes ${amount.count} more of its ${what} ${left}` : `prunes ${formatAmount(amount)} of its ${what} ${left}`;
 }
 
-/** The ranking rule: "smallest |w| first", or by another parameter's values. */
+/** The scores' source in a sentence: "conv2/kernel's values" or "tensor s of scores.safetensors". */
+export function importanceText(importance: ImportanceSource): string {
+  if (importance.kind === 'weights') return 'its own weights';
+  if (importance.kind === 'parameter') return `${importance.name}'s values`;
+  const { tensor, file, layout } = importance.tensor;
+  return `tensor ${tensor} of ${path.basename(file)}${layout === 'torch' ? ' (torch layout)' : ''}`;
+}
+
+/** The ranking rule: "smallest |w| first", or by the importance scores. */
 export function rankText(importance: ImportanceSource, key: string): string {
-  return importance.kind === 'weights' ? `smallest ${key} first` : `smallest ${key} of ${importance.name}'s values first`;
+  return importance.kind === 'weights' ? `smallest ${key} first` : `smallest ${key} of ${importanceText(importance)} first`;
 }
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;

@@ -70,10 +70,20 @@ export interface ResolveContext {
 }
 
 /**
- * What ranks the entries: the pruned parameter's own weights (torch's default), or the current
- * values of another parameter of the same shape (torch's importance_scores).
+ * What ranks the entries: the pruned parameter's own weights (torch's default), or (torch's
+ * importance_scores) the current values of another parameter of the same shape, or a tensor of a
+ * safetensors file. A torch-layout tensor carries what maps it to TF.js layout: the parameter's
+ * weight layout and, for a dense kernel after a flatten, the feature map it reorders by.
  */
-export type ImportanceSource = { readonly kind: 'weights' } | { readonly kind: 'parameter'; readonly name: string };
+export type ImportanceSource =
+  | { readonly kind: 'weights' }
+  | { readonly kind: 'parameter'; readonly name: string }
+  | {
+      readonly kind: 'tensor';
+      readonly tensor: MaskReference;
+      readonly layout: WeightLayout | null;
+      readonly flattenedFrom?: readonly [number, number, number];
+    };
 
 /** What the planner worked out for one parameter a local target prunes. */
 export interface PlannedPrune {

@@ -6,7 +6,7 @@
  */
 import type { ChannelGroup } from '../models/channelGroups.js';
 import { methodOf, type MethodSpec } from '../methods/index.js';
-import { formatAmount } from '../methods/text.js';
+import { formatAmount, importanceText } from '../methods/text.js';
 import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
 import { MEASURE_WORDS } from '../models/groupPruning.js';
@@ -21,9 +21,11 @@ export function describeMethod(spec: MethodSpec): string {
 }
 
 function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
-  const scores = group.importance.kind === 'parameter' ? ` (ranked by ${group.importance.name}'s values)` : '';
+  const scores = group.importance.kind === 'weights' ? '' : ` (ranked by ${importanceText(group.importance)})`;
+  const ranked = Object.entries(group.importanceByParameter ?? {}).map(([name, source]) => `${name} by ${importanceText(source)}`);
   return scope === 'global'
-    ? `global ${describeMethod(group.method)} over ${group.parameters.join(', ')}${capText(group)}`
+    ? `global ${describeMethod(group.method)} over ${group.parameters.join(', ')}${capText(group)}` +
+        (ranked.length === 0 ? '' : ` (ranked ${ranked.join(', ')}; the others by their weights)`)
     : `${describeMethod(group.method)} on each of ${group.parameters.join(', ')}${scores}`;
 }
 

@@ -4,13 +4,14 @@
  * that point. Problems are collected (located), never thrown, so that one pass reports them all.
  */
 import type { RecipeProblem } from '../errors.js';
-import { allParameters, type ModelDescription, type ParameterDescription } from '../models/description.js';
+import { tfjsNameOf } from '../models/torchNames.js';
+import type { ModelDescription, ParameterDescription } from '../models/description.js';
 import type { Amount } from '../prune/amount.js';
-import type { Selector, Stage } from '../recipe/types.js';
+import type { GlobalImportance, Selector, Stage } from '../recipe/types.js';
 import { SeededRandom } from '../util/random.js';
 import { resolveSelectors } from './selectors.js';
 import { checkImportance, planParameter } from './targetChecks.js';
-import type { PlannedPrune, PruneGroup } from './types.js';
+import type { ImportanceSource, PlannedPrune, PruneGroup } from './types.js';
 
 export interface StageContext {
   readonly model: ModelDescription;
@@ -38,6 +39,35 @@ function checkGlobalCount(amount: Amount, parameters: readonly ParameterDescript
   }
 }
 
+/**
+ * A global step's importance_scores mapping, as torch's global_unstructured takes it: each key a
+ * selected parameter (torch ranks only the `parameters` it is given), each source checked against it.
+ */
+function globalImportance(
+  entries: readonly GlobalImportance[],
+  selected: readonly ParameterDescription[],
+  context: StageContext,
+): Record<string, ImportanceSource> {
+  const byParameter: Record<string, ImportanceSource> = {};
+  for (const { parameter, keyAt, scores } of entries) {
+    // On a model imported from torch the key may be the state-dict name (fc1.weight), as in torch's own mapping.
+    const named = tfjsNameOf(context.model.torch, parameter) ?? parameter;
+    const ranked = selected.find((p) => p.name === named);
+    if (ranked === undefined) {
+      context.problems.push({
+        at: keyAt,
+        message:
+          `importance_scores: ${parameter} is not among the parameters this global step selects ` +
+          `(${selected.map((p) => p.name).join(', ') || 'none'}); a key names a selected parameter, the scores rank it`,
+      });
+      continue;
+    }
+    const source = checkImportance(scores, [ranked], context.model, 'it ranks', context.problems);
+    if (source !== null) byParameter[named] = source;
+  }
+  return byParameter;
+}
+
 export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
   const cycle = (context.cycle ?? 1) > 1 ? `#${String(context.cycle)}` : '';
   const groupSeed = (index: number) => SeededRandom.derive(context.seed, `prune:${stage.name}${cycle}:${index}`).nextSeed();
@@ -47,10 +77,12 @@ export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
   if (step.scope === 'global') {
     const parameters = pick(step.select, context);
     checkGlobalCount(step.method.amount, parameters, step.at, context.problems);
+    const byParameter = globalImportance(step.importance, parameters, context);
     return [
       {
         method: step.method,
         importance: { kind: 'weights' },
+        ...(Object.keys(byParameter).length === 0 ? {} : { importanceByParameter: byParameter }),
         parameters: parameters.map((p) => p.name),
         planned: planned(parameters, (_p, composes) => ({ layout: null, axis: null, composes })),
         seed: groupSeed(0),
@@ -58,13 +90,12 @@ export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
       },
     ];
   }
-  const all = allParameters(context.model);
   return step.targets.map((target, index): PruneGroup => {
     const parameters = pick([target.select], context);
-    const importance = checkImportance(target, parameters, all, context.model.source, context.problems, context.model.torch);
+    const importance = target.importance && checkImportance(target.importance, parameters, context.model, 'this target prunes', context.problems);
     return {
       method: target.method,
-      importance: importance === null ? { kind: 'weights' } : { kind: 'parameter', name: importance },
+      importance: importance ?? { kind: 'weights' },
       parameters: parameters.map((p) => p.name),
       planned: planned(parameters, (p, composes) => planParameter(context.model, target, p, composes, context.problems)),
       seed: groupSeed(index),

@@ -38,6 +38,11 @@ export interface PruneGroup {
    * not depend on which other parameters the selector picks.
    */
   readonly seed: number;
+  /**
+   * Global groups: the scores of the parameters ranked by something else than their weights
+   * (torch's importance_scores={(module, name): scores}); absent when every one ranks by its weights.
+   */
+  readonly importanceByParameter?: Readonly<Record<string, ImportanceSource>>;
   /** Global groups: the layer-collapse guard (no parameter above this sparsity); null: none. */
   readonly maxSparsityPerLayer?: number | null;
 }

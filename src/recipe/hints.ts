@@ -59,6 +59,9 @@ export const CHOICE_HINTS: Readonly<Record<string, string>> = {
     'global, targets or filters prune, remove makes earlier pruning permanent; fresh alone does nothing',
   'builtin|path|onnx': 'builtin: lenet, resnet or mobilenet, path: to a TF.js model.json, or onnx: to a model exported from torch',
   'builtin|idx': 'builtin: mnist or fashion-mnist, or idx: files',
+  'param|file': 'param: another parameter whose values rank the entries, or file: a safetensors file with tensor: the scores',
+  'param|tensor': 'tensor and layout name the scores in a file: with file, instead of param',
+  'param|layout': 'tensor and layout name the scores in a file: with file, instead of param',
 };
 
 /** Advice for a method a global step cannot take (it ranks single entries across parameters). */

@@ -40,12 +40,16 @@ export interface TargetInput extends AmountInput {
   method: MethodName;
   axis?: ChannelMeaning;
   dim?: number;
-  importance_scores?: { param: string };
+  importance_scores?: ImportanceInput;
 }
+/** importance_scores as written: another parameter, or a tensor of a safetensors file. */
+export type ImportanceInput = { param: string } | { file: string; tensor: string; layout?: 'tfjs' | 'torch' };
 export interface GlobalInput extends AmountInput {
   select: SelectorInput[];
   method: GlobalMethodName;
   max_sparsity_per_layer?: number;
+  /** Keyed by the full TF.js weight name of a selected parameter. */
+  importance_scores?: Record<string, ImportanceInput>;
 }
 export interface StageInput {
   name: string;

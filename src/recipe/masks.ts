@@ -1,7 +1,8 @@
 /**
- * custom_from_mask's masks, checked when the recipe is loaded: each target's `mask: {file, tensor,
- * layout}` must name a safetensors file (relative to the recipe) holding that tensor, with only 0
- * and 1 in it. Problems are located at what the user wrote (file, tensor), like every other recipe
+ * The tensors a recipe reads from safetensors files, checked when the recipe is loaded:
+ * custom_from_mask's `mask: {file, tensor, layout}` must name a file (relative to the recipe)
+ * holding that tensor, with only 0 and 1 in it; importance_scores' `{file, tensor, layout}` (a
+ * local target's, or an entry of a global step's mapping) a float32 tensor. Problems are located at what the user wrote (file, tensor), like every other recipe
  * problem, and reported with them before any run folder exists.
  *
  * Why here: loading is the step that already looks at the disk for the files a recipe names
@@ -17,10 +18,15 @@ import { PruneRunError, type RecipeProblem } from '../errors.js';
 import type { MaskLayout, MaskReference } from '../prune/spec.js';
 import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import { sha256Hex } from '../util/sha256.js';
+import type { ImportanceInput } from './input.js';
 import type { ParsedRecipe } from './parse.js';
-import { getPath, type PathSegment } from './positions.js';
+import { getPath, type PathSegment, type SourcePositions } from './positions.js';
+import type { ImportanceReference } from './types.js';
 
-/** The masks found, by the target's path in the recipe (`maskKey`). */
+/**
+ * The tensors found: masks by their target's path in the recipe, scores by the path of their
+ * importance source (`maskKey`).
+ */
 export type MaskReferences = ReadonlyMap<string, MaskReference>;
 
 export const maskKey = (where: readonly PathSegment[]): string => where.join('.');
@@ -46,32 +52,72 @@ export function maskValues(tensor: SafetensorsTensor, name: string): Uint8Array 
   return Uint8Array.from(tensor.data);
 }
 
-interface MaskInput {
+interface TensorInput {
   file?: unknown;
   tensor?: unknown;
   layout?: unknown;
 }
 
-/** Every target with method custom_from_mask and a mask, with its path in the recipe. */
-function maskTargets(value: unknown): { where: PathSegment[]; mask: MaskInput }[] {
-  const found: { where: PathSegment[]; mask: MaskInput }[] = [];
+/**
+ * A tensor a recipe names in a file: custom_from_mask's mask (a 0/1 mask) or importance_scores'
+ * scores (float32), with the path of the mapping that names it (`file`, `tensor` and `layout` in it).
+ */
+interface TensorSource {
+  readonly where: PathSegment[];
+  readonly input: TensorInput;
+  readonly role: 'mask' | 'scores';
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** importance_scores written as a file source (`{file, tensor}`; `{param}` needs no disk). */
+function scoresSource(where: PathSegment[], value: unknown): TensorSource[] {
+  return isMapping(value) && 'file' in value ? [{ where, input: value, role: 'scores' }] : [];
+}
+
+/**
+ * Every tensor file source of a recipe: custom_from_mask targets' masks, local targets'
+ * importance_scores and each entry of a global step's importance_scores mapping.
+ */
+function tensorSources(value: unknown): TensorSource[] {
+  const found: TensorSource[] = [];
   const stages = getPath(value, ['stages']);
   if (!Array.isArray(stages)) return found;
   stages.forEach((_stage, i) => {
+    const scores = getPath(value, ['stages', i, 'global', 'importance_scores']);
+    if (isMapping(scores)) {
+      for (const name of Object.keys(scores)) found.push(...scoresSource(['stages', i, 'global', 'importance_scores', name], scores[name]));
+    }
     const targets = getPath(value, ['stages', i, 'targets']);
     if (!Array.isArray(targets)) return;
     targets.forEach((target, j) => {
+      const where = ['stages', i, 'targets', j];
+      found.push(...scoresSource([...where, 'importance_scores'], getPath(target, ['importance_scores'])));
       const mask = getPath(target, ['mask']);
       if (getPath(target, ['method']) !== 'custom_from_mask') return; // elsewhere mask is the schema's problem
-      if (typeof mask === 'object' && mask !== null) found.push({ where: ['stages', i, 'targets', j], mask: mask });
+      if (isMapping(mask)) found.push({ where: [...where, 'mask'], input: mask, role: 'mask' });
     });
   });
   return found;
 }
 
+/** The decoded tensor's problem as a mask (values other than 0 and 1) or as scores (not float32), or null. */
+function valueProblem(role: TensorSource['role'], found: SafetensorsTensor, tensor: string, file: string): string | null {
+  if (role === 'scores') {
+    return found.dtype === 'F32' ? null : `importance_scores tensor "${tensor}" in "${file}" is ${found.dtype}; scores must be F32 (float32)`;
+  }
+  try {
+    maskValues(found, tensor);
+    return null;
+  } catch (error) {
+    return `${(error as Error).message} (in "${file}")`;
+  }
+}
+
 /**
- * Reads each mask a recipe names and checks it. Reads the raw value defensively (the schema's
- * problems are reported by validation), so it runs alongside it and everything is reported at once.
+ * Reads each mask and scores file a recipe names and checks it. Reads the raw value defensively
+ * (the schema's problems are reported by validation), so it runs alongside it and everything is
+ * reported at once. Masks are keyed by their target's path, scores by the importance source's.
  */
 export async function checkMasks(
   recipe: ParsedRecipe,
@@ -81,7 +127,7 @@ export async function checkMasks(
   const problems: RecipeProblem[] = [];
   const masks = new Map<string, MaskReference>();
   const files = new Map<string, Promise<{ bytes: Uint8Array } | { error: string }>>();
-  const read = (absolute: string, given: string) => {
+  const read = (absolute: string, given: string, role: TensorSource['role']) => {
     let pending = files.get(absolute);
     if (pending === undefined) {
       pending = readFile(absolute).then(
@@ -89,24 +135,24 @@ export async function checkMasks(
         (error: NodeJS.ErrnoException) => ({
           error:
             error.code === 'ENOENT' || error.code === 'ENOTDIR'
-              ? `mask file not found: "${given}" (looked for ${absolute}; relative paths start at the recipe's folder)`
+              ? `${role} file not found: "${given}" (looked for ${absolute}; relative paths start at the recipe's folder)`
               : error.code === 'EISDIR'
-                ? `mask file "${given}" is a folder, not a file (a run folder's masks are in masks.safetensors)`
-                : `cannot read mask file "${given}": ${error.code ?? String(error)}`,
+                ? `${role} file "${given}" is a folder, not a file` + (role === 'mask' ? ' (a run folder\'s masks are in masks.safetensors)' : '')
+                : `cannot read ${role} file "${given}": ${error.code ?? String(error)}`,
         }),
       );
       files.set(absolute, pending);
     }
     return pending;
   };
-  for (const { where, mask } of maskTargets(recipe.value)) {
-    const { file, tensor } = mask;
+  for (const { where: sourcePath, input, role } of tensorSources(recipe.value)) {
+    const { file, tensor } = input;
     if (typeof file !== 'string' || file === '' || typeof tensor !== 'string' || tensor === '') continue;
-    const layout: MaskLayout = mask.layout === 'torch' ? 'torch' : 'tfjs';
+    const layout: MaskLayout = input.layout === 'torch' ? 'torch' : 'tfjs';
     const absolute = path.resolve(dir, file);
-    const fileAt = recipe.positions.valueAt([...where, 'mask', 'file']);
-    const tensorAt = recipe.positions.valueAt([...where, 'mask', 'tensor']);
-    const content = await read(absolute, file);
+    const fileAt = recipe.positions.valueAt([...sourcePath, 'file']);
+    const tensorAt = recipe.positions.valueAt([...sourcePath, 'tensor']);
+    const content = await read(absolute, file, role);
     if ('error' in content) {
       problems.push({ at: fileAt, message: content.error });
       continue;
@@ -115,7 +161,7 @@ export async function checkMasks(
     try {
       decoded = decodeSafetensors(content.bytes);
     } catch (error) {
-      problems.push({ at: fileAt, message: `mask file "${file}" is not a valid safetensors file: ${(error as Error).message}` });
+      problems.push({ at: fileAt, message: `${role} file "${file}" is not a valid safetensors file: ${(error as Error).message}` });
       continue;
     }
     const found = decoded.tensors.get(tensor);
@@ -124,18 +170,17 @@ export async function checkMasks(
       problems.push({
         at: tensorAt,
         message:
-          `mask file "${file}" has no tensor "${tensor}"; ` +
+          `${role} file "${file}" has no tensor "${tensor}"; ` +
           (names.length > 0 ? `its tensors: ${names.map((n) => `${n} [${decoded.tensors.get(n)!.shape.join(', ')}]`).join(', ')}` : 'it holds no tensors'),
       });
       continue;
     }
-    try {
-      maskValues(found, tensor);
-    } catch (error) {
-      problems.push({ at: tensorAt, message: `${(error as Error).message} (in "${file}")` });
+    const problem = valueProblem(role, found, tensor, file);
+    if (problem !== null) {
+      problems.push({ at: tensorAt, message: problem });
       continue;
     }
-    masks.set(maskKey(where), {
+    masks.set(maskKey(role === 'mask' ? sourcePath.slice(0, -1) : sourcePath), {
       file: absolute,
       tensor,
       layout,
@@ -144,4 +189,14 @@ export async function checkMasks(
     });
   }
   return { problems, masks };
+}
+
+/**
+ * importance_scores' source at `where`, located: a parameter, or a file's tensor as checkMasks
+ * read it (null when its check failed, which checkMasks has reported).
+ */
+export function importanceReference(input: ImportanceInput, where: PathSegment[], at: SourcePositions, masks: MaskReferences): ImportanceReference | null {
+  if ('param' in input) return { param: input.param, at: at.valueAt([...where, 'param']) };
+  const tensor = masks.get(maskKey(where));
+  return tensor === undefined ? null : { tensor, at: at.valueAt([...where, 'tensor']) };
 }

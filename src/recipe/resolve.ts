@@ -9,7 +9,7 @@ import { methodNamed, type AnyMethodDescriptor, type GlobalMethodSpec, type Meth
 import type { Amount } from '../prune/amount.js';
 import type { AxisSpec, MaskReference } from '../prune/spec.js';
 import { sha256Hex } from '../util/sha256.js';
-import { maskKey, type MaskReferences } from './masks.js';
+import { importanceReference, maskKey, type MaskReferences } from './masks.js';
 import { resolveModel } from './model.js';
 import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
@@ -196,6 +196,11 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
       method,
       maxSparsityPerLayer: step.max_sparsity_per_layer ?? null,
+      importance: Object.entries(step.importance_scores ?? {}).flatMap(([parameter, input]) => {
+        const sourcePath = [...stepPath, 'importance_scores', parameter];
+        const scores = importanceReference(input, sourcePath, at, masks);
+        return scores === null ? [] : [{ parameter, keyAt: at.keyAt(sourcePath), scores }];
+      }),
       schedule: resolveSchedule(step.schedule, [...stepPath, 'schedule'], at),
       at: at.valueAt(stepPath),
     };
@@ -209,10 +214,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       select: resolveSelector(target.select, [...targetPath, 'select'], at),
       method: resolveMethod(descriptor, target, masks.get(maskKey(targetPath))),
       schedule: resolveSchedule(target.schedule, [...targetPath, 'schedule'], at),
-      importance:
-        importance === undefined
-          ? null
-          : { param: importance.param, at: at.valueAt([...targetPath, 'importance_scores', 'param']) },
+      importance: importance === undefined ? null : importanceReference(importance, [...targetPath, 'importance_scores'], at, masks),
       at: at.valueAt(targetPath),
       optionsAt: optionsAt(descriptor, target, targetPath, at),
     };

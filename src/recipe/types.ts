@@ -9,6 +9,7 @@ import type { GroupMeasure } from '../models/groupPruning.js';
 import type { BuiltinModel } from '../models/builtin.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
+import type { MaskReference } from '../prune/spec.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 
 export type OptimizerName = 'sgd' | 'adam';
@@ -42,11 +43,22 @@ export interface Selector {
   readonly at: SourceLocation;
 }
 
-/** `importance_scores: {param: ...}`: another parameter whose values rank the entries. */
-export interface ImportanceReference {
-  /** Full TF.js weight name, e.g. `conv2/kernel`. */
-  readonly param: string;
-  readonly at: SourceLocation;
+/**
+ * What importance_scores names to rank the entries by: another parameter's current values
+ * (`{param: conv2/kernel}`, a full TF.js weight name), or a tensor of a safetensors file
+ * (`{file, tensor, layout}`) as the load step checked it (masks.ts). `at`: where it is written.
+ */
+export type ImportanceReference =
+  | { readonly param: string; readonly at: SourceLocation }
+  | { readonly tensor: MaskReference; readonly at: SourceLocation };
+
+/** One entry of a global step's importance_scores mapping: the selected parameter and its scores. */
+export interface GlobalImportance {
+  /** The full TF.js weight name the mapping's key gives. */
+  readonly parameter: string;
+  /** Where the key is written. */
+  readonly keyAt: SourceLocation;
+  readonly scores: ImportanceReference;
 }
 
 /** A step's schedule, where the recipe writes it (its problems are found against the real step counts). */
@@ -80,6 +92,8 @@ export type PruningStep =
       readonly method: GlobalMethodSpec;
       /** The layer-collapse guard (l1 only); null: none, as torch. */
       readonly maxSparsityPerLayer: number | null;
+      /** torch's importance_scores={(module, name): scores}; a parameter without an entry ranks by its weights. */
+      readonly importance: readonly GlobalImportance[];
       /** Pruning during the stage's training instead of at once (the amount is its final); null: at once. */
       readonly schedule?: LocatedSchedule | null;
       readonly at: SourceLocation;

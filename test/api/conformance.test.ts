@@ -2,7 +2,8 @@
  * Replays the torch.nn.utils.prune runs of test/fixtures/torch/api_conformance.json
  * (generate_api.py) through the layer API, on small TF.js layers holding the fixture's weights in
  * TF.js layout: importance_scores, identity, custom_from_mask, remove then prune again, structured
- * then structured on another axis, global with a count over odd sizes. Masks (and, around remove,
+ * then structured on another axis, global with a count over odd sizes, global with importance_scores for
+ * some of its parameters. Masks (and, around remove,
  * effective weights) must equal torch's entry by entry after the layout mapping. random_structured
  * is compared by torch's structure rules: whole channels and the same number of them.
  */
@@ -29,7 +30,7 @@ type Step =
   | { op: 'identity'; param: string }
   | { op: 'custom_from_mask'; param: string; mask: number[] }
   | { op: 'remove'; param: string }
-  | ({ op: 'global_unstructured'; params: string[] } & AmountField);
+  | ({ op: 'global_unstructured'; params: string[]; importance?: Record<string, string> } & AmountField);
 interface FixtureCase {
   name: string;
   params: FixtureParam[];
@@ -73,8 +74,13 @@ function replay(c: FixtureCase): void {
   };
   c.steps.forEach((step, index) => {
     if (step.op === 'global_unstructured') {
+      // torch's importance_scores={(module, name): scores}: the parameters without an entry rank by their weights
       prune.globalUnstructured(
-        step.params.map((name) => [layers.get(name)!, 'kernel'] as const),
+        step.params.map((name) => {
+          const scoreName = step.importance?.[name];
+          const layer = layers.get(name)!;
+          return scoreName === undefined ? ([layer, 'kernel'] as const) : ([layer, 'kernel', scores(scoreName, params.get(name)!)] as const);
+        }),
         { method: 'l1', ...amountOf(step) },
       );
     } else {
@@ -138,6 +144,7 @@ describe(`torch ${fixture.torch} conformance through prune.* on TF.js layers`, (
     );
     expect(fixture.cases.some((c) => c.steps.some((s) => 'importance' in s && s.op === 'l1_unstructured'))).toBe(true);
     expect(fixture.cases.some((c) => c.steps.some((s) => 'importance' in s && s.op === 'ln_structured'))).toBe(true);
+    expect(fixture.cases.some((c) => c.steps.some((s) => 'importance' in s && s.op === 'global_unstructured'))).toBe(true);
   });
 
   it.each(deterministic.map((c) => [c.name, c] as const))('%s', (_name, c) => {

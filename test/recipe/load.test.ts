@@ -278,6 +278,7 @@ describe('loadRecipe: good recipes', () => {
           ],
           method: { method: 'l1_unstructured', amount: { amount: 0.2 } },
           maxSparsityPerLayer: null,
+          importance: [],
           schedule: null,
           at: at(21, 7),
         },

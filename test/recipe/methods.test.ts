@@ -100,10 +100,23 @@ describe('keys a method does not take', () => {
     ]);
   });
 
-  it('importance_scores needs a param', async () => {
+  it('importance_scores needs a param or a file', async () => {
     expect(await problems(target('method: l1_unstructured, amount: 0.5, importance_scores: {layer: conv2}'))).toEqual([
-      '5:92 stages[0].targets[0].importance_scores is missing the required key "param"',
-      '5:93 unknown key "layer" in stages[0].targets[0].importance_scores (allowed: param)',
+      '5:92 stages[0].targets[0].importance_scores needs one of "param" or "file" (param: another parameter whose values rank the entries, or file: a safetensors file with tensor: the scores)',
+      '5:93 unknown key "layer" in stages[0].targets[0].importance_scores (allowed: param, file, tensor, layout)',
+    ]);
+  });
+
+  it('importance_scores takes param or file, a file with its tensor, a param without one', async () => {
+    expect(await problems(target('method: l1_unstructured, amount: 0.5, importance_scores: {param: conv2/kernel, file: s.safetensors}'))).toEqual([
+      '5:92 stages[0].targets[0].importance_scores is missing the required key "tensor"',
+      '5:114 stages[0].targets[0].importance_scores has both "param" and "file"; give only one (param: another parameter whose values rank the entries, or file: a safetensors file with tensor: the scores)',
+    ]);
+    expect(await problems(target('method: l1_unstructured, amount: 0.5, importance_scores: {file: s.safetensors}'))).toEqual([
+      '5:92 stages[0].targets[0].importance_scores is missing the required key "tensor"',
+    ]);
+    expect(await problems(target('method: l1_unstructured, amount: 0.5, importance_scores: {param: conv2/kernel, tensor: t}'))).toEqual([
+      '5:114 stages[0].targets[0].importance_scores has both "param" and "tensor"; give only one (tensor and layout name the scores in a file: with file, instead of param)',
     ]);
   });
 });
