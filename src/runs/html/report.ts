@@ -4,18 +4,18 @@
  * anywhere, prints, and can be attached to a pull request as it is.
  */
 import type { MetricsRecord } from '../metrics.js';
-import type { CompactEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, TrainingEntry } from '../record.js';
+import type { ParameterEntry, RunRecord, TrainingEntry } from '../record.js';
 import { determinismText } from '../reportExpectations.js';
 import { expectationsSection } from './expectations.js';
 import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
 import { element, join, raw, text, type Markup } from './markup.js';
-import { evaluationLabel, macsLine } from '../report.js';
+import { evaluationLabel } from '../report.js';
+import { compactSection, sizeSection, sparseSection } from './sizes.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
 import { STYLE } from './style.js';
 import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 /** The key facts as a two-column list. */
@@ -187,71 +187,6 @@ function scheduleSection(training: readonly TrainingEntry[]): Markup[] {
     );
   }
   return parts;
-}
-
-function sizeSection(s: SizeEntry): Markup[] {
-  return [
-    heading(2, 'Size', 'size'),
-    list([
-      `parameters ${s.parameters}, nonzero ${s.nonzeros} (${percent(s.nonzeros / s.parameters)})`,
-      ...(s.macs == null ? [] : [macsLine(s.macs)]),
-      `the pruned model as TF.js saves it (model.json + weights.bin): ${kb(s.denseBytes)}, gzipped ${kb(s.denseGzippedBytes)}` +
-        ' (zeros are stored as zeros: see export.compact and export.sparse for smaller files)',
-    ]),
-  ];
-}
-
-function compactSection(c: CompactEntry): Markup[] {
-  const changed = c.layers.filter((l) => l.channelsAfter !== l.channelsBefore).length;
-  const items: Cell[] = [
-    inline(
-      `${changed} layer(s) lost channels; parameters: ${c.parametersBefore} → `,
-      strong(String(c.parametersAfter)),
-      ` (${percent(1 - c.parametersAfter / c.parametersBefore)} fewer)`,
-      ...(c.macs === undefined ? [] : [`; multiply-adds per image: ${c.macs.before} → `, strong(String(c.macs.after)), ` (${percent(1 - c.macs.after / c.macs.before)} fewer)`]),
-    ),
-    inline(
-      `bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, compact model `,
-      strong(kb(c.bytes.compact)),
-    ),
-  ];
-  const m = c.comparison;
-  if (m === null) items.push('no test split in this run: accuracy and speed were not compared');
-  else {
-    items.push(
-      `on the ${m.images} test images: accuracy ${percent(m.maskedAccuracy)} (pruned) vs ${percent(m.compactAccuracy)} (compact), ` +
-        `largest logit difference ${m.maxLogitDifference.toExponential(2)}`,
-      inline(
-        `inference: ${fixed(m.maskedImagesPerSecond, 0)} images/s (pruned) vs `,
-        strong(fixed(m.compactImagesPerSecond, 0)),
-        ` images/s (compact), ${fixed(m.compactImagesPerSecond / m.maskedImagesPerSecond, 2)}× (best of 3 passes each, in this run)`,
-      ),
-    );
-  }
-  return [
-    element('h2', { id: 'compact' }, [text('Compact export ('), code('model-compact/'), text(')')]),
-    table(
-      ['layer', 'class', 'channels before', 'channels after', 'removed'],
-      c.layers.map((l) => [code(l.name), l.className, String(l.channelsBefore), String(l.channelsAfter), String(l.channelsBefore - l.channelsAfter)]),
-      [2, 3, 4],
-    ),
-    list(items),
-  ];
-}
-
-function sparseSection(s: SparseEntry): Markup[] {
-  return [
-    element('h2', { id: 'sparse' }, [text('Sparse export ('), code('model-sparse/'), text(')')]),
-    list([
-      inline(
-        `bytes on disk: plain TF.js files (model/) ${kb(s.denseBytes)}, sparse files `,
-        strong(kb(s.bytes)),
-        ` (${percent(s.bytes / s.denseBytes)} of them); prune-run's `,
-        code('sparseModelFromDir'),
-        ' restores the dense model bit for bit',
-      ),
-    ]),
-  ];
 }
 
 function trainingSection(record: RunRecord): Markup[] {
