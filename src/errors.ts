@@ -109,8 +109,6 @@ export const ENGINE_ERROR_CODES = [
   'PLUGIN_NOT_LOADED',
   /** A single importance source given to a global step, whose sources are by parameter (a planner bug). */
   'PRUNE_IMPORTANCE',
-  /** Filter pruning asked of a layer it cannot follow the channels of. */
-  'FILTERS_UNSUPPORTED',
   /** Compact export of a model it cannot rebuild exactly. */
   'COMPACT_UNSUPPORTED',
   /** ONNX export of a layer or configuration it has no conversion for. */

@@ -52,7 +52,7 @@ describe('a small end-to-end run', () => {
     expect(await listTree(path.join(run.cwd, 'runs'))).toEqual(
       [
         path.basename(run.runDir),
-        ...['manifest.json', 'masks.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json'].map(
+        ...['manifest.json', 'masks.safetensors', 'masks.torch.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json'].map(
           (f) => `${path.basename(run.runDir)}/${f}`,
         ),
       ].sort(),
