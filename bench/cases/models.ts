@@ -34,6 +34,7 @@ import { l1Unstructured, MaskSet, pruneGlobal } from '../../src/prune/index.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { MB, PeakMeter, PORT_CHECK_IMAGES, readF32, writeArray, type BenchModel, type BenchParams } from '../common.js';
+import { timeAlternating } from './compact.js';
 import { backendSummary } from './tfSetup.js';
 
 const INPUT: [number, number, number] = [28, 28, 1];
@@ -237,15 +238,7 @@ async function measureStructured(model: tf.LayersModel, data: Dataset, passes: n
     const macs = (m: tf.LayersModel) => modelMacs(describeLayersModel(m)).total;
     await evaluate(model, data);
     await evaluate(compact.model, data);
-    const seconds = { masked: 0, compact: 0 };
-    for (let i = 0; i < passes; i++) {
-      let t = performance.now();
-      await evaluate(model, data);
-      seconds.masked += (performance.now() - t) / 1000;
-      t = performance.now();
-      await evaluate(compact.model, data);
-      seconds.compact += (performance.now() - t) / 1000;
-    }
+    const [maskedSeconds, compactSeconds] = await timeAlternating(model, compact.model, data, passes);
     const difference = tf.tidy(() => {
       const count = Math.min(256, data.test.count);
       const x = tf.tensor4d(imageValues(data.test).subarray(0, count * 784), [count, ...INPUT]);
@@ -256,8 +249,8 @@ async function measureStructured(model: tf.LayersModel, data: Dataset, passes: n
       macsBefore: macs(model),
       macsAfter: macs(compact.model),
       parametersAfter: compact.parametersAfter,
-      maskedEvalImagesPerSecond: images / seconds.masked,
-      compactEvalImagesPerSecond: images / seconds.compact,
+      maskedEvalImagesPerSecond: images / maskedSeconds,
+      compactEvalImagesPerSecond: images / compactSeconds,
       maxLogitDifference: difference,
     };
   } finally {
