@@ -6,6 +6,7 @@ export { prune } from './prune.js';
 export { pruneByName, pruningStatesByName, removeByName, restorePruningByName, rewindByName, snapshotWeights, type MethodSource, type MethodTarget, type PruneByNameOptions } from './byName.js';
 export { masksOf, type PrunedParameter } from './inspect.js';
 export { describeLayersModel } from './describe.js';
+export type { GroupNormOptions } from './groupNorm.js';
 export type { GroupPruneOutcome, GroupTargetOptions } from './groupTarget.js';
 export type { GroupMeasure } from '../models/groupPruning.js';
 export type { ChannelGroup, ChannelGroupMember } from '../models/channelGroups.js';

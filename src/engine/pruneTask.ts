@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { pruneByName, removeByName } from '../api/index.js';
+import { lnStructuredGroups } from '../api/groupNorm.js';
 import { EngineError } from '../errors.js';
 import type { ImportanceSource, PlannedPrune, PruneGroup, PruneTask } from '../plan/types.js';
 import { fromTorchLayout } from '../prune/torchLayout.js';
@@ -114,7 +115,10 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
   );
 }
 
-export function applyPruneTask(model: tf.LayersModel, task: PruneTask): void {
+/** Applies the task's pruning and removal; returns the parameters its group tasks masked (beyond the groups' own). */
+export function applyPruneTask(model: tf.LayersModel, task: PruneTask): string[] {
   for (const group of task.groups) applyGroup(model, group, task.scope);
+  const touched = (task.groupNorms ?? []).flatMap((groupNorm) => lnStructuredGroups(model, groupNorm).touched);
   for (const name of task.remove) removeByName(model, name);
+  return touched;
 }

@@ -214,11 +214,11 @@ export class EngineSession {
   }
 
   prune(task: PruneTask): PruneResult {
-    applyPruneTask(this.model, task);
+    const grouped = applyPruneTask(this.model, task);
     const filters = task.filters === null ? null : channelGroupsToTarget(this.model, task.filters);
     if (task.rewind !== null) this.rewind(task.rewind);
     const masks = this.masks;
-    const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...(filters?.touched ?? []), ...task.remove])];
+    const names = [...new Set([...task.groups.flatMap((g) => g.parameters), ...grouped, ...(filters?.touched ?? []), ...task.remove])];
     const tracked = (name: string) => masks.get(name);
     return {
       parameters: new Map(

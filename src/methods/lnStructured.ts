@@ -13,6 +13,8 @@ export interface LnStructuredSpec {
   readonly amount: Amount;
   readonly n: NormSpec;
   readonly axis: AxisSpec;
+  /** Whole channel groups (api/groupNorm.ts) instead of the parameter alone; absent: the parameter alone. */
+  readonly groups?: true;
 }
 
 export interface NormOption {
@@ -33,15 +35,20 @@ export const lnStructured = {
   name: 'ln_structured',
   summary: 'removes whole channels of smallest Ln norm',
   traits: { amount: 'channels', axis: 'required', seeded: false, importance: true },
-  fields: [{ key: 'n', required: true, locate: [], purpose: 'its norm order', hint: 'ln_structured ranks channels by their Ln norm: n: 2 for L2, 1 for L1, inf, -inf or fro' }],
+  fields: [
+    { key: 'n', required: true, locate: [], purpose: 'its norm order', hint: 'ln_structured ranks channels by their Ln norm: n: 2 for L2, 1 for L1, inf, -inf or fro' },
+    { key: 'groups', required: false, locate: [], purpose: 'pruning whole channel groups' },
+  ],
   global: null,
   resolve: (fields, { amount, axis }) => ({
     method: 'ln_structured',
     amount,
     n: (fields['n'] as NormSpec | undefined) ?? 2,
     axis: axis ?? { kind: 'torch_dim', dim: 0 },
+    // Absent when false, so a recipe without it resolves (and keys its cache) as before.
+    ...(fields['groups'] === true ? { groups: true as const } : {}),
   }),
-  describe: (spec) => `ln_structured ${formatAmount(spec.amount, 'channels')} (n=${String(spec.n)}, ${formatAxisSpec(spec.axis)})`,
+  describe: (spec) => `ln_structured ${formatAmount(spec.amount, 'channels')} (n=${String(spec.n)}, ${formatAxisSpec(spec.axis)}${spec.groups === true ? ', whole channel groups' : ''})`,
   plan: (spec, context) =>
     planChannels(spec.amount, spec.axis, context, () => {
       const { parameter } = context;

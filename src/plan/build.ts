@@ -9,6 +9,7 @@ import { allParameters } from '../models/description.js';
 import { onnxExportRefusal } from '../layers/onnx.js';
 import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { planGroupTarget } from './filterGroups.js';
+import { isGroupNorm, planGroupNorms } from './groupNorms.js';
 import { SeededRandom } from '../util/random.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
@@ -147,14 +148,18 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       const suffix = stage.repeat > 1 ? `#${cycle}` : '';
       const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems, cycle };
       const all: PruneGroup[] = pruneGroups(stage, context);
-      const { oneShot, scheduled } = splitScheduled(stage, all);
+      const groupNorms = planGroupNorms(stage, all, model, cycle === 1 ? problems : []);
+      const perParameter = (g: PruneGroup) => !isGroupNorm(g.method);
+      const split = splitScheduled(stage, all);
+      const oneShot = split.oneShot.filter(perParameter);
+      const scheduled = split.scheduled.filter(({ group }) => perParameter(group));
       if (cycle === 1) problems.push(...stageProblems(stage, scheduled.length > 0));
-      for (const group of oneShot) for (const name of group.parameters) pruned.add(name);
+      for (const name of [...oneShot.flatMap((g) => g.parameters), ...groupNorms.flatMap((g) => g.kernels)]) pruned.add(name);
       const remove = removedParameters(stage, pruned, context);
       for (const name of remove) pruned.delete(name);
       const filters = stage.filters === null ? null : planGroupTarget(stage.filters, model, problems);
       for (const name of filters?.kernels ?? []) pruned.add(name);
-      if (oneShot.length > 0 || remove.length > 0 || filters !== null || scheduled.length === 0) {
+      if (oneShot.length > 0 || groupNorms.length > 0 || remove.length > 0 || filters !== null || scheduled.length === 0) {
         const pruneId = `prune:${stage.name}${suffix}`;
         tasks.push({
           id: pruneId,
@@ -162,6 +167,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
           stage: stage.name,
           scope: stage.prune.scope,
           groups: oneShot,
+          ...(groupNorms.length === 0 ? {} : { groupNorms }),
           remove,
           dependsOn: [last],
           filters,

@@ -11,6 +11,7 @@ import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
 import { MEASURE_WORDS } from '../models/groupPruning.js';
 import { formatChannelGroups } from './formatGroups.js';
+import { describeGroupNorm } from './groupNorms.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
 import type { Plan, PlanTask, PruneGroup, PruneTask } from './types.js';
@@ -31,7 +32,7 @@ function describeGroup(group: PruneGroup, scope: PruneTask['scope']): string {
 
 /** One line for a prune task: its groups, then what it makes permanent. */
 export function summarizePruneTask(task: PruneTask): string {
-  const parts = task.groups.map((g) => describeGroup(g, task.scope));
+  const parts = [...task.groups.map((g) => describeGroup(g, task.scope)), ...(task.groupNorms ?? []).map(describeGroupNorm)];
   if (task.remove.length > 0) parts.push(`remove (make permanent) ${task.remove.join(', ')}`);
   if (task.filters !== null) parts.push(`filters of ${task.filters.kernels.join(', ')} to ${+(task.filters.fraction * 100).toFixed(2)}% of the model's ${MEASURE_WORDS[task.filters.measure]}`);
   if (task.rewind !== null) parts.push(`rewind to ${task.rewind.kind === 'init' ? 'init' : `epoch ${task.rewind.epoch}`}`);
@@ -77,6 +78,7 @@ function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly numb
       lines.push(`${label(name)}: ${outcome}`);
     }
   }
+  for (const groupNorm of task.groupNorms ?? []) lines.push(describeGroupNorm(groupNorm));
   if (task.remove.length > 0) {
     lines.push("remove (torch's prune.remove): weight = original × mask, mask and history dropped");
     for (const name of task.remove) lines.push(label(name));

@@ -4,6 +4,7 @@
  */
 import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
 import type { GroupTargetOptions } from '../api/groupTarget.js';
+import type { GroupNormTask } from './groupNorms.js';
 import type { DataSource } from '../data/types.js';
 import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
@@ -112,6 +113,8 @@ export interface PruneTask extends TaskBase {
   readonly scope: 'local' | 'global';
   /** Applied in order; empty for a stage that only removes. */
   readonly groups: readonly PruneGroup[];
+  /** ln_structured targets with `groups: true`, after the groups; absent: none (so older plans key as before). */
+  readonly groupNorms?: readonly GroupNormTask[];
   /**
    * After the groups, make pruning permanent on these parameters (torch's prune.remove): weight =
    * original × mask, mask and history dropped. Each is pruned at that point (the planner checks).

@@ -24,9 +24,15 @@ export interface ImportanceMember {
   readonly indices: readonly (readonly number[])[];
 }
 
-/** Σ w² per channel over all members (unnormalised). */
-export function channelSquares(members: readonly ImportanceMember[], channels: number): Float64Array {
-  const sums = new Float64Array(channels);
+/**
+ * A key per channel that orders channels as the Ln norm of everything they own in the group does:
+ * Σ|w|^n over every member's slices for finite n > 0 (the root left off: monotone, one rounding
+ * fewer), the largest |w| for n = Infinity, the smallest for -Infinity, the nonzero count for 0.
+ * A masked entry counts as zero. n = 2 gives Σ w², the unnormalised group importance.
+ */
+export function channelNormKeys(members: readonly ImportanceMember[], channels: number, n: number): Float64Array {
+  const keys = new Float64Array(channels);
+  if (n === -Infinity) keys.fill(Infinity);
   for (const member of members) {
     const { shape, axes, values, mask } = member;
     const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
@@ -34,14 +40,23 @@ export function channelSquares(members: readonly ImportanceMember[], channels: n
     const owner = new Int32Array(slots).fill(-1);
     member.indices.forEach((indices, k) => indices.forEach((slot) => (owner[slot] = k)));
     for (let index = 0; index < values.length; index++) {
-      if (mask !== undefined && mask[index] === 0) continue;
       let slot = 0;
       for (const axis of axes) slot = slot * shape[axis]! + (Math.floor(index / strides[axis]!) % shape[axis]!);
       const k = owner[slot]!;
-      if (k >= 0) sums[k]! += values[index]! * values[index]!;
+      if (k < 0) continue;
+      const m = mask !== undefined && mask[index] === 0 ? 0 : Math.abs(values[index]!);
+      if (n === Infinity) keys[k] = Math.max(keys[k]!, m);
+      else if (n === -Infinity) keys[k] = Math.min(keys[k]!, m);
+      else if (n === 0) keys[k]! += m !== 0 ? 1 : 0;
+      else keys[k]! += n === 1 ? m : n === 2 ? m * m : Math.pow(m, n);
     }
   }
-  return sums;
+  return keys;
+}
+
+/** Σ w² per channel over all members (unnormalised). */
+export function channelSquares(members: readonly ImportanceMember[], channels: number): Float64Array {
+  return channelNormKeys(members, channels, 2);
 }
 
 /** The normalised importance: Σ w² over the group's members, over its mean across channels (0 when all are 0). */

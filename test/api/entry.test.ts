@@ -51,6 +51,7 @@ describe('src/index.ts', () => {
         'isPruned',
         'l1Unstructured',
         'lnStructured',
+        'lnStructuredGroups',
         'masksOf',
         'parameters',
         'randomStructured',
