@@ -712,6 +712,15 @@ async function main(): Promise<void> {
     ];
     rows.push({ case: '5', metric: '  compact vs masked evaluation after filters, img/s', node: fmt(compactRate, 'rate'), torch: '—', ratio: speedup === null ? '—' : fmt(speedup, 'ratio'), notes: notes.join('; ') });
     cases.push({ case: '5', metric: 'compact vs masked evaluation after filters', pruneRun: { raw: raw[group].node.map((r) => r.structured), compactMedian: compactRate, maskedMedian: maskedRate }, ratio: speedup, notes });
+    // The same compact model with export.fold_batch_norm: batch norms and activations folded into the convs.
+    const foldedRate = structured((s) => s.foldedEvalImagesPerSecond);
+    const foldedSpeedup = foldedRate !== null && maskedRate !== null ? foldedRate / maskedRate : null;
+    const foldedNotes = [
+      ...(first === undefined ? [] : [`${String(first.foldedLayers)} layers folded, max logit Δ ${Number(first.foldedMaxLogitDifference).toExponential(1)}`]),
+      ...(foldedSpeedup === null ? [] : [goal(foldedSpeedup >= 1.6, '≥1.6× the masked model')]),
+    ];
+    rows.push({ case: '5', metric: '  compact + fold_batch_norm vs masked, img/s', node: fmt(foldedRate, 'rate'), torch: '—', ratio: foldedSpeedup === null ? '—' : fmt(foldedSpeedup, 'ratio'), notes: foldedNotes.join('; ') });
+    cases.push({ case: '5', metric: 'compact + fold_batch_norm vs masked evaluation after filters', pruneRun: { foldedMedian: foldedRate, maskedMedian: maskedRate }, ratio: foldedSpeedup, notes: foldedNotes });
   }
 
   console.log('');

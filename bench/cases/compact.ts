@@ -17,10 +17,10 @@ import { serializeModel } from '../../src/engine/modelFiles.js';
 const HALVED = ['conv1', 'conv2', 'fc1', 'fc2'];
 
 /** Seconds of `passes` evaluations of each model over the test split, alternating (warm-up is the caller's). */
-export async function timeAlternating(a: tf.LayersModel, b: tf.LayersModel, data: Dataset, passes: number): Promise<[number, number]> {
-  const seconds: [number, number] = [0, 0];
+export async function timeAlternating(models: readonly tf.LayersModel[], data: Dataset, passes: number): Promise<number[]> {
+  const seconds = models.map(() => 0);
   for (let i = 0; i < passes; i++) {
-    for (const [k, model] of [a, b].entries()) {
+    for (const [k, model] of models.entries()) {
       const t = performance.now();
       await evaluate(model, data);
       seconds[k]! += (performance.now() - t) / 1000;
@@ -35,7 +35,7 @@ export async function measureCompact(model: tf.LayersModel, data: Dataset, passe
   try {
     const masked = { accuracy: (await evaluate(model, data)).accuracy, seconds: 0 };
     const small = { accuracy: (await evaluate(compact.model, data)).accuracy, seconds: 0 };
-    [masked.seconds, small.seconds] = await timeAlternating(model, compact.model, data, passes);
+    [masked.seconds, small.seconds] = (await timeAlternating([model, compact.model], data, passes)) as [number, number];
     const bytes = async (m: tf.LayersModel) => bytesOf(await serializeModel(m));
     const images = passes * data.test.count;
     return {

@@ -18,6 +18,7 @@ import { prune } from '../../src/api/index.js';
 import { describeLayersModel } from '../../src/api/describe.js';
 import { imageValues, loadDataset, type Dataset } from '../../src/data/index.js';
 import { compactModel } from '../../src/export/compact/index.js';
+import { foldForInference } from '../../src/export/compact/foldLayers.js';
 import { modelMacs } from '../../src/models/macs.js';
 import { locateFashionMnist } from '../../src/data/locate.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
@@ -234,27 +235,33 @@ async function measureStructured(model: tf.LayersModel, data: Dataset, passes: n
   const kernels = prune.channelGroups(model).filter((g) => g.fixed === null).map((g) => `${g.root}/kernel`);
   prune.channelGroupsToTarget(model, { kernels, measure: 'macs', fraction: 0.5, minChannels: 0.25 });
   const compact = compactModel(model);
+  // export.fold_batch_norm's form of it: batch norms and activations folded into the convs.
+  const folded = foldForInference(compact.model);
   try {
     const macs = (m: tf.LayersModel) => modelMacs(describeLayersModel(m)).total;
-    await evaluate(model, data);
-    await evaluate(compact.model, data);
-    const [maskedSeconds, compactSeconds] = await timeAlternating(model, compact.model, data, passes);
-    const difference = tf.tidy(() => {
-      const count = Math.min(256, data.test.count);
-      const x = tf.tensor4d(imageValues(data.test).subarray(0, count * 784), [count, ...INPUT]);
-      return tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, compact.model.predict(x) as tf.Tensor))).dataSync()[0]!;
-    });
+    for (const m of [model, compact.model, folded.model]) await evaluate(m, data);
+    const [maskedSeconds, compactSeconds, foldedSeconds] = await timeAlternating([model, compact.model, folded.model], data, passes);
+    const difference = (other: tf.LayersModel) =>
+      tf.tidy(() => {
+        const count = Math.min(256, data.test.count);
+        const x = tf.tensor4d(imageValues(data.test).subarray(0, count * 784), [count, ...INPUT]);
+        return tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, other.predict(x) as tf.Tensor))).dataSync()[0]!;
+      });
     const images = passes * data.test.count;
     return {
       macsBefore: macs(model),
       macsAfter: macs(compact.model),
       parametersAfter: compact.parametersAfter,
-      maskedEvalImagesPerSecond: images / maskedSeconds,
-      compactEvalImagesPerSecond: images / compactSeconds,
-      maxLogitDifference: difference,
+      maskedEvalImagesPerSecond: images / maskedSeconds!,
+      compactEvalImagesPerSecond: images / compactSeconds!,
+      foldedEvalImagesPerSecond: images / foldedSeconds!,
+      foldedLayers: folded.folded.length,
+      maxLogitDifference: difference(compact.model),
+      foldedMaxLogitDifference: difference(folded.model),
     };
   } finally {
     compact.model.dispose();
+    folded.model.dispose();
   }
 }
 

@@ -15,6 +15,8 @@ export interface CompactEntry {
   readonly parametersAfter: number;
   /** Multiply-adds per image of the pruned and of the compact model (models/macs.ts); absent when they cannot be told, and in records of older runs. */
   readonly macs?: { readonly before: number; readonly after: number };
+  /** With export.fold_batch_norm: each layer folded away and the layer it went into; absent without it. */
+  readonly folded?: readonly { readonly layer: string; readonly into: string }[];
   /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
   readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
   /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */

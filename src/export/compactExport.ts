@@ -11,6 +11,7 @@ import type { Dataset } from '../data/index.js';
 import type { CompactEntry } from './compactEntry.js';
 import { makeBatch } from '../engine/batches.js';
 import { compactModel } from './compact/index.js';
+import { foldForInference, type FoldResult } from './compact/foldLayers.js';
 import { describeLayersModel } from '../api/describe.js';
 import { modelMacs } from '../models/macs.js';
 import { evaluate } from '../engine/evaluate.js';
@@ -66,12 +67,23 @@ function macsOf(pruned: tf.LayersModel, compact: tf.LayersModel): Pick<CompactEn
   return before == null || after == null ? {} : { macs: { before, after } };
 }
 
+/** The compact model folded for inference; the unfolded one is disposed either way. */
+function foldOrDispose(compact: tf.LayersModel): FoldResult {
+  try {
+    return foldForInference(compact);
+  } finally {
+    compact.dispose();
+  }
+}
+
 /**
  * Writes `dir` (model.json + weights.bin) with the compact form of `model` (whose weights are the
  * pruned ones, serialised as `dense`) and measures it. `data` null: no comparison on a test split.
  */
-export async function exportCompact(model: tf.LayersModel, data: Dataset | null, dir: string, dense: SerializedModel): Promise<CompactEntry> {
-  const result = compactModel(model);
+export async function exportCompact(model: tf.LayersModel, data: Dataset | null, dir: string, dense: SerializedModel, options: { readonly fold: boolean } = { fold: false }): Promise<CompactEntry> {
+  const compacted = compactModel(model);
+  const fold = options.fold ? foldOrDispose(compacted.model) : null;
+  const result = fold === null ? compacted : { ...compacted, model: fold.model, parametersAfter: fold.model.countParams() };
   try {
     const { denseBytes, denseGzippedBytes } = denseSize(dense);
     const written = await saveModel(result.model, dir);
@@ -85,6 +97,7 @@ export async function exportCompact(model: tf.LayersModel, data: Dataset | null,
       parametersBefore: result.parametersBefore,
       parametersAfter: result.parametersAfter,
       ...macsOf(model, result.model),
+      ...(fold === null ? {} : { folded: fold.folded }),
       bytes: { dense: denseBytes, denseGzipped: denseGzippedBytes, compact: bytesOf(written) },
       comparison: data === null || data.test.count === 0 ? null : await compare(model, result.model, data),
     };

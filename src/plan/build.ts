@@ -195,8 +195,8 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       if (refusal !== null) problems.push({ at: recipe.export.onnxAt ?? { file: recipe.file, line: 1, col: 1 }, message: `export.onnx: layer '${layer.name}': ${refusal}` });
     }
   }
-  const { compact, sparse, onnx } = recipe.export;
-  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact, sparse, onnx });
+  const { compact, foldBatchNorm, sparse, onnx } = recipe.export;
+  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact, ...(foldBatchNorm === true ? { foldBatchNorm } : {}), sparse, onnx });
   tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });
 
   if (problems.length > 0) throw new RecipeError(problems);

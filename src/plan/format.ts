@@ -119,6 +119,7 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       return [
         (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
           (task.compact ? '; model-compact/ (the model rebuilt without its dead channels, from every layer they live in)' : '') +
+          (task.foldBatchNorm === true ? ', with batch norms and activations folded into the layers they read' : '') +
           (task.sparse ? '; model-sparse/ (bitmask + nonzero values per weight)' : '') +
           (task.onnx ? `; model.onnx${task.compact ? ' and model-compact.onnx' : ''} (ONNX, NCHW, torch's layouts)` : ''),
       ];

@@ -139,6 +139,8 @@ export interface ExportTask extends TaskBase {
   readonly saveModel: boolean;
   /** Also write model-compact/ (export/compact): the model without its dead output channels. */
   readonly compact: boolean;
+  /** In model-compact/, batch norms and activation layers folded into the layers they read; absent: off. */
+  readonly foldBatchNorm?: true;
   /** Also write model-sparse/ (export/sparse): bitmask + nonzero values per weight. */
   readonly sparse: boolean;
   /** Also write model.onnx (export/onnx), and model-compact.onnx when `compact` is on. */

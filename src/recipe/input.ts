@@ -86,6 +86,6 @@ export interface RecipeInput {
   train?: TrainInput;
   stages: StageInput[];
   report?: { evaluate?: boolean; save_model?: boolean };
-  export?: { compact?: boolean; sparse?: boolean; onnx?: boolean };
+  export?: { compact?: boolean; fold_batch_norm?: boolean; sparse?: boolean; onnx?: boolean };
   expect?: Partial<Record<ExpectationName, number>>;
 }

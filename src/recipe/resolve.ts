@@ -79,6 +79,8 @@ export function resolveRecipe(
     report: resolveReport(input.report, data !== null),
     export: {
       compact: input.export?.compact ?? false,
+      // Absent when off, so recipes without it resolve (and key their exports) as before.
+      ...(input.export?.fold_batch_norm === true ? { foldBatchNorm: true as const } : {}),
       sparse: input.export?.sparse ?? false,
       onnx: input.export?.onnx ?? false,
       onnxAt: input.export?.onnx === undefined ? null : at.valueAt(['export', 'onnx']),

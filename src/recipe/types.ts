@@ -151,6 +151,8 @@ export interface ReportConfig {
 export interface ExportConfig {
   /** Also write model-compact/: the model rebuilt without its dead output channels. */
   readonly compact: boolean;
+  /** Fold batch norms and activation layers into the layers they read, in model-compact/ (export/compact/foldLayers.ts); absent: off. */
+  readonly foldBatchNorm?: true;
   /** Also write model-sparse/: bitmask + nonzero values per weight, restored by sparseModelFromDir. */
   readonly sparse: boolean;
   /** Also write model.onnx (and model-compact.onnx with `compact`): the model as an ONNX graph laid out as torch exports it. */
