@@ -67,8 +67,12 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
     }
     case 'required': {
       const key = String(params['missingProperty']);
-      const hint = REQUIRED_HINTS[key];
+      const hint = REQUIRED_HINTS[key] ?? ruleReason(parent, key);
       return { at, message: `${name} is missing the required key "${key}"${hint === undefined ? '' : ` (${hint})`}` };
+    }
+    case 'const': {
+      const reason = typeof parent['description'] === 'string' ? ` (${parent['description']})` : '';
+      return { at, message: `${name} must be ${show(error.schema)}, got ${show(error.data)}${reason}` };
     }
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
@@ -109,6 +113,17 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
   function fallback(): RecipeProblem {
     return { at, message: `${name} ${error.message ?? 'is invalid'}, got ${show(error.data)}` };
   }
+}
+
+/**
+ * Why a conditional rule (a schema without a type of its own: an if/then branch) requires `key`:
+ * the description it gives the key, when it gives one.
+ */
+function ruleReason(rule: Record<string, unknown>, key: string): string | undefined {
+  if ('type' in rule) return undefined;
+  const properties = rule['properties'];
+  const described = isRecord(properties) && isRecord(properties[key]) ? properties[key]['description'] : undefined;
+  return typeof described === 'string' ? described : undefined;
 }
 
 /** The keys a mapping schema defines. */

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { EngineSession } from '../../src/engine/session.js';
 import { compactModel } from '../../src/export/compact/index.js';
+import { foldForInference } from '../../src/export/compact/foldLayers.js';
 import { describeBuiltinModel } from '../../src/models/builtin.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { LoadModelTask, PruneTask } from '../../src/plan/types.js';
@@ -119,7 +120,13 @@ describe('compact export through the graph', () => {
           const { result, difference } = compactAndCompare(session.model);
           expect(result.parametersAfter).toBeLessThan(result.parametersBefore * 0.75);
           expect(difference).toBeLessThan(1e-4);
-          result.model.dispose();
+          // export.fold_batch_norm: every batch norm of these models reads a conv alone, and goes.
+          const folded = foldForInference(result.model);
+          const x = images(6, 5, [8, 8, 1]);
+          expect(folded.model.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toEqual([]);
+          expect(folded.folded.length).toBeGreaterThan(result.model.layers.filter((l) => l.getClassName() === 'BatchNormalization').length);
+          expect(maxDifference(session.model, folded.model, x)).toBeLessThan(1e-4);
+          [x, result.model, folded.model].forEach((t) => t.dispose());
         });
       } finally {
         await session.dispose();
