@@ -9,13 +9,17 @@
  *
  *   npx prune-run recipes/resnet-fashion.yaml      # make the runs first
  *   node scripts/recipe-results.mjs recipes/resnet-fashion.yaml recipes/mobilenet-fashion.yaml
+ *
+ * --keep: a recipe with no run under runs/ keeps its row of the README's table as it is (the run it
+ * names made it), so one recipe can be rerun without rerunning the others; without a row, an error.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const recipes = process.argv.slice(2);
+const keep = process.argv.includes('--keep');
+const recipes = process.argv.slice(2).filter((arg) => arg !== '--keep');
 if (recipes.length === 0) {
   console.error('usage: node scripts/recipe-results.mjs recipes/a.yaml [recipes/b.yaml ...]');
   process.exit(2);
@@ -37,11 +41,28 @@ function newestRunOf(recipe) {
 }
 
 const percent = (x) => (x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
+const readme = path.join(root, 'README.md');
+const text = readFileSync(readme, 'utf8');
+const start = '<!-- recipe-results -->';
+const end = '<!-- /recipe-results -->';
+const [a, b] = [text.indexOf(start), text.indexOf(end)];
+if (a < 0 || b < a) {
+  console.error(`README.md has no ${start} … ${end} block to fill`);
+  process.exit(1);
+}
+const rowOf = (recipe) => text.slice(a, b).split('\n').find((line) => line.startsWith(`| \`${path.relative(root, path.resolve(recipe))}\` |`));
+
 const rows = [];
 for (const recipe of recipes) {
   const dir = newestRunOf(recipe);
   if (dir === null) {
-    console.error(`${recipe}: no finished run of this recipe (as it is now) under runs/; run it first`);
+    const kept = keep ? rowOf(recipe) : undefined;
+    if (kept !== undefined) {
+      console.error(`${recipe}: no run under runs/; its row is kept as the README has it`);
+      rows.push(kept);
+      continue;
+    }
+    console.error(`${recipe}: no finished run of this recipe (as it is now) under runs/; run it first${keep ? ' (the README has no row of it to keep)' : ''}`);
     process.exit(1);
   }
   const record = readJson(path.join(dir, 'record.json'));
@@ -63,14 +84,5 @@ const table = [
   ...rows,
 ].join('\n');
 
-const readme = path.join(root, 'README.md');
-const text = readFileSync(readme, 'utf8');
-const start = '<!-- recipe-results -->';
-const end = '<!-- /recipe-results -->';
-const [a, b] = [text.indexOf(start), text.indexOf(end)];
-if (a < 0 || b < a) {
-  console.error(`README.md has no ${start} … ${end} block to fill`);
-  process.exit(1);
-}
 writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
 console.log(table);
