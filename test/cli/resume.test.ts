@@ -5,16 +5,14 @@
  * (not from the fine-tune's first epoch) and ends in the same state as a run that was never
  * interrupted: the same masks and weights, byte for byte, and the same metrics.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
+import { interruptWhen, runChild } from '../helpers/child.js';
 import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/prune-run.js');
 
 const RECIPE = `seed: 11
 model: {builtin: lenet}
@@ -32,36 +30,6 @@ stages:
       - {select: {layer_type: dense, param: kernel}, method: random_unstructured, amount: 0.2}
     finetune: {epochs: 1}
 `;
-
-/** Runs the command in a child process and sends SIGINT once `when` shows up on stderr. */
-function interruptWhen(cwd: string, args: string[], when: RegExp): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
-}
-
-function runChild(cwd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 

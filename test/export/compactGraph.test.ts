@@ -124,7 +124,7 @@ describe('compact export through the graph', () => {
           const folded = foldForInference(result.model);
           const x = images(6, 5, [8, 8, 1]);
           expect(folded.model.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toEqual([]);
-          expect(folded.folded.length).toBeGreaterThan(result.model.layers.filter((l) => l.getClassName() === 'BatchNormalization').length);
+          expect(folded.folded.length).toBeGreaterThanOrEqual(result.model.layers.filter((l) => l.getClassName() === 'BatchNormalization').length);
           expect(maxDifference(session.model, folded.model, x)).toBeLessThan(1e-4);
           [x, result.model, folded.model].forEach((t) => t.dispose());
         });
