@@ -29,3 +29,10 @@ export interface CompactEntry {
     readonly maxLogitDifference: number;
   } | null;
 }
+
+/** export.fold_batch_norm's line in the reports: which layers went into which, or null without it. */
+export function foldedText(entry: CompactEntry): string | null {
+  if (entry.folded === undefined) return null;
+  const pairs = entry.folded.map((f) => `${f.layer} → ${f.into}`);
+  return `folded for inference (fold_batch_norm): ${pairs.length === 0 ? 'no layer could be' : `${pairs.length} layer(s), ${pairs.join(', ')}`}`;
+}

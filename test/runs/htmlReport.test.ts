@@ -89,6 +89,26 @@ describe('report.html', () => {
     expect(compact).toContain('parameters: 1000 → 600 (40.00% fewer)');
     expect(compact).toContain('no test split in this run');
     expect(sectionText(page, 'Sparse export (model-sparse/)')).toContain('sparse files 1.0 KiB (12.50% of them)');
+    expect(compact).not.toContain('folded');
+  });
+
+  it('says which layers fold_batch_norm folded, in both reports', () => {
+    const record = sampleRecord({
+      compact: {
+        layers: [{ name: 'conv1', className: 'Conv2D', channelsBefore: 6, channelsAfter: 3 }],
+        parametersBefore: 1000,
+        parametersAfter: 560,
+        folded: [
+          { layer: 'conv1_bn', into: 'conv1' },
+          { layer: 'conv1_relu', into: 'conv1' },
+        ],
+        bytes: { dense: 8192, denseGzipped: 4096, compact: 2048 },
+        comparison: null,
+      },
+    });
+    const line = 'folded for inference (fold_batch_norm): 2 layer(s), conv1_bn → conv1, conv1_relu → conv1';
+    expect(sectionText(parseHtml(renderHtmlReport(record, sampleMetrics())), 'Compact export (model-compact/)')).toContain(line);
+    expect(renderReport(record)).toContain(`- ${line}`);
   });
 
   it('escapes names with <, & and quotes everywhere they appear: no tag, attribute or entity gets in', () => {
