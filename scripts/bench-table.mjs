@@ -30,7 +30,7 @@ const median = (side) => side?.median ?? side?.compactMedian ?? side?.foldedMedi
 function show(metric, value) {
   if (value === null || value === undefined) return '—';
   if (/accuracy/.test(metric)) return `${(value * 100).toFixed(2)}%`;
-  if (/img\/s|MB/.test(metric)) return Math.round(value).toLocaleString('en');
+  if (/img\/s|MB|evaluation/.test(metric)) return Math.round(value).toLocaleString('en');
   return String(+value.toPrecision(4));
 }
 const rows = results.cases
