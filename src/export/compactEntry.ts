@@ -17,6 +17,8 @@ export interface CompactEntry {
   readonly macs?: { readonly before: number; readonly after: number };
   /** With export.fold_batch_norm: each layer folded away and the layer it went into; absent without it. */
   readonly folded?: readonly { readonly layer: string; readonly into: string }[];
+  /** Why only exactly-zero channels were removed (the chain path could not fold through a layer); absent otherwise. */
+  readonly exactZerosOnly?: string;
   /** On-disk bytes (model.json + weights.bin) of the pruned dense model, the same gzipped, and the compact model. */
   readonly bytes: { readonly dense: number; readonly denseGzipped: number; readonly compact: number };
   /** On the test split, when the run has data: accuracy and inference images/s of both models, and the largest logit difference. */
@@ -35,4 +37,11 @@ export function foldedText(entry: CompactEntry): string | null {
   if (entry.folded === undefined) return null;
   const pairs = entry.folded.map((f) => `${f.layer} → ${f.into}`);
   return `folded for inference (fold_batch_norm): ${pairs.length === 0 ? 'no layer could be' : `${pairs.length} layer(s), ${pairs.join(', ')}`}`;
+}
+
+/** The reports' note when compaction removed only exactly-zero channels, or null. */
+export function exactZerosText(entry: CompactEntry): string | null {
+  return entry.exactZerosOnly === undefined
+    ? null
+    : `only channels that are exactly zero were removed (a channel with a constant output stays): ${entry.exactZerosOnly.replace(/^compact export: /, '')}`;
 }

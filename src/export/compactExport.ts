@@ -98,6 +98,7 @@ export async function exportCompact(model: tf.LayersModel, data: Dataset | null,
       parametersAfter: result.parametersAfter,
       ...macsOf(model, result.model),
       ...(fold === null ? {} : { folded: fold.folded }),
+      ...(compacted.exactZerosOnly === undefined ? {} : { exactZerosOnly: compacted.exactZerosOnly }),
       bytes: { dense: denseBytes, denseGzipped: denseGzippedBytes, compact: bytesOf(written) },
       comparison: data === null || data.test.count === 0 ? null : await compare(model, result.model, data),
     };

@@ -3,7 +3,7 @@ import { determinismText, expectationsSection } from './reportExpectations.js';
 import { stageLabel } from '../plan/taskIds.js';
 import { scheduleSection } from './reportSchedule.js';
 import type { CompactEntry, EvaluationEntry, MacsEntry, ParameterEntry, RunRecord, SizeEntry, SparseEntry, SparsityFigures } from './record.js';
-import { foldedText } from '../export/compactEntry.js';
+import { exactZerosText, foldedText } from '../export/compactEntry.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
 
@@ -57,8 +57,7 @@ function compactSection(c: CompactEntry): string[] {
     `- bytes on disk (model.json + weights.bin): pruned dense model ${kb(c.bytes.dense)}, the same gzipped ${kb(c.bytes.denseGzipped)}, ` +
       `compact model **${kb(c.bytes.compact)}**`,
   );
-  const folded = foldedText(c);
-  if (folded !== null) lines.push(`- ${folded}`);
+  for (const note of [exactZerosText(c), foldedText(c)]) if (note !== null) lines.push(`- ${note}`);
   const m = c.comparison;
   if (m === null) lines.push('- no test split in this run: accuracy and speed were not compared');
   else {

@@ -12,7 +12,9 @@ import { planGraphCompaction } from './graph.js';
 import { planCompaction } from './plan.js';
 import { rebuildModel } from './rebuild.js';
 import type { CompactResult } from './types.js';
-import { unsupported } from './unsupported.js';
+import { COMPACT_UNSUPPORTED, unsupported } from './unsupported.js';
+import { EngineError } from '../../errors.js';
+import type { CompactPlan } from './plan.js';
 
 /** One input, one output, every layer read once by the next, and no depthwise conv: the chain path's models. */
 function isPlainChain(model: tf.LayersModel): boolean {
@@ -24,16 +26,29 @@ function isPlainChain(model: tf.LayersModel): boolean {
 }
 
 /**
- * `model` holds the effective (already masked) weights; it is only read. Throws EngineError
- * COMPACT_UNSUPPORTED, naming the layer and why, for models it cannot rebuild exactly.
+ * The chain path's plan, or, where it cannot fold a layer on a removed channel's way (a layer kind
+ * or activation it cannot pass a constant through), the graph path's, which removes only the
+ * channels that are exactly zero and keeps the rest: a compact model is always made, never refused
+ * after a training; the chain path's reason is kept for the report.
  */
+function chainOrGraph(model: tf.LayersModel): { plan: CompactPlan; fallback?: string } {
+  try {
+    return { plan: planCompaction(modelChain(model, unsupported)) };
+  } catch (error) {
+    if (!(error instanceof EngineError) || error.code !== COMPACT_UNSUPPORTED) throw error;
+    return { plan: planGraphCompaction(model), fallback: error.message };
+  }
+}
+
+/** `model` holds the effective (already masked) weights; it is only read. */
 export function compactModel(model: tf.LayersModel): CompactResult {
-  const plan = isPlainChain(model) ? planCompaction(modelChain(model, unsupported)) : planGraphCompaction(model);
+  const { plan, fallback } = isPlainChain(model) ? chainOrGraph(model) : { plan: planGraphCompaction(model) };
   const compact = rebuildModel(model, plan);
   return {
     model: compact,
     layers: plan.layers,
     parametersBefore: model.countParams(),
     parametersAfter: compact.countParams(),
+    ...(fallback === undefined ? {} : { exactZerosOnly: fallback }),
   };
 }

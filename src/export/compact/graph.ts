@@ -31,8 +31,24 @@ function keepsZero(layer: tf.layers.Layer): boolean {
   return true; // pooling, dropout, flatten, ReLU, adds and concatenations keep zero; batch norm does when its gamma and beta are zero (checked as members)
 }
 
+/**
+ * Whether the layer holds its channels on the last axis, as the channel groups (built from layer
+ * kinds, without configs) assume: not a channels-first conv or pooling, not a batch norm over
+ * another axis. A group through such a layer keeps all its channels.
+ */
+function channelsLast(layer: tf.layers.Layer): boolean {
+  const config = layer.getConfig();
+  if (config['dataFormat'] === 'channelsFirst') return false;
+  if (layer.getClassName() !== 'BatchNormalization') return true;
+  const axis = config['axis'];
+  const axes: unknown[] = Array.isArray(axis) ? axis : [axis];
+  const input = layer.inboundNodes[0]?.inputTensors[0];
+  return axes.length === 1 && (axes[0] === -1 || (input !== undefined && axes[0] === input.shape.length - 1));
+}
+
 /** The group's channels that are exactly zero in every weight that makes them, and stay zero on their way. */
 function zeroChannels(group: ChannelGroup, weights: ReadonlyMap<string, LayerWeights>, model: tf.LayersModel): number[] {
+  if (group.layers.some((name) => !channelsLast(model.getLayer(name)))) return [];
   if (group.layers.some((name) => group.members.some((m) => m.layer === name && m.side === 'out') && !keepsZero(model.getLayer(name)))) return [];
   const makers = group.members.filter((m) => m.side === 'out' && !STATISTICS.has(m.param));
   const zero = new Array<boolean>(group.channels).fill(true);

@@ -22,4 +22,9 @@ export interface CompactResult {
   readonly layers: readonly CompactedLayer[];
   readonly parametersBefore: number;
   readonly parametersAfter: number;
+  /**
+   * Why a plain chain was compacted only where channels are exactly zero (the chain path could not
+   * fold a constant through a layer, named in the text); absent when nothing held it back.
+   */
+  readonly exactZerosOnly?: string;
 }

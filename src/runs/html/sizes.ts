@@ -3,7 +3,7 @@
  * export removed and bought, and the sparse files against the plain ones.
  */
 import type { CompactEntry, SizeEntry, SparseEntry } from '../record.js';
-import { foldedText } from '../../export/compactEntry.js';
+import { exactZerosText, foldedText } from '../../export/compactEntry.js';
 import { macsLine } from '../report.js';
 import { element, text, type Markup } from './markup.js';
 import { code, heading, inline, list, strong, table, type Cell } from './tables.js';
@@ -38,8 +38,7 @@ export function compactSection(c: CompactEntry): Markup[] {
       strong(kb(c.bytes.compact)),
     ),
   ];
-  const folded = foldedText(c);
-  if (folded !== null) items.push(folded);
+  for (const note of [exactZerosText(c), foldedText(c)]) if (note !== null) items.push(note);
   const m = c.comparison;
   if (m === null) items.push('no test split in this run: accuracy and speed were not compared');
   else {
