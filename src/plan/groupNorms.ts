@@ -5,7 +5,6 @@
  * rank one parameter and not a group), and the target turned into a group task the engine runs
  * with prune.lnStructuredGroups.
  */
-import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { RecipeProblem } from '../errors.js';
 import type { ModelDescription } from '../models/description.js';
 import { selectedGroups } from '../models/groupPruning.js';
@@ -14,10 +13,8 @@ import type { MethodSpec } from '../methods/index.js';
 import type { LnStructuredSpec } from '../methods/lnStructured.js';
 import type { Stage } from '../recipe/types.js';
 import { groupsOfModel } from './filterGroups.js';
-import type { PruneGroup } from './types.js';
+import type { GroupNormTask, PruneGroup } from './types.js';
 
-/** The task form: pure data (the norm as the recipe writes it, so the plan stays JSON). */
-export type GroupNormTask = GroupNormOptions;
 
 export function isGroupNorm(method: MethodSpec): method is LnStructuredSpec & { groups: true } {
   return method.method === 'ln_structured' && method.groups === true;

@@ -4,7 +4,7 @@
  */
 import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/index.js';
 import type { GroupTargetOptions } from '../api/groupTarget.js';
-import type { GroupNormTask } from './groupNorms.js';
+import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
 import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
@@ -107,6 +107,8 @@ export interface TrainTask extends TaskBase {
 
 /** Structured pruning to a target (plan/filterGroups.ts checks it can run): prune.channelGroupsToTarget's options. */
 export type GroupTargetTask = GroupTargetOptions;
+/** An ln_structured target with `groups: true` (plan/groupNorms.ts): pure data, the norm as the recipe writes it. */
+export type GroupNormTask = GroupNormOptions;
 
 export interface PruneTask extends TaskBase {
   readonly kind: 'prune';
