@@ -113,6 +113,8 @@ export const ENGINE_ERROR_CODES = [
   'COMPACT_UNSUPPORTED',
   /** ONNX export of a layer or configuration it has no conversion for. */
   'ONNX_EXPORT_UNSUPPORTED',
+  /** A model.json or weight file that fails its checks when loaded (changed since the plan checked it). */
+  'MODEL_FILE',
   /** TF.js handed over no model or inconsistent weight data to save. */
   'MODEL_SAVE',
   /** An ONNX model that no longer converts (changed since the plan was made). */

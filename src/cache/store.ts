@@ -82,7 +82,7 @@ export class CheckpointStore {
     const dataFile = path.join(this.dir, sidecar.data);
     const read = await readHashedFile(dataFile, sidecar.sha256);
     if (!read.ok && read.problem === 'unreadable') {
-      return { found: false, problem: `cannot read ${dataFile}: ${read.error.message}; ignored` };
+      return { found: false, problem: `cannot read ${dataFile}: ${read.reason}; ignored` };
     }
     if (!read.ok) {
       return { found: false, problem: `${dataFile} does not match its sha256 (${read.actual.slice(0, 12)} ≠ ${String(sidecar.sha256).slice(0, 12)}); ignored` };

@@ -1,16 +1,11 @@
 /**
  * The IDX file format (LeCun's MNIST format): a 4-byte magic [0, 0, type, ndims], ndims
- * big-endian uint32 sizes, then the values row-major. Files may be gzipped, as MNIST and
- * Fashion-MNIST are usually distributed. Only unsigned bytes (type 0x08) are accepted: that is
- * what image and label files use, and anything else would need a different scaling.
+ * big-endian uint32 sizes, then the values row-major. Only unsigned bytes (type 0x08) are
+ * accepted: that is what image and label files use, and anything else would need a different
+ * scaling. Reading files (gzipped or not, with bounds) is idxFile.ts; this is the format itself.
  */
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { sha256Hex } from '../util/sha256.js';
-
-const gunzipAsync = promisify(gunzip);
+import { formatBytes } from '../util/regularFile.js';
 
 const UBYTE = 0x08;
 /** Names of the IDX element types, so an error can say what a file holds instead. */
@@ -22,6 +17,13 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
   0x0d: 'float32',
   0x0e: 'float64',
 };
+
+/**
+ * The most data one IDX file may declare: 256 MiB, over five times MNIST's training images (47 MB).
+ * The whole data set is held in memory, so a header declaring more is refused before anything is
+ * allocated or decompressed.
+ */
+export const MAX_IDX_DATA_BYTES = 256 * 1024 * 1024;
 
 export interface IdxArray {
   /** Sizes from the header, e.g. [n, rows, cols] for images, [n] for labels. */
@@ -36,7 +38,17 @@ export interface IdxFile {
   readonly sha256: string;
 }
 
-function invalid(file: string, what: string): DataError {
+/** What an IDX header declares. */
+export interface IdxHeader {
+  readonly dims: readonly number[];
+  /** Bytes of the header itself (4 + 4 · dims). */
+  readonly headerBytes: number;
+  /** Bytes of data the dims need (their product). */
+  readonly dataBytes: number;
+}
+
+/** `file` is whatever names the file in messages: its path, or how a recipe named it. */
+export function idxInvalid(file: string, what: string): DataError {
   return new DataError('IDX_INVALID', `${file}: ${what}`);
 }
 
@@ -44,61 +56,55 @@ function hex32(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
 }
 
-/** Parses uncompressed IDX bytes; `file` is only used in error messages. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
-  if (bytes.length < 4) throw invalid(file, `too short for an IDX header (${bytes.length} bytes)`);
+const shapeText = (dims: readonly number[]) => dims.join('×');
+
+/**
+ * The header at the start of `bytes`, or null when more bytes are needed to know it (fewer than
+ * 4, or fewer than the dimensions it announces). Throws IDX_INVALID for a header that is no IDX,
+ * holds another type than bytes, or declares more than MAX_IDX_DATA_BYTES.
+ */
+export function idxHeaderOf(bytes: Uint8Array, file: string): IdxHeader | null {
+  if (bytes.length < 4) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   const type = bytes[2] as number;
   const ndims = bytes[3] as number;
   if (bytes[0] !== 0 || bytes[1] !== 0 || TYPE_NAMES[type] === undefined || ndims === 0) {
-    throw invalid(file, `bad magic number ${hex32(magic)}: not an IDX file`);
+    throw idxInvalid(file, `bad magic number ${hex32(magic)}: not an IDX file`);
   }
   if (type !== UBYTE) {
-    throw invalid(file, `holds ${TYPE_NAMES[type]} values (magic ${hex32(magic)}); only unsigned bytes (type 0x08) are supported`);
+    throw idxInvalid(file, `holds ${TYPE_NAMES[type]} values (magic ${hex32(magic)}); only unsigned bytes (type 0x08) are supported`);
   }
-  const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) {
-    throw invalid(file, `header declares ${ndims} dimensions but the file ends after ${bytes.length} bytes`);
-  }
+  const headerBytes = 4 + 4 * ndims;
+  if (bytes.length < headerBytes) return null;
   const dims: number[] = [];
-  let expected = 1;
-  for (let d = 0; d < ndims; d++) {
-    const size = view.getUint32(4 + 4 * d, false);
-    dims.push(size);
-    expected *= size;
+  for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
+  // A product of up to 255 sizes below 2^32 can pass any float; a zero makes it zero whatever the rest.
+  const dataBytes = dims.includes(0) ? 0 : dims.reduce((n, size) => n * size, 1);
+  if (dataBytes > MAX_IDX_DATA_BYTES) {
+    throw idxInvalid(
+      file,
+      `its header declares dimensions ${shapeText(dims)}, ${dataBytes > Number.MAX_SAFE_INTEGER ? 'more than 2^53 bytes' : formatBytes(dataBytes)} ` +
+        `of data, more than the ${formatBytes(MAX_IDX_DATA_BYTES)} prune-run reads from one IDX file`,
+    );
   }
-  const actual = bytes.length - headerLength;
-  if (actual !== expected) {
-    const shape = dims.join('×');
-    const problem = actual < expected ? 'truncated' : 'has trailing bytes';
-    throw invalid(file, `${problem}: dimensions ${shape} need ${expected} data bytes, found ${actual}`);
-  }
-  return { dims, data: bytes.subarray(headerLength) };
+  return { dims, headerBytes, dataBytes };
 }
 
-/** Whether bytes start with the gzip magic 0x1f 0x8b (the file name is not trusted for this). */
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+/** The error for a file whose data is not the size its header declares. */
+export function idxSizeMismatch(file: string, header: IdxHeader, actual: number): DataError {
+  const problem = actual < header.dataBytes ? 'truncated' : 'has trailing bytes';
+  return idxInvalid(file, `${problem}: dimensions ${shapeText(header.dims)} need ${header.dataBytes} data bytes, found ${actual}`);
 }
 
-/** Reads an IDX file, gunzipping it if it is gzipped, and hashes the stored bytes. */
-export async function readIdxFile(file: string): Promise<IdxFile> {
-  let stored: Uint8Array;
-  try {
-    stored = await readFile(file);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DataError('DATA_READ', `${file}: cannot read IDX file (${reason})`, { cause: error });
+/** Parses uncompressed IDX bytes held in memory; `file` is only used in error messages. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+  if (bytes.length < 4) throw idxInvalid(file, `too short for an IDX header (${bytes.length} bytes)`);
+  const header = idxHeaderOf(bytes, file);
+  if (header === null) {
+    throw idxInvalid(file, `header declares ${bytes[3] as number} dimensions but the file ends after ${bytes.length} bytes`);
   }
-  let raw = stored;
-  if (isGzip(stored)) {
-    try {
-      raw = await gunzipAsync(stored);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw invalid(file, `starts like gzip but cannot be decompressed (${reason})`);
-    }
-  }
-  return { array: parseIdx(raw, file), sha256: sha256Hex(stored) };
+  const actual = bytes.length - header.headerBytes;
+  if (actual !== header.dataBytes) throw idxSizeMismatch(file, header, actual);
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
 }

@@ -4,7 +4,9 @@
  * or a swapped images/labels pair fails at once with the file named.
  */
 import { DataError } from '../errors.js';
-import { readIdxFile, type IdxFile } from './idx.js';
+import type { IdxFile } from './idx.js';
+import { readIdxFile } from './idxFile.js';
+import { idxPairProblem, idxSplitsProblem, type ImageDims } from './idxPair.js';
 import { allRows, checkSize, gatherSplit, seededRows } from './split.js';
 import type { Dataset, IdxFilePair, Split } from './types.js';
 
@@ -25,34 +27,9 @@ interface CheckedPair {
 }
 
 function checkPair(pair: IdxFilePair, images: IdxFile, labels: IdxFile): CheckedPair {
-  const imageDims = images.array.dims;
-  const labelDims = labels.array.dims;
-  if (imageDims.length !== 3) {
-    const hint = imageDims.length === 1 ? ' (is this a labels file?)' : '';
-    throw new DataError(
-      'IDX_INVALID',
-      `${pair.images}: expected an images file with 3 dimensions [count, rows, cols], found ${imageDims.length}${hint}`,
-    );
-  }
-  if (labelDims.length !== 1) {
-    const hint = labelDims.length === 3 ? ' (is this an images file?)' : '';
-    throw new DataError(
-      'IDX_INVALID',
-      `${pair.labels}: expected a labels file with 1 dimension [count], found ${labelDims.length}${hint}`,
-    );
-  }
-  const [count, rows, cols] = imageDims as [number, number, number];
-  const labelCount = labelDims[0] as number;
-  if (count !== labelCount) {
-    throw new DataError(
-      'IDX_INVALID',
-      `${pair.images} holds ${count} images but ${pair.labels} holds ${labelCount} labels`,
-    );
-  }
-  if (count === 0) throw new DataError('IDX_INVALID', `${pair.images}: holds no images`);
-  if (rows === 0 || cols === 0) {
-    throw new DataError('IDX_INVALID', `${pair.images}: images are ${rows}×${cols} pixels`);
-  }
+  const problem = idxPairProblem(pair, images.array.dims, labels.array.dims);
+  if (problem !== null) throw new DataError('IDX_INVALID', problem.message);
+  const [count, rows, cols] = images.array.dims as ImageDims;
   return { images: images.array.data, labels: labels.array.data, count, rows, cols };
 }
 
@@ -75,7 +52,7 @@ function takeSplit(what: 'trainSize' | 'testSize', pair: CheckedPair, cap: numbe
 
 export async function loadIdxDataset(source: IdxSource, seed: number): Promise<Dataset> {
   const paths = [source.train.images, source.train.labels, source.test.images, source.test.labels];
-  const [trainImages, trainLabels, testImages, testLabels] = (await Promise.all(paths.map(readIdxFile))) as [
+  const [trainImages, trainLabels, testImages, testLabels] = (await Promise.all(paths.map((file) => readIdxFile(file)))) as [
     IdxFile,
     IdxFile,
     IdxFile,
@@ -83,12 +60,8 @@ export async function loadIdxDataset(source: IdxSource, seed: number): Promise<D
   ];
   const train = checkPair(source.train, trainImages, trainLabels);
   const test = checkPair(source.test, testImages, testLabels);
-  if (train.rows !== test.rows || train.cols !== test.cols) {
-    throw new DataError(
-      'IDX_INVALID',
-      `${source.test.images}: test images are ${test.rows}×${test.cols} but train images (${source.train.images}) are ${train.rows}×${train.cols}`,
-    );
-  }
+  const mismatch = idxSplitsProblem(source.train.images, [train.count, train.rows, train.cols], source.test.images, [test.count, test.rows, test.cols]);
+  if (mismatch !== null) throw new DataError('IDX_INVALID', mismatch);
   // Taken from every label in both files, not only the chosen ones, so a cap never changes the
   // model's output size.
   const numClasses = Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;

@@ -13,5 +13,6 @@ export {
   type Location,
 } from './locate.js';
 export { copyImage, imageValues } from './pixels.js';
-export { parseIdx, readIdxFile, type IdxArray, type IdxFile } from './idx.js';
+export { MAX_IDX_DATA_BYTES, parseIdx, type IdxArray, type IdxFile, type IdxHeader } from './idx.js';
+export { checkIdxFile, readIdxFile, readIdxHeader } from './idxFile.js';
 export type { Dataset, DatasetIdentity, DataFileIdentity, DataSource, IdxFilePair, Split } from './types.js';

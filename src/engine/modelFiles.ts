@@ -3,10 +3,11 @@
  * so that it works on every backend (the `file://` handler exists only with tfjs-node). The files
  * are the standard format: `tf.loadLayersModel` reads them without prune-run.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors.js';
+import { checkModelFolder, readModelWeights } from '../models/modelFolder.js';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -58,29 +59,21 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Ser
   return serialized;
 }
 
-interface ModelJsonFile {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-/** Loads a LayersModel from its model.json path; weight files are resolved beside it. */
+/**
+ * Loads a LayersModel from its model.json path; weight files are resolved beside it, after the
+ * checks of models/modelFolder.ts (inside the folder, regular files, exactly the bytes the weight
+ * specs need), and read no further than that.
+ */
 export async function loadModel(modelJsonPath: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as ModelJsonFile;
-  const dir = path.dirname(modelJsonPath);
-  const buffers: ArrayBuffer[] = [];
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    for (const relative of group.paths) {
-      const bytes = await readFile(path.join(dir, relative));
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    }
-    specs.push(...group.weights);
-  }
+  const checked = await checkModelFolder(modelJsonPath);
+  if (!checked.ok) throw new EngineError('MODEL_FILE', `model ${modelJsonPath} ${checked.problem}`);
+  const weights = await readModelWeights(checked.folder);
+  if ('problem' in weights) throw new EngineError('MODEL_FILE', `model ${modelJsonPath}: ${weights.problem}`);
   return tf.loadLayersModel(
     tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: specs,
-      weightData: tf.io.CompositeArrayBuffer.join(buffers),
+      modelTopology: checked.folder.topology,
+      weightSpecs: checked.folder.specs as tf.io.WeightsManifestEntry[],
+      weightData: weights.data,
     }),
   );
 }

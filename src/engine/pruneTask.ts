@@ -27,7 +27,7 @@ import { readWeight, weightNamed } from './weights.js';
 function readTensor(reference: MaskReference, role: 'mask' | 'scores'): SafetensorsTensor {
   const read = readHashedFileSync(reference.file, reference.sha256);
   if (!read.ok && read.problem === 'unreadable') {
-    throw new EngineError('MASK_FILE', `cannot read ${role} file ${reference.file}: ${read.error.code ?? String(read.error)}`);
+    throw new EngineError('MASK_FILE', `cannot read ${role} file ${reference.file}: ${read.reason}`);
   }
   if (!read.ok) {
     throw new EngineError('MASK_FILE', `${role} file ${reference.file} changed since the recipe was checked; run the recipe again`);

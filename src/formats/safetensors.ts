@@ -38,6 +38,11 @@ export interface DecodedSafetensors {
 }
 
 const METADATA_KEY = '__metadata__';
+/**
+ * The largest safetensors file a recipe may name (a mask or importance scores): 256 MiB, float32
+ * scores for as many weights as a model may have (models/modelFolder.ts). Read whole, then decoded.
+ */
+export const MAX_SAFETENSORS_BYTES = 256 * 1024 * 1024 + 1024 * 1024;
 /** The reference library refuses headers above 100 MB; so do we, before allocating anything. */
 const MAX_HEADER = 100_000_000;
 const ITEM_SIZE: Readonly<Record<SafetensorsDType, number>> = { U8: 1, F32: 4, I32: 4 };

@@ -2,7 +2,6 @@
  * Describes a TF.js LayersModel from its model.json alone (topology + weights manifest), so that
  * selectors can be checked against the real layers before anything is run or written.
  */
-import { readFile } from 'node:fs/promises';
 import { RecipeError, type SourceLocation } from '../errors.js';
 import {
   describeParameter,
@@ -13,58 +12,21 @@ import {
 } from './description.js';
 import { inputShapeOf, windowOf, zeroPaddingOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
+import { checkModelFolder } from './modelFolder.js';
+import { modelConfigOf, topologyLayers } from './topology.js';
 
-interface LayerJson {
-  class_name?: unknown;
-  config?: { name?: unknown } & Record<string, unknown>;
-}
-
-interface WeightJson {
-  name?: unknown;
-  shape?: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Keras-saved models nest the topology under model_config; TF.js-saved ones do not. */
-function modelConfigOf(topology: Record<string, unknown>): Record<string, unknown> {
-  return isRecord(topology.model_config) ? topology.model_config : topology;
-}
-
-function topologyLayers(topology: Record<string, unknown>): LayerJson[] | null {
-  const modelConfig = modelConfigOf(topology);
-  const config = modelConfig.config;
-  if (Array.isArray(config)) return config as LayerJson[]; // very old Keras Sequential
-  if (isRecord(config) && Array.isArray(config.layers)) return config.layers as LayerJson[];
-  return null;
-}
-
+/**
+ * The description of the model at `file`, after checkModelFolder's checks of it and its weight
+ * files; what fails them is a RecipeError at `at` (the recipe's model.path).
+ */
 export async function describeModelJson(file: string, at: SourceLocation): Promise<ModelDescription> {
-  const fail = (message: string): never => {
-    throw new RecipeError([{ at, message: `model ${file}: ${message}` }]);
+  const fail = (tail: string): never => {
+    throw new RecipeError([{ at, message: `model ${file}${tail}` }]);
   };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    return fail(`cannot read it as JSON (${(error as Error).message})`);
-  }
-  if (!isRecord(parsed) || !isRecord(parsed.modelTopology)) {
-    return fail('not a TF.js LayersModel (no modelTopology); convert it with tensorflowjs_converter');
-  }
-  const manifest = Array.isArray(parsed.weightsManifest) ? parsed.weightsManifest : [];
-  const weights: { name: string; shape: number[] }[] = [];
-  for (const group of manifest) {
-    if (!isRecord(group) || !Array.isArray(group.weights)) return fail('weightsManifest entry has no weights list');
-    for (const w of group.weights as WeightJson[]) {
-      if (typeof w.name !== 'string' || !Array.isArray(w.shape)) return fail('a weight has no name or shape');
-      weights.push({ name: w.name, shape: w.shape as number[] });
-    }
-  }
-
-  return describeTopology(file, parsed.modelTopology, weights, fail);
+  const checked = await checkModelFolder(file);
+  if (!checked.ok) return fail(` ${checked.problem}`);
+  const { topology, specs } = checked.folder;
+  return describeTopology(file, topology, specs, (message) => fail(`: ${message}`));
 }
 
 /**

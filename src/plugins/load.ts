@@ -5,7 +5,6 @@
  * allowPlugins), and then only from inside the recipe's own directory tree. Every refusal is a
  * RecipeError located at the `module` value, raised before any run folder exists.
  */
-import { readFile } from 'node:fs/promises';
 import { RecipeError, type RecipeProblem } from '../errors.js';
 import { pluginProblem, type PruningPlugin } from '../prune/plugin.js';
 import type { PluginReference } from '../prune/spec.js';
@@ -13,7 +12,8 @@ import type { ResolvedRecipe } from '../recipe/types.js';
 import { sha256Hex } from '../util/sha256.js';
 import { importPlugin } from './importModule.js';
 import { rememberPlugin } from './loaded.js';
-import { placeModule } from './place.js';
+import { fileRefusalMessage, FileRefusedError, readRegularFile } from '../util/regularFile.js';
+import { MAX_PLUGIN_BYTES, placeModule } from './place.js';
 import { bindPlugins, pluginUses } from './uses.js';
 
 export interface PluginPermission {
@@ -35,7 +35,13 @@ const NEEDS_PERMISSION =
 async function loadOne(given: string, recipeFile: string): Promise<{ reference: PluginReference } | { problem: string }> {
   const placed = await placeModule(given, recipeFile);
   if (!placed.ok) return { problem: placed.problem };
-  const bytes = new Uint8Array(await readFile(placed.file));
+  let bytes: Uint8Array;
+  try {
+    bytes = await readRegularFile(placed.file, MAX_PLUGIN_BYTES); // checked by placeModule; checked again as read
+  } catch (error) {
+    if (error instanceof FileRefusedError) return { problem: fileRefusalMessage('plugin module', given, error.refusal) };
+    throw error;
+  }
   const sha256 = sha256Hex(bytes);
   const imported = await importPlugin(placed.file, placed.extension, bytes, sha256, given);
   if (!imported.ok) return { problem: imported.problem };

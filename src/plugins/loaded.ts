@@ -23,7 +23,7 @@ export function rememberPlugin(reference: PluginReference, plugin: PruningPlugin
 export function loadedPlugin(reference: PluginReference): PruningPlugin {
   const read = readHashedFileSync(reference.file, reference.sha256);
   if (!read.ok && read.problem === 'unreadable') {
-    throw new EngineError('PLUGIN_FILE', `cannot read plugin module ${reference.file}: ${read.error.code ?? String(read.error)}`);
+    throw new EngineError('PLUGIN_FILE', `cannot read plugin module ${reference.file}: ${read.reason}`);
   }
   if (!read.ok) {
     throw new EngineError('PLUGIN_FILE', `plugin module ${reference.file} changed since it was loaded (sha256 ${reference.sha256.slice(0, 12)}…); run the recipe again`);

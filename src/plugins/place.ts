@@ -2,12 +2,16 @@
  * Where a plugin module may come from: only inside the recipe's own directory tree, compared by
  * real paths, so neither `../` nor a symlink can reach a module elsewhere on the machine.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { fileRefusalMessage, FileRefusedError, openRegularFile } from '../util/regularFile.js';
 
 /** The extensions prune-run can import: ES modules in JavaScript, and TypeScript compiled in memory. */
 export const PLUGIN_EXTENSIONS = ['.js', '.mjs', '.ts'] as const;
 export type PluginExtension = (typeof PLUGIN_EXTENSIONS)[number];
+
+/** A plugin is one file of code (its helpers in it too): 1 MiB is far more than any needs. */
+export const MAX_PLUGIN_BYTES = 1024 * 1024;
 
 export type PlacedModule =
   | { readonly ok: true; readonly file: string; readonly extension: PluginExtension }
@@ -42,7 +46,13 @@ export async function placeModule(given: string, recipeFile: string): Promise<Pl
         "the recipe's own directory tree: copy the module there",
     };
   }
-  if (!(await stat(real)).isFile()) return { ok: false, problem: `plugin module "${given}" is not a file` };
+  try {
+    const { handle } = await openRegularFile(real, MAX_PLUGIN_BYTES);
+    await handle.close();
+  } catch (error) {
+    if (error instanceof FileRefusedError) return { ok: false, problem: fileRefusalMessage('plugin module', given, error.refusal) };
+    throw error;
+  }
   const extension = PLUGIN_EXTENSIONS.find((e) => real.endsWith(e));
   if (extension === undefined) {
     return { ok: false, problem: `plugin module "${given}" must be JavaScript (.js, .mjs, an ES module) or TypeScript (.ts)` };

@@ -12,6 +12,7 @@ import { checkMasks } from './masks.js';
 import { recipeHash, type RecipeOverride } from './overrides.js';
 import { parseRecipe } from './parse.js';
 import { sortProblems } from './positions.js';
+import { checkDataFiles } from './dataFiles.js';
 import { checkFiles } from './files.js';
 import { resolveRecipe } from './resolve.js';
 import type { ResolvedRecipe } from './types.js';
@@ -61,12 +62,13 @@ export async function loadRecipeText(
   const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
   const overrides = options.overrides ?? [];
   const recipe = parseRecipe(text, file, overrides); // throws on YAML errors: nothing sound to check then
-  const [files, masks, builtinData] = await Promise.all([
+  // Every file the recipe names is checked here, before any run folder exists (files.ts, dataFiles.ts, masks.ts).
+  const [files, masks, [builtinData, dataFiles]] = await Promise.all([
     checkFiles(recipe, absoluteFile),
     checkMasks(recipe, absoluteFile),
-    locateBuiltinData(recipe, options.dataLocations),
+    locateBuiltinData(recipe, options.dataLocations).then(async (located) => [located, await checkDataFiles(recipe, absoluteFile, located.fashionMnist)] as const),
   ]);
-  const problems = [...validateRecipe(recipe), ...files, ...masks.problems, ...builtinData.problems];
+  const problems = [...validateRecipe(recipe), ...files, ...masks.problems, ...builtinData.problems, ...dataFiles];
   if (problems.length > 0) throw new RecipeError(sortProblems(problems));
   const resolved = resolveRecipe(recipe, absoluteFile, { ...options, masks: masks.masks, fashionMnist: builtinData.fashionMnist });
   // The parts are frozen already; only the hash changes, so that a different --set is a different run id.

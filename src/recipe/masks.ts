@@ -12,11 +12,11 @@
  * plan.json show where a mask comes from rather than thousands of bytes, and the file's hash
  * makes the engine refuse a file that changed after it was checked.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PruneRunError, type RecipeProblem } from '../errors.js';
+import { PruneRunError, type RecipeProblem, type SourceLocation } from '../errors.js';
 import type { MaskLayout, MaskReference } from '../prune/spec.js';
-import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
+import { decodeSafetensors, MAX_SAFETENSORS_BYTES, type DecodedSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
+import { fileRefusalMessage, FileRefusedError, readRegularFile, type FileRefusal } from '../util/regularFile.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { ImportanceInput } from './input.js';
 import type { ParsedRecipe } from './parse.js';
@@ -114,79 +114,97 @@ function valueProblem(role: TensorSource['role'], found: SafetensorsTensor, tens
   }
 }
 
+/** Why a mask or scores file cannot be read, in the words of the recipe's role for it. */
+function unreadableMessage(role: TensorSource['role'], given: string, absolute: string, refusal: FileRefusal): string {
+  switch (refusal.kind) {
+    case 'missing':
+      return `${role} file not found: "${given}" (looked for ${absolute}; relative paths start at the recipe's folder)`;
+    case 'folder':
+      return `${role} file "${given}" is a folder, not a file` + (role === 'mask' ? " (a run folder's masks are in masks.safetensors)" : '');
+    default:
+      return fileRefusalMessage(`${role} file`, given, refusal);
+  }
+}
+
+/** A source with its file and where the recipe names them. */
+interface PlacedSource extends TensorSource {
+  readonly given: string;
+  readonly tensor: string;
+  readonly layout: MaskLayout;
+  readonly fileAt: SourceLocation;
+  readonly tensorAt: SourceLocation;
+}
+
+/** The sources a recipe names, grouped by file (absolute path), in recipe order. */
+function sourcesByFile(recipe: ParsedRecipe, dir: string): Map<string, PlacedSource[]> {
+  const byFile = new Map<string, PlacedSource[]>();
+  for (const source of tensorSources(recipe.value)) {
+    const { file, tensor } = source.input;
+    if (typeof file !== 'string' || file === '' || typeof tensor !== 'string' || tensor === '') continue;
+    const absolute = path.resolve(dir, file);
+    const placed: PlacedSource = {
+      ...source,
+      given: file,
+      tensor,
+      layout: source.input.layout === 'torch' ? 'torch' : 'tfjs',
+      fileAt: recipe.positions.valueAt([...source.where, 'file']),
+      tensorAt: recipe.positions.valueAt([...source.where, 'tensor']),
+    };
+    byFile.set(absolute, [...(byFile.get(absolute) ?? []), placed]);
+  }
+  return byFile;
+}
+
 /**
- * Reads each mask and scores file a recipe names and checks it. Reads the raw value defensively
- * (the schema's problems are reported by validation), so it runs alongside it and everything is
- * reported at once. Masks are keyed by their target's path, scores by the importance source's.
+ * Reads each mask and scores file a recipe names and checks it: a regular file of at most
+ * MAX_SAFETENSORS_BYTES, a sane safetensors header, the tensor named, its values. Files are read
+ * one at a time and let go once their sources are checked, so memory holds one file however many
+ * a recipe names. Reads the raw value defensively (the schema's problems are reported by
+ * validation), so it runs alongside it and everything is reported at once. Masks are keyed by
+ * their target's path, scores by the importance source's.
  */
 export async function checkMasks(
   recipe: ParsedRecipe,
   absoluteFile: string,
 ): Promise<{ problems: RecipeProblem[]; masks: Map<string, MaskReference> }> {
-  const dir = path.dirname(absoluteFile);
   const problems: RecipeProblem[] = [];
   const masks = new Map<string, MaskReference>();
-  const files = new Map<string, Promise<{ bytes: Uint8Array } | { error: string }>>();
-  const read = (absolute: string, given: string, role: TensorSource['role']) => {
-    let pending = files.get(absolute);
-    if (pending === undefined) {
-      pending = readFile(absolute).then(
-        (bytes) => ({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) }),
-        (error: NodeJS.ErrnoException) => ({
-          error:
-            error.code === 'ENOENT' || error.code === 'ENOTDIR'
-              ? `${role} file not found: "${given}" (looked for ${absolute}; relative paths start at the recipe's folder)`
-              : error.code === 'EISDIR'
-                ? `${role} file "${given}" is a folder, not a file` + (role === 'mask' ? ' (a run folder\'s masks are in masks.safetensors)' : '')
-                : `cannot read ${role} file "${given}": ${error.code ?? String(error)}`,
-        }),
-      );
-      files.set(absolute, pending);
-    }
-    return pending;
-  };
-  for (const { where: sourcePath, input, role } of tensorSources(recipe.value)) {
-    const { file, tensor } = input;
-    if (typeof file !== 'string' || file === '' || typeof tensor !== 'string' || tensor === '') continue;
-    const layout: MaskLayout = input.layout === 'torch' ? 'torch' : 'tfjs';
-    const absolute = path.resolve(dir, file);
-    const fileAt = recipe.positions.valueAt([...sourcePath, 'file']);
-    const tensorAt = recipe.positions.valueAt([...sourcePath, 'tensor']);
-    const content = await read(absolute, file, role);
-    if ('error' in content) {
-      problems.push({ at: fileAt, message: content.error });
-      continue;
-    }
-    let decoded;
+  for (const [absolute, sources] of sourcesByFile(recipe, path.dirname(absoluteFile))) {
+    let bytes: Uint8Array;
     try {
-      decoded = decodeSafetensors(content.bytes);
+      bytes = await readRegularFile(absolute, MAX_SAFETENSORS_BYTES);
     } catch (error) {
-      problems.push({ at: fileAt, message: `${role} file "${file}" is not a valid safetensors file: ${(error as Error).message}` });
+      if (!(error instanceof FileRefusedError)) throw error;
+      for (const s of sources) problems.push({ at: s.fileAt, message: unreadableMessage(s.role, s.given, absolute, error.refusal) });
       continue;
     }
-    const found = decoded.tensors.get(tensor);
-    if (found === undefined) {
-      const names = [...decoded.tensors.keys()];
-      problems.push({
-        at: tensorAt,
-        message:
-          `${role} file "${file}" has no tensor "${tensor}"; ` +
-          (names.length > 0 ? `its tensors: ${names.map((n) => `${n} [${decoded.tensors.get(n)!.shape.join(', ')}]`).join(', ')}` : 'it holds no tensors'),
-      });
+    let decoded: DecodedSafetensors;
+    try {
+      decoded = decodeSafetensors(bytes);
+    } catch (error) {
+      for (const s of sources) problems.push({ at: s.fileAt, message: `${s.role} file "${s.given}" is not a valid safetensors file: ${(error as Error).message}` });
       continue;
     }
-    const problem = valueProblem(role, found, tensor, file);
-    if (problem !== null) {
-      problems.push({ at: tensorAt, message: problem });
-      continue;
+    const sha256 = sha256Hex(bytes);
+    for (const { where: sourcePath, role, given: file, tensor, layout, tensorAt } of sources) {
+      const found = decoded.tensors.get(tensor);
+      if (found === undefined) {
+        const names = [...decoded.tensors.keys()];
+        problems.push({
+          at: tensorAt,
+          message:
+            `${role} file "${file}" has no tensor "${tensor}"; ` +
+            (names.length > 0 ? `its tensors: ${names.map((n) => `${n} [${decoded.tensors.get(n)!.shape.join(', ')}]`).join(', ')}` : 'it holds no tensors'),
+        });
+        continue;
+      }
+      const problem = valueProblem(role, found, tensor, file);
+      if (problem !== null) {
+        problems.push({ at: tensorAt, message: problem });
+        continue;
+      }
+      masks.set(maskKey(role === 'mask' ? sourcePath.slice(0, -1) : sourcePath), { file: absolute, tensor, layout, shape: [...found.shape], sha256 });
     }
-    masks.set(maskKey(role === 'mask' ? sourcePath.slice(0, -1) : sourcePath), {
-      file: absolute,
-      tensor,
-      layout,
-      shape: [...found.shape],
-      sha256: sha256Hex(content.bytes),
-    });
   }
   return { problems, masks };
 }

@@ -4,8 +4,8 @@
  * module, a checkpoint) is read back only if it still has that hash.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 
 /**
  * The sha256 of the parts, as lowercase hex; strings count as their UTF-8 bytes. Several parts
@@ -23,7 +23,8 @@ export function sha256Hex(...parts: readonly (Uint8Array | string)[]): string {
  */
 export type HashedFileRead =
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly problem: 'unreadable'; readonly error: NodeJS.ErrnoException }
+  /** `reason`: the system's code (ENOENT, EACCES), or that the path is not a regular file. */
+  | { readonly ok: false; readonly problem: 'unreadable'; readonly reason: string }
   | { readonly ok: false; readonly problem: 'changed'; readonly actual: string };
 
 function checked(buffer: Buffer, sha256: string): HashedFileRead {
@@ -33,13 +34,18 @@ function checked(buffer: Buffer, sha256: string): HashedFileRead {
   return actual === sha256 ? { ok: true, bytes } : { ok: false, problem: 'changed', actual };
 }
 
+const reasonOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? String(error);
+/** Only a regular file is read: reading a FIFO waits for a writer forever, a device never ends. */
+const NOT_REGULAR = 'not a regular file';
+
 /** Reads `file` and checks it still has `sha256`, for the synchronous steps of a task. */
 export function readHashedFileSync(file: string, sha256: string): HashedFileRead {
   let buffer: Buffer;
   try {
+    if (!statSync(file).isFile()) return { ok: false, problem: 'unreadable', reason: NOT_REGULAR };
     buffer = readFileSync(file);
   } catch (error) {
-    return { ok: false, problem: 'unreadable', error: error as NodeJS.ErrnoException };
+    return { ok: false, problem: 'unreadable', reason: reasonOf(error) };
   }
   return checked(buffer, sha256);
 }
@@ -48,9 +54,10 @@ export function readHashedFileSync(file: string, sha256: string): HashedFileRead
 export async function readHashedFile(file: string, sha256: string): Promise<HashedFileRead> {
   let buffer: Buffer;
   try {
+    if (!(await stat(file)).isFile()) return { ok: false, problem: 'unreadable', reason: NOT_REGULAR };
     buffer = await readFile(file);
   } catch (error) {
-    return { ok: false, problem: 'unreadable', error: error as NodeJS.ErrnoException };
+    return { ok: false, problem: 'unreadable', reason: reasonOf(error) };
   }
   return checked(buffer, sha256);
 }

@@ -187,18 +187,15 @@ describe('a run with gates that fails before its report', () => {
 });
 
 describe('a model given by path whose weight file is missing', () => {
-  it('fails at load-model (exit 3), and the manifest says which file it could not read', async () => {
+  it('is bad input (exit 2) at model.path, naming the file, and no run folder is made', async () => {
     const folder = path.join(run.cwd, 'no-weights');
     await mkdir(folder);
     await copyFile(path.join(run.runDir, 'model', 'model.json'), path.join(folder, 'model.json'));
     const file = await writeRecipe(run.cwd, 'no-weights.yaml', 'model: {path: no-weights/model.json}\nstages:\n  - name: s\n    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}\n');
     const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-no-weights', file], run.cwd);
-    expect(result.status).toBe(3);
-    expect(result.stderr).toMatch(/\[FAILED\] load-model/);
-    const partial = (await listTree(path.join(run.cwd, 'runs-no-weights'))).find((e) => e.endsWith('.partial'));
-    const manifest = await readJson<Manifest & { model: { unreadable?: string } }>(path.join(run.cwd, 'runs-no-weights', partial!, 'manifest.json'));
-    expect(manifest.status).toBe('failed');
-    expect(manifest.model).toEqual({ path: path.join('no-weights', 'model.json'), unreadable: expect.stringMatching(/ENOENT.*weights\.bin/) });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^no-weights\.yaml:1:15: model file "no-weights\/model\.json" names a weight file it cannot use: weight file "\.\/weights\.bin" \(weightsManifest\) does not exist/m);
+    expect(await listTree(path.join(run.cwd, 'runs-no-weights'))).toEqual([]);
   });
 });
 

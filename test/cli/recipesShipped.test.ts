@@ -5,26 +5,39 @@
  * commands — and one small scheduled run through the command, whose metrics.jsonl must log each
  * mask update at the schedule's formula.
  */
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pythonRound } from '../../src/prune/index.js';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
 import type { RunRecord } from '../../src/runs/record.js';
+import { idxHeader } from '../helpers/badFiles.js';
 import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 
 const RECIPES = path.resolve(import.meta.dirname, '../../recipes');
 
 const dirs: string[] = [];
-const FASHION_FIXTURES = path.resolve(import.meta.dirname, '../data/fixtures');
-const FASHION_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+/**
+ * Stand-ins for Fashion-MNIST's four files, of its real counts and image size (all zeros, so tiny
+ * gzipped): the recipes' train_size (20,000) is checked against what the files hold.
+ */
+const FASHION_FILES: [string, number[]][] = [
+  ['train-images-idx3-ubyte', [60_000, 28, 28]],
+  ['train-labels-idx1-ubyte', [60_000]],
+  ['t10k-images-idx3-ubyte', [10_000, 28, 28]],
+  ['t10k-labels-idx1-ubyte', [10_000]],
+];
 const cacheHomeBefore = process.env['XDG_CACHE_HOME'];
 beforeAll(async () => {
   const cacheHome = await makeTempDir();
   dirs.push(cacheHome);
   const folder = path.join(cacheHome, 'prune-run', 'fashion-mnist');
   await mkdir(folder, { recursive: true });
-  for (const name of FASHION_FILES) await copyFile(path.join(FASHION_FIXTURES, `${name}.gz`), path.join(folder, `${name}.gz`));
+  for (const [name, dims] of FASHION_FILES) {
+    const header = idxHeader(dims);
+    await writeFile(path.join(folder, `${name}.gz`), gzipSync(Buffer.concat([header, Buffer.alloc(dims.reduce((a, b) => a * b, 1))])));
+  }
   process.env['XDG_CACHE_HOME'] = cacheHome;
 });
 afterAll(async () => {

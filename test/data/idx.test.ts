@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { gzipBomb, idxHeader, mkfifo } from '../helpers/badFiles.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { sha256Hex } from '../../src/util/sha256.js';
-import { parseIdx, readIdxFile } from '../../src/data/idx.js';
+import { parseIdx } from '../../src/data/idx.js';
+import { checkIdxFile, readIdxFile, readIdxHeader } from '../../src/data/idxFile.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -123,5 +125,57 @@ describe('readIdxFile', () => {
   it('names a missing file', async () => {
     const file = join(dir, 'missing');
     await expect(readIdxFile(file)).rejects.toMatchObject({ code: 'DATA_READ', message: expect.stringContaining(file) });
+  });
+
+  it('refuses a FIFO at once, as not a regular file (a read would wait for a writer forever)', async () => {
+    const file = join(dir, 'pipe');
+    mkfifo(file);
+    await expect(readIdxFile(file)).rejects.toMatchObject({ code: 'DATA_READ', message: `${file} is a FIFO (named pipe), not a regular file` });
+  });
+
+  it('names the file as the caller labels it', async () => {
+    const file = join(dir, 'png');
+    await writeFile(file, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]));
+    await expect(checkIdxFile(file, 'train images file "x"')).rejects.toThrow(/^train images file "x": bad magic number 0x89504e47/);
+  });
+});
+
+describe('gzipped IDX files are inflated as a stream, within what the header declares', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'prune-run-idx-gz-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops a bomb past the declared size: checkIdxFile and readIdxFile alike', async () => {
+    const file = join(dir, 'bomb.gz');
+    await gzipBomb(file, idxHeader([100, 10, 10]), 64 * 1024 * 1024);
+    const message = `${file}: decompresses to more data than its header declares (dimensions 100×10×10 need 10000 data bytes); stopped reading there`;
+    await expect(checkIdxFile(file)).rejects.toMatchObject({ code: 'IDX_INVALID', message });
+    await expect(readIdxFile(file)).rejects.toMatchObject({ code: 'IDX_INVALID', message });
+  });
+
+  it('readIdxHeader inflates only until the header is known', async () => {
+    const file = join(dir, 'labels-bomb.gz');
+    await gzipBomb(file, idxHeader([42]), 64 * 1024 * 1024);
+    expect((await readIdxHeader(file)).dims).toEqual([42]);
+  });
+
+  it('checkIdxFile gives the header of a good file, plain or gzipped, and refuses a truncated one', async () => {
+    const bytes = idxBytes(0x08, [2, 3], [1, 2, 3, 4, 5, 6]);
+    await writeFile(join(dir, 'plain'), bytes);
+    await writeFile(join(dir, 'packed.gz'), gzipSync(bytes));
+    expect(await checkIdxFile(join(dir, 'plain'))).toEqual({ dims: [2, 3], headerBytes: 12, dataBytes: 6 });
+    expect(await checkIdxFile(join(dir, 'packed.gz'))).toEqual({ dims: [2, 3], headerBytes: 12, dataBytes: 6 });
+    await writeFile(join(dir, 'short.gz'), gzipSync(bytes.subarray(0, 15)));
+    await expect(checkIdxFile(join(dir, 'short.gz'))).rejects.toThrow(/truncated: dimensions 2×3 need 6 data bytes, found 3/);
+  });
+
+  it('refuses a header declaring more than MAX_IDX_DATA_BYTES from the header alone', async () => {
+    const file = join(dir, 'huge');
+    await writeFile(file, idxHeader([70_000, 70_000]));
+    await expect(checkIdxFile(file)).rejects.toThrow(/its header declares dimensions 70000×70000, 4,900,000,000 bytes \(4\.6 GiB\) of data, more than the 268,435,456 bytes \(256 MiB\)/);
   });
 });

@@ -53,7 +53,8 @@ describe('built-in ResNet and MobileNet', () => {
     model.dispose();
     const dir = await mkdtemp(path.join(tmpdir(), 'builtin-'));
     const file = path.join(dir, 'model.json');
-    await writeFile(file, JSON.stringify({ modelTopology: artifacts?.modelTopology, weightsManifest: [{ paths: [], weights: artifacts?.weightSpecs }] }));
+    await writeFile(file, JSON.stringify({ modelTopology: artifacts?.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts?.weightSpecs }] }));
+    await writeFile(path.join(dir, 'weights.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts!.weightData)));
     const fromJson = await describeModelJson(file, { file, line: 1, col: 1 });
     await rm(dir, { recursive: true });
     expect(fromJson.layers).toEqual(describeBuiltinModel(spec).layers);

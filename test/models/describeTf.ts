@@ -19,6 +19,8 @@ export async function describeTfModel(model: tf.LayersModel): Promise<ModelDescr
     const file = path.join(folder, 'model.json');
     const json = { modelTopology: saved!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs }] };
     await writeFile(file, JSON.stringify(json));
+    // The weights too: a model.json is described only once its weight files are checked.
+    await writeFile(path.join(folder, 'weights.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(saved!.weightData)));
     return await describeModelJson(file, { file: 'test', line: 1, col: 1 });
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHashedFile, readHashedFileSync, sha256Hex, type HashedFileRead } from '../../src/util/sha256.js';
+import { mkfifo } from '../helpers/badFiles.js';
 
 // FIPS 180-2's test vector for "abc".
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -55,7 +56,13 @@ describe('readHashedFile', () => {
     it(`${kind}: says a missing file is unreadable, with the system's error`, async () => {
       const result = await read(join(dir, 'missing.bin'), sha256Hex(content));
       if (result.ok || result.problem !== 'unreadable') throw new Error('expected an unreadable file');
-      expect(result.error.code).toBe('ENOENT');
+      expect(result.reason).toBe('ENOENT');
+    });
+
+    it(`${kind}: does not read a FIFO or a device (it would wait forever, or never end)`, async () => {
+      mkfifo(join(dir, `pipe-${kind}`));
+      expect(await read(join(dir, `pipe-${kind}`), sha256Hex(content))).toEqual({ ok: false, problem: 'unreadable', reason: 'not a regular file' });
+      expect(await read('/dev/zero', sha256Hex(content))).toEqual({ ok: false, problem: 'unreadable', reason: 'not a regular file' });
     });
   }
 });

@@ -47,10 +47,28 @@ const FLOAT = 1;
 const INT32 = 6;
 const INT64 = 7;
 
+/** Bytes per value of the types read, as stored in raw_data. */
+const RAW_BYTES: Readonly<Record<number, number>> = { [FLOAT]: 4, [INT32]: 4, [INT64]: 8 };
+
+/**
+ * A tensor's values, after checking that the data present is exactly what its dims need: dims
+ * from the file are not trusted to size an allocation (a 1 KB file may declare [1e12]).
+ */
 function tensorOf(proto: InstanceType<typeof onnx.TensorProto> | onnxProto.onnx.ITensorProto, what: string): OnnxTensor {
   const dims = (proto.dims ?? []).map(num);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new OnnxReadError(`${what} has dims [${dims.join(', ')}]; sizes must be whole numbers ≥ 0`);
+  if (proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new OnnxReadError(`${what} keeps its values in an external data file, which the importer does not read; export with the weights inside the .onnx file`);
+  }
   const raw = proto.rawData ?? null;
   const count = dims.reduce((a, b) => a * b, 1);
+  const stored =
+    raw !== null && raw.length > 0
+      ? raw.length / (RAW_BYTES[proto.dataType ?? 0] ?? 1)
+      : (proto.dataType === FLOAT ? proto.floatData : proto.dataType === INT64 ? proto.int64Data : proto.int32Data)?.length ?? 0;
+  if (RAW_BYTES[proto.dataType ?? 0] !== undefined && stored !== count) {
+    throw new OnnxReadError(`${what} holds ${String(stored)} values but its dims [${dims.join(', ')}] need ${String(count)}`);
+  }
   const view = raw !== null && raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
   switch (proto.dataType) {
     case FLOAT: {
