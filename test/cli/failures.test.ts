@@ -37,7 +37,7 @@ async function expectRefused(args: string[], line: RegExp, options: Parameters<t
   const result = await runCliChild(cwd, args, options);
   expect(result.status, result.stderr).toBe(2);
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(line);
+  expect(result.stderr.trimEnd()).toMatch(line);
   expect(result.stderr).not.toMatch(STACK_LINE);
   expect(result.stdout).toBe('');
   expect(await listTree(cwd)).toEqual(before);
@@ -105,16 +105,16 @@ describe('a run that fails', () => {
     const manifest = JSON.parse(await readFile(path.join(cwd, 'runs', runs[0]!, 'manifest.json'), 'utf8')) as { status: string; exitReason: string };
     expect(manifest).toMatchObject({ status: 'failed', exitReason: `PruneError: ${failure.slice('prune-run failed: '.length)}` });
 
-    for (const [args, env] of [
-      [['--debug'], {}],
-      [[], { PRUNE_RUN_DEBUG: '1' }],
-    ] as const) {
-      const debug = await runCliChild(cwd, ['--progress', 'plain', '--no-cache', '--allow-plugins', ...args, '--runs-dir', 'debug', 'recipe.yaml'], { env });
-      expect(debug.status, debug.stderr).toBe(3);
-      expect(debug.stderr).toContain(failure);
-      expect(debug.stderr).toMatch(STACK_LINE);
-      // The plugin's own frame, named by its file (not the data: URL it runs from).
-      expect(debug.stderr).toMatch(new RegExp(`caused by:\\nError: boom\\n\\s+at .*${path.join(cwd, 'thrower.js').replaceAll('.', '\\.')}`));
-    }
+    const debug = await runCliChild(cwd, ['--progress', 'plain', '--no-cache', '--allow-plugins', '--debug', '--runs-dir', 'debug', 'recipe.yaml']);
+    expect(debug.status, debug.stderr).toBe(3);
+    expect(debug.stderr).toContain(failure);
+    expect(debug.stderr).toMatch(STACK_LINE);
+    // The plugin's own frame, named by its file (not the data: URL it runs from).
+    expect(debug.stderr).toMatch(new RegExp(`caused by:\\nError: boom\\n\\s+at .*${path.join(cwd, 'thrower.js').replaceAll('.', '\\.')}`));
+    // The environment variable asks the same, for any failure (here bad input: no run needed).
+    const env = await runCliChild(cwd, ['--runs-dir', 'thrower.js', 'recipe.yaml'], { env: { PRUNE_RUN_DEBUG: '1' } });
+    expect(env.status, env.stderr).toBe(2);
+    expect(env.stderr).toMatch(/^runs folder thrower\.js \(--runs-dir\): it is a file, not a folder; nothing was run\nUsageError: runs folder/);
+    expect(env.stderr).toMatch(STACK_LINE);
   }, 60_000);
 });

@@ -22,7 +22,8 @@ export default {
   computeMask(importance, defaultMask, options) {
     if (existsSync(options.hold)) {
       writeSync(2, 'gate: holding\\n');
-      for (;;) {}
+      // Blocks its thread for good, without spinning a core.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     }
     const mask = Uint8Array.from(defaultMask);
     for (let i = 0; i < mask.length; i += 2) mask[i] = 0;
