@@ -54,23 +54,21 @@ export async function driveRun(run: RecipeRun, prepared: PreparedRun, options: D
   const abort = new AbortController();
   const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
   const stopListening = () => {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of signals) process.off(signal, listeners[signal]);
   };
   // SIGINT (Ctrl-C) and SIGTERM (a CI cancel, docker stop) stop the run after the current step,
   // leaving it .partial and resumable. The first one removes these listeners, which gives both
   // signals back their default action: a second one ends the process at once, even while
   // something holds the main thread. Files are written to a temporary name and renamed, so none
   // is left half-written; the run folder stays .partial with the checkpoints it has.
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: StopSignal) => {
     stopListening();
-    for (const other of signals) {
-      // Someone else's listener would keep the default action away: then the next one quits from here.
-      if (process.listenerCount(other) > 0) process.once(other, () => process.exit(STOP_SIGNALS[other]));
-    }
     io.stderr(`interrupted (${signal}): stopping after the current step (Ctrl-C again to quit at once)`);
-    abort.abort(new InterruptedError(signal as StopSignal));
+    abort.abort(new InterruptedError(signal));
   };
-  for (const signal of signals) process.on(signal, onSignal);
+  // One listener per signal, naming it: a listener is not always handed the signal (process.emit).
+  const listeners: Record<StopSignal, () => void> = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  for (const signal of signals) process.on(signal, listeners[signal]);
   active = abort;
   // --json: the run's summary is the only thing on stdout, however the run ends.
   const printSummary = (status: RunStatus, error: unknown, folder: string) => {
