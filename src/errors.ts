@@ -52,6 +52,59 @@ export class UsageError extends PruneRunError {
   }
 }
 
+/** The signals a run stops on as it does on Ctrl-C, and the exit status each gives (128 + its number, as shells report it). */
+export const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof STOP_SIGNALS;
+
+/** The run was stopped by a signal: Ctrl-C (SIGINT), or a CI cancel or `docker stop` (SIGTERM). */
+export class InterruptedError extends PruneRunError {
+  constructor(readonly signal: StopSignal) {
+    super('INTERRUPTED', `interrupted by ${signal}`);
+  }
+}
+
+/**
+ * Writing a file failed (a full disk, a folder turned read-only): the message names the file and
+ * the reason in words, since Node's own (`ENOSPC: no space left on device, write`) names neither
+ * the file nor, to most users, the cause.
+ */
+export class FileWriteError extends PruneRunError {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super('FILE_WRITE', `cannot write ${file}: ${fileErrorReason(cause)}`, { cause });
+  }
+}
+
+const FILE_ERROR_REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  EROFS: 'the file system is read-only (EROFS)',
+  EFBIG: 'the file is larger than allowed (EFBIG)',
+  ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR)',
+  EISDIR: 'it is a folder (EISDIR)',
+  ENOENT: 'its folder no longer exists (ENOENT)',
+};
+
+/** A file system error's cause in words, e.g. `no space left on the device (ENOSPC)`. */
+export function fileErrorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && code in FILE_ERROR_REASONS) return FILE_ERROR_REASONS[code]!;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `write`; a failure becomes a FileWriteError naming `file` (our own errors pass unchanged). */
+export async function writingFile<T>(file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw error instanceof PruneRunError ? error : new FileWriteError(file, error);
+  }
+}
+
 /** The recipe is valid but cannot be turned into a plan (e.g. contradictory stages). */
 export class PlanError extends PruneRunError {}
 
@@ -107,6 +160,10 @@ export const ENGINE_ERROR_CODES = [
   'PLUGIN_FILE',
   /** A plan names a plugin this process did not load. */
   'PLUGIN_NOT_LOADED',
+  /** A plugin's computeMask did not return within the time limit (PRUNE_RUN_PLUGIN_TIMEOUT) and was stopped. */
+  'PLUGIN_TIMEOUT',
+  /** A plugin's thread ended (it exited, ran out of memory) or could not be started again. */
+  'PLUGIN_STOPPED',
   /** A single importance source given to a global step, whose sources are by parameter (a planner bug). */
   'PRUNE_IMPORTANCE',
   /** Compact export of a model it cannot rebuild exactly. */

@@ -8,6 +8,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writingFile } from '../errors.js';
 import { readHashedFile, sha256Hex } from '../util/sha256.js';
 import { decodeCheckpoint, encodeCheckpoint, type TaskCheckpoint } from './state.js';
 
@@ -233,8 +234,10 @@ export class CheckpointStore {
   private async atomicWrite(target: string, data: Uint8Array | string): Promise<void> {
     const temp = path.join(path.dirname(target), `.${process.pid}.${++this.counter}.tmp`);
     try {
-      await writeFile(temp, data, { flush: true });
-      await rename(temp, target);
+      await writingFile(target, async () => {
+        await writeFile(temp, data, { flush: true });
+        await rename(temp, target);
+      });
     } catch (error) {
       await rm(temp, { force: true });
       throw error;

@@ -21,6 +21,8 @@ export interface CliArgs {
   readonly progress: 'auto' | 'tty' | 'plain';
   /** --no-cache: neither reuse nor fill the stage cache. */
   readonly noCache: boolean;
+  /** --debug: a failure prints its stack trace (failure.ts; PRUNE_RUN_DEBUG=1 does the same). */
+  readonly debug: boolean;
 }
 
 export const USAGE = `Usage: prune-run [options] <recipe.yaml>
@@ -54,6 +56,7 @@ Options:
   --no-cache           run every task: neither reuse the stage cache nor add to it (default: a
                        task whose configuration, inputs and engine match an earlier one is reused
                        from node_modules/.cache/prune-run, or cacheDir in the project config)
+  --debug              on a failure, print the stack trace (also: PRUNE_RUN_DEBUG=1)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -61,8 +64,10 @@ Project defaults (runsDir, cacheDir, cacheMaxMB, backend, seed, threads, allowPl
 .prune-runrc(.json|.yaml|.yml|.js|.mjs|.cjs) or prune-run.config.(js|mjs|cjs|json|yaml|yml).
 
 Exit status: 0 success; 1 the run finished (its folder is complete) but an expect: gate of the
-recipe failed (each failed one is listed on stderr); 2 bad input (recipe, options or
-configuration); 3 the run failed; 130 interrupted (Ctrl-C).`;
+recipe failed (each failed one is listed on stderr); 2 bad input (recipe, options, configuration,
+an output folder that cannot be written, a run folder another process is writing); 3 the run
+failed (its folder stays .partial, the reason in its manifest); 130 interrupted (Ctrl-C, SIGINT);
+143 stopped by SIGTERM. A second Ctrl-C ends the process at once.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -82,6 +87,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'dry-run': { type: 'boolean' },
         'allow-plugins': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
+        debug: { type: 'boolean' },
         json: { type: 'boolean' },
         set: { type: 'string', multiple: true },
         backend: { type: 'string' },
@@ -115,6 +121,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     dryRun: values['dry-run'] ?? false,
     allowPlugins: values['allow-plugins'] ?? false,
     noCache: values['no-cache'] ?? false,
+    debug: values.debug ?? false,
     json: values.json ?? false,
     overrides: (values.set ?? []).map((argument) => RecipeOverride.parse(argument)),
     backend: values.backend === undefined ? null : oneOf(values.backend, BACKEND_REQUESTS, '--backend'),

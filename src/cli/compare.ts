@@ -18,7 +18,7 @@ export async function runCompare(argv: readonly string[], io: CliIo): Promise<nu
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
     });
   } catch (error) {
     throw new UsageError(`compare: ${(error as Error).message}\nRun prune-run --help for the options.`);

@@ -1,22 +1,35 @@
 /**
- * Drives a started (or resumed) run to its end: progress, Ctrl-C, the final manifest and what is
- * printed — the folder, or with --json the run's summary. Shared by `prune-run` and
+ * Drives a started (or resumed) run to its end: progress, Ctrl-C and SIGTERM, the final manifest
+ * and what is printed — the folder, or with --json the run's summary. Shared by `prune-run` and
  * `prune-run resume`.
  */
 import path from 'node:path';
-import { PruneRunError } from '../errors.js';
+import { InterruptedError, STOP_SIGNALS, type StopSignal } from '../errors.js';
 import type { PreparedRun } from '../runner/prepare.js';
 import type { RecipeRun } from '../runner/recipeRun.js';
 import type { RunStatus } from '../runs/runStatus.js';
 import { exitReasonOf, summarizeRun } from '../runs/summary.js';
-import { INTERRUPTED_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
+import { describeError } from './failure.js';
 import { reportExpectations } from './expectations.js';
 import { runTasksWithProgress } from './progress.js';
 
 /** The stage cache when the project config names none: where Node tools keep theirs. */
 export function defaultCacheDir(cwd: string): string {
   return path.resolve(cwd, 'node_modules', '.cache', 'prune-run');
+}
+
+/** The run being driven, to stop as failed when an error escapes every handler (failActiveRun). */
+let active: AbortController | null = null;
+
+/**
+ * Stops the run under way, if any, as failed with `error` (which escaped every handler: an
+ * uncaught exception or rejection), so that its manifest says why; false when no run is going.
+ */
+export function failActiveRun(error: unknown): boolean {
+  if (active === null || active.signal.aborted) return false;
+  active.abort(error);
+  return true;
 }
 
 export interface DriveOptions {
@@ -39,14 +52,24 @@ export async function driveRun(run: RecipeRun, prepared: PreparedRun, options: D
   }
 
   const abort = new AbortController();
-  const onSigint = () => {
-    // A second Ctrl-C: leave at once. Files are written to a temporary name and renamed, so
-    // none is left half-written; the run folder stays .partial with the checkpoints it has.
-    if (abort.signal.aborted) process.exit(INTERRUPTED_STATUS);
-    io.stderr('interrupted: stopping after the current step (Ctrl-C again to quit at once)');
-    abort.abort(new PruneRunError('INTERRUPTED', 'interrupted by the user'));
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  const stopListening = () => {
+    for (const signal of signals) process.off(signal, listeners[signal]);
   };
-  process.on('SIGINT', onSigint);
+  // SIGINT (Ctrl-C) and SIGTERM (a CI cancel, docker stop) stop the run after the current step,
+  // leaving it .partial and resumable. The first one removes these listeners, which gives both
+  // signals back their default action: a second one ends the process at once, even while
+  // something holds the main thread. Files are written to a temporary name and renamed, so none
+  // is left half-written; the run folder stays .partial with the checkpoints it has.
+  const onSignal = (signal: StopSignal) => {
+    stopListening();
+    io.stderr(`interrupted (${signal}): stopping after the current step (Ctrl-C again to quit at once)`);
+    abort.abort(new InterruptedError(signal));
+  };
+  // One listener per signal, naming it: a listener is not always handed the signal (process.emit).
+  const listeners: Record<StopSignal, () => void> = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  for (const signal of signals) process.on(signal, listeners[signal]);
+  active = abort;
   // --json: the run's summary is the only thing on stdout, however the run ends.
   const printSummary = (status: RunStatus, error: unknown, folder: string) => {
     const overrides = prepared.overrides.map((o) => o.toRecord());
@@ -59,16 +82,25 @@ export async function driveRun(run: RecipeRun, prepared: PreparedRun, options: D
   try {
     const live = options.progress === 'tty' || (options.progress === 'auto' && io.progress.isTTY === true);
     await runTasksWithProgress(run, prepared.plan.tasks, { live, signal: abort.signal, stream: io.progress });
-  } catch (error) {
-    const status = abort.signal.aborted ? 'interrupted' : 'failed';
-    const where = await run.finish(status, error);
+  } catch (thrown) {
+    // Interrupted: whatever the step threw on its way out, the run stopped because it was asked to.
+    const error: unknown = abort.signal.aborted ? abort.signal.reason : thrown;
+    const status = error instanceof InterruptedError ? 'interrupted' : 'failed';
+    let where = run.dir.dir;
+    try {
+      where = await run.finish(status, error);
+    } catch (finishing) {
+      // A full disk fails the manifest too: say so, and still report what stopped the run.
+      io.stderr(`could not record the end of the run in ${path.relative(io.cwd, run.dir.dir) || run.dir.dir}/manifest.json: ${describeError(finishing, io.cwd)}`);
+    }
     reportReuse();
     const folder = path.relative(io.cwd, where) || where;
     io.stderr(`run ${status}; its files are in ${folder}; continue it with: prune-run resume ${folder}`);
     if (options.json) printSummary(status, error, where);
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
+    active = null;
   }
   const where = await run.finish('succeeded');
   reportReuse();

@@ -1,12 +1,13 @@
 /**
  * The prune-run command. Returns the exit status (exitStatus.ts): 0 success, 1 the run finished
- * but an `expect:` gate failed, 2 bad input, 3 the run failed, 130 interrupted. Bad input
- * (recipe, flags, config) is detected before a run folder is created, so it never leaves
- * anything under runs/.
+ * but an `expect:` gate failed, 2 bad input, 3 the run failed, 130 interrupted (143 by SIGTERM).
+ * Bad input (recipe, flags, config, an output folder that cannot be written) is detected before a
+ * run folder is created, so it never leaves anything under runs/. No stack trace is printed
+ * unless asked for (--debug, PRUNE_RUN_DEBUG=1; failure.ts).
  */
 import path from 'node:path';
 import type { BackendRequest } from '../engine/backend/select.js';
-import { isBadInput, PruneRunError } from '../errors.js';
+import { InterruptedError, isBadInput, PruneRunError, STOP_SIGNALS } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
 import { channelGroups } from '../models/channelGroups.js';
 import { prepareRun } from '../runner/prepare.js';
@@ -14,7 +15,9 @@ import { RecipeRun } from '../runner/recipeRun.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
-import { defaultCacheDir, driveRun } from './drive.js';
+import { defaultCacheDir, driveRun, failActiveRun } from './drive.js';
+import { debugRequested, debugText, describeError } from './failure.js';
+import { checkRunsFolder } from './outputFolder.js';
 import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 import { runResume } from './resume.js';
@@ -27,24 +30,52 @@ const processIo: CliIo = {
   cwd: process.cwd(),
 };
 
-function errorText(error: unknown): string {
-  if (error instanceof PruneRunError) return error.message;
-  if (error instanceof Error) return error.stack ?? error.message;
-  return String(error);
+/** Prints what went wrong (one line, or the stack trace when asked for) and returns the exit status. */
+function reportFailure(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof InterruptedError) {
+    io.stderr(`prune-run: ${error.message}`);
+    return STOP_SIGNALS[error.signal];
+  }
+  if (error instanceof PruneRunError && error.code === 'INTERRUPTED') {
+    io.stderr('prune-run: interrupted');
+    return INTERRUPTED_STATUS;
+  }
+  const text = describeError(error, io.cwd);
+  io.stderr(isBadInput(error) ? text : `prune-run failed: ${text}`);
+  if (debug) io.stderr(debugText(error));
+  // Not 1: that is a run whose gates failed, which CI must tell from a run that broke.
+  return isBadInput(error) ? BAD_INPUT_STATUS : RUN_FAILED_STATUS;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
     return await runCli(argv, io);
   } catch (error) {
-    if (error instanceof PruneRunError && error.code === 'INTERRUPTED') {
-      io.stderr('prune-run: interrupted');
-      return INTERRUPTED_STATUS;
-    }
-    io.stderr(isBadInput(error) ? errorText(error) : `prune-run failed: ${errorText(error)}`);
-    // Not 1: that is a run whose gates failed, which CI must tell from a run that broke.
-    return isBadInput(error) ? BAD_INPUT_STATUS : RUN_FAILED_STATUS;
+    return reportFailure(error, io, debugRequested(argv));
   }
+}
+
+/** How long a run stopped by an error that escaped every handler gets to write its manifest before the process ends anyway. */
+const FATAL_GRACE_MS = 10_000;
+
+/**
+ * The command as a process (bin/prune-run.js): main's exit status, and a last line of defence for
+ * an error that escapes every handler (an uncaught exception or unhandled rejection, from an event
+ * emitter or a stray promise): one line and exit 3, never Node's stack dump. A run under way is
+ * stopped as failed with that error first, so its manifest says why.
+ */
+export async function runProcess(argv: readonly string[]): Promise<void> {
+  const debug = debugRequested(argv);
+  const fatal = (error: unknown) => {
+    if (failActiveRun(error)) {
+      setTimeout(() => process.exit(reportFailure(error, processIo, debug)), FATAL_GRACE_MS).unref();
+      return;
+    }
+    process.exit(reportFailure(error, processIo, debug));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  process.exitCode = await main(argv);
 }
 
 async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -64,6 +95,12 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     return BAD_INPUT_STATUS;
   }
   const config = await loadProjectConfig(io.cwd);
+  const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
+  // Before anything runs (plugins, data): a run that cannot be written is refused as bad input.
+  if (!args.dryRun) {
+    const source = args.runsDir !== null ? '--runs-dir' : config.runsDir !== null ? `runsDir in ${config.file ?? 'the project config'}` : 'the default';
+    await checkRunsFolder(runsDir, args.runsDir ?? (path.relative(io.cwd, runsDir) || runsDir), source);
+  }
   const defaultSeed = args.seed ?? config.seed ?? 0;
   const allowPlugins = args.allowPlugins || config.allowPlugins === true;
   const dataLocations = { configured: config.datasets };
@@ -75,7 +112,6 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   }
 
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
-  const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
   const threads = args.threads ?? config.threads;
   const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd));
   const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir, cacheMaxMB: config.cacheMaxMB });

@@ -3,7 +3,8 @@
  * folder holds everything needed: recipe.yaml (the text as given), the --set overrides in its
  * manifest, plan.json, and a checkpoint of every task that finished. The recipe is compiled again
  * and must give the same plan — if the recipe's files, the data or prune-run changed, resuming
- * would mix two experiments, so it is refused.
+ * would mix two experiments, so it is refused. The folder's lock is taken before anything of it is
+ * read, so a second resume of the same folder is refused (exit 2) with the first one's pid.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -15,6 +16,7 @@ import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
 import { prepareRunFromText } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
+import { processIsAlive, RunLock } from '../runs/runLock.js';
 import type { ManifestStatus } from '../runs/runStatus.js';
 import { parseCliArgs } from './args.js';
 import { loadProjectConfig } from './config.js';
@@ -32,16 +34,12 @@ interface SavedManifest {
   recipe?: { file?: string; overrides?: OverrideRecord[] };
 }
 
-/** Whether the process that wrote a `running` manifest still exists (on this machine; elsewhere we cannot tell, and assume not). */
+/**
+ * Whether the process that wrote a `running` manifest still exists (on this machine; elsewhere we
+ * cannot tell, and assume not): a folder written by a prune-run from before run locks.
+ */
 function isAlive(writer: SavedManifest['process']): boolean {
-  if (writer?.pid === undefined || writer.host !== hostname()) return false;
-  try {
-    process.kill(writer.pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but is someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return writer?.pid !== undefined && writer.host === hostname() && processIsAlive(writer.pid);
 }
 
 async function readJson<T>(file: string, what: string, folder: string): Promise<T> {
@@ -72,6 +70,30 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
   }
   const dir = path.resolve(io.cwd, folder);
   if (!dir.endsWith('.partial')) throw new UsageError(`${folder}: not an unfinished run (its name does not end in .partial); only those can be resumed`);
+  const lock = await lockFolder(dir, folder);
+  if (lock.tookOver !== null) io.stderr(`note: ${folder} was locked by ${lock.tookOver}; its lock is taken over`);
+  try {
+    return await resumeLocked(dir, folder, lock, args, io);
+  } catch (error) {
+    // Refused before the run took the folder over: let it go for the next try.
+    await lock.release();
+    throw error;
+  }
+}
+
+/** The folder's lock; a folder that is not there is said so, not a lock problem. */
+async function lockFolder(dir: string, folder: string): Promise<RunLock> {
+  try {
+    return await RunLock.acquire(dir, folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${folder}: no such run folder`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UsageError(`${folder}: cannot write in it (${String(code)}); a resume writes the run on into its folder`);
+    throw error;
+  }
+}
+
+async function resumeLocked(dir: string, folder: string, lock: RunLock, args: ReturnType<typeof parseCliArgs>, io: CliIo): Promise<number> {
   const manifest = await readJson<SavedManifest>(path.join(dir, 'manifest.json'), 'manifest.json', folder);
   if (manifest.status === 'succeeded') throw new UsageError(`${folder}: the run succeeded; there is nothing to resume`);
   if (manifest.status === 'running' && isAlive(manifest.process)) {
@@ -107,7 +129,7 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
     throw new UsageError(`${folder}: the run started on ${manifest.backend.name}; resuming it on ${args.backend} would mix two backends' numbers`);
   }
   const threads = args.threads ?? config.threads;
-  const run = await RecipeRun.resume(prepared, await RunDirectory.open(dir), {
+  const run = await RecipeRun.resume(prepared, await RunDirectory.open(dir, lock), {
     runsDir: path.dirname(dir),
     backend,
     threads,

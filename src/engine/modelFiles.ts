@@ -6,7 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { EngineError } from '../errors.js';
+import { EngineError, writingFile } from '../errors.js';
 import { checkModelFolder, readModelWeights } from '../models/modelFolder.js';
 
 const MODEL_JSON = 'model.json';
@@ -15,8 +15,10 @@ const WEIGHTS_BIN = 'weights.bin';
 /** Writes through a temporary name and renames, so a reader never sees half a file. */
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, data);
-  await rename(temp, file);
+  await writingFile(file, async () => {
+    await writeFile(temp, data);
+    await rename(temp, file);
+  });
 }
 
 /** A model in the standard two files, in memory: model.json's text and weights.bin's bytes. */

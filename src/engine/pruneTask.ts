@@ -2,7 +2,9 @@
  * Executes a plan's prune task on a TF.js model through the library API (src/api) — the same
  * calls a TypeScript user makes, so recipes and the API have one implementation. Each group's
  * method is built from its plain-data spec by its descriptor (src/methods/); pruning composes with earlier
- * masks (torch's container semantics); `remove` then makes pruning permanent.
+ * masks (torch's container semantics); `remove` then makes pruning permanent. A plugin's
+ * computeMask runs in its own thread, so a group with a plugin is applied in rounds
+ * (src/plugins/calls.ts), awaiting the thread between them, stoppable by the task's abort signal.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { pruneByName, removeByName } from '../api/index.js';
@@ -13,7 +15,7 @@ import { fromTorchLayout } from '../prune/torchLayout.js';
 import { methodOf } from '../methods/index.js';
 import type { MaskReference, PluginReference } from '../prune/spec.js';
 import type { PruningPlugin } from '../prune/plugin.js';
-import { loadedPlugin } from '../plugins/index.js';
+import { loadedPlugin, PendingPluginCall, PluginCalls, type PluginHost } from '../plugins/index.js';
 import { maskValues } from '../recipe/masks.js';
 import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
@@ -77,12 +79,22 @@ function readMask(reference: MaskReference, planned: PlannedPrune | undefined, p
 }
 
 /** The plugin a spec names, as prepareRun loaded it (src/plugins/loaded.ts). */
-function pluginOf(reference: PluginReference | null, module: string): PruningPlugin {
+function pluginOf(reference: PluginReference | null, module: string): PluginHost {
   if (reference === null) throw new EngineError('PLUGIN_NOT_LOADED', `the plugin module ${module} was not loaded before planning`);
   return loadedPlugin(reference);
 }
 
-export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope']): void {
+/** The plugin as the core calls it: answered from its thread by `calls`. */
+function pluginView(host: PluginHost, calls: PluginCalls | undefined): PruningPlugin {
+  if (calls === undefined) throw new EngineError('PLUGIN_NOT_LOADED', `plugin "${host.name}" is called only through applyPruneTask, which awaits its thread`);
+  return calls.view(host);
+}
+
+/**
+ * Applies one group (all or nothing). `calls` answers a plugin's computeMask (see
+ * applyGroupWithPlugins); a group whose method is a plugin needs it.
+ */
+export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope'], calls?: PluginCalls): void {
   if (scope === 'global' && group.importance.kind !== 'weights') {
     throw new EngineError('PRUNE_IMPORTANCE', 'a global step takes its importance by parameter (importanceByParameter)');
   }
@@ -90,7 +102,7 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
   const spec = group.method;
   const method = methodOf(spec);
   // A plugin's method: the loaded plugin, once per group, after checking its file still has the plan's hash.
-  const plugin = method.pluginOf === undefined ? {} : { plugin: pluginOf(method.pluginOf(spec), 'module' in spec ? spec.module : spec.method) };
+  const plugin = method.pluginOf === undefined ? {} : { plugin: pluginView(pluginOf(method.pluginOf(spec), 'module' in spec ? spec.module : spec.method), calls) };
   const maskFile = method.maskOf?.(spec);
   pruneByName(
     model,
@@ -115,9 +127,27 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
   );
 }
 
+/**
+ * Applies a group whose plugin answers from its thread: a round of applyGroup per call not yet
+ * answered (each round is undone until the last, which applies every answer). A group without a
+ * plugin takes one round.
+ */
+async function applyGroupWithPlugins(model: tf.LayersModel, group: PruneGroup, scope: PruneTask['scope'], signal?: AbortSignal): Promise<void> {
+  const calls = new PluginCalls();
+  for (;;) {
+    try {
+      applyGroup(model, group, scope, calls);
+      return;
+    } catch (error) {
+      if (!(error instanceof PendingPluginCall)) throw error;
+      await calls.answer(error, signal);
+    }
+  }
+}
+
 /** Applies the task's pruning and removal; returns the parameters its group tasks masked (beyond the groups' own). */
-export function applyPruneTask(model: tf.LayersModel, task: PruneTask): string[] {
-  for (const group of task.groups) applyGroup(model, group, task.scope);
+export async function applyPruneTask(model: tf.LayersModel, task: PruneTask, signal?: AbortSignal): Promise<string[]> {
+  for (const group of task.groups) await applyGroupWithPlugins(model, group, task.scope, signal);
   const touched = (task.groupNorms ?? []).flatMap((groupNorm) => lnStructuredGroups(model, groupNorm).touched);
   for (const name of task.remove) removeByName(model, name);
   return touched;

@@ -213,8 +213,9 @@ export class EngineSession {
     rewindByName(this.model, snapshot);
   }
 
-  prune(task: PruneTask): PruneResult {
-    const grouped = applyPruneTask(this.model, task);
+  /** Applies the task's pruning; `signal` stops a plugin's call under way (Ctrl-C). */
+  async prune(task: PruneTask, signal?: AbortSignal): Promise<PruneResult> {
+    const grouped = await applyPruneTask(this.model, task, signal);
     const filters = task.filters === null ? null : channelGroupsToTarget(this.model, task.filters);
     if (task.rewind !== null) this.rewind(task.rewind);
     const masks = this.masks;

@@ -2,15 +2,17 @@
  * Loading the plugin modules a recipe names (`method: custom`), before planning, since the planner
  * needs each plugin's kind. A recipe is data and a module is code, so nothing is imported unless
  * the user allows it (--allow-plugins, allowPlugins: true in the project config, or prepareRun's
- * allowPlugins), and then only from inside the recipe's own directory tree. Every refusal is a
- * RecipeError located at the `module` value, raised before any run folder exists.
+ * allowPlugins), and then only from inside the recipe's own directory tree, and only a module whose
+ * imports are all Node built-ins (importRules.ts). Its code runs in a thread of its own (host.ts),
+ * never on the main thread. Every refusal is a RecipeError located at the `module` value, raised
+ * before any run folder exists.
  */
 import { RecipeError, type RecipeProblem } from '../errors.js';
-import { pluginProblem, type PruningPlugin } from '../prune/plugin.js';
 import type { PluginReference } from '../prune/spec.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import { sha256Hex } from '../util/sha256.js';
-import { importPlugin } from './importModule.js';
+import { PluginHost } from './host.js';
+import { moduleCode } from './importModule.js';
 import { rememberPlugin } from './loaded.js';
 import { fileRefusalMessage, FileRefusedError, readRegularFile } from '../util/regularFile.js';
 import { MAX_PLUGIN_BYTES, placeModule } from './place.js';
@@ -43,13 +45,13 @@ async function loadOne(given: string, recipeFile: string): Promise<{ reference: 
     throw error;
   }
   const sha256 = sha256Hex(bytes);
-  const imported = await importPlugin(placed.file, placed.extension, bytes, sha256, given);
-  if (!imported.ok) return { problem: imported.problem };
-  const problem = pluginProblem(imported.exported);
-  if (problem !== null) return { problem: `plugin module "${given}": ${problem} (export default { name, kind, computeMask }, type PruningPlugin)` };
-  const plugin = imported.exported as PruningPlugin;
-  const reference: PluginReference = { file: placed.file, sha256, name: plugin.name, kind: plugin.kind };
-  rememberPlugin(reference, plugin);
+  const code = await moduleCode(placed.file, placed.extension, bytes, sha256, given);
+  if (!code.ok) return { problem: code.problem };
+  const hosted = await PluginHost.load({ url: code.url, file: placed.file, given });
+  if (!hosted.ok) return { problem: hosted.problem };
+  const { host } = hosted;
+  const reference: PluginReference = { file: placed.file, sha256, name: host.name, kind: host.kind };
+  rememberPlugin(reference, host);
   return { reference };
 }
 

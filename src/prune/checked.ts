@@ -4,7 +4,7 @@
  * pruned. A violation is a PruneError naming the plugin, its file and the parameter; since the
  * check runs before any state changes (and the API applies all or nothing), nothing is applied.
  */
-import { PruneError } from '../errors.js';
+import { PruneError, PruneRunError } from '../errors.js';
 import type { PruningMethod, StructuredPruningMethod } from './method.js';
 import { pluginProblem, type PluginOptions, type PluginSource, type PruningPlugin } from './plugin.js';
 
@@ -61,6 +61,8 @@ export function checkedPlugin(
         parameter: paramName,
       });
     } catch (error) {
+      // prune-run's own errors (a plugin's thread answering for it: src/plugins/calls.ts) pass as they are.
+      if (error instanceof PruneRunError) throw error;
       fail(plugin, source, paramName, `computeMask threw: ${error instanceof Error ? error.message : String(error)}`, error);
     }
     return checkResult(result, defaultMask, plugin, source, paramName);

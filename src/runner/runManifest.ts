@@ -29,6 +29,8 @@ const RUNTIME_PACKAGES = [
   'onnx-proto',
   'cosmiconfig',
   'listr2',
+  // Reads plugin modules' imports: it decides which plugins are refused.
+  'acorn',
   // Not a dependency, but it compiles .ts plugin modules (method: custom) when installed.
   'typescript',
 ];

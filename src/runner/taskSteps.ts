@@ -55,7 +55,7 @@ export class SessionTaskSteps implements TaskSteps {
       case 'train':
         return this.train(task, hooks);
       case 'prune': {
-        const result = session.prune(task);
+        const result = await session.prune(task, hooks.signal);
         this.records.addPruning(task, result, session);
         await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;

@@ -9,7 +9,8 @@
  */
 import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { PruneRunError } from '../errors.js';
+import { PruneRunError, writingFile } from '../errors.js';
+import { RunLock } from './runLock.js';
 import { RUN_STATUSES, type RunStatus } from './runStatus.js';
 
 const PARTIAL = '.partial';
@@ -47,7 +48,12 @@ export class RunDirectory {
   private queue: Promise<unknown> = Promise.resolve();
   private tempCounter = 0;
 
-  private constructor(root: string, id: string) {
+  private constructor(
+    root: string,
+    id: string,
+    /** Held from the folder's creation (or the resume's start) until finish(): one writer at a time. */
+    readonly lock: RunLock,
+  ) {
     this.root = root;
     this.id = id;
     this.current = join(root, id + PARTIAL);
@@ -82,15 +88,16 @@ export class RunDirectory {
         await rmdir(join(root, id + PARTIAL));
         continue;
       }
-      return new RunDirectory(root, id);
+      return new RunDirectory(root, id, await RunLock.acquire(join(root, id + PARTIAL)));
     }
   }
 
   /**
    * Reopens an unfinished run's `<id>.partial/` (prune-run resume) to write on into it; the
-   * folder must exist and be a partial run's.
+   * folder must exist and be a partial run's, and `lock` its lock, taken by the caller before it
+   * read anything of the folder (RunLock.acquire).
    */
-  static async open(partialDir: string): Promise<RunDirectory> {
+  static async open(partialDir: string, lock: RunLock): Promise<RunDirectory> {
     const dir = resolve(partialDir);
     const name = basename(dir);
     if (!name.endsWith(PARTIAL)) {
@@ -107,7 +114,7 @@ export class RunDirectory {
     if (await exists(join(dirname(dir), id))) {
       throw new PruneRunError('RUN_DIRECTORY', `${partialDir}: a finished run ${id} exists beside it; it was resumed already`);
     }
-    return new RunDirectory(dirname(dir), id);
+    return new RunDirectory(dirname(dir), id, lock);
   }
 
   /** The folder as it is now: `<id>.partial` until a successful finish, `<id>` after. */
@@ -148,15 +155,17 @@ export class RunDirectory {
       // Same folder as the target, so the rename cannot cross filesystems and is atomic.
       const temp = join(dirname(target), `.${process.pid}.${++this.tempCounter}.tmp`);
       try {
-        const handle = await open(temp, 'wx');
-        try {
-          await handle.writeFile(bytes);
-          // On disk before the rename, so a crash cannot leave a renamed but empty file.
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await rename(temp, target);
+        await writingFile(target, async () => {
+          const handle = await open(temp, 'wx');
+          try {
+            await handle.writeFile(bytes);
+            // On disk before the rename, so a crash cannot leave a renamed but empty file.
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          await rename(temp, target);
+        });
       } catch (error) {
         await rm(temp, { force: true });
         throw error;
@@ -173,13 +182,15 @@ export class RunDirectory {
     const line = Buffer.from(`${toJson(value)}\n`, 'utf8');
     return this.enqueue(async () => {
       const target = this.path(relative);
-      await mkdir(dirname(target), { recursive: true });
-      const handle = await open(target, 'a');
-      try {
-        await handle.write(line);
-      } finally {
-        await handle.close();
-      }
+      await writingFile(target, async () => {
+        await mkdir(dirname(target), { recursive: true });
+        const handle = await open(target, 'a');
+        try {
+          await handle.write(line);
+        } finally {
+          await handle.close();
+        }
+      });
     });
   }
 
@@ -194,6 +205,8 @@ export class RunDirectory {
     }
     return this.enqueue(async () => {
       this.finished = true;
+      // Before the rename: a finished folder holds no lock.
+      await this.lock.release();
       if (status !== 'succeeded') return this.current;
       const final = join(this.root, this.id);
       // create() made sure `<id>` was free while we hold `<id>.partial`; check anyway, since a

@@ -38,7 +38,7 @@ async function runInSession(plan: Plan): Promise<Map<string, Snapshot>> {
     for (const task of plan.tasks) {
       if (task.kind === 'load-model') await session.loadModel(task);
       if (task.kind !== 'prune') continue;
-      session.prune(task);
+      await session.prune(task);
       const masks = new Map(
         session.masks.names().map((name) => {
           const state = session.masks.get(name)!;

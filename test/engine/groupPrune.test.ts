@@ -53,7 +53,7 @@ async function pruned(text: string, model = LENET_DESCRIPTION) {
   const task = plan.tasks.find((t): t is PruneTask => t.kind === 'prune')!;
   const session = new EngineSession();
   await session.loadModel(plan.tasks[0] as LoadModelTask);
-  const result = session.prune(task);
+  const result = await session.prune(task);
   return { session, task, result };
 }
 

@@ -45,7 +45,7 @@ async function run(plan: Plan): Promise<{ init: Weights; epochs: Weights[]; prun
       } else if (task.kind === 'train') {
         await session.train(task, { onTrainEvent: (e) => void (e.kind === 'epoch' && epochs.push(read())) });
       } else if (task.kind === 'prune') {
-        session.prune(task);
+        await session.prune(task);
         const masks = masksOf(session.model);
         return { init, epochs, pruned: read(), masks: new Map(masks.names().map((n) => [n, masks.get(n)!.mask])) };
       }

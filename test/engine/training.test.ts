@@ -75,7 +75,7 @@ describe('masked training', () => {
     const loops = [undefined, null]; // the wasm default (sharded, flat optimizer) and TF.js's optimizers (tfjs-node, cpu)
     for (const [config, sharding] of loops.flatMap((l) => [adam, { ...adam, optimizer: 'sgd' as const, learningRate: 0.1 }].map((c) => [c, l] as const))) {
       const model = buildLenet(3);
-      applyPruneTask(model, globalTask(0.5, KERNELS));
+      await applyPruneTask(model, globalTask(0.5, KERNELS));
       const masks = masksOf(model);
       const binding = MaskBinding.fromMaskSet(model, masks);
       let steps = 0;
@@ -119,7 +119,7 @@ describe('masked training', () => {
 
   it('does not grow tf.memory().numTensors over a training epoch', async () => {
     const model = buildLenet(5);
-    applyPruneTask(model, globalTask(0.3, KERNELS));
+    await applyPruneTask(model, globalTask(0.3, KERNELS));
     const masks = masksOf(model);
     const binding = MaskBinding.fromMaskSet(model, masks);
     const config = { ...adam, epochs: 1 };
@@ -135,12 +135,12 @@ describe('masked training', () => {
 });
 
 describe('global vs local pruning amounts', () => {
-  it('global: exactly round(0.2·N) zeros over all kernels together; local: round(0.2·n) per kernel', () => {
+  it('global: exactly round(0.2·N) zeros over all kernels together; local: round(0.2·n) per kernel', async () => {
     const model = buildLenet(9);
     const sizes = KERNELS.map((name) => masksSize(model, name));
     const total = sizes.reduce((a, b) => a + b, 0);
 
-    applyPruneTask(model, globalTask(0.2, KERNELS));
+    await applyPruneTask(model, globalTask(0.2, KERNELS));
     const global = masksOf(model);
     expect(global.globalSparsity(KERNELS).zeros).toBe(Math.round(0.2 * total));
     // One threshold: per-layer shares differ from 20%.
@@ -149,7 +149,7 @@ describe('global vs local pruning amounts', () => {
     model.dispose();
 
     const fresh = buildLenet(9);
-    applyPruneTask(fresh, {
+    await applyPruneTask(fresh, {
       ...globalTask(0.2, KERNELS),
       scope: 'local',
       groups: [

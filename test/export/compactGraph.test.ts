@@ -115,7 +115,7 @@ describe('compact export through the graph', () => {
         for (const w of session.model.weights.filter((v) => /moving_(mean|variance)$/.test(v.originalName))) {
           setWeight(session.model, w.originalName, (i) => (w.originalName.endsWith('mean') ? 0.05 * ((i % 7) - 3) : 0.5 + 0.1 * (i % 5)));
         }
-        session.prune(plan.tasks.find((t): t is PruneTask => t.kind === 'prune')!);
+        await session.prune(plan.tasks.find((t): t is PruneTask => t.kind === 'prune')!);
         await expectNoTensorLeak(async () => {
           const { result, difference } = compactAndCompare(session.model);
           expect(result.parametersAfter).toBeLessThan(result.parametersBefore * 0.75);

@@ -47,7 +47,7 @@ describe('ln_structured over channel groups in a recipe', () => {
     const session = new EngineSession();
     try {
       await session.loadModel(built.tasks[0] as LoadModelTask);
-      const result = session.prune(built.tasks.find((t): t is PruneTask => t.kind === 'prune')!);
+      const result = await session.prune(built.tasks.find((t): t is PruneTask => t.kind === 'prune')!);
       expect([...result.parameters.keys()].sort()).toEqual(['conv2/bias', 'conv2/kernel', 'fc1/kernel']);
       const masks = masksOf(session.model);
       const bias = masks.get('conv2/bias')!.mask;

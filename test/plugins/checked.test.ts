@@ -10,8 +10,6 @@ import { l1Unstructured, pruneParameter, randomUnstructured, type ParameterState
 import type { PluginTensor, PruningPlugin } from '../../src/prune/plugin.js';
 import { createMethod, type CustomMethodSpec, type MethodContext } from '../../src/methods/index.js';
 import type { PluginReference } from '../../src/prune/spec.js';
-import { loadedPlugin } from '../../src/plugins/index.js';
-import { prepareRun } from '../../src/runner/prepare.js';
 import { SeededRandom } from '../../src/util/random.js';
 import { state, tieFree } from '../prune/helpers.js';
 import { everyOtherOfAlive } from './helpers.js';
@@ -28,10 +26,12 @@ function apply(s: ParameterState, plugin: PruningPlugin, extra: Partial<CustomMe
   pruneParameter(s, createMethod(specFor(plugin, extra), context));
 }
 
-/** The repository's recipes/plugins/every-other.ts, loaded as a run loads it. */
+/**
+ * The repository's recipes/plugins/every-other.ts, called in this thread: the core's side of a
+ * plugin (a run calls it from the plugin's own thread, with the same masks: thread.test.ts).
+ */
 async function everyOther(): Promise<PruningPlugin> {
-  const prepared = await prepareRun('recipes/custom-every-other.yaml', { allowPlugins: true });
-  return loadedPlugin(prepared.plugins[0]!);
+  return (await import('../../recipes/plugins/every-other.js')).default;
 }
 
 describe("torch's every-other plugin", () => {

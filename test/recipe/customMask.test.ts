@@ -66,7 +66,7 @@ describe('custom_from_mask from recipe to engine', () => {
     const recipe = await loadRecipeText(RECIPE, path.join(dir, 'r.yaml'));
     const prune = buildPlan(recipe, LENET_DESCRIPTION).tasks.find((t): t is PruneTask => t.kind === 'prune')!;
     const model = buildLenet(1);
-    applyPruneTask(model, prune);
+    await applyPruneTask(model, prune);
     const state = masksOf(model).get('fc3/kernel')!;
     // TF.js [84, 10]: entry (i, o) is torch's (o, i)
     for (let i = 0; i < 84; i++) for (let o = 0; o < 10; o++) expect(state.mask[i * 10 + o]).toBe(MASK[o * 84 + i]);
@@ -75,8 +75,8 @@ describe('custom_from_mask from recipe to engine', () => {
 
     await writeFile(path.join(dir, 'masks.safetensors'), encodeSafetensors([{ name: 'fc3.weight', dtype: 'U8', shape: [10, 84], data: new Uint8Array(840) }]));
     const other = buildLenet(1);
-    expect(() => applyPruneTask(other, prune)).toThrow(EngineError);
-    expect(() => applyPruneTask(other, prune)).toThrow(/changed since the recipe was checked/);
+    await expect(applyPruneTask(other, prune)).rejects.toThrow(EngineError);
+    await expect(applyPruneTask(other, prune)).rejects.toThrow(/changed since the recipe was checked/);
     expect(masksOf(other).names()).toEqual([]);
     other.dispose();
     await writeFile(path.join(dir, 'masks.safetensors'), bytes);

@@ -76,11 +76,11 @@ function pruneTasks(recipeText: string, file = 'r.yaml') {
 }
 
 /** Runs the prune tasks on the chain holding the case's weights; the masks in torch's order of names. */
-function replay(c: FixtureCase, prunes: readonly PruneTask[]): Map<string, number[]> {
+async function replay(c: FixtureCase, prunes: readonly PruneTask[]): Promise<Map<string, number[]>> {
   const model = buildArchitecture(ARCHITECTURE, 1);
   try {
     for (const p of c.params) writeWeight(weightNamed(model, `${p.name}/kernel`), tfjsOf(p.layout, p.weights, p.shape).values);
-    for (const task of prunes) applyPruneTask(model, task);
+    for (const task of prunes) await applyPruneTask(model, task);
     const masks = masksOf(model);
     return new Map(masks.names().map((name) => [name, Array.from(masks.get(name)!.mask)]));
   } finally {
@@ -120,7 +120,7 @@ stages:
         tensor: { file: path.join(dir, 's.safetensors'), tensor: 'fc.weight', layout: 'torch', shape: [7, 9], sha256: expect.any(String) as string },
       },
     });
-    expectTorchMasks(c, replay(c, prunes));
+    expectTorchMasks(c, await replay(c, prunes));
   });
 
   it('after a local step; conv ranked by a torch-layout tensor, small by a TF.js-layout one', async () => {
@@ -146,7 +146,7 @@ stages:
         conv/kernel: {file: ct.safetensors, tensor: conv.weight, layout: torch}
         small/kernel: {file: ct.safetensors, tensor: small/kernel}
 `);
-    expectTorchMasks(c, replay(c, prunes));
+    expectTorchMasks(c, await replay(c, prunes));
   });
 
   it('ranks by another parameter of the same shape, and --dry-run says which', async () => {

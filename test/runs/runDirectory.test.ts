@@ -1,7 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileWriteError } from '../../src/errors.js';
 import { formatRunTime, RunDirectory } from '../../src/runs/runDirectory.js';
 
 const HASH = 'ABCDEF0123456789'.repeat(4);
@@ -117,7 +119,8 @@ describe('RunDirectory writes', () => {
     const writes = [run.writeText('a.txt', 'first, longer text'), run.writeText('a.txt', 'second')];
     await Promise.all(writes);
     expect(await readFile(run.path('a.txt'), 'utf8')).toBe('second');
-    expect(await readdir(run.dir)).toEqual(['a.txt']);
+    // The writer's lock is the only other file while the run goes (runLock.ts).
+    expect((await readdir(run.dir)).sort()).toEqual(['.lock', 'a.txt']);
   });
 
   it('a failed write keeps the old file and leaves no temporary file', async () => {
@@ -127,6 +130,14 @@ describe('RunDirectory writes', () => {
     await expect(run.writeText('x/dir', 'cannot replace a folder')).rejects.toThrow();
     expect((await readdir(run.path('x'))).sort()).toEqual(['dir', 'keep.txt']);
     expect(await readFile(run.path('x/keep.txt'), 'utf8')).toBe('old');
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a write the disk refuses names the file and the reason (a real ENOSPC: /dev/full refuses every write)', async () => {
+    const run = await RunDirectory.create(root, HASH, NOW);
+    await symlink('/dev/full', run.path('metrics.jsonl'));
+    const refused = await run.appendJsonLine('metrics.jsonl', { i: 1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FileWriteError);
+    expect((refused as Error).message).toBe(`cannot write ${run.path('metrics.jsonl')}: no space left on the device (ENOSPC)`);
   });
 
   it('appends JSON lines in call order', async () => {

@@ -75,7 +75,7 @@ describe('torch layout of a dense kernel after a flatten', () => {
     const task = plan.tasks.find((t): t is PruneTask => t.kind === 'prune')!;
     expect(task.groups[2]!.planned['fc1/kernel']).toEqual({ layout: 'dense', axis: null, composes: false, flattenedFrom: [5, 5, 16] });
     const fromTorch = torchWeightedLenet();
-    applyPruneTask(fromTorch, task);
+    await applyPruneTask(fromTorch, task);
     // prune-run's own l1_unstructured on the same (tie-free) weights: torch's masks, entry for entry.
     const own = torchWeightedLenet();
     for (const [layer, amount] of Object.entries(fixture.amounts)) prune.l1Unstructured(own.getLayer(layer), 'kernel', { amount });

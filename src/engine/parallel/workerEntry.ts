@@ -1,38 +1,9 @@
-/**
- * Where the gradient worker's compiled entry point is. Built, this module sits beside
- * gradientWorker.js in dist/. Run from its TypeScript source (vitest), there is no .js beside it,
- * and a worker thread cannot load TypeScript, so the same path under dist/ is used: `npm test`
- * builds dist/ first, and a dist/ older than any source file is refused rather than run.
- */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+/** Where the gradient worker's compiled entry point is (util/builtEntry.ts: beside this module, or in dist/). */
 import { EngineError } from '../../errors.js';
-
-const ENTRY = 'gradientWorker';
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
+import { builtEntry } from '../../util/builtEntry.js';
 
 export function gradientWorkerEntry(moduleUrl: string = import.meta.url): URL {
-  const here = fileURLToPath(moduleUrl);
-  if (here.endsWith('.js')) return new URL(`./${ENTRY}.js`, moduleUrl);
-  const marker = `${path.sep}src${path.sep}`;
-  const root = here.slice(0, here.lastIndexOf(marker));
-  const srcDir = path.join(root, 'src');
-  const built = path.join(root, 'dist', path.relative(srcDir, path.dirname(here)), `${ENTRY}.js`);
-  if (!existsSync(built)) {
-    throw new EngineError('WORKER_NOT_BUILT', `the gradient worker is not built (${built} is missing): run npm run build`);
-  }
-  if (statSync(built).mtimeMs < newestSource(srcDir)) {
-    throw new EngineError('WORKER_NOT_BUILT', `${built} is older than the sources under ${srcDir}: run npm run build`);
-  }
-  return pathToFileURL(built);
+  const entry = builtEntry('gradientWorker', moduleUrl);
+  if (entry instanceof URL) return entry;
+  throw new EngineError('WORKER_NOT_BUILT', `the gradient worker is not built: ${entry.problem}`);
 }

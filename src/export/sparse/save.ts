@@ -7,14 +7,17 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { writingFile } from '../../errors.js';
 import { encodeSparseModel } from './encode.js';
 import { SPARSE_MODEL_JSON, SPARSE_WEIGHTS_BIN } from './format.js';
 
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`;
   try {
-    await writeFile(temp, data);
-    await rename(temp, file);
+    await writingFile(file, async () => {
+      await writeFile(temp, data);
+      await rename(temp, file);
+    });
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
