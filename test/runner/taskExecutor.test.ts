@@ -15,6 +15,7 @@ import type { TaskHooks } from '../../src/engine/session.js';
 import { PruneRunError } from '../../src/errors.js';
 import type { LoadDataTask, LoadModelTask, PlanTask } from '../../src/plan/types.js';
 import { MetricsLog } from '../../src/runner/metricsLog.js';
+import { EventsFile } from '../../src/runs/tensorboard/eventsFile.js';
 import { prepareRun, type PreparedRun } from '../../src/runner/prepare.js';
 import { RunRecordBuilder } from '../../src/runner/runRecordBuilder.js';
 import { isCacheable, TaskCache } from '../../src/runner/taskCache.js';
@@ -115,7 +116,7 @@ async function executorFor(options: { shared?: string | null; dir?: RunDirectory
   const shared = options.shared ?? null;
   const cache = new TaskCache(new CheckpointStore(dir.path('checkpoints')), shared === null ? null : new CheckpointStore(shared));
   const records = new RunRecordBuilder(dir.id, prepared, BACKEND);
-  const metrics = new MetricsLog(dir);
+  const metrics = new MetricsLog(dir, new EventsFile(dir, new Date()));
   const steps = new CountingSteps(records, metrics, options.failAt ?? null);
   const executor = new TaskExecutor(tasks, new TaskKeys({ engine: 'counting' }), cache, records, metrics, steps);
   return { executor, steps, records, dir };
