@@ -18,6 +18,7 @@ import { defaultCacheDir, driveRun } from './drive.js';
 import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 import { runResume } from './resume.js';
+import { runSweep } from './sweep.js';
 import { loadProjectConfig } from './config.js';
 
 const processIo: CliIo = {
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'compare') return runCompare(argv.slice(1), io);
   if (argv[0] === 'resume') return runResume(argv.slice(1), io);
+  if (argv[0] === 'sweep') return runSweep(argv.slice(1), io);
   const args = parseCliArgs(argv);
   if (args.help) {
     io.stdout(USAGE);
