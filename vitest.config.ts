@@ -7,5 +7,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // @actions/workflow-parser imports its schema as bare JSON (a bundler's import, which Node
+    // refuses without `with { type: 'json' }`): vite transforms it instead of Node loading it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

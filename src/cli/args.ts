@@ -28,6 +28,7 @@ export interface CliArgs {
 export const USAGE = `Usage: prune-run [options] <recipe.yaml>
        prune-run compare [--json] <run folder> <run folder> [...]
        prune-run resume [options] <runs/id.partial>
+       prune-run sweep [options] <sweep.yaml>     (prune-run sweep --help)
 
 Compiles a pruning recipe into a plan, runs it on TensorFlow.js and writes the run to runs/<id>/.
 compare prints finished runs side by side (per stage and per parameter), with each run's

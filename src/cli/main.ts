@@ -21,6 +21,7 @@ import { checkRunsFolder } from './outputFolder.js';
 import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 import { runResume } from './resume.js';
+import { runSweep } from './sweep.js';
 import { loadProjectConfig } from './config.js';
 
 const processIo: CliIo = {
@@ -81,6 +82,7 @@ export async function runProcess(argv: readonly string[]): Promise<void> {
 async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'compare') return runCompare(argv.slice(1), io);
   if (argv[0] === 'resume') return runResume(argv.slice(1), io);
+  if (argv[0] === 'sweep') return runSweep(argv.slice(1), io);
   const args = parseCliArgs(argv);
   if (args.help) {
     io.stdout(USAGE);

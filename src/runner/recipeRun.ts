@@ -9,10 +9,13 @@ import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding } from '../engine/train.js';
 import type { PlanTask } from '../plan/types.js';
+import { rm } from 'node:fs/promises';
 import { codeIdentity } from '../cache/codeIdentity.js';
 import { TaskKeys } from '../cache/keys.js';
 import { CheckpointStore } from '../cache/store.js';
 import { METRICS_FILE } from '../runs/metrics.js';
+import { EventsFile, TB_DIR } from '../runs/tensorboard/eventsFile.js';
+import type { HParams } from '../runs/tensorboard/hparams.js';
 import type { RunRecord } from '../runs/record.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import type { RunStatus } from '../runs/runStatus.js';
@@ -49,7 +52,16 @@ function resolvedForDisk(prepared: PreparedRun): unknown {
   return { ...(resolved as Record<string, unknown>), overrides: prepared.overrides.map((o) => o.toRecord()) };
 }
 
+/** A run's hyperparameters for TensorBoard's HParams dashboard: its seed and each --set value by path (the last one of a path wins, as in the recipe). */
+export function hparamsOf(prepared: PreparedRun): HParams {
+  return new Map<string, unknown>([['seed', prepared.recipe.seed], ...prepared.overrides.map((o): [string, unknown] => {
+    const { path, value } = o.toRecord();
+    return [path, value];
+  })]);
+}
+
 export class RecipeRun {
+  private readonly events: EventsFile;
   private readonly session: EngineSession;
   private readonly cache: TaskCache;
   private readonly records: RunRecordBuilder;
@@ -77,7 +89,8 @@ export class RecipeRun {
       (options.cacheMaxMB ?? DEFAULT_CACHE_MAX_MB) * 1024 * 1024,
     );
     this.records = new RunRecordBuilder(dir.id, prepared, backend);
-    const metrics = new MetricsLog(dir);
+    this.events = new EventsFile(dir, new Date());
+    const metrics = new MetricsLog(dir, this.events);
     this.executor = new TaskExecutor(prepared.plan.tasks, keys, this.cache, this.records, metrics, new SessionTaskSteps(run, this.records, metrics));
     this.manifest = new RunManifestWriter(run, history, this.cache, this.records.record, this.executor);
   }
@@ -90,6 +103,7 @@ export class RecipeRun {
     await dir.writeText('recipe.yaml', prepared.recipe.text);
     await dir.writeJson('resolved.json', resolvedForDisk(prepared));
     await dir.writeJson('plan.json', prepared.plan);
+    await run.events.start(hparamsOf(prepared), new Date());
     await run.manifest.write('running', null);
     return run;
   }
@@ -110,6 +124,9 @@ export class RecipeRun {
     const resumes = [...options.resumes, { at: new Date().toISOString(), from: options.stoppedIn }];
     const run = new RecipeRun(prepared, dir, backend, defaultSharding(options.threads ?? undefined), options, { startedAt: options.startedAt, resumes });
     await dir.writeText(METRICS_FILE, '');
+    // The event file is written anew from the same lines as metrics.jsonl; the earlier try's would repeat them.
+    await rm(dir.path(TB_DIR), { recursive: true, force: true });
+    await run.events.start(hparamsOf(prepared), new Date());
     await run.manifest.write('running', null);
     return run;
   }
@@ -139,6 +156,7 @@ export class RecipeRun {
       // A finished run needs no checkpoints (the stage cache keeps its own); a partial one keeps them for resume.
       if (status === 'succeeded') await this.cache.own.remove();
       await this.cache.trim();
+      await this.events.end(status, new Date());
       await this.manifest.write(status, error);
       return await this.dir.finish(status);
     } finally {

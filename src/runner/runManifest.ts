@@ -27,6 +27,9 @@ const RUNTIME_PACKAGES = [
   'ajv',
   'mnist',
   'onnx-proto',
+  // They write the TensorBoard event files (tb/).
+  'protobufjs',
+  '@aws-crypto/crc32c',
   'cosmiconfig',
   'listr2',
   // Reads plugin modules' imports: it decides which plugins are refused.

@@ -4,6 +4,7 @@
  * its checkpoint stands for it. Every task executed leaves a checkpoint in both.
  */
 import path from 'node:path';
+import { claimKey, type HeldClaim } from '../cache/claim.js';
 import { CheckpointStore } from '../cache/store.js';
 import type { TaskCheckpoint } from '../cache/state.js';
 import type { PlanTask } from '../plan/types.js';
@@ -79,6 +80,24 @@ export class TaskCache {
       if (found.found) return { checkpoint: found.checkpoint, from };
     }
     return null;
+  }
+
+  /**
+   * Before computing a task the shared cache lacks: claims its key there, so that runs sharing the
+   * cache (a sweep's points) compute it once — another run that holds the claim is waited for, and
+   * its entry is then found by lookup(). Null without a shared cache.
+   */
+  async claim(key: string, taskId: string, signal?: AbortSignal): Promise<HeldClaim | null> {
+    if (this.shared === null) return null;
+    const onWait = () => this.problems.push(`waited for another run computing ${taskId} (key ${key.slice(0, 12)}) into ${this.shared?.dir ?? ''}`);
+    try {
+      return await claimKey(this.shared.dir, key, taskId, { signal, onWait });
+    } catch (error) {
+      if (signal?.aborted === true) throw error;
+      // A cache folder that cannot take a claim (read-only) costs only the sharing: noted, computed here.
+      this.problems.push(`cannot claim ${taskId} in ${this.shared.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); computed without waiting for other runs`);
+      return null;
+    }
   }
 
   /**

@@ -69,16 +69,24 @@ export class TaskExecutor implements RunProgress {
     let summary: string;
     if (isCacheable(task)) {
       const key = this.keys.keyOf(task);
-      const hit = await this.cache.lookup(key);
-      if (hit !== null) {
-        summary = await this.reuse(task, hit.checkpoint, hit.from);
-      } else {
-        const mark = this.records.mark();
-        summary = task.kind === 'train' ? await this.executeTraining(task, key, hooks) : await this.executeWithState(task, hooks);
-        // An evaluation changes no state: its checkpoint holds only what it recorded (see reuse).
-        const state = task.kind === 'evaluate' ? NO_STATE : this.steps.captureState();
-        await this.cache.save({ taskId: task.id, key, state, record: this.records.since(mark), metrics: this.metrics.linesOfTask() });
-        if (task.kind === 'train') await this.cache.dropTrainingProgress(key);
+      let hit = await this.cache.lookup(key);
+      // A miss: claim the key, so another run sharing the cache that misses it too waits for this
+      // one's entry; one that claimed it first has it in the cache once the claim is ours.
+      const claim = hit === null ? await this.cache.claim(key, task.id, hooks.signal) : null;
+      try {
+        if (claim !== null) hit = await this.cache.lookup(key);
+        if (hit !== null) {
+          summary = await this.reuse(task, hit.checkpoint, hit.from);
+        } else {
+          const mark = this.records.mark();
+          summary = task.kind === 'train' ? await this.executeTraining(task, key, hooks) : await this.executeWithState(task, hooks);
+          // An evaluation changes no state: its checkpoint holds only what it recorded (see reuse).
+          const state = task.kind === 'evaluate' ? NO_STATE : this.steps.captureState();
+          await this.cache.save({ taskId: task.id, key, state, record: this.records.since(mark), metrics: this.metrics.linesOfTask() });
+          if (task.kind === 'train') await this.cache.dropTrainingProgress(key);
+        }
+      } finally {
+        await claim?.release();
       }
     } else {
       summary = await this.executeWithState(task, hooks);

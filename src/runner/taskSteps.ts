@@ -8,6 +8,7 @@ import { stageLabel } from '../plan/taskIds.js';
 import type { LoadDataTask, LoadModelTask, PlanTask, TrainTask } from '../plan/types.js';
 import { renderReport } from '../runs/report.js';
 import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
+import type { MaskSet } from '../prune/index.js';
 import type { MetricsLog } from './metricsLog.js';
 import type { RunContext } from './runContext.js';
 import { writeRunExports } from './runExports.js';
@@ -20,6 +21,12 @@ import type { TaskSteps } from './taskExecutor.js';
  */
 function metricsStage(task: PlanTask): string | null {
   return task.stage === null ? null : stageLabel(task.id);
+}
+
+/** Each pruned (tracked) parameter's sparsity, by name, for a metrics line; none before anything is pruned. */
+function parameterSparsity(masks: MaskSet): Record<string, number> | undefined {
+  const names = masks.names();
+  return names.length === 0 ? undefined : Object.fromEntries(names.map((name) => [name, masks.sparsity(name).sparsity]));
 }
 
 export class SessionTaskSteps implements TaskSteps {
@@ -57,18 +64,20 @@ export class SessionTaskSteps implements TaskSteps {
       case 'prune': {
         const result = await session.prune(task, hooks.signal);
         this.records.addPruning(task, result, session);
-        await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity });
+        await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity, parameters: parameterSparsity(session.masks) });
         return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
       }
       case 'evaluate': {
         const evaluation = await session.evaluate(task);
         this.records.addEvaluation(task, evaluation);
+        const masks = session.masks;
         await this.metrics.write({
           stage: metricsStage(task) ?? task.point,
           phase: 'evaluate',
           loss: evaluation.loss,
           accuracy: evaluation.accuracy,
-          sparsity: session.masks.globalSparsity().sparsity,
+          sparsity: masks.globalSparsity().sparsity,
+          parameters: parameterSparsity(masks),
         });
         return `accuracy ${(evaluation.accuracy * 100).toFixed(2)}%, loss ${evaluation.loss.toFixed(4)}`;
       }
@@ -95,7 +104,12 @@ export class SessionTaskSteps implements TaskSteps {
     const { session } = this.run;
     // Each epoch's line is written when the epoch ends (the writer keeps call order), so an
     // interrupted run keeps the epochs it finished; the writes are awaited before returning.
-    let sparsity = session.masks.globalSparsity().sparsity;
+    const masksNow = () => {
+      const masks = session.masks;
+      return { sparsity: masks.globalSparsity().sparsity, parameters: parameterSparsity(masks) };
+    };
+    let now = masksNow();
+    const learningRate = task.config.learningRate;
     const writes: Promise<void>[] = [];
     const stage = metricsStage(task) ?? 'train';
     const result = await session.train(task, {
@@ -103,14 +117,15 @@ export class SessionTaskSteps implements TaskSteps {
       onTrainEvent: (event) => {
         if (event.kind === 'epoch') {
           const { epoch, loss, accuracy } = event;
-          writes.push(this.metrics.write({ stage, phase: task.phase, epoch, loss, accuracy, sparsity }));
+          writes.push(this.metrics.write({ stage, phase: task.phase, epoch, loss, accuracy, sparsity: now.sparsity, learning_rate: learningRate, parameters: now.parameters }));
         }
         hooks.onTrainEvent?.(event);
       },
       onMaskUpdate: (update) => {
-        // The schedule's own parameters' sparsity; epoch lines go on with every pruned parameter's.
-        writes.push(this.metrics.write({ stage, phase: 'prune', epoch: update.epoch, step: update.step, sparsity: update.sparsity }));
-        sparsity = session.masks.globalSparsity().sparsity;
+        // `sparsity`: the schedule's own parameters'; global_sparsity and epoch lines: every pruned parameter's.
+        now = masksNow();
+        const { epoch, step, sparsity } = update;
+        writes.push(this.metrics.write({ stage, phase: 'prune', epoch, step, sparsity, global_sparsity: now.sparsity, parameters: now.parameters }));
       },
     }).finally(() => Promise.all(writes));
     this.records.addTraining(task, result, session);

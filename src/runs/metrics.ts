@@ -19,7 +19,16 @@ export interface MetricsLine {
   /** JSON has no NaN or Infinity: a non-finite value (e.g. a diverged loss) is written as null. */
   readonly loss?: number;
   readonly accuracy?: number;
+  /**
+   * Over every pruned parameter; for a mask update inside training (a `prune` line with a step),
+   * its schedule group's parameters (global_sparsity is then the one over every pruned parameter).
+   */
   readonly sparsity?: number;
+  readonly global_sparsity?: number;
+  /** The optimizer's learning rate during a training epoch. */
+  readonly learning_rate?: number;
+  /** Each pruned parameter's sparsity (its mask's zeros over its entries), by name. */
+  readonly parameters?: Readonly<Record<string, number>>;
   /** ISO 8601 UTC time the line was written. */
   readonly time: string;
 }
@@ -28,7 +37,7 @@ export interface MetricsLine {
 export type MetricsEntry = Omit<MetricsLine, 'time'> & { readonly time?: string };
 
 const COUNTS = ['epoch', 'step'] as const;
-const VALUES = ['loss', 'accuracy', 'sparsity'] as const;
+const VALUES = ['loss', 'accuracy', 'sparsity', 'global_sparsity', 'learning_rate'] as const;
 
 function invalid(message: string): PruneRunError {
   return new PruneRunError('METRICS_INVALID', message);
@@ -36,7 +45,8 @@ function invalid(message: string): PruneRunError {
 
 /**
  * Checks an entry and returns it with keys in a fixed order (stage, phase, epoch, step, loss,
- * accuracy, sparsity, time), absent fields left out, so lines read the same in every run.
+ * accuracy, sparsity, global_sparsity, learning_rate, parameters, time), absent fields left out, so
+ * lines read the same in every run.
  */
 export function formatMetricsLine(entry: MetricsEntry, now: () => Date = () => new Date()): Record<string, unknown> {
   if (typeof entry.stage !== 'string' || entry.stage === '') throw invalid('metrics line needs a stage name');
@@ -55,6 +65,14 @@ export function formatMetricsLine(entry: MetricsEntry, now: () => Date = () => n
     if (value === undefined) continue;
     if (typeof value !== 'number') throw invalid(`metrics ${key} must be a number, got ${typeof value}`);
     line[key] = Number.isFinite(value) ? value : null;
+  }
+  if (entry.parameters !== undefined) {
+    const parameters: Record<string, number> = {};
+    for (const [name, value] of Object.entries(entry.parameters)) {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalid(`metrics sparsity of ${name} must be a fraction, got ${value}`);
+      parameters[name] = value;
+    }
+    line['parameters'] = parameters;
   }
   line['time'] = entry.time ?? now().toISOString();
   return line;

@@ -179,7 +179,12 @@ export class RunDirectory {
    * lines, and after a crash at worst an incomplete last line, which readers skip.
    */
   async appendJsonLine(relative: string, value: unknown): Promise<void> {
-    const line = Buffer.from(`${toJson(value)}\n`, 'utf8');
+    return this.appendBytes(relative, Buffer.from(`${toJson(value)}\n`, 'utf8'));
+  }
+
+  /** Appends bytes in a single write (a TensorBoard record, a metrics line); copied at the call. */
+  async appendBytes(relative: string, bytes: Uint8Array): Promise<void> {
+    const line = Buffer.from(bytes);
     return this.enqueue(async () => {
       const target = this.path(relative);
       await writingFile(target, async () => {

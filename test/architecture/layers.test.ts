@@ -37,6 +37,7 @@ const LAYERS = [
   'cache', // checkpoints of the engine's session state by cache key (keys name plan tasks)
   'runner', // runs a recipe end to end: plan, engine, cache and runs together
   'compare', // compares finished runs' folders
+  'sweep', // a sweep file's points, run as processes of the command, sharded, merged into a report
   'cli', // the command line: arguments, config, progress, exit statuses over runner and compare
   'index', // the package's public entry, re-exporting from every layer
 ] as const;

@@ -49,10 +49,11 @@ describe('a small end-to-end run', () => {
   it('writes a finished run folder runs/<UTC time>-<recipe hash> with every output', async () => {
     expect(path.dirname(run.runDir)).toBe(path.join(run.cwd, 'runs'));
     expect(path.basename(run.runDir)).toMatch(/^\d{8}-\d{6}Z-[0-9a-f]{8}$/);
-    expect(await listTree(path.join(run.cwd, 'runs'))).toEqual(
+    // The event file's name carries the start time and host: matched by its prefix.
+    expect((await listTree(path.join(run.cwd, 'runs'))).map((f) => f.replace(/tfevents\..*$/, 'tfevents.*'))).toEqual(
       [
         path.basename(run.runDir),
-        ...['manifest.json', 'masks.safetensors', 'masks.torch.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json'].map(
+        ...['manifest.json', 'masks.safetensors', 'masks.torch.safetensors', 'metrics.jsonl', 'model', 'model/model.json', 'model/weights.bin', 'plan.json', 'recipe.yaml', 'record.json', 'report.html', 'report.md', 'resolved.json', 'tb', 'tb/events.out.tfevents.*'].map(
           (f) => `${path.basename(run.runDir)}/${f}`,
         ),
       ].sort(),

@@ -14,7 +14,10 @@ import type { BackendInfo } from '../../src/engine/backend/select.js';
 import type { TaskHooks } from '../../src/engine/session.js';
 import { PruneRunError } from '../../src/errors.js';
 import type { LoadDataTask, LoadModelTask, PlanTask } from '../../src/plan/types.js';
+import { hostname } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { MetricsLog } from '../../src/runner/metricsLog.js';
+import { EventsFile } from '../../src/runs/tensorboard/eventsFile.js';
 import { prepareRun, type PreparedRun } from '../../src/runner/prepare.js';
 import { RunRecordBuilder } from '../../src/runner/runRecordBuilder.js';
 import { isCacheable, TaskCache } from '../../src/runner/taskCache.js';
@@ -52,10 +55,13 @@ class CountingSteps implements TaskSteps {
     private readonly records: RunRecordBuilder,
     private readonly metrics: MetricsLog,
     private readonly failAt: string | null = null,
+    /** How long a training task takes, so that runs sharing a cache overlap in it. */
+    private readonly trainMs = 0,
   ) {}
 
   async execute(task: PlanTask, hooks: TaskHooks): Promise<string> {
     this.executed.push(task.id);
+    if (task.kind === 'train' && this.trainMs > 0) await new Promise((resolve) => setTimeout(resolve, this.trainMs));
     if (task.id === this.failAt) throw new Error(`${task.id} broke`);
     hooks.signal?.throwIfAborted();
     if (task.kind === 'load-model') this.value = 1;
@@ -107,18 +113,19 @@ interface Setup {
   readonly steps: CountingSteps;
   readonly records: RunRecordBuilder;
   readonly dir: RunDirectory;
+  readonly cache: TaskCache;
 }
 
 /** One run's executor; `shared`: the stage cache's folder (null: none); `dir`: an existing run folder (a resume). */
-async function executorFor(options: { shared?: string | null; dir?: RunDirectory; failAt?: string } = {}): Promise<Setup> {
+async function executorFor(options: { shared?: string | null; dir?: RunDirectory; failAt?: string; trainMs?: number } = {}): Promise<Setup> {
   const dir = options.dir ?? (await RunDirectory.create(path.join(cwd, 'runs'), prepared.recipe.hash));
   const shared = options.shared ?? null;
   const cache = new TaskCache(new CheckpointStore(dir.path('checkpoints')), shared === null ? null : new CheckpointStore(shared));
   const records = new RunRecordBuilder(dir.id, prepared, BACKEND);
-  const metrics = new MetricsLog(dir);
-  const steps = new CountingSteps(records, metrics, options.failAt ?? null);
+  const metrics = new MetricsLog(dir, new EventsFile(dir, new Date()));
+  const steps = new CountingSteps(records, metrics, options.failAt ?? null, options.trainMs ?? 0);
   const executor = new TaskExecutor(tasks, new TaskKeys({ engine: 'counting' }), cache, records, metrics, steps);
-  return { executor, steps, records, dir };
+  return { executor, steps, records, dir, cache };
 }
 
 async function runAll(executor: TaskExecutor, signal?: AbortSignal): Promise<void> {
@@ -201,5 +208,36 @@ describe('the task executor', () => {
     await runAll(resumed.executor);
     expect(resumed.executor.reused.map((r) => r.taskId)).toEqual(ids(tasks.slice(0, stopAt).filter(isCacheable)));
     expect(resumed.steps.executed).toContain(tasks[stopAt]!.id);
+  });
+
+  it('runs sharing a stage cache compute each task once: one that misses a key another is computing waits for its entry', async () => {
+    const shared = path.join(cwd, 'cache');
+    const runs = await Promise.all([executorFor({ shared, trainMs: 300 }), executorFor({ shared, trainMs: 300 }), executorFor({ shared, trainMs: 300 })]);
+    await Promise.all(runs.map((r) => runAll(r.executor)));
+    const computing = ids(tasks.filter(isCacheable));
+    const executed = runs.flatMap((r) => r.steps.executed.filter((id) => computing.includes(id)));
+    expect(executed.sort()).toEqual([...computing].sort());
+    // Every run ends with the same state and the same metrics, whoever computed what.
+    expect(new Set(runs.map((r) => r.steps.value)).size).toBe(1);
+    expect(new Set(await Promise.all(runs.map((r) => metricsOf(r.dir)))).size).toBe(1);
+    expect(runs.flatMap((r) => r.cache.problems).filter((p) => /^waited for another run computing train \(key [0-9a-f]{12}\)/.test(p))).toHaveLength(2);
+  });
+
+  it('takes over a claim whose holder is gone', async () => {
+    const shared = path.join(cwd, 'cache');
+    const first = await executorFor();
+    await runAll(first.executor);
+    // A claim on every key, left by a process of this host that has ended (pid beyond any pid_max).
+    const train = tasks.find((t) => t.kind === 'train')!;
+    const keys = new TaskKeys({ engine: 'counting' });
+    await mkdir(shared, { recursive: true });
+    for (const task of tasks) {
+      const key = keys.keyOf(task, task.kind === 'load-data' || task.kind === 'load-model' ? { read: task.kind } : null);
+      await writeFile(path.join(shared, `${key}.lock`), JSON.stringify({ pid: 2 ** 30, host: hostname(), taskId: task.id }));
+    }
+    const second = await executorFor({ shared });
+    await runAll(second.executor);
+    expect(second.steps.executed).toContain(train.id);
+    expect(second.steps.value).toBe(first.steps.value);
   });
 });

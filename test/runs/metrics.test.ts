@@ -36,6 +36,13 @@ describe('MetricsWriter', () => {
     });
   });
 
+  it('writes the learning rate, global sparsity and each parameter\'s sparsity after the sparsity, and refuses one that is no fraction', () => {
+    const line = formatMetricsLine({ stage: 's', phase: 'prune', step: 2, epoch: 1, sparsity: 0.5, parameters: { 'fc1/kernel': 0.5, 'fc2/kernel': 0.25 }, global_sparsity: 0.4, time: 't' });
+    expect(JSON.stringify(line)).toBe('{"stage":"s","phase":"prune","epoch":1,"step":2,"sparsity":0.5,"global_sparsity":0.4,"parameters":{"fc1/kernel":0.5,"fc2/kernel":0.25},"time":"t"}');
+    expect(Object.keys(formatMetricsLine({ stage: 's', phase: 'train', epoch: 1, learning_rate: 0.01, loss: 1, time: 't' }))).toEqual(['stage', 'phase', 'epoch', 'loss', 'learning_rate', 'time']);
+    expect(() => formatMetricsLine({ stage: 's', phase: 'prune', parameters: { 'fc1/kernel': 1.5 } })).toThrow('metrics sparsity of fc1/kernel must be a fraction, got 1.5');
+  });
+
   it('rejects an unknown phase or a fractional step, listing the phases', () => {
     expect(() => formatMetricsLine({ stage: 's', phase: 'fit' as 'train' })).toThrow(
       'unknown metrics phase "fit" (expected train, finetune, prune, evaluate)',
