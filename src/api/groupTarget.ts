@@ -72,7 +72,8 @@ function removedBefore(group: ChannelGroup, model: tf.LayersModel, masks: MaskSe
   return rootKernel.indices.map((slots) => slotsMasked(state?.mask, state?.shape ?? [], rootKernel.axes, slots));
 }
 
-function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet, trainable: ReadonlySet<string>, minChannels: number): TargetGroup {
+/** A group as group pruning's core sees it, over the model's current (masked) weights: importance per channel, channels removed before, floor. */
+export function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet, trainable: ReadonlySet<string>, minChannels: number): TargetGroup {
   const members = group.members
     .filter((m) => trainable.has(nameOf(m)) && countsInImportance(m.param))
     .map((m) => {

@@ -17,6 +17,7 @@ import { maskValues } from '../recipe/masks.js';
 import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
 import { readHashedFileSync } from '../util/sha256.js';
+import type { AllocationOutcome } from './allocation.js';
 import { readWeight, weightNamed } from './weights.js';
 
 /**
@@ -114,7 +115,20 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
   );
 }
 
-export function applyPruneTask(model: tf.LayersModel, task: PruneTask): void {
-  for (const group of task.groups) applyGroup(model, group, task.scope);
+/**
+ * Applies the task's groups, then its removals. A group that allocates (`allocate: sensitivity`)
+ * gets its per-parameter counts from `allocate` and each parameter is pruned on its own by |w|.
+ */
+export function applyPruneTask(model: tf.LayersModel, task: PruneTask, allocate?: (group: PruneGroup) => AllocationOutcome): void {
+  for (const group of task.groups) {
+    if (group.allocation === undefined) {
+      applyGroup(model, group, task.scope);
+      continue;
+    }
+    if (allocate === undefined) throw new EngineError('SENSITIVITY_INVALID', `${task.id} allocates from ${group.allocation.sensitivity}, whose curves were not handed to it`);
+    for (const { name, count } of allocate(group).parameters) {
+      applyGroup(model, { ...group, parameters: [name], method: { method: 'l1_unstructured', amount: { count } } }, 'local');
+    }
+  }
   for (const name of task.remove) removeByName(model, name);
 }
