@@ -83,7 +83,7 @@ function stageProblems(stage: Stage, hasSchedule: boolean): RecipeProblem[] {
 export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, counts?: DataCounts): Plan {
   const problems: RecipeProblem[] = [];
   const tasks: PlanTask[] = [];
-  const needsData = recipe.train !== null || recipe.report.evaluate || recipe.stages.some((s) => s.finetune !== null || (s.prune.scope === 'global' && s.prune.allocate != null));
+  const needsData = recipe.train !== null || recipe.report.evaluate || recipe.stages.some((s) => s.finetune !== null || (s.prune.scope === 'global' && (s.prune.allocate ?? null) !== null));
   if (needsData && recipe.data === null) {
     // The recipe step reports this with a location; reaching here is a bug in that step.
     throw new PlanError('PLAN_NO_DATA', 'the recipe trains or evaluates but has no data');

@@ -196,7 +196,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
       method,
       maxSparsityPerLayer: step.max_sparsity_per_layer ?? null,
-      allocate: resolveAllocate(step.allocate, [...stepPath, 'allocate'], at),
+      ...(step.allocate === undefined ? {} : { allocate: resolveAllocate(step.allocate, [...stepPath, 'allocate'], at) }),
       importance: Object.entries(step.importance_scores ?? {}).flatMap(([parameter, input]) => {
         const sourcePath = [...stepPath, 'importance_scores', parameter];
         const scores = importanceReference(input, sourcePath, at, masks);
@@ -223,9 +223,8 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
   return { scope: 'local', targets };
 }
 
-/** `allocate:` as amounts, ascending (the schema has checked each is in (0, 1] and given once); null: none. */
-function resolveAllocate(input: GlobalInput['allocate'], where: PathSegment[], at: SourcePositions): { amounts: number[]; at: SourceLocation } | null {
-  if (input === undefined) return null;
+/** `allocate:` as amounts, ascending (the schema has checked each is in (0, 1] and given once). */
+function resolveAllocate(input: NonNullable<GlobalInput['allocate']>, where: PathSegment[], at: SourcePositions): { amounts: number[]; at: SourceLocation } {
   const amounts = typeof input === 'string' ? [...DEFAULT_SENSITIVITY_AMOUNTS] : [...(input.amounts ?? DEFAULT_SENSITIVITY_AMOUNTS)];
   return { amounts: amounts.sort((a, b) => a - b), at: at.valueAt(where) };
 }

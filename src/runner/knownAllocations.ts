@@ -44,24 +44,22 @@ export async function knownAllocations(prepared: PreparedRun, options: KnownAllo
   for (const task of tasks) {
     if (task.kind === 'load-model') keys.keyOf(task, await modelFilesOf(prepared));
     else if (task.kind === 'load-data') keys.keyOf(task, (await loadDataset(task.data, task.seed)).identity);
-    else if (isCacheable(task)) {
-      const key = keys.keyOf(task);
-      if (task.kind !== 'sensitivity') continue;
-      const found = await store.read(key);
+    else if (isCacheable(task)) keys.keyOf(task);
+    if (task.kind === 'sensitivity') {
+      const found = await store.read(keys.keyOf(task));
       const entry = found.found ? (found.checkpoint.record.sensitivity?.[0] as SensitivityEntry | undefined) : undefined;
       if (entry !== undefined) {
         const { taskId: _taskId, stage: _stage, ...result } = entry;
         analyses.set(task.id, result);
       }
     }
-    if (task.kind === 'prune' && wanted.includes(task)) {
-      const chosen = task.groups.flatMap((group) => {
-        const analysis = group.allocation === undefined ? undefined : analyses.get(group.allocation.sensitivity);
-        return analysis === undefined || group.allocation === undefined ? [] : [allocateFromCurves(group, analysis, group.allocation.sensitivity, () => 0)];
-      });
-      if (chosen.length > 0) known.set(task.id, chosen);
-      if (task === wanted[wanted.length - 1]) break;
-    }
+    if (task.kind !== 'prune' || !wanted.includes(task)) continue;
+    const chosen = task.groups.flatMap((group) => {
+      const analysis = group.allocation === undefined ? undefined : analyses.get(group.allocation.sensitivity);
+      return analysis === undefined || group.allocation === undefined ? [] : [allocateFromCurves(group, analysis, group.allocation.sensitivity, () => 0)];
+    });
+    if (chosen.length > 0) known.set(task.id, chosen);
+    if (task === wanted[wanted.length - 1]) break;
   }
   return known;
 }

@@ -11,7 +11,7 @@ import { allParameters, type ModelDescription } from '../models/description.js';
 import type { TorchNames } from '../models/torchNames.js';
 import { summarizePruneTask } from '../plan/format.js';
 import { summarizeScheduled } from '../plan/formatSchedule.js';
-import type { EvaluateTask, PruneTask, SensitivityTask, TrainTask } from '../plan/types.js';
+import type { EvaluateTask, PlanTask, PruneTask, SensitivityTask, TrainTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import type { RecordDelta } from '../cache/state.js';
 import { checkExpectations } from '../runs/expectations.js';
@@ -80,12 +80,15 @@ export class RunRecordBuilder {
   }
 
   /** A checkpoint stands for the task: its entries as the task recorded them, and a note that it was reused. */
-  addReused(taskId: string, from: ReuseSource, delta: RecordDelta): void {
+  addReused({ id: taskId, stage }: PlanTask, from: ReuseSource, delta: RecordDelta): void {
     // The cache's entries are our own, hash-checked: the same JSON the executed task produced.
     this.record.training.push(...(delta.training as RunRecord['training']));
     this.record.pruning.push(...(delta.pruning as RunRecord['pruning']));
     this.record.evaluations.push(...(delta.evaluations as RunRecord['evaluations']));
-    if ((delta.sensitivity?.length ?? 0) > 0) this.record.sensitivity = [...this.analyses, ...(delta.sensitivity as SensitivityEntry[])];
+    // An analysis is keyed without its task id and stage (cache/keys.ts): another task's entry
+    // (`prune-run sensitivity`'s, an allocating stage's) stands for this one under its own name.
+    const analyses = (delta.sensitivity ?? []) as SensitivityEntry[];
+    if (analyses.length > 0) this.record.sensitivity = [...this.analyses, ...analyses.map((entry) => ({ ...entry, taskId, stage }))];
     this.record.reused = [...(this.record.reused ?? []), { taskId, from }];
   }
 

@@ -120,7 +120,7 @@ export class TaskExecutor implements RunProgress {
 
   /** A checkpoint stands for the task: its record entries and metrics lines as it wrote them, its state for later. */
   private async reuse(task: PlanTask, checkpoint: TaskCheckpoint, from: ReuseSource): Promise<string> {
-    this.records.addReused(task.id, from, checkpoint.record);
+    this.records.addReused(task, from, checkpoint.record);
     await this.metrics.replay(checkpoint.metrics);
     if (from === 'cache') await this.cache.own.write(checkpoint); // so a resume of this run needs no cache
     // An evaluation or analysis leaves the state its dependency left: the pending one (a reused

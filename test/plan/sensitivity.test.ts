@@ -54,15 +54,17 @@ describe('allocate: sensitivity', () => {
 
   it('refuses a step the measured amounts cannot reach, at allocate', async () => {
     await expect(plan(recipe('amount: 0.97, allocate: sensitivity'))).rejects.toThrow(
-      /r\.yaml:5:\d+: allocate: the step prunes 58043 of its 59838 entries, but with no parameter above the highest amount measured, 0\.95, the parameters give at most 56846; measure higher amounts/,
+      /r\.yaml:6:\d+: allocate: the step prunes 58043 of its 59838 entries, but with no parameter above the highest amount measured, 0\.95, the parameters give at most 56846; measure higher amounts/,
     );
     await expect(plan(recipe('amount: 0.9, max_sparsity_per_layer: 0.85, allocate: sensitivity'))).rejects.toThrow(/no parameter above max_sparsity_per_layer 0\.85/);
   });
 
   it('is l1_unstructured with an amount or a count only', async () => {
-    await expect(plan(recipe('amount: 0.5, allocate: sensitivity').replace('l1_unstructured', 'random_unstructured'))).rejects.toThrow(/allocate/);
+    await expect(plan(recipe('amount: 0.5, allocate: sensitivity').replace('l1_unstructured', 'random_unstructured'))).rejects.toThrow(
+      /r\.yaml:6:\d+: stages\[0\]\.global\.method must be "l1_unstructured", got "random_unstructured" \(allocate ranks each parameter's entries by \|w\|: l1_unstructured only\.\)/,
+    );
     await expect(plan(recipe('schedule: {kind: constant, final: 0.5, start: 0}, allocate: sensitivity'))).rejects.toThrow(/allocate|schedule/);
-    await expect(plan(recipe('amount: 0.5, allocate: {by: sensitivity, amounts: [0, 0.5]}'))).rejects.toThrow(/r\.yaml:5/);
+    await expect(plan(recipe('amount: 0.5, allocate: {by: sensitivity, amounts: [0, 0.5]}'))).rejects.toThrow(/r\.yaml:6/);
   });
 });
 

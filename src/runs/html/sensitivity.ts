@@ -26,9 +26,10 @@ export function sensitivityChart(analysis: SensitivityEntry): ChartOutcome {
     points: [{ x: 0, y: analysis.baseline.accuracy }, ...curve.points.map((p) => ({ x: p.amount, y: Number.isFinite(p.accuracy) ? p.accuracy : null }))],
   }));
   const lowest = Math.min(analysis.baseline.accuracy, ...analysis.curves.flatMap((c) => c.points.map((p) => p.accuracy)).filter(Number.isFinite));
-  // From a round tenth below the lowest accuracy to 100%: a collapse to chance stays on the chart.
-  const bottom = Math.max(0, Math.floor(lowest * 10) / 10);
-  const step = 1 - bottom > 0.5 ? 0.2 : 0.1;
+  // From a tick below the lowest accuracy to 100%: a collapse to chance stays on the chart, and
+  // curves that all stay high get a finer axis.
+  const step = lowest < 0.5 ? 0.2 : 0.1;
+  const bottom = Math.max(0, Math.round(Math.floor(lowest / step) * step * 10) / 10);
   return {
     svg: lineChart({
       kind: 'sensitivity',
