@@ -1,8 +1,9 @@
 /**
  * Sensitivity analysis (Distiller's perform_sensitivity_analysis): from the model's current state,
  * each subject (subjects.ts) is pruned alone at each amount, the test split evaluated, and the
- * state put back. The evaluations are independent jobs, taken in order from one queue by the main
- * thread and by each gradient worker (the pool training uses, idle between tasks). Every job is
+ * state put back. The evaluations are independent jobs of about equal cost, dealt round-robin to
+ * the main thread and each gradient worker (the pool training uses, idle between tasks): thread t
+ * of T takes jobs t, t + T, t + 2T, …, so which thread evaluates a job never depends on timing. Every job is
  * evaluated whole by one thread with the same function (evaluate.ts's evaluationSums) on the
  * same backend, and its result is stored at its own index, so the curves are the same bits
  * whatever the number of threads or the order jobs finish in.
@@ -64,12 +65,14 @@ async function evaluateJobs(model: tf.LayersModel, input: EvaluationInput, subje
   const pruned: number[] = new Array<number>(jobs.length).fill(0);
   const variables = new Map(model.weights.map((w, index) => [w.originalName, { variable: w, index }]));
   const base = new Map<string, Float32Array>();
-  let next = 0;
+  const threads = 1 + (options.workers?.size ?? 0);
+  const next = Array.from({ length: threads }, (_, t) => t);
   let done = 0;
-  const take = (): { index: number; pruning: SubjectPruning } | null => {
+  const take = (thread: number): { index: number; pruning: SubjectPruning } | null => {
     options.signal?.throwIfAborted();
-    if (next >= jobs.length) return null;
-    const index = next++;
+    const index = next[thread]!;
+    if (index >= jobs.length) return null;
+    next[thread] = index + threads;
     const job = jobs[index]!;
     const pruning = job.subject === null ? { overrides: [], pruned: 0 } : subjects[job.subject]!.prune(job.amount);
     pruned[index] = pruning.pruned;
@@ -80,7 +83,7 @@ async function evaluateJobs(model: tf.LayersModel, input: EvaluationInput, subje
     options.onProgress?.(++done, jobs.length);
   };
   const onMain = async () => {
-    for (let job = take(); job !== null; job = take()) {
+    for (let job = take(0); job !== null; job = take(0)) {
       const touched = job.pruning.overrides.map(({ name, values }) => {
         const { variable } = variables.get(name)!;
         if (!base.has(name)) base.set(name, readWeight(variable));
@@ -96,7 +99,7 @@ async function evaluateJobs(model: tf.LayersModel, input: EvaluationInput, subje
   };
   const workers = options.workers;
   const onWorker = async (worker: number) => {
-    for (let job = take(); job !== null; job = take()) {
+    for (let job = take(worker); job !== null; job = take(worker)) {
       const overrides = job.pruning.overrides.map(({ name, values }) => ({ index: variables.get(name)!.index, values }));
       finished(job.index, await workers!.evaluate(worker, { kind: 'evaluate', job: job.index, overrides }));
     }
