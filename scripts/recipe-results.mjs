@@ -34,6 +34,8 @@ function newestRunOf(recipe) {
   for (const name of runs) {
     const dir = path.join(runsDir, name);
     if (!existsSync(path.join(dir, 'record.json')) || !existsSync(path.join(dir, 'manifest.json'))) continue;
+    // A `prune-run sensitivity` run of the recipe has its training and analysis, not its stages.
+    if (existsSync(path.join(dir, 'plan.json')) && readJson(path.join(dir, 'plan.json')).command === 'sensitivity') continue;
     const manifest = readJson(path.join(dir, 'manifest.json'));
     if (manifest.status === 'succeeded' && JSON.stringify(manifest).includes(sha256)) return dir;
   }

@@ -190,6 +190,8 @@ export const ENGINE_ERROR_CODES = [
   'GRADIENT_WORKER_FAILED',
   /** The gradient worker's built file is missing or older than its sources. */
   'WORKER_NOT_BUILT',
+  /** A sensitivity analysis asked for a parameter or channel group the model does not have, or a step allocating from one that did not run (a planner bug). */
+  'SENSITIVITY_INVALID',
 ] as const;
 
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

@@ -54,7 +54,8 @@ function checkOptions(options: GroupTargetOptions): void {
   if (options.kernels.length === 0) throw pruneError('PRUNE_OPTIONS_INVALID', `${CALL}: name at least one kernel`);
 }
 
-function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet, trainable: ReadonlySet<string>, minChannels: number): TargetGroup {
+/** A group as group pruning's core sees it, over the model's current (masked) weights: importance per channel, channels removed before, floor. */
+export function targetGroup(group: ChannelGroup, model: tf.LayersModel, masks: MaskSet, trainable: ReadonlySet<string>, minChannels: number): TargetGroup {
   return {
     name: group.root,
     channels: group.channels,

@@ -61,6 +61,12 @@ function configOf(task: PlanTask): unknown {
       return rest.model.kind === 'builtin' ? rest : { ...rest, model: { kind: rest.model.kind } };
     case 'load-data':
       return { ...rest, data: dataSourceKey(rest.data) };
+    case 'sensitivity': {
+      // Which stage asked decides nothing it measures: `prune-run sensitivity` and an allocating
+      // first stage analysing the same parameters on the same state share one entry.
+      const { stage: _stage, ...measured } = rest;
+      return measured;
+    }
     default:
       return rest;
   }

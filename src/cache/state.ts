@@ -19,6 +19,8 @@ export interface RecordDelta {
   readonly training: readonly unknown[];
   readonly pruning: readonly unknown[];
   readonly evaluations: readonly unknown[];
+  /** Sensitivity analyses' results; absent: none. */
+  readonly sensitivity?: readonly unknown[];
 }
 
 export interface TaskCheckpoint {

@@ -23,14 +23,21 @@ export interface CliArgs {
   readonly noCache: boolean;
   /** --debug: a failure prints its stack trace (failure.ts; PRUNE_RUN_DEBUG=1 does the same). */
   readonly debug: boolean;
+  /** --amounts 0.1,0.5,0.9 (prune-run sensitivity): the amounts to measure at, ascending; null: not given. */
+  readonly amounts: readonly number[] | null;
 }
 
 export const USAGE = `Usage: prune-run [options] <recipe.yaml>
+       prune-run sensitivity [--amounts a,b,...] [options] <recipe.yaml>
        prune-run compare [--json] <run folder> <run folder> [...]
        prune-run resume [options] <runs/id.partial>
        prune-run sweep [options] <sweep.yaml>     (prune-run sweep --help)
 
 Compiles a pruning recipe into a plan, runs it on TensorFlow.js and writes the run to runs/<id>/.
+sensitivity runs the recipe's training (reused from the stage cache when it ran before), then
+prunes each parameter its stages select, and each channel group its filters steps put up, alone
+at each amount, evaluates on the test split and restores; it writes sensitivity.json,
+sensitivity.csv and the curves in report.html to a run folder.
 compare prints finished runs side by side (per stage and per parameter), with each run's
 differences to the first; --json gives the same as data. resume continues an interrupted or
 failed run from its last finished task (its checkpoints) and ends as an uninterrupted run would.
@@ -54,6 +61,8 @@ Options:
   --threads <n>        threads for training on wasm, 1 or 2 (default: one per core, at most 2);
                        they change the speed only: the weights are the same for any number
   --progress <mode>    auto (live tree on a terminal, plain lines otherwise), tty, or plain
+  --amounts <list>     sensitivity only: the amounts to prune each subject at, comma-separated
+                       fractions in (0, 1] (default 0.1,0.2,...,0.9,0.95)
   --no-cache           run every task: neither reuse the stage cache nor add to it (default: a
                        task whose configuration, inputs and engine match an earlier one is reused
                        from node_modules/.cache/prune-run, or cacheDir in the project config)
@@ -96,6 +105,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         seed: { type: 'string' },
         threads: { type: 'string' },
         progress: { type: 'string' },
+        amounts: { type: 'string' },
       },
     });
   } catch (error) {
@@ -116,6 +126,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got "${values.threads}"`);
   }
   return {
+    amounts: values.amounts === undefined ? null : parseAmounts(values.amounts),
     recipe: positionals[0] ?? null,
     help: values.help ?? false,
     version: values.version ?? false,
@@ -131,4 +142,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     threads,
     progress: values.progress === undefined ? 'auto' : oneOf(values.progress, ['auto', 'tty', 'plain'] as const, '--progress'),
   };
+}
+
+/** --amounts: comma-separated fractions in (0, 1], each once; returned ascending. */
+export function parseAmounts(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  const amounts = parts.map((part) => {
+    const value = part === '' ? Number.NaN : Number(part);
+    if (!(value > 0 && value <= 1)) throw new UsageError(`--amounts takes fractions in (0, 1] separated by commas, e.g. 0.1,0.5,0.9; got "${part}" in "${text}"`);
+    return value;
+  });
+  const repeated = amounts.find((a, i) => amounts.indexOf(a) !== i);
+  if (repeated !== undefined) throw new UsageError(`--amounts lists ${String(repeated)} twice`);
+  return amounts.sort((a, b) => a - b);
 }

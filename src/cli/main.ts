@@ -7,11 +7,13 @@
  */
 import path from 'node:path';
 import type { BackendRequest } from '../engine/backend/select.js';
-import { InterruptedError, isBadInput, PruneRunError, STOP_SIGNALS } from '../errors.js';
+import { InterruptedError, isBadInput, PruneRunError, STOP_SIGNALS, UsageError } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
 import { channelGroups } from '../models/channelGroups.js';
-import { prepareRun } from '../runner/prepare.js';
+import { prepareRun, withSensitivityPlan } from '../runner/prepare.js';
+import { DEFAULT_SENSITIVITY_AMOUNTS } from '../recipe/types.js';
 import { RecipeRun } from '../runner/recipeRun.js';
+import { knownAllocations } from '../runner/knownAllocations.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
@@ -83,7 +85,9 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'compare') return runCompare(argv.slice(1), io);
   if (argv[0] === 'resume') return runResume(argv.slice(1), io);
   if (argv[0] === 'sweep') return runSweep(argv.slice(1), io);
-  const args = parseCliArgs(argv);
+  const sensitivity = argv[0] === 'sensitivity';
+  const args = parseCliArgs(sensitivity ? argv.slice(1) : argv);
+  if (!sensitivity && args.amounts !== null) throw new UsageError('--amounts belongs to prune-run sensitivity (the amounts its analysis measures at)');
   if (args.help) {
     io.stdout(USAGE);
     return SUCCESS_STATUS;
@@ -106,16 +110,18 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const defaultSeed = args.seed ?? config.seed ?? 0;
   const allowPlugins = args.allowPlugins || config.allowPlugins === true;
   const dataLocations = { configured: config.datasets };
-  const prepared = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins, dataLocations });
+  const recipeRun = await prepareRun(args.recipe, { defaultSeed, cwd: io.cwd, overrides: args.overrides, allowPlugins, dataLocations });
+  const prepared = sensitivity ? withSensitivityPlan(recipeRun, args.amounts ?? DEFAULT_SENSITIVITY_AMOUNTS) : recipeRun;
   for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
-  if (args.dryRun) {
-    io.stdout(args.json ? JSON.stringify(prepared.plan, null, 2) : formatPlan(prepared.plan, channelGroups(prepared.model)));
-    return SUCCESS_STATUS;
-  }
-
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
   const threads = args.threads ?? config.threads;
   const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd));
+  if (args.dryRun) {
+    if (args.json) io.stdout(JSON.stringify(prepared.plan, null, 2));
+    else io.stdout(formatPlan(prepared.plan, channelGroups(prepared.model), await knownAllocations(prepared, { backend, threads, cacheDir })));
+    return SUCCESS_STATUS;
+  }
+
   const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir, cacheMaxMB: config.cacheMaxMB });
   return driveRun(run, prepared, { ...args, threads }, io);
 }

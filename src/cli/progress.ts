@@ -49,6 +49,13 @@ export async function runTasksWithProgress(
               task.output = describeTrainEvent(event);
             }
           },
+          // A sensitivity analysis's evaluations, on a terminal (a plain log gets its summary line).
+          onSensitivityProgress: (done, total) => {
+            if (options.live && (done === total || performance.now() - lastDraw > REDRAW_MS)) {
+              lastDraw = performance.now();
+              task.output = `${progressBar(done, total)} ${done}/${total} evaluations`;
+            }
+          },
         });
         task.title = `${planTask.id}: ${summary}`;
       },

@@ -13,7 +13,7 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from '../cache/keys.js';
 import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
-import { prepareRunFromText } from '../runner/prepare.js';
+import { prepareRunFromText, withSensitivityPlan } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import { processIsAlive, RunLock } from '../runs/runLock.js';
@@ -65,6 +65,7 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
     [args.seed !== null, '--seed'],
     [args.dryRun, '--dry-run'],
     [args.runsDir !== null, '--runs-dir'],
+    [args.amounts !== null, '--amounts'],
   ] as const) {
     if (given) throw new UsageError(`prune-run resume: ${flag} does not apply; a resumed run keeps the recipe, overrides, seed and folder it started with`);
   }
@@ -99,7 +100,7 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
   if (manifest.status === 'running' && isAlive(manifest.process)) {
     throw new UsageError(`${folder}: the run is still going (process ${String(manifest.process?.pid)}); stop it first (Ctrl-C), then resume`);
   }
-  const savedPlan = await readJson<{ recipe?: { file?: string } }>(path.join(dir, 'plan.json'), 'plan.json', folder);
+  const savedPlan = await readJson<{ recipe?: { file?: string }; command?: string; tasks?: { kind?: string; amounts?: number[] }[] }>(path.join(dir, 'plan.json'), 'plan.json', folder);
   const recipeFile = savedPlan.recipe?.file;
   if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);
   let text: string;
@@ -112,12 +113,15 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
   const config = await loadProjectConfig(io.cwd);
   const overrides = (manifest.recipe?.overrides ?? []).map((o) => RecipeOverride.parse(`${o.path}=${JSON.stringify(o.value)}`));
   // The recipe's relative paths (data, masks, plugins) are taken from where it was, as on the first run.
-  const prepared = await prepareRunFromText(text, recipeFile, {
+  const compiled = await prepareRunFromText(text, recipeFile, {
     defaultSeed: manifest.seed ?? 0,
     overrides,
     allowPlugins: args.allowPlugins || config.allowPlugins === true,
     dataLocations: { configured: config.datasets },
   });
+  // A sensitivity run's plan is the recipe's training and the analysis at the amounts it was given.
+  const amounts = savedPlan.tasks?.find((t) => t.kind === 'sensitivity')?.amounts ?? [];
+  const prepared = savedPlan.command === 'sensitivity' ? withSensitivityPlan(compiled, amounts) : compiled;
   if (canonicalJson(prepared.plan) !== canonicalJson(savedPlan)) {
     throw new UsageError(
       `${folder}: the recipe now compiles to a different plan than the run started with (its files, its data or prune-run changed); ` +

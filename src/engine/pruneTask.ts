@@ -20,6 +20,7 @@ import { maskValues } from '../recipe/masks.js';
 import { decodeSafetensors, type SafetensorsTensor } from '../formats/safetensors.js';
 import { SeededRandom } from '../util/random.js';
 import { readHashedFileSync } from '../util/sha256.js';
+import type { AllocationOutcome } from './allocation.js';
 import { readWeight, weightNamed } from './weights.js';
 
 /**
@@ -145,9 +146,28 @@ async function applyGroupWithPlugins(model: tf.LayersModel, group: PruneGroup, s
   }
 }
 
-/** Applies the task's pruning and removal; returns the parameters its group tasks masked (beyond the groups' own). */
-export async function applyPruneTask(model: tf.LayersModel, task: PruneTask, signal?: AbortSignal): Promise<string[]> {
-  for (const group of task.groups) await applyGroupWithPlugins(model, group, task.scope, signal);
+/**
+ * Applies the task's groups, then its channel-group targets, then its removals; returns the
+ * parameters its group targets masked (beyond the groups' own). A group that allocates
+ * (`allocate: sensitivity`) gets its per-parameter counts from `allocate` and each parameter is
+ * pruned on its own by |w|.
+ */
+export async function applyPruneTask(
+  model: tf.LayersModel,
+  task: PruneTask,
+  options: { readonly allocate?: (group: PruneGroup) => AllocationOutcome; readonly signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const { allocate, signal } = options;
+  for (const group of task.groups) {
+    if (group.allocation === undefined) {
+      await applyGroupWithPlugins(model, group, task.scope, signal);
+      continue;
+    }
+    if (allocate === undefined) throw new EngineError('SENSITIVITY_INVALID', `${task.id} allocates from ${group.allocation.sensitivity}, whose curves were not handed to it`);
+    for (const { name, count } of allocate(group).parameters) {
+      applyGroup(model, { ...group, parameters: [name], method: { method: 'l1_unstructured', amount: { count } } }, 'local');
+    }
+  }
   const touched = (task.groupNorms ?? []).flatMap((groupNorm) => lnStructuredGroups(model, groupNorm).touched);
   for (const name of task.remove) removeByName(model, name);
   return touched;

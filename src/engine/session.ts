@@ -11,7 +11,9 @@ import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
 import { EngineError } from '../errors.js';
 import { LENET_INPUT_SHAPE } from '../models/lenet.js';
-import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, TrainTask } from '../plan/types.js';
+import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, SensitivityTask, TrainTask } from '../plan/types.js';
+import { allocatorFor, type AllocationOutcome } from './allocation.js';
+import { runSensitivity, type SensitivityResult } from './sensitivity/analysis.js';
 import type { RewindPoint } from '../recipe/types.js';
 import { MaskSet, sparsityOf, type SparsityCount } from '../prune/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -37,6 +39,8 @@ export interface TaskHooks {
   readonly signal?: AbortSignal | undefined;
   /** A training task goes on from this epoch checkpoint (the session already holds its state). */
   readonly resume?: TrainingProgress | undefined;
+  /** A sensitivity analysis: after each of its evaluations, how many are done of how many. */
+  readonly onSensitivityProgress?: ((done: number, total: number) => void) | undefined;
   /** After each epoch of a training task but the last: where it stands, to keep for a resume. */
   readonly onEpochEnd?: ((progress: TrainingProgress) => Promise<void>) | undefined;
 }
@@ -57,6 +61,8 @@ export interface PruneResult {
   readonly histories: ReadonlyMap<string, readonly Record<string, unknown>[]>;
   /** The parameters whose pruning the task made permanent. */
   readonly removed: readonly string[];
+  /** What each allocating group (`allocate: sensitivity`) chose; [] for none. */
+  readonly allocations: readonly AllocationOutcome[];
   /** Over every parameter pruned (tracked) at this point of the run. */
   readonly global: SparsityCount;
 }
@@ -213,9 +219,13 @@ export class EngineSession {
     rewindByName(this.model, snapshot);
   }
 
-  /** Applies the task's pruning; `signal` stops a plugin's call under way (Ctrl-C). */
-  async prune(task: PruneTask, signal?: AbortSignal): Promise<PruneResult> {
-    const grouped = await applyPruneTask(this.model, task, signal);
+  /**
+   * A prune task; `analyses` are the sensitivity results by task id that its allocating groups
+   * (`allocate: sensitivity`) read their curves from; `signal` stops a plugin's call under way (Ctrl-C).
+   */
+  async prune(task: PruneTask, analyses: ReadonlyMap<string, SensitivityResult> = new Map(), signal?: AbortSignal): Promise<PruneResult> {
+    const { allocate, allocations } = allocatorFor(this.model, task, analyses);
+    const grouped = await applyPruneTask(this.model, task, { allocate, ...(signal === undefined ? {} : { signal }) });
     const filters = task.filters === null ? null : channelGroupsToTarget(this.model, task.filters);
     if (task.rewind !== null) this.rewind(task.rewind);
     const masks = this.masks;
@@ -228,7 +238,14 @@ export class EngineSession {
       histories: new Map(names.map((name) => [name, [...(tracked(name)?.history ?? [])]])),
       removed: [...task.remove],
       global: masks.globalSparsity(),
+      allocations,
     };
+  }
+
+  /** A sensitivity analysis of the current state (the state is left as it was); the evaluations share the gradient workers. */
+  async sensitivity(task: SensitivityTask, hooks: TaskHooks = {}): Promise<SensitivityResult> {
+    const workers = await this.workersFor(this.options.sharding);
+    return runSensitivity(this.model, this.data, task, { workers, signal: hooks.signal, onProgress: hooks.onSensitivityProgress });
   }
 
   /** Zeros in a weight's current values (a removed parameter keeps its pruning only there). */

@@ -13,6 +13,7 @@ import { isGroupNorm, planGroupNorms } from './groupNorms.js';
 import { SeededRandom } from '../util/random.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
+import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
 import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
 
 /** What the planner needs to know about the data without loading it. */
@@ -83,7 +84,7 @@ function stageProblems(stage: Stage, hasSchedule: boolean): RecipeProblem[] {
 export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, counts?: DataCounts): Plan {
   const problems: RecipeProblem[] = [];
   const tasks: PlanTask[] = [];
-  const needsData = recipe.train !== null || recipe.report.evaluate || recipe.stages.some((s) => s.finetune !== null);
+  const needsData = recipe.train !== null || recipe.report.evaluate || recipe.stages.some((s) => s.finetune !== null || (s.prune.scope === 'global' && (s.prune.allocate ?? null) !== null));
   if (needsData && recipe.data === null) {
     // The recipe step reports this with a location; reaching here is a bug in that step.
     throw new PlanError('PLAN_NO_DATA', 'the recipe trains or evaluates but has no data');
@@ -161,15 +162,23 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       for (const name of filters?.kernels ?? []) pruned.add(name);
       if (oneShot.length > 0 || groupNorms.length > 0 || remove.length > 0 || filters !== null || scheduled.length === 0) {
         const pruneId = `prune:${stage.name}${suffix}`;
+        // allocate: sensitivity: the step's parameters analysed on the state it prunes, just before it.
+        const allocate = stage.prune.scope === 'global' ? (stage.prune.allocate ?? null) : null;
+        const analysed = allocate === null ? [] : oneShot.map((group) => {
+          checkAllocationBudget(group, model, allocate.amounts, allocate.at, problems);
+          const analysis = allocationAnalysis(`sensitivity:${stage.name}${suffix}`, stage.name, group, allocate.amounts, last, dataDeps);
+          tasks.push(analysis);
+          return { ...group, allocation: { sensitivity: analysis.id } };
+        });
         tasks.push({
           id: pruneId,
           kind: 'prune',
           stage: stage.name,
           scope: stage.prune.scope,
-          groups: oneShot,
+          groups: allocate === null ? oneShot : analysed,
           ...(groupNorms.length === 0 ? {} : { groupNorms }),
           remove,
-          dependsOn: [last],
+          dependsOn: [last, ...analysed.map((g) => g.allocation.sensitivity)],
           filters,
           rewind: stage.rewind?.point ?? null,
           cycle: { index: cycle, of: stage.repeat },

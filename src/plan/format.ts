@@ -9,12 +9,15 @@ import { methodOf, type MethodSpec } from '../methods/index.js';
 import { formatAmount, importanceText } from '../methods/text.js';
 import { builtinModelSummary } from '../models/builtin.js';
 import { pythonRound } from '../prune/amount.js';
+import type { AllocationOutcome } from '../prune/allocation.js';
 import { MEASURE_WORDS } from '../models/groupPruning.js';
 import { formatChannelGroups } from './formatGroups.js';
 import { describeGroupNorm } from './groupNorms.js';
 import { describeCycleAndRewind, describeSchedules } from './formatSchedule.js';
 import type { DataSource } from '../data/types.js';
 import type { Plan, PlanTask, PruneGroup, PruneTask } from './types.js';
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** "ln_structured 50% (n=2, axis: out)", "l1_unstructured 3 entries", "identity" (the method's descriptor says). */
 export function describeMethod(spec: MethodSpec): string {
@@ -48,20 +51,33 @@ function globalHead(group: PruneGroup, sizes: ReadonlyMap<string, readonly numbe
   const what = composes
     ? `${formatAmount(amount)} of their entries still unpruned`
     : `${'count' in amount ? amount.count : pythonRound(amount.amount * total)} of their ${total} entries`;
+  if (group.allocation !== undefined) {
+    return `global ${describeMethod(group.method)} over ${group.parameters.length} parameters: prunes ${what}, split into per-parameter amounts with the least predicted accuracy loss from ${group.allocation.sensitivity}'s curves (chosen at run time, once they are measured), then each parameter ${rule}${capText(group).replace(/;.*$/, '')}`;
+  }
   return `global ${describeMethod(group.method)} over ${group.parameters.length} parameters: one ranking, prunes ${what}, ${rule}${capText(group)}`;
 }
 
-/** The layer-collapse guard, when the step has one. */
+/** The layer-collapse guard, when the step has one; and where an allocating step's amounts come from. */
 function capText(group: PruneGroup): string {
   const cap = group.maxSparsityPerLayer;
-  return cap === undefined || cap === null ? '' : `, no parameter above ${(cap * 100).toFixed(1)}% sparsity`;
+  const capped = cap === undefined || cap === null ? '' : `, no parameter above ${(cap * 100).toFixed(1)}% sparsity`;
+  return group.allocation === undefined ? capped : `${capped}; per-parameter amounts allocated from ${group.allocation.sensitivity}`;
 }
 
-function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
+function describePrune(task: PruneTask, sizes: ReadonlyMap<string, readonly number[]>, known: readonly AllocationOutcome[] = []): string[] {
   const lines: string[] = [];
   const shapeOf = (name: string) => sizes.get(name) ?? [];
   const label = (name: string) => `  ${name} [${shapeOf(name).join(', ')}]`;
   for (const group of task.groups) {
+    const chosen = known.find((a) => a.sensitivity === group.allocation?.sensitivity);
+    if (task.scope === 'global' && chosen !== undefined) {
+      lines.push(
+        `${globalHead(group, sizes).replace(/\(chosen at run time, once they are measured\)/, '(from the stage cache)')}; ` +
+          `predicted accuracy ${pct(chosen.predictedAccuracy)} (now ${pct(chosen.baseline)}):`,
+      );
+      for (const p of chosen.parameters) lines.push(`${label(p.name)}: ${p.count} of ${p.candidates} entries (${pct(p.amount)}), its curve predicts ${pct(p.predictedAccuracy)}`);
+      continue;
+    }
     if (task.scope === 'global') {
       lines.push(globalHead(group, sizes));
       for (const name of group.parameters) {
@@ -94,7 +110,7 @@ function describeData(data: DataSource, seed: number): string {
   return `built-in fashion-mnist from ${data.folder}: ${cap(data.trainSize, 'train')} / ${cap(data.testSize, 'test')}`;
 }
 
-function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>): string[] {
+function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number[]>, plan: Plan, known: ReadonlyMap<string, readonly AllocationOutcome[]>): string[] {
   switch (task.kind) {
     case 'load-model': {
       const source =
@@ -112,9 +128,16 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
       return [`${c.epochs} epoch(s), batch ${c.batchSize}, ${c.optimizer} lr ${c.learningRate}`, ...describeSchedules(task, sizes)];
     }
     case 'prune':
-      return [...describePrune(task, sizes), ...describeCycleAndRewind(task)];
+      return [...describePrune(task, sizes, known.get(task.id)), ...describeCycleAndRewind(task)];
     case 'evaluate':
       return [`accuracy on the test split (${task.point})`];
+    case 'sensitivity':
+      return [
+        `sensitivity analysis: each subject pruned alone at ${task.amounts.map((a) => `${+(a * 100).toFixed(2)}%`).join(', ')}, evaluated on the test split, restored ` +
+          `(${1 + (task.parameters.length + task.groups.length) * task.amounts.length} evaluations, shared with the gradient workers)`,
+        ...task.parameters.map((name) => `  ${name} [${(sizes.get(name) ?? []).join(', ')}]: l1_unstructured, smallest |w| of its unpruned entries first`),
+        ...task.groups.map((root) => `  channel group ${root}: its remaining channels, lowest group importance first`),
+      ];
     case 'export':
       return [
         (task.saveModel ? 'masks.safetensors and model/ (masks applied)' : 'masks.safetensors') +
@@ -124,18 +147,21 @@ function describeTask(task: PlanTask, sizes: ReadonlyMap<string, readonly number
           (task.onnx ? `; model.onnx${task.compact ? ' and model-compact.onnx' : ''} (ONNX, NCHW, torch's layouts)` : ''),
       ];
     case 'report':
-      return ['report.md, report.html and record.json'];
+      return [`report.md, report.html and record.json${plan.tasks.some((t) => t.kind === 'sensitivity') ? ', sensitivity.json and sensitivity.csv' : ''}`];
   }
 }
 
-/** The plan's tasks, then the channel groups of its model (none given: no group section). */
-export function formatPlan(plan: Plan, groups: readonly ChannelGroup[] = []): string {
+/**
+ * The plan's tasks, then the channel groups of its model (none given: no group section). `known`:
+ * allocating prune tasks' amounts already decided by the stage cache (runner/knownAllocations.ts).
+ */
+export function formatPlan(plan: Plan, groups: readonly ChannelGroup[] = [], known: ReadonlyMap<string, readonly AllocationOutcome[]> = new Map()): string {
   const sizes = new Map(plan.model.parameters.map((p) => [p.name, p.shape]));
   const lines = [`plan for ${plan.recipe.file} (sha256 ${plan.recipe.hash.slice(0, 12)}, seed ${plan.seed})`];
   plan.tasks.forEach((task, index) => {
     const after = task.dependsOn.length > 0 ? `  ← ${task.dependsOn.join(', ')}` : '';
     lines.push(`${String(index + 1).padStart(2)}. ${task.id}${after}`);
-    for (const line of describeTask(task, sizes)) lines.push(`      ${line}`);
+    for (const line of describeTask(task, sizes, plan, known)) lines.push(`      ${line}`);
   });
   lines.push(...formatChannelGroups(groups));
   return lines.join('\n');

@@ -12,8 +12,9 @@ import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 /**
  * 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh.
  * 4: train tasks carry scheduled pruning and weight snapshots; prune tasks a rewind; cycles.
+ * 5: sensitivity tasks; global groups may allocate their amount from one.
  */
-export const PLAN_VERSION = 4;
+export const PLAN_VERSION = 5;
 
 export interface PlannedParameter {
   readonly name: string;
@@ -46,6 +47,12 @@ export interface PruneGroup {
   readonly importanceByParameter?: Readonly<Record<string, ImportanceSource>>;
   /** Global groups: the layer-collapse guard (no parameter above this sparsity); null: none. */
   readonly maxSparsityPerLayer?: number | null;
+  /**
+   * Global groups with `allocate: sensitivity`: the step's amount is split into per-parameter
+   * counts read from the curves of this sensitivity task (prune/allocation.ts), each parameter
+   * then pruned on its own (l1_unstructured, that count); absent: one global threshold.
+   */
+  readonly allocation?: { readonly sensitivity: string };
 }
 
 interface TaskBase {
@@ -136,6 +143,21 @@ export interface EvaluateTask extends TaskBase {
   readonly point: 'before-pruning' | 'pruned' | 'finetuned';
 }
 
+/**
+ * Sensitivity analysis (Distiller's perform_sensitivity_analysis): from the state the task before
+ * it left, each parameter alone and each channel group alone is pruned at each amount, evaluated
+ * on the test split, and restored. It changes no state; its curves go into the record.
+ */
+export interface SensitivityTask extends TaskBase {
+  readonly kind: 'sensitivity';
+  /** Ascending, each in (0, 1]: a fraction of the parameter's still-unpruned entries, or of the group's remaining channels. */
+  readonly amounts: readonly number[];
+  /** Pruned alone with l1_unstructured (smallest |w| first), in model order. */
+  readonly parameters: readonly string[];
+  /** Channel groups by root layer, whose channels go lowest group importance first (as `filters:` ranks them). */
+  readonly groups: readonly string[];
+}
+
 export interface ExportTask extends TaskBase {
   readonly kind: 'export';
   readonly saveModel: boolean;
@@ -153,7 +175,7 @@ export interface ReportTask extends TaskBase {
   readonly kind: 'report';
 }
 
-export type PlanTask = LoadModelTask | LoadDataTask | TrainTask | PruneTask | EvaluateTask | ExportTask | ReportTask;
+export type PlanTask = LoadModelTask | LoadDataTask | TrainTask | PruneTask | EvaluateTask | SensitivityTask | ExportTask | ReportTask;
 
 export interface Plan {
   readonly version: typeof PLAN_VERSION;
@@ -161,4 +183,6 @@ export interface Plan {
   readonly seed: number;
   readonly model: { readonly source: string; readonly parameters: readonly PlannedParameter[] };
   readonly tasks: readonly PlanTask[];
+  /** 'sensitivity': the plan of `prune-run sensitivity` (the recipe's training, then the analysis); absent: the recipe's own plan. */
+  readonly command?: 'sensitivity';
 }

@@ -65,6 +65,11 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
       const expected = allowed.length === 1 ? String(allowed[0]) : `one of ${allowed.join(', ')}`;
       return { at, message: `${name} must be ${expected}, got ${show(error.data)}${enumHint(path, error.data) || suggestion}` };
     }
+    case 'const': {
+      // A rule's required value: its description says why (`allocate` needs l1_unstructured).
+      const why = typeof parent['description'] === 'string' ? ` (${parent['description']})` : '';
+      return { at, message: `${name} must be ${show(error.schema)}, got ${show(error.data)}${why}` };
+    }
     case 'required': {
       const key = String(params['missingProperty']);
       const hint = REQUIRED_HINTS[key] ?? ruleReason(parent, key);

@@ -48,6 +48,8 @@ export interface GlobalInput extends AmountInput {
   select: SelectorInput[];
   method: GlobalMethodName;
   max_sparsity_per_layer?: number;
+  /** Per-parameter amounts from a sensitivity analysis: `sensitivity`, or with the amounts it measures at. */
+  allocate?: 'sensitivity' | { by: 'sensitivity'; amounts?: number[] };
   /** Keyed by the full TF.js weight name of a selected parameter. */
   importance_scores?: Record<string, ImportanceInput>;
 }

@@ -15,7 +15,7 @@ import type { ParsedRecipe } from './parse.js';
 import type { PathSegment, SourcePositions } from './positions.js';
 import type { FoundFiles } from '../data/locate.js';
 import type { DataSource } from '../data/types.js';
-import type { TrainInput, SelectorInput, AmountInput, ScheduleInput, TargetInput, StageInput, IdxPairInput, RecipeInput } from './input.js';
+import type { TrainInput, SelectorInput, AmountInput, ScheduleInput, TargetInput, StageInput, IdxPairInput, RecipeInput, GlobalInput } from './input.js';
 import type {
   FilterStep,
   Expectation,
@@ -29,7 +29,7 @@ import type {
   Stage,
   TrainConfig,
 } from './types.js';
-import { EXPECTATION_NAMES } from './types.js';
+import { DEFAULT_SENSITIVITY_AMOUNTS, EXPECTATION_NAMES } from './types.js';
 
 /** The values a recipe gets for what it leaves out (the schema's descriptions say the same). */
 export const DEFAULTS = {
@@ -198,6 +198,7 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
       select: step.select.map((s, i) => resolveSelector(s, [...stepPath, 'select', i], at)),
       method,
       maxSparsityPerLayer: step.max_sparsity_per_layer ?? null,
+      ...(step.allocate === undefined ? {} : { allocate: resolveAllocate(step.allocate, [...stepPath, 'allocate'], at) }),
       importance: Object.entries(step.importance_scores ?? {}).flatMap(([parameter, input]) => {
         const sourcePath = [...stepPath, 'importance_scores', parameter];
         const scores = importanceReference(input, sourcePath, at, masks);
@@ -222,6 +223,12 @@ function resolvePruning(stage: StageInput, where: PathSegment[], at: SourcePosit
     };
   });
   return { scope: 'local', targets };
+}
+
+/** `allocate:` as amounts, ascending (the schema has checked each is in (0, 1] and given once). */
+function resolveAllocate(input: NonNullable<GlobalInput['allocate']>, where: PathSegment[], at: SourcePositions): { amounts: number[]; at: SourceLocation } {
+  const amounts = typeof input === 'string' ? [...DEFAULT_SENSITIVITY_AMOUNTS] : [...(input.amounts ?? DEFAULT_SENSITIVITY_AMOUNTS)];
+  return { amounts: amounts.sort((a, b) => a - b), at: at.valueAt(where) };
 }
 
 /** The method spec a target describes (its descriptor's resolve); the schema has checked which keys each method takes. */

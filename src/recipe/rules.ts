@@ -79,6 +79,8 @@ function dataNeeded({ value, positions }: ParsedRecipe): RecipeProblem[] {
     stages.forEach((_, i) => {
       const path = ['stages', i, 'finetune', 'epochs'];
       if (isPositive(getPath(value, path))) needs.push({ path, what: 'fine-tuning' });
+      const allocate = ['stages', i, 'global', 'allocate'];
+      if (getPath(value, allocate) !== undefined) needs.push({ path: allocate, what: 'a sensitivity analysis' });
     });
   }
   const evaluate = ['report', 'evaluate'];

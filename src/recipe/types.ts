@@ -12,6 +12,12 @@ import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { MaskReference } from '../prune/spec.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 
+/**
+ * The amounts a sensitivity analysis prunes at when none are given (`prune-run sensitivity`,
+ * `allocate: sensitivity`): Distiller's 0.1 steps, and 0.95 where the curves of large layers bend.
+ */
+export const DEFAULT_SENSITIVITY_AMOUNTS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
 
@@ -92,6 +98,8 @@ export type PruningStep =
       readonly method: GlobalMethodSpec;
       /** The layer-collapse guard (l1 only); null: none, as torch. */
       readonly maxSparsityPerLayer: number | null;
+      /** `allocate: sensitivity`: per-parameter amounts from sensitivity curves measured at `amounts` (ascending); null: one threshold. */
+      readonly allocate?: { readonly amounts: readonly number[]; readonly at: SourceLocation } | null;
       /** torch's importance_scores={(module, name): scores}; a parameter without an entry ranks by its weights. */
       readonly importance: readonly GlobalImportance[];
       /** Pruning during the stage's training instead of at once (the amount is its final); null: at once. */

@@ -12,6 +12,7 @@ import { describeModelJson } from '../models/modelJson.js';
 import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
+import { sensitivityPlan } from '../plan/sensitivity.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlugins } from '../plugins/index.js';
 import type { PluginReference } from '../prune/spec.js';
@@ -72,4 +73,9 @@ async function prepareResolved(recipePath: string, loaded: ResolvedRecipe, optio
   const counts = recipe.data === null ? undefined : { train: await trainingImageCount(recipe.data) };
   const plan = buildPlan(recipe, model, counts);
   return { recipePath, recipe, overrides: options.overrides ?? [], model, plan, plugins };
+}
+
+/** The run of `prune-run sensitivity`: the recipe's training and an analysis at `amounts` (plan/sensitivity.ts). */
+export function withSensitivityPlan(prepared: PreparedRun, amounts: readonly number[]): PreparedRun {
+  return { ...prepared, plan: sensitivityPlan(prepared.plan, prepared.recipe, prepared.model, amounts) };
 }

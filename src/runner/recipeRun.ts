@@ -10,7 +10,6 @@ import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding } from '../engine/train.js';
 import type { PlanTask } from '../plan/types.js';
 import { rm } from 'node:fs/promises';
-import { codeIdentity } from '../cache/codeIdentity.js';
 import { TaskKeys } from '../cache/keys.js';
 import { CheckpointStore } from '../cache/store.js';
 import { METRICS_FILE } from '../runs/metrics.js';
@@ -19,10 +18,9 @@ import type { HParams } from '../runs/tensorboard/hparams.js';
 import type { RunRecord } from '../runs/record.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import type { RunStatus } from '../runs/runStatus.js';
-import { PRUNE_RUN_VERSION } from '../version.js';
 import { MetricsLog } from './metricsLog.js';
 import type { PreparedRun } from './prepare.js';
-import { RunContext, trainingLoopOf } from './runContext.js';
+import { engineIdentity, RunContext } from './runContext.js';
 import { RunManifestWriter, type RunHistory } from './runManifest.js';
 import { RunRecordBuilder } from './runRecordBuilder.js';
 import { DEFAULT_CACHE_MAX_MB, TaskCache, type ReusedTask } from './taskCache.js';
@@ -79,9 +77,7 @@ export class RecipeRun {
   ) {
     this.session = new EngineSession({ sharding });
     const run = new RunContext(prepared, dir, backend, sharding, this.session);
-    // What of the engine decides the numbers; the thread count does not (train.ts).
-    const { threads: _threads, ...loop } = trainingLoopOf(sharding);
-    const keys = new TaskKeys({ pruneRun: PRUNE_RUN_VERSION, code: codeIdentity(), backend: [backend.name, backend.backendPackage, backend.backendVersion], loop });
+    const keys = new TaskKeys(engineIdentity(backend, sharding));
     const sharedDir = options.cacheDir ?? null;
     this.cache = new TaskCache(
       new CheckpointStore(dir.path(CHECKPOINTS_DIR)),

@@ -8,7 +8,9 @@ import type { BackendInfo } from '../engine/backend/select.js';
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import type { EngineSession } from '../engine/session.js';
 import { GRADIENT_SHARDS } from '../engine/train.js';
+import { codeIdentity } from '../cache/codeIdentity.js';
 import { modelIdentity } from '../cache/identity.js';
+import { PRUNE_RUN_VERSION } from '../version.js';
 import { determinismOf, RANDOM_TRAINING_LAYERS } from '../runs/determinism.js';
 import type { DeterminismEntry } from '../runs/record.js';
 import type { RunDirectory } from '../runs/runDirectory.js';
@@ -20,6 +22,27 @@ export function trainingLoopOf(sharding: ShardingOptions | null): Record<string,
   return sharding === null
     ? { loop: 'tfjs', optimizer: 'tf.train (TF.js)' }
     : { loop: 'sharded', gradientShards: sharding.shards, threads: sharding.threads, optimizer: 'flat (prune-run)', shardsFixedAt: GRADIENT_SHARDS };
+}
+
+/** What of the engine decides the numbers, for the cache keys: prune-run and its code, the backend, the training loop (not its thread count, train.ts). */
+export function engineIdentity(backend: BackendInfo, sharding: ShardingOptions | null): unknown {
+  const { threads: _threads, ...loop } = trainingLoopOf(sharding);
+  return { pruneRun: PRUNE_RUN_VERSION, code: codeIdentity(), backend: [backend.name, backend.backendPackage, backend.backendVersion], loop };
+}
+
+/**
+ * The model's source: the builtin's name (its weights come from the seed), or model.json and its
+ * weight files by sha256. The manifest records it and load-model's cache key is made of it.
+ */
+export function modelFilesOf(prepared: PreparedRun): Promise<unknown> {
+  const source = prepared.recipe.model;
+  const named = source.kind === 'builtin' ? { builtin: source.name } : { [source.kind]: path.relative(path.dirname(prepared.recipe.file), source.path) };
+  // A file that cannot be read is load-model's failure to report (with its own error); the
+  // manifest written before it must not fail the start instead, so it says what it could not read.
+  return modelIdentity(source).then(
+    (identity) => ({ ...named, ...(identity as Record<string, unknown>) }),
+    (error: unknown) => ({ ...named, unreadable: exitReasonOf(error) }),
+  );
 }
 
 export class RunContext {
@@ -35,19 +58,9 @@ export class RunContext {
     readonly session: EngineSession,
   ) {}
 
-  /**
-   * The model's source: the builtin's name (its weights come from the seed), or model.json and its
-   * weight files by sha256. The manifest records it and load-model's cache key is made of it.
-   */
+  /** The model's source (modelFilesOf), read once. */
   modelFiles(): Promise<unknown> {
-    const source = this.prepared.recipe.model;
-    const named = source.kind === 'builtin' ? { builtin: source.name } : { [source.kind]: path.relative(path.dirname(this.prepared.recipe.file), source.path) };
-    // A file that cannot be read is load-model's failure to report (with its own error); the
-    // manifest written before it must not fail the start instead, so it says what it could not read.
-    this.modelFilesRead ??= modelIdentity(source).then(
-      (identity) => ({ ...named, ...(identity as Record<string, unknown>) }),
-      (error: unknown) => ({ ...named, unreadable: exitReasonOf(error) }),
-    );
+    this.modelFilesRead ??= modelFilesOf(this.prepared);
     return this.modelFilesRead;
   }
 

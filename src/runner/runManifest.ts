@@ -135,7 +135,9 @@ export class RunManifestWriter {
    */
   private expectations(): { expectations: 'none' | 'not checked' | 'passed' | 'failed'; expectationResults: unknown[] } {
     const results = this.record.expectations;
-    if (this.run.prepared.recipe.expect.length === 0) return { expectations: 'none', expectationResults: [] };
+    const { recipe, plan } = this.run.prepared;
+    // A sensitivity run checks no gate (runRecordBuilder.ts): the recipe's are about its stages.
+    if (recipe.expect.length === 0 || plan.command === 'sensitivity') return { expectations: 'none', expectationResults: [] };
     if (results === undefined) return { expectations: 'not checked', expectationResults: [] };
     return { expectations: failedExpectations(results).length > 0 ? 'failed' : 'passed', expectationResults: results };
   }

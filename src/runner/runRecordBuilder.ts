@@ -11,11 +11,11 @@ import { allParameters, type ModelDescription } from '../models/description.js';
 import type { TorchNames } from '../models/torchNames.js';
 import { summarizePruneTask } from '../plan/format.js';
 import { summarizeScheduled } from '../plan/formatSchedule.js';
-import type { EvaluateTask, PruneTask, TrainTask } from '../plan/types.js';
+import type { EvaluateTask, PlanTask, PruneTask, SensitivityTask, TrainTask } from '../plan/types.js';
 import { sparsityOf } from '../prune/index.js';
 import type { RecordDelta } from '../cache/state.js';
 import { checkExpectations } from '../runs/expectations.js';
-import type { CompactEntry, DeterminismEntry, MacsEntry, OnnxEntry, RunRecord, SparseEntry, SparsityFigures } from '../runs/record.js';
+import type { CompactEntry, DeterminismEntry, MacsEntry, OnnxEntry, RunRecord, SensitivityEntry, SensitivityResult, SparseEntry, SparsityFigures } from '../runs/record.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReuseSource } from './taskCache.js';
 
@@ -26,6 +26,7 @@ export interface RecordMark {
   readonly training: number;
   readonly pruning: number;
   readonly evaluations: number;
+  readonly sensitivity: number;
 }
 
 export class RunRecordBuilder {
@@ -51,7 +52,7 @@ export class RunRecordBuilder {
   }
 
   mark(): RecordMark {
-    return { training: this.record.training.length, pruning: this.record.pruning.length, evaluations: this.record.evaluations.length };
+    return { training: this.record.training.length, pruning: this.record.pruning.length, evaluations: this.record.evaluations.length, sensitivity: this.analyses.length };
   }
 
   /** What was added since `mark`: the part of the record a task's checkpoint keeps. */
@@ -60,15 +61,34 @@ export class RunRecordBuilder {
       training: this.record.training.slice(mark.training),
       pruning: this.record.pruning.slice(mark.pruning),
       evaluations: this.record.evaluations.slice(mark.evaluations),
+      ...(this.analyses.length > mark.sensitivity ? { sensitivity: this.analyses.slice(mark.sensitivity) } : {}),
     };
   }
 
+  /** The analyses recorded so far (record.sensitivity, created with the first). */
+  private get analyses(): SensitivityEntry[] {
+    return this.record.sensitivity ?? [];
+  }
+
+  addSensitivity(task: SensitivityTask, result: SensitivityResult): void {
+    this.record.sensitivity = [...this.analyses, { taskId: task.id, stage: task.stage, ...result }];
+  }
+
+  /** Each analysis's result by its task id: what a step allocating from one reads. */
+  sensitivityResults(): ReadonlyMap<string, SensitivityResult> {
+    return new Map(this.analyses.map(({ taskId: id, stage: _stage, ...result }) => [id, result]));
+  }
+
   /** A checkpoint stands for the task: its entries as the task recorded them, and a note that it was reused. */
-  addReused(taskId: string, from: ReuseSource, delta: RecordDelta): void {
+  addReused({ id: taskId, stage }: PlanTask, from: ReuseSource, delta: RecordDelta): void {
     // The cache's entries are our own, hash-checked: the same JSON the executed task produced.
     this.record.training.push(...(delta.training as RunRecord['training']));
     this.record.pruning.push(...(delta.pruning as RunRecord['pruning']));
     this.record.evaluations.push(...(delta.evaluations as RunRecord['evaluations']));
+    // An analysis is keyed without its task id and stage (cache/keys.ts): another task's entry
+    // (`prune-run sensitivity`'s, an allocating stage's) stands for this one under its own name.
+    const analyses = (delta.sensitivity ?? []) as SensitivityEntry[];
+    if (analyses.length > 0) this.record.sensitivity = [...this.analyses, ...analyses.map((entry) => ({ ...entry, taskId, stage }))];
     this.record.reused = [...(this.record.reused ?? []), { taskId, from }];
   }
 
@@ -108,6 +128,7 @@ export class RunRecordBuilder {
       removed: result.removed,
       global: figures(result.global),
       isPruned: prune.isPruned(session.model),
+      ...(result.allocations.length === 0 ? {} : { allocations: result.allocations }),
     });
   }
 
@@ -162,6 +183,7 @@ export class RunRecordBuilder {
   /** The rerun promise and the recipe's gates, checked when the report is written (all reports show them). */
   addReportChecks(determinism: DeterminismEntry, prepared: PreparedRun): void {
     this.record.determinism = determinism;
-    if (prepared.recipe.expect.length > 0) this.record.expectations = checkExpectations(prepared.recipe.expect, this.record);
+    // A `prune-run sensitivity` run prunes nothing for good: the recipe's gates are about its stages.
+    if (prepared.recipe.expect.length > 0 && prepared.plan.command !== 'sensitivity') this.record.expectations = checkExpectations(prepared.recipe.expect, this.record);
   }
 }

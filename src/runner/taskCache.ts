@@ -9,9 +9,9 @@ import { CheckpointStore } from '../cache/store.js';
 import type { TaskCheckpoint } from '../cache/state.js';
 import type { PlanTask } from '../plan/types.js';
 
-/** Tasks worth keeping: they compute (train, prune, evaluate). Loading is redone, export and report always run. */
+/** Tasks worth keeping: they compute (train, prune, evaluate, sensitivity). Loading is redone, export and report always run. */
 export function isCacheable(task: PlanTask): boolean {
-  return task.kind === 'train' || task.kind === 'prune' || task.kind === 'evaluate';
+  return task.kind === 'train' || task.kind === 'prune' || task.kind === 'evaluate' || task.kind === 'sensitivity';
 }
 
 export type ReuseSource = 'checkpoint' | 'cache';

@@ -9,6 +9,7 @@ import type { TaskHooks } from '../engine/session.js';
 import type { TaskKeys } from '../cache/keys.js';
 import type { TaskCheckpoint } from '../cache/state.js';
 import type { SessionState } from '../engine/sessionState.js';
+import { changesModel } from '../plan/sensitivity.js';
 import type { LoadDataTask, LoadModelTask, PlanTask } from '../plan/types.js';
 import type { MetricsLog } from './metricsLog.js';
 import type { RunProgress } from './runManifest.js';
@@ -27,7 +28,7 @@ export interface TaskSteps {
   inputsOf(task: LoadDataTask | LoadModelTask): Promise<unknown>;
 }
 
-/** The state of a task that changes none (an evaluation). */
+/** The state of a task that changes none (an evaluation, an analysis). */
 const NO_STATE: SessionState = { weights: new Map(), pruning: [], snapshots: new Map() };
 
 /** What an epoch checkpoint adds to the run record: nothing until the task ends. */
@@ -80,8 +81,8 @@ export class TaskExecutor implements RunProgress {
         } else {
           const mark = this.records.mark();
           summary = task.kind === 'train' ? await this.executeTraining(task, key, hooks) : await this.executeWithState(task, hooks);
-          // An evaluation changes no state: its checkpoint holds only what it recorded (see reuse).
-          const state = task.kind === 'evaluate' ? NO_STATE : this.steps.captureState();
+          // An evaluation or analysis changes no state: its checkpoint holds only what it recorded (see reuse).
+          const state = changesModel(task) ? this.steps.captureState() : NO_STATE;
           await this.cache.save({ taskId: task.id, key, state, record: this.records.since(mark), metrics: this.metrics.linesOfTask() });
           if (task.kind === 'train') await this.cache.dropTrainingProgress(key);
         }
@@ -127,12 +128,12 @@ export class TaskExecutor implements RunProgress {
 
   /** A checkpoint stands for the task: its record entries and metrics lines as it wrote them, its state for later. */
   private async reuse(task: PlanTask, checkpoint: TaskCheckpoint, from: ReuseSource): Promise<string> {
-    this.records.addReused(task.id, from, checkpoint.record);
+    this.records.addReused(task, from, checkpoint.record);
     await this.metrics.replay(checkpoint.metrics);
     if (from === 'cache') await this.cache.own.write(checkpoint); // so a resume of this run needs no cache
-    // An evaluation leaves the state its dependency left: the pending one (a reused predecessor)
-    // or, when that was executed, the session's own. Only state-changing tasks replace it.
-    if (task.kind !== 'evaluate') this.pending = checkpoint;
+    // An evaluation or analysis leaves the state its dependency left: the pending one (a reused
+    // predecessor) or, when that was executed, the session's own. Only state-changing tasks replace it.
+    if (changesModel(task)) this.pending = checkpoint;
     this.reused.push({ taskId: task.id, key: checkpoint.key, from });
     return `reused from the ${from === 'cache' ? 'stage cache' : "run's checkpoint"} (key ${checkpoint.key.slice(0, 12)})`;
   }

@@ -7,6 +7,7 @@ import type { SessionState } from '../engine/sessionState.js';
 import { stageLabel } from '../plan/taskIds.js';
 import type { LoadDataTask, LoadModelTask, PlanTask, TrainTask } from '../plan/types.js';
 import { renderReport } from '../runs/report.js';
+import { SENSITIVITY_CSV, SENSITIVITY_JSON, sensitivityCsv, sensitivityDocument } from '../runs/sensitivity.js';
 import { readRunMetrics, renderHtmlReport } from '../runs/html/index.js';
 import type { MaskSet } from '../prune/index.js';
 import type { MetricsLog } from './metricsLog.js';
@@ -62,10 +63,17 @@ export class SessionTaskSteps implements TaskSteps {
       case 'train':
         return this.train(task, hooks);
       case 'prune': {
-        const result = await session.prune(task, hooks.signal);
+        const result = await session.prune(task, this.records.sensitivityResults(), hooks.signal);
         this.records.addPruning(task, result, session);
         await this.metrics.write({ stage: metricsStage(task) ?? task.id, phase: 'prune', sparsity: result.global.sparsity, parameters: parameterSparsity(session.masks) });
-        return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%`;
+        const chosen = result.allocations.flatMap((a) => a.parameters.map((p) => `${p.name} ${(p.amount * 100).toFixed(1)}%`));
+        return `global sparsity ${(result.global.sparsity * 100).toFixed(2)}%${chosen.length === 0 ? '' : ` (allocated: ${chosen.join(', ')})`}`;
+      }
+      case 'sensitivity': {
+        const result = await session.sensitivity(task, hooks);
+        this.records.addSensitivity(task, result);
+        const evaluations = 1 + result.curves.length * result.amounts.length;
+        return `${result.curves.length} curve(s) × ${result.amounts.length} amounts (${evaluations} evaluations), accuracy before ${(result.baseline.accuracy * 100).toFixed(2)}%`;
       }
       case 'evaluate': {
         const evaluation = await session.evaluate(task);
@@ -91,11 +99,16 @@ export class SessionTaskSteps implements TaskSteps {
         // record.json: the same facts as report.md, as data (prune-run compare and report.html read it).
         await dir.writeJson('record.json', record);
         await dir.writeText('report.md', renderReport(record));
+        const analyses = record.sensitivity ?? [];
+        if (analyses.length > 0) {
+          await dir.writeJson(SENSITIVITY_JSON, sensitivityDocument(analyses));
+          await dir.writeText(SENSITIVITY_CSV, sensitivityCsv(analyses));
+        }
         // report.html charts metrics.jsonl as it is on disk (every write above has finished, the
         // folder runs them in call order), so it shows exactly the lines a reader of the file sees,
         // whichever task wrote them.
         await dir.writeText('report.html', renderHtmlReport(record, await readRunMetrics(dir)));
-        return 'report.md, record.json, report.html';
+        return `report.md, record.json, report.html${(record.sensitivity ?? []).length > 0 ? `, ${SENSITIVITY_JSON}, ${SENSITIVITY_CSV}` : ''}`;
       }
     }
   }

@@ -54,7 +54,12 @@ export interface PruningEntry {
   readonly global: SparsityFigures;
   /** torch's prune.is_pruned(model) after the stage: whether any parameter of the model carries a mask. */
   readonly isPruned?: boolean;
+  /** `allocate: sensitivity`: the per-parameter counts chosen from the curves; absent for a plain step. */
+  readonly allocations?: readonly AllocationOutcome[];
 }
+
+/** One sensitivity analysis (a SensitivityTask): its curves, as sensitivity.json holds them. */
+export type SensitivityEntry = { readonly taskId: string; readonly stage: string | null } & SensitivityResult;
 
 /** Multiply-adds per image: with every weight, and with the pruned channels gone. */
 export interface MacsEntry {
@@ -88,6 +93,12 @@ export interface SparseEntry {
   readonly bytes: number;
   readonly denseBytes: number;
 }
+
+// What an analysis measured and an allocation chose are the engine's own results.
+import type { AllocationOutcome } from '../engine/allocation.js';
+import type { SensitivityResult } from '../engine/sensitivity/analysis.js';
+export type { AllocationOutcome } from '../engine/allocation.js';
+export type { SensitivityCurve, SensitivityPoint, SensitivityResult } from '../engine/sensitivity/analysis.js';
 
 // What export.compact produced is the export's own figure (src/export/compactEntry.ts).
 import type { CompactEntry } from '../export/compactEntry.js';
@@ -136,6 +147,8 @@ export interface RunRecord {
   readonly training: TrainingEntry[];
   readonly pruning: PruningEntry[];
   readonly evaluations: EvaluationEntry[];
+  /** Sensitivity analyses, in plan order (sensitivity.json); absent in records written before them. */
+  sensitivity?: SensitivityEntry[];
   /** Filled when the run exports: every trainable parameter of the model at the end. */
   parameters: ParameterEntry[];
   /** Over the pruned parameters, and over every trainable parameter of the model. */

@@ -1,4 +1,5 @@
 /** report.md: what a person reads after a run. Rendered from the RunRecord alone. */
+import { allocationMarkdown, sensitivityMarkdown } from './sensitivity.js';
 import { determinismText, expectationsSection } from './reportExpectations.js';
 import { stageLabel } from '../plan/taskIds.js';
 import { scheduleSection } from './reportSchedule.js';
@@ -172,6 +173,8 @@ export function renderReport(record: RunRecord): string {
     );
   }
 
+  if ((record.sensitivity ?? []).length > 0) lines.push('', '## Sensitivity', '', ...sensitivityMarkdown(record.sensitivity ?? []));
+
   if (record.pruning.length > 0) {
     lines.push('', '## Stages', '');
     for (const stage of record.pruning) {
@@ -190,6 +193,7 @@ export function renderReport(record: RunRecord): string {
           ]),
         ),
       );
+      lines.push(...allocationMarkdown(stage.allocations ?? []));
       lines.push('', `Global sparsity of the pruned parameters after this stage: ${percent(stage.global.sparsity)}`);
       if (stage.isPruned !== undefined) lines.push('', `\`prune.is_pruned(model)\` after this stage: ${String(stage.isPruned)}`);
       lines.push('');

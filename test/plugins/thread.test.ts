@@ -93,7 +93,7 @@ stages:
       const abort = new AbortController();
       setTimeout(() => abort.abort(new Error('stopped by the test')), 300);
       const started = performance.now();
-      await expect(applyPruneTask(model, task!, abort.signal)).rejects.toThrow('stopped by the test');
+      await expect(applyPruneTask(model, task!, { signal: abort.signal })).rejects.toThrow('stopped by the test');
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(masksOf(model).names()).toEqual([]);
     } finally {

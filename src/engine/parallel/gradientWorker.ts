@@ -1,6 +1,7 @@
 /**
  * Entry point of a gradient worker thread (pooled by gradientWorkers.ts). It selects the same
- * backend as the main thread (with prune-run's wasm kernels), then serves training tasks: for
+ * backend as the main thread (with prune-run's wasm kernels), then serves sensitivity analyses'
+ * evaluations (evaluationServer.ts) and training tasks: for
  * each, it (re)builds the model when the topology changed, takes the main thread's weights, and
  * serves steps — wait for the step number to change, load the shared weights, compute its shards'
  * gradients into their shared buffers, mark the step done — until the task ends. Any failure is
@@ -12,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
 import { ParameterVector } from '../parameterVector.js';
 import { BatchNormStatistics } from './batchNormStatistics.js';
-import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerStart } from './protocol.js';
+import { EvaluationServer } from './evaluationServer.js';
+import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
 
 const start = workerData as WorkerStart;
@@ -101,10 +103,27 @@ async function serve(task: TaskSetup): Promise<void> {
   steps(); // blocks this thread until END_TASK; messages wait in the queue meanwhile
 }
 
+/** Sensitivity analyses' evaluations, on the same model as training (modelFor rebuilds it only when the topology changes). */
+const evaluations = new EvaluationServer(modelFor);
+
+function handle(request: WorkerRequest): Promise<void> {
+  switch (request.kind) {
+    case 'task':
+      return serve(request);
+    case 'evaluation':
+      return evaluations.setup(request).then(post);
+    case 'evaluate':
+      return evaluations.evaluate(request).then(post);
+    case 'evaluation-end':
+      evaluations.end();
+      return Promise.resolve();
+  }
+}
+
 try {
   await selectBackend(start.backend);
-  parentPort?.on('message', (task: TaskSetup) => {
-    serve(task).catch(fail);
+  parentPort?.on('message', (request: WorkerRequest) => {
+    handle(request).catch(fail);
   });
   post({ kind: 'ready' });
 } catch (error) {

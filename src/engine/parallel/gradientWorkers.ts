@@ -7,7 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
-import type { TaskSetup, WorkerMessage, WorkerStart } from './protocol.js';
+import type { EvaluationSums } from '../evaluate.js';
+import type { EvaluationJob, EvaluationSetup, TaskSetup, WorkerMessage, WorkerRequest, WorkerStart } from './protocol.js';
 import { gradientWorkerEntry } from './workerEntry.js';
 
 interface WorkerHandle {
@@ -50,10 +51,42 @@ export class GradientWorkers {
     await Promise.all(
       this.handles.map((h) => {
         const ready = this.message(h, 'task-ready');
-        h.worker.postMessage(setup);
+        this.post(h, setup);
         return ready;
       }),
     );
+  }
+
+  /** Hands every worker a sensitivity analysis's model and split, and waits until all have it. */
+  async startEvaluation(setup: EvaluationSetup): Promise<void> {
+    this.checkOpen();
+    await Promise.all(
+      this.handles.map((h) => {
+        const ready = this.message(h, 'evaluation-ready');
+        this.post(h, setup);
+        return ready;
+      }),
+    );
+  }
+
+  /** One evaluation job on worker w (1-based): its sums, or the worker's failure. */
+  async evaluate(worker: number, job: EvaluationJob): Promise<EvaluationSums> {
+    this.checkOpen();
+    const handle = this.handle(worker);
+    const done = this.until(handle, (m): m is Extract<WorkerMessage, { kind: 'evaluated' }> => m.kind === 'evaluated' && m.job === job.job);
+    this.post(handle, job);
+    const { lossSum, correct, count } = await done;
+    return { lossSum, correct, count };
+  }
+
+  /** The analysis is over: the workers let go of its split. */
+  endEvaluation(): void {
+    if (this.closed) return;
+    for (const h of this.handles) if (h.failure === null) this.post(h, { kind: 'evaluation-end' });
+  }
+
+  private post(handle: WorkerHandle, request: WorkerRequest): void {
+    handle.worker.postMessage(request);
   }
 
   /** Throws the failure of worker w (1-based) if it has failed or exited. */
@@ -86,13 +119,18 @@ export class GradientWorkers {
     if (gone !== undefined) throw gone.failure!;
   }
 
-  private message(handle: WorkerHandle, kind: 'ready' | 'task-ready'): Promise<void> {
+  private async message(handle: WorkerHandle, kind: 'ready' | 'task-ready' | 'evaluation-ready'): Promise<void> {
+    await this.until(handle, (message): message is WorkerMessage => message.kind === kind);
+  }
+
+  /** The worker's first message that `wanted` accepts, or its failure. */
+  private until<M extends WorkerMessage>(handle: WorkerHandle, wanted: (message: WorkerMessage) => message is M): Promise<M> {
     return Promise.race([
-      new Promise<void>((resolve) => {
+      new Promise<M>((resolve) => {
         const onMessage = (message: WorkerMessage) => {
-          if (message.kind !== kind) return;
+          if (!wanted(message)) return;
           handle.worker.off('message', onMessage);
-          resolve();
+          resolve(message);
         };
         handle.worker.on('message', onMessage);
       }),

@@ -85,7 +85,44 @@ export interface TaskSetup {
   readonly count: number;
 }
 
+/**
+ * Evaluations of one sensitivity analysis (engine/sensitivity/): a worker takes the model and the
+ * test split once, then evaluates job after job, each with some weights replaced for it alone.
+ * Between training tasks the workers are idle, so these go by postMessage (an evaluation takes
+ * tens of milliseconds, its message a fraction of one).
+ */
+export interface EvaluationSetup {
+  readonly kind: 'evaluation';
+  readonly topology: string;
+  /** Every weight of the model (model.weights order): the state every job starts from. */
+  readonly weights: readonly Float32Array[];
+  readonly imageShape: readonly [number, number, number];
+  readonly numClasses: number;
+  /** The test split's pixels (bytes standing for byte/255, or float32 values) and labels, shared. */
+  readonly images: SharedArrayBuffer;
+  readonly imageBytes: boolean;
+  readonly labels: SharedArrayBuffer;
+  readonly count: number;
+}
+
+/** One evaluation: the weights (by model.weights index) that differ from the setup's for it. */
+export interface EvaluationJob {
+  readonly kind: 'evaluate';
+  readonly job: number;
+  readonly overrides: readonly { readonly index: number; readonly values: Float32Array }[];
+}
+
+/** The analysis is over: the worker drops the split and the base weights. */
+export interface EvaluationEnd {
+  readonly kind: 'evaluation-end';
+}
+
+/** What the main thread posts to a worker. */
+export type WorkerRequest = TaskSetup | EvaluationSetup | EvaluationJob | EvaluationEnd;
+
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'task-ready' }
+  | { readonly kind: 'evaluation-ready' }
+  | { readonly kind: 'evaluated'; readonly job: number; readonly lossSum: number; readonly correct: number; readonly count: number }
   | { readonly kind: 'failed'; readonly message: string; readonly stack?: string };

@@ -51,7 +51,7 @@ const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float
  */
 const sharedSplits = new WeakMap<Split, Split>();
 
-function sharedSplit(split: Split): Split {
+export function sharedSplit(split: Split): Split {
   if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
   let shared = sharedSplits.get(split);
   if (shared === undefined) {

@@ -11,6 +11,7 @@ import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type 
 import { element, join, raw, text, type Markup } from './markup.js';
 import { evaluationLabel } from '../report.js';
 import { compactSection, sizeSection, sparseSection } from './sizes.js';
+import { allocationTables, sensitivitySection } from './sensitivity.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
 import { STYLE } from './style.js';
 import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
@@ -99,7 +100,8 @@ function chartsSection(record: RunRecord, metrics: readonly MetricsRecord[]): Ma
   const schedule = scheduleChart(metrics);
   return [
     heading(2, 'Charts', 'charts'),
-    figure(parameterSparsityChart(record.parameters)),
+    // A sensitivity analysis's run exports no model: its chart is the sensitivity section's.
+    ...(record.parameters.length === 0 && (record.sensitivity ?? []).length > 0 ? [] : [figure(parameterSparsityChart(record.parameters))]),
     figure(runPointsChart(metrics)),
     figure(lossChart(metrics)),
     ...(schedule === null ? [] : [figure(schedule)]),
@@ -132,6 +134,7 @@ function stagesSection(record: RunRecord): Markup[] {
         Object.entries(stage.parameters).map(([name, f]) => [code(name), String(f.zeros), String(f.count), percent(f.sparsity), historyCell(name)]),
         [1, 2, 3],
       ),
+      ...allocationTables(stage.allocations ?? []),
       paragraph('Global sparsity of the pruned parameters after this stage: ', strong(percent(stage.global.sparsity))),
     );
     if (stage.isPruned !== undefined) parts.push(paragraph(code('prune.is_pruned(model)'), ` after this stage: ${String(stage.isPruned)}`));
@@ -208,6 +211,7 @@ export function renderHtmlReport(record: RunRecord, metrics: readonly MetricsRec
     facts(record),
     ...expectationsSection(record.expectations),
     ...collapseWarning(record.parameters),
+    ...sensitivitySection(record.sensitivity ?? []),
     ...chartsSection(record, metrics),
     ...accuracySection(record),
     ...stagesSection(record),
