@@ -93,7 +93,10 @@ describe('the direct pass over graphs', () => {
   });
 
   it('gives the built-in ResNet-8 and MobileNet the gradient of autodiff', () => {
-    for (const model of [resnet(3), mobilenet(4)]) {
+    for (const [model, activation] of [[resnet(3), 'relu'], [mobilenet(4), 'relu6']] as const) {
+      // Each ReLU/ReLU6 layer after a batch norm is taken into it.
+      const nodes = directNetOf(model, ParameterVector.of(model))!.nodes;
+      expect(nodes.filter((n) => n.layer.kind === 'batchNorm').every((n) => n.layer.kind === 'batchNorm' && n.layer.activation === activation)).toBe(true);
       expectDirectMatchesAutodiff(model, input, indices(24), 48, TOLERANCE);
       model.dispose();
     }

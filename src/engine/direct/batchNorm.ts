@@ -3,7 +3,7 @@
  * the heap, in float64 per channel:
  *
  *   forward   μ, σ² = mean and biased variance of x over the shard (tf.moments, as TF.js's layer)
- *             y = γ·(x − μ)/√(σ² + ε) + β
+ *             y = γ·(x − μ)/√(σ² + ε) + β  (then ReLU or ReLU6, when the layer took one in: net.ts)
  *   backward  with x̂ = (x − μ)/√(σ² + ε), over the M values of a channel:
  *             dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/√(σ² + ε) · (dy − dβ/M − x̂·dγ/M)
  *
@@ -23,6 +23,21 @@ export interface BatchNormSaved {
   readonly mean: Float64Array;
   /** 1/√(σ² + ε). */
   readonly inverseStd: Float64Array;
+  /** z = x·scale + shift is the normalised output before the activation. */
+  readonly scale: Float64Array;
+  readonly shift: Float64Array;
+}
+
+/** The open-closed interval (low, high] where the layer's activation passes z and its gradient. */
+function passBand(layer: BatchNormLayer): [number, number] {
+  switch (layer.activation) {
+    case 'linear':
+      return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+    case 'relu':
+      return [0, Number.POSITIVE_INFINITY];
+    case 'relu6':
+      return [0, 6];
+  }
 }
 
 export function batchNormForward(backend: BackendWasm, layer: BatchNormLayer, x: Info, record: Float64Array | null, owned: Info[]): { output: Info; saved: BatchNormSaved } {
@@ -34,38 +49,50 @@ export function batchNormForward(backend: BackendWasm, layer: BatchNormLayer, x:
   const channels = gamma.length;
   const n = from.length;
   const count = n / channels;
-  const mean = new Float64Array(channels);
-  for (let i = 0; i < n; i += channels) for (let c = 0; c < channels; c++) mean[c]! += from[i + c]!;
-  for (let c = 0; c < channels; c++) mean[c] = mean[c]! / count;
-  // Two passes (mean, then squared deviations): no cancellation whatever the mean.
-  const variance = new Float64Array(channels);
+  // Sums of (x − k) and (x − k)², k = the channel's first value: one pass, and no cancellation
+  // unless the mean lies many deviations from a value of the channel itself.
+  const first = Float64Array.from(from.subarray(0, channels));
+  const sums = new Float64Array(channels);
+  const squares = new Float64Array(channels);
   for (let i = 0; i < n; i += channels) {
     for (let c = 0; c < channels; c++) {
-      const d = from[i + c]! - mean[c]!;
-      variance[c]! += d * d;
+      const d = from[i + c]! - first[c]!;
+      sums[c]! += d;
+      squares[c]! += d * d;
     }
   }
+  const mean = new Float64Array(channels);
+  const variance = new Float64Array(channels);
   const inverseStd = new Float64Array(channels);
   const scale = new Float64Array(channels);
   const shift = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
-    variance[c] = variance[c]! / count;
+    const offset = sums[c]! / count;
+    mean[c] = first[c]! + offset;
+    variance[c] = Math.max(0, squares[c]! / count - offset * offset);
     inverseStd[c] = 1 / Math.sqrt(variance[c]! + layer.epsilon);
     scale[c] = gamma[c]! * inverseStd[c]!;
     shift[c] = beta[c]! - mean[c]! * scale[c]!;
   }
-  for (let i = 0; i < n; i += channels) for (let c = 0; c < channels; c++) to[i + c] = from[i + c]! * scale[c]! + shift[c]!;
+  const [low, high] = passBand(layer);
+  for (let i = 0; i < n; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      const z = from[i + c]! * scale[c]! + shift[c]!;
+      to[i + c] = z > low ? (z <= high ? z : high) : 0;
+    }
+  }
   if (record !== null) {
     record[layer.recordOffset] = count;
     record.set(mean, layer.recordOffset + 1);
     record.set(variance, layer.recordOffset + 1 + channels);
   }
-  return { output, saved: { mean, inverseStd } };
+  return { output, saved: { mean, inverseStd, scale, shift } };
 }
 
 /**
- * Back through the layer: dγ and dβ into `out`, and the input gradient (into dA itself when
- * `inPlace`, the caller's to change; else a new buffer), or null when not needed.
+ * Back through the layer (its activation's gradient first: dy where low < z ≤ high, else 0, z
+ * recomputed from x as the forward pass computed it): dγ and dβ into `out`, and the input gradient
+ * (into dA itself when `inPlace`, the caller's to change; else a new buffer), or null when not needed.
  */
 export function batchNormBackward(
   backend: BackendWasm,
@@ -82,7 +109,8 @@ export function batchNormBackward(
   const from = view(backend, x);
   const dy = view(backend, dA);
   const gamma = view(backend, infoOf(layer.gamma));
-  const { mean, inverseStd } = saved;
+  const { mean, inverseStd, scale, shift } = saved;
+  const [low, high] = passBand(layer);
   const channels = gamma.length;
   const n = dy.length;
   const count = n / channels;
@@ -90,9 +118,11 @@ export function batchNormBackward(
   const sumDyX = new Float64Array(channels); // Σ dy·(x − μ)
   for (let i = 0; i < n; i += channels) {
     for (let c = 0; c < channels; c++) {
-      const g = dy[i + c]!;
+      const v = from[i + c]!;
+      const z = v * scale[c]! + shift[c]!;
+      const g = z > low && z <= high ? dy[i + c]! : 0;
       sumDy[c]! += g;
-      sumDyX[c]! += g * (from[i + c]! - mean[c]!);
+      sumDyX[c]! += g * (v - mean[c]!);
     }
   }
   const dGamma = out.subarray(layer.gamma.offset, layer.gamma.offset + channels);
@@ -112,6 +142,12 @@ export function batchNormBackward(
     k[c] = b[c]! * mean[c]! - (a[c]! * sumDy[c]!) / count;
   }
   const to = view(backend, dX);
-  for (let i = 0; i < n; i += channels) for (let c = 0; c < channels; c++) to[i + c] = a[c]! * dy[i + c]! - b[c]! * from[i + c]! + k[c]!;
+  for (let i = 0; i < n; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = from[i + c]!;
+      const z = v * scale[c]! + shift[c]!;
+      to[i + c] = (z > low && z <= high ? a[c]! * dy[i + c]! : 0) - b[c]! * v + k[c]!;
+    }
+  }
   return dX;
 }

@@ -25,7 +25,16 @@ export type DirectLayer =
    * its input over the shard (as TF.js's layer, called by autodiff on the shard), whose values it
    * writes at `recordOffset` of the shard's batch-norm record (parallel/batchNormStatistics.ts).
    */
-  | { readonly kind: 'batchNorm'; readonly name: string; readonly gamma: WeightRef; readonly beta: WeightRef; readonly epsilon: number; readonly recordOffset: number }
+  | {
+      readonly kind: 'batchNorm';
+      readonly name: string;
+      readonly gamma: WeightRef;
+      readonly beta: WeightRef;
+      readonly epsilon: number;
+      readonly recordOffset: number;
+      /** The ReLU or ReLU6 layer after it, taken in when the batch norm is its only input (net.ts). */
+      readonly activation: 'linear' | 'relu' | 'relu6';
+    }
   | { readonly kind: 'maxPool' | 'avgPool'; readonly name: string; readonly poolSize: Pair; readonly strides: Pair; readonly padding: Padding }
   | { readonly kind: 'globalAvgPool'; readonly name: string }
   | { readonly kind: 'flatten'; readonly name: string }

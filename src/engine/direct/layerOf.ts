@@ -87,7 +87,7 @@ function batchNormOf(layer: tf.layers.Layer, vector: ParameterVector, config: Co
   if (context.recordOffset === null || (axis !== -1 && axis !== rank - 1) || typeof epsilon !== 'number' || hasRegularizer(config)) return null;
   if (config['center'] !== true || config['scale'] !== true) return null;
   const refs = weightsOf(layer, vector, ['gamma', 'beta'], ['moving_mean', 'moving_variance']);
-  return refs === null ? null : { kind: 'batchNorm', name: layer.name, gamma: refs[0]!, beta: refs[1]!, epsilon, recordOffset: context.recordOffset };
+  return refs === null ? null : { kind: 'batchNorm', name: layer.name, gamma: refs[0]!, beta: refs[1]!, epsilon, recordOffset: context.recordOffset, activation: 'linear' };
 }
 
 function activationOf(className: string, name: string, config: Config): DirectLayer | null {

@@ -53,6 +53,43 @@ export function fitsData(net: DirectNet, imageShape: readonly number[], numClass
   return net.classes === numClasses && net.inputShape.every((d, i) => d === imageShape[i]) && imageShape.length === 3;
 }
 
+interface BuildingNode {
+  layer: DirectLayer;
+  inputs: number[];
+  readers: number;
+  needsGradient: boolean;
+}
+
+/**
+ * Each ReLU or ReLU6 layer whose input is a batch norm read by nothing else, taken into that batch
+ * norm (batchNorm.ts applies it as it normalises, and its gradient as it back-propagates): one
+ * pass less over the activations each way, and one buffer less. The readers of the activation
+ * read the batch norm instead.
+ */
+function withActivationsFused(nodes: BuildingNode[]): BuildingNode[] {
+  const joined = new Map<number, number>(); // activation node → the batch norm it joins
+  for (const [j, node] of nodes.entries()) {
+    const i = node.inputs[0]!;
+    const { layer } = node;
+    if (layer.kind !== 'activation' || layer.fn === 'linear' || i === MODEL_INPUT) continue;
+    const before = nodes[i]!;
+    if (before.layer.kind !== 'batchNorm' || before.readers !== 1 || before.layer.activation !== 'linear') continue;
+    before.layer = { ...before.layer, activation: layer.fn };
+    before.readers = node.readers;
+    joined.set(j, i);
+  }
+  const renumbered = new Map<number, number>([[MODEL_INPUT, MODEL_INPUT]]);
+  const kept: BuildingNode[] = [];
+  for (const [j, node] of nodes.entries()) {
+    if (joined.has(j)) continue;
+    renumbered.set(j, kept.length);
+    kept.push(node);
+  }
+  for (const [j, i] of joined) renumbered.set(j, renumbered.get(i)!);
+  for (const node of kept) node.inputs = node.inputs.map((k) => renumbered.get(k)!);
+  return kept;
+}
+
 /** The source layer of a layer's only input tensors, or null when it is applied more than once. */
 function inboundLayers(layer: tf.layers.Layer): tf.layers.Layer[] | null {
   if (layer.inboundNodes.length !== 1) return null;
@@ -72,7 +109,7 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
 
   const index = new Map<tf.layers.Layer, number>([[inputLayer, MODEL_INPUT]]);
   const shapes: (readonly (number | null)[])[] = [];
-  const nodes: { layer: DirectLayer; inputs: number[]; readers: number; needsGradient: boolean }[] = [];
+  const nodes: BuildingNode[] = [];
   const shapeOf = (i: number) => (i === MODEL_INPUT ? input : shapes[i]!);
   for (const layer of model.layers) {
     if (layer === inputLayer) continue;
@@ -98,5 +135,5 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   const covered = new Set(nodes.flatMap((n) => weightsOfLayer(n.layer).map((w) => w.offset)));
   if (covered.size !== vector.slots.length || nodes.reduce((n, node) => n + weightsOfLayer(node.layer).length, 0) !== covered.size) return null;
   const output = (outputLayer.getConfig() as Record<string, unknown>)['activation'] === 'softmax' ? 'probabilities' : 'logits';
-  return { nodes, inputShape: [input[1]!, input[2]!, input[3]!], classes: last.layer.kernel.variable.shape[1]!, output };
+  return { nodes: withActivationsFused(nodes), inputShape: [input[1]!, input[2]!, input[3]!], classes: last.layer.kernel.variable.shape[1]!, output };
 }
