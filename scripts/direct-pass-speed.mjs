@@ -4,10 +4,10 @@
  * and threads, in alternating runs (the machine may be shared: compare the ratio of neighbouring
  * runs, not absolute numbers across days). Each run trains a fresh model one epoch over synthetic
  * 28×28 images on the wasm backend with the default sharding (two shards, one thread per core up
- * to two), on one pool of worker threads started once; it prints images/s per run and the
+ * to two, or --threads), on one pool of worker threads started once; it prints images/s per run and the
  * direct/autodiff ratio of each round.
  *
- *   npm run build && node scripts/direct-pass-speed.mjs [resnet|mobilenet|lenet ...] [--images N] [--batch N] [--rounds N]
+ *   npm run build && node scripts/direct-pass-speed.mjs [resnet|mobilenet|lenet ...] [--images N] [--batch N] [--rounds N] [--threads N]
  */
 import * as tf from '@tensorflow/tfjs';
 import { syntheticDataset } from '../dist/data/index.js';
@@ -33,6 +33,7 @@ const option = (name, fallback) => {
 const images = option('images', 2048);
 const batchSize = option('batch', 128);
 const rounds = option('rounds', 3);
+const threads = args.includes('--threads') ? option('threads', 2) : undefined;
 const shape = { inputShape: [28, 28, 1], classes: 10 };
 const MODELS = {
   resnet: (seed) => buildArchitecture(resnetArchitecture({ ...shape, depth: 8, width: 1 }), seed),
@@ -49,7 +50,7 @@ for (const name of wanted) {
 
 await selectBackend('wasm');
 const data = syntheticDataset({ trainCount: images, testCount: 1, seed: 1 });
-const sharding = defaultSharding();
+const sharding = defaultSharding(threads);
 const workers = sharding.threads > 1 ? await GradientWorkers.start(sharding.threads - 1, 'wasm') : undefined;
 const config = { epochs: 1, batchSize, optimizer: 'adam', learningRate: 0.001 };
 
