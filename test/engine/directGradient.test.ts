@@ -9,9 +9,9 @@ import { syntheticDataset } from '../../src/data/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { directNetOf, fitsData } from '../../src/engine/direct/net.js';
 import { buildLenet } from '../../src/engine/lenet.js';
-import { autodiffShardGradient, shardGradient } from '../../src/engine/parallel/shardGradient.js';
+import { shardGradient } from '../../src/engine/parallel/shardGradient.js';
 import { ParameterVector } from '../../src/engine/parameterVector.js';
-import { expectTensorsClose } from '../helpers/tensors.js';
+import { expectDirectMatchesAutodiff } from '../helpers/directPass.js';
 
 const data = syntheticDataset({ trainCount: 64, testCount: 8, seed: 5 });
 const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses };
@@ -20,26 +20,9 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-/** Both passes on the same shard; the direct one must actually run (not fall back). */
 function compare(model: tf.LayersModel, images: number, batchSize: number): void {
-  const vector = ParameterVector.of(model);
-  expect(directNetOf(model, vector)).not.toBeNull();
   const indices = Uint32Array.from({ length: images }, (_, i) => (i * 7 + 3) % data.train.count);
-  const expected = new Float32Array(vector.size);
-  const actual = new Float32Array(vector.size).fill(Number.NaN); // every entry must be written
-  const reference = autodiffShardGradient(model, vector, input, indices, batchSize, expected);
-  const tensors = tf.memory().numTensors;
-  const dataIds = tf.backend().numDataIds();
-  const outcome = shardGradient(model, vector, input, indices, batchSize, actual);
-  expect(tf.memory().numTensors).toBe(tensors);
-  expect(tf.backend().numDataIds()).toBe(dataIds);
-  expect(outcome.correct).toBe(reference.correct);
-  expect(outcome.loss).toBeCloseTo(reference.loss, 5);
-  for (const slot of vector.slots) {
-    const scale = Math.max(...expected.subarray(slot.offset, slot.offset + slot.size).map(Math.abs));
-    expect(scale, slot.name).toBeGreaterThan(0); // the case exercises this weight's gradient
-    expectTensorsClose(actual.subarray(slot.offset, slot.offset + slot.size), expected.subarray(slot.offset, slot.offset + slot.size), { rtol: 1e-4, atol: 1e-5 * scale });
-  }
+  expectDirectMatchesAutodiff(model, input, indices, batchSize, { rtol: 1e-4, atol: 1e-5 });
 }
 
 /** Layers and options the direct pass covers beyond LeNet's. */
@@ -155,11 +138,27 @@ describe('the direct training pass', () => {
       ['a frozen layer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 8, trainable: false }), tf.layers.dense({ units: 10 })] })],
       ['a dense layer on images', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3 }), tf.layers.dense({ units: 10 })] })],
       ['no dense output', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 28 }), tf.layers.flatten()] })],
+      ['a conv with a ReLU6 activation', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3, activation: 'relu6' }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],
+      ['a ReLU capped at 3', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.reLU({ maxValue: 3 }), tf.layers.dense({ units: 10 })] })],
+      ['a tanh activation layer', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.activation({ activation: 'tanh' }), tf.layers.dense({ units: 10 })] })],
+      ['batch norm without centre', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.batchNormalization({ center: false }), tf.layers.dense({ units: 10 })] })],
+      ['batch norm over rows', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization({ axis: 1 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],
+      ['a frozen batch norm', () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.batchNormalization({ trainable: false }), tf.layers.dense({ units: 10 })] })],
+      ['a depthwise conv with dilation', () => tf.sequential({ layers: [tf.layers.depthwiseConv2d({ inputShape: [28, 28, 1], kernelSize: 3, dilationRate: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] })],
       [
-        'a functional model',
+        'a layer applied twice',
         () => {
           const x = tf.input({ shape: [28, 28, 1] });
-          return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 10 }).apply(tf.layers.flatten().apply(x)) as tf.SymbolicTensor });
+          const shared = tf.layers.conv2d({ filters: 1, kernelSize: 1 });
+          const twice = shared.apply(shared.apply(x)) as tf.SymbolicTensor;
+          return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 10 }).apply(tf.layers.flatten().apply(twice)) as tf.SymbolicTensor });
+        },
+      ],
+      [
+        'a nested model',
+        () => {
+          const inner = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] })] });
+          return tf.sequential({ layers: [inner, tf.layers.dense({ units: 10 })] });
         },
       ],
     ];

@@ -31,6 +31,22 @@ function movingVariable(layer: tf.layers.Layer, name: string): tf.LayerVariable 
   return found;
 }
 
+/**
+ * Where each BatchNormalization layer's values start in a shard's record, in model layer order:
+ * [elements per channel, means…, variances…] each. The direct pass (direct/) writes its own
+ * records in this layout.
+ */
+export function batchNormRecordLayout(model: tf.LayersModel): { offsets: Map<tf.layers.Layer, number>; length: number } {
+  const offsets = new Map<tf.layers.Layer, number>();
+  let length = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    offsets.set(layer, length);
+    length += 1 + 2 * movingVariable(layer, 'moving_mean').shape[0]!;
+  }
+  return { offsets, length };
+}
+
 export class BatchNormStatistics {
   private constructor(
     private readonly layers: readonly BatchNormLayer[],
@@ -40,17 +56,13 @@ export class BatchNormStatistics {
 
   /** The model's BatchNormalization layers (each applied once per pass, as in a Keras model); null when it has none. */
   static of(model: tf.LayersModel): BatchNormStatistics | null {
-    const layers: BatchNormLayer[] = [];
-    let offset = 0;
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue;
+    const { offsets, length } = batchNormRecordLayout(model);
+    const layers = [...offsets].map(([layer, offset]): BatchNormLayer => {
       const config = layer.getConfig() as { axis: number; momentum: number };
       const movingMean = movingVariable(layer, 'moving_mean');
-      const channels = movingMean.shape[0]!;
-      layers.push({ layer, call: layer.call.bind(layer), axis: config.axis, channels, momentum: config.momentum, movingMean, movingVariance: movingVariable(layer, 'moving_variance'), offset });
-      offset += 1 + 2 * channels;
-    }
-    return layers.length === 0 ? null : new BatchNormStatistics(layers, offset);
+      return { layer, call: layer.call.bind(layer), axis: config.axis, channels: movingMean.shape[0]!, momentum: config.momentum, movingMean, movingVariance: movingVariable(layer, 'moving_variance'), offset };
+    });
+    return layers.length === 0 ? null : new BatchNormStatistics(layers, length);
   }
 
   /**

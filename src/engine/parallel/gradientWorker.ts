@@ -63,6 +63,7 @@ async function prepare(task: TaskSetup): Promise<() => void> {
     split: { images: task.imageBytes ? new Uint8Array(task.images) : new Float32Array(task.images), labels: new Uint8Array(task.labels), count: task.count },
     imageShape: task.imageShape,
     numClasses: task.numClasses,
+    autodiffOnly: task.autodiffOnly,
   };
   const done = doneSlot(task.shards, start.worker);
   // Read before saying ready: the main thread starts step 1 as soon as it hears it.
@@ -80,9 +81,9 @@ async function prepare(task: TaskSetup): Promise<() => void> {
         for (let s = start.worker; s < task.shards; s += task.threads) {
           const at = control[SHARDS + 2 * s]!;
           const count = control[SHARDS + 2 * s + 1]!;
-          const pass = () => shardGradient(model, vector, input, indices.subarray(at, at + count), batchSize, gradients[s]!);
           const length = batchNorm?.recordLength ?? 0;
-          const outcome = batchNorm === null ? pass() : batchNorm.recordDuring(statistics.subarray(s * length, (s + 1) * length), pass);
+          const recording = batchNorm === null ? null : { statistics: batchNorm, record: statistics.subarray(s * length, (s + 1) * length) };
+          const outcome = shardGradient(model, vector, input, indices.subarray(at, at + count), batchSize, gradients[s]!, recording);
           results[2 * s] = outcome.loss;
           results[2 * s + 1] = outcome.correct;
         }

@@ -65,6 +65,8 @@ export interface TaskSetup {
   readonly initialWeights: readonly Float32Array[];
   readonly imageShape: readonly [number, number, number];
   readonly numClasses: number;
+  /** ShardingOptions.autodiffOnly. */
+  readonly autodiffOnly: boolean;
   readonly threads: number;
   readonly shards: number;
   readonly control: SharedArrayBuffer;

@@ -3,8 +3,10 @@
  * divided by the size of the whole batch, so that the shards' parts add up to the gradient of the
  * batch's mean loss. The main thread and the workers run this same function.
  *
- * Two ways to the same gradient: the direct pass (direct/shard.ts) for the sequential conv/dense
- * models it covers, and TF.js's autodiff (tf.variableGrads) for every other model.
+ * Two ways to the same gradient: the direct pass (direct/shard.ts) for the models it covers
+ * (direct/net.ts), and TF.js's autodiff (tf.variableGrads) for every other model. Either records
+ * the shard's batch-norm statistics when asked (batchNormStatistics.ts): the direct pass as it
+ * computes them, autodiff by observing the layers' calls.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +16,7 @@ import { crossEntropySum, outputKindOf } from '../loss.js';
 import { directNetOf, fitsData, type DirectNet } from '../direct/net.js';
 import { directShardGradient } from '../direct/shard.js';
 import type { ParameterVector } from '../parameterVector.js';
+import type { BatchNormStatistics } from './batchNormStatistics.js';
 
 export interface ShardOutcome {
   /** This shard's share of the batch's mean loss. */
@@ -25,6 +28,8 @@ export interface ShardInput {
   readonly split: Split;
   readonly imageShape: readonly [number, number, number];
   readonly numClasses: number;
+  /** Every shard through autodiff, even where the direct pass applies (ShardingOptions.autodiffOnly). */
+  readonly autodiffOnly?: boolean;
 }
 
 /** Per parameter vector (one per training task): the direct pass's view of the model, or null. */
@@ -40,7 +45,16 @@ function directNetFor(model: tf.LayersModel, vector: ParameterVector): DirectNet
   return net;
 }
 
-/** The shard's gradient part into `out` (laid out as `vector`), by the direct pass where it applies. */
+/** Where a shard's batch-norm statistics go: the model's layers, and this shard's record. */
+export interface BatchNormRecording {
+  readonly statistics: BatchNormStatistics;
+  readonly record: Float64Array;
+}
+
+/**
+ * The shard's gradient part into `out` (laid out as `vector`), by the direct pass where it
+ * applies; with `batchNorm`, the shard's batch-norm statistics into its record.
+ */
 export function shardGradient(
   model: tf.LayersModel,
   vector: ParameterVector,
@@ -48,10 +62,14 @@ export function shardGradient(
   indices: Uint32Array,
   batchSize: number,
   out: Float32Array,
+  batchNorm: BatchNormRecording | null = null,
 ): ShardOutcome {
-  const net = indices.length === 0 ? null : directNetFor(model, vector);
-  if (net === null || !fitsData(net, input.imageShape, input.numClasses)) return autodiffShardGradient(model, vector, input, indices, batchSize, out);
-  return directShardGradient(tf.backend() as BackendWasm, net, input.split, indices, batchSize, out);
+  const net = indices.length === 0 || input.autodiffOnly === true ? null : directNetFor(model, vector);
+  if (net === null || !fitsData(net, input.imageShape, input.numClasses)) {
+    const pass = () => autodiffShardGradient(model, vector, input, indices, batchSize, out);
+    return batchNorm === null ? pass() : batchNorm.statistics.recordDuring(batchNorm.record, pass);
+  }
+  return directShardGradient(tf.backend() as BackendWasm, net, input.split, indices, batchSize, out, batchNorm?.record ?? null);
 }
 
 /** The same through tf.variableGrads: any model, any backend. */

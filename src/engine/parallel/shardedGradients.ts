@@ -25,6 +25,11 @@ export interface ShardingOptions {
   readonly threads: number;
   /** The backend the workers select: the one the main thread runs (prune-run's wasm kernels included). */
   readonly backend: BackendRequest;
+  /**
+   * Every shard's gradient through tf.variableGrads, even where the direct pass (direct/) applies:
+   * the reference that pass is tested and measured against. Default false.
+   */
+  readonly autodiffOnly?: boolean;
 }
 
 export interface BatchOutcome {
@@ -141,7 +146,7 @@ export class ShardedGradients {
       statistics: new Float64Array(new SharedArrayBuffer(shards * (batchNorm?.recordLength ?? 0) * Float64Array.BYTES_PER_ELEMENT)),
       indices: new Uint32Array(new SharedArrayBuffer(Math.max(1, maxBatch) * Uint32Array.BYTES_PER_ELEMENT)),
     };
-    const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses };
+    const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses, autodiffOnly: options.autodiffOnly === true };
     if (threads === 1) return new ShardedGradients(model, vector, options, input, batchNorm, buffers, null);
 
     const pool = workers === undefined ? { workers: await GradientWorkers.start(threads - 1, options.backend), owned: true } : { workers, owned: false };
@@ -153,6 +158,7 @@ export class ShardedGradients {
       initialWeights: model.weights.map((w) => w.read().dataSync() as Float32Array),
       imageShape: data.imageShape,
       numClasses: data.numClasses,
+      autodiffOnly: input.autodiffOnly,
       threads,
       shards,
       control: buffers.control.buffer,
@@ -196,8 +202,8 @@ export class ShardedGradients {
     const movingBefore = this.batchNorm?.snapshot() ?? [];
     for (let s = 0; s < shards; s += threads) {
       const b = bounds[s]!;
-      const pass = () => shardGradient(this.model, this.vector, this.input, this.indices.subarray(b.start, b.start + b.count), size, this.gradients[s]!);
-      const outcome = this.batchNorm === null ? pass() : this.batchNorm.recordDuring(this.statistics[s]!, pass);
+      const recording = this.batchNorm === null ? null : { statistics: this.batchNorm, record: this.statistics[s]! };
+      const outcome = shardGradient(this.model, this.vector, this.input, this.indices.subarray(b.start, b.start + b.count), size, this.gradients[s]!, recording);
       this.results[2 * s] = outcome.loss;
       this.results[2 * s + 1] = outcome.correct;
     }
