@@ -12,6 +12,8 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError, type SourceLocation } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
+import { RECIPE_LIMITS } from './limits.js';
+import { nestingMessage, tooDeepAt } from './nesting.js';
 import { SourcePositions, isRecord, type PathSegment } from './positions.js';
 
 /** How an override is recorded (resolved.json, manifest.json, the --json summary). */
@@ -67,6 +69,7 @@ export class RecipeOverride {
       );
     }
     const valueText = argument.slice(equals + 1);
+    if (tooDeepAt(valueText, RECIPE_LIMITS.depth) !== null) throw new UsageError(`--set ${argument}: ${nestingMessage('the value')}`);
     const lineCounter = new LineCounter();
     const doc = parseDocument(valueText, { lineCounter, uniqueKeys: true });
     // A value must mean exactly what it says, as a recipe must: warnings (an unknown tag) count too.
