@@ -12,6 +12,7 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from '../cache/keys.js';
 import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
+import { readRecipeText } from '../recipe/source.js';
 import { prepareRunFromText } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
@@ -82,9 +83,11 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
   if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);
   let text: string;
   try {
-    text = await readFile(path.join(dir, 'recipe.yaml'), 'utf8');
-  } catch {
-    throw new UsageError(`${folder}: has no recipe.yaml; the run cannot be resumed`);
+    // Decoded as the first run decoded the recipe (strict UTF-8, the bytes kept), so the hash agrees.
+    text = await readRecipeText(path.join(dir, 'recipe.yaml'), path.join(folder, 'recipe.yaml'));
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${folder}: has no readable recipe.yaml; the run cannot be resumed`);
+    throw error;
   }
 
   const config = await loadProjectConfig(io.cwd);

@@ -1,7 +1,11 @@
 /**
- * A recipe file → its text. No more than RECIPE_LIMITS.bytes (plus one, to see that there is
- * more) is ever read, so a huge file or an endless one (a device, a pipe that never closes its
- * writer) cannot fill the memory.
+ * A recipe file → its text, exactly. Two promises rest on this: the run's recipe.yaml is the file
+ * byte for byte (it is written back from this text, and the run id hashes it), and nothing is
+ * guessed. So bytes that are not UTF-8 are refused at their line and column instead of being
+ * replaced by U+FFFD (which would change the recipe, its hash and any non-ASCII name in it), a
+ * byte-order mark is kept as part of the text, and no more than RECIPE_LIMITS.bytes (plus one, to
+ * see that there is more) is ever read, so a huge file or an endless one (a device, a pipe that
+ * never closes its writer) cannot fill the memory.
  */
 import { open } from 'node:fs/promises';
 import { RecipeError, UsageError, type SourceLocation } from '../errors.js';
@@ -45,9 +49,63 @@ async function readBounded(absoluteFile: string, file: string): Promise<Uint8Arr
   }
 }
 
-/** The text of recipe bytes. */
-export function decodeRecipe(bytes: Uint8Array, _file: string): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of recipe bytes, which must be UTF-8 (ignoreBOM keeps a byte-order mark in the text,
+ * so that encoding the text again gives the same bytes). Also for a run folder's recipe.yaml.
+ */
+export function decodeRecipe(bytes: Uint8Array, file: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const byte = bytes[offset] ?? 0;
+    const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    throw new RecipeError([
+      {
+        at: locateByte(bytes, offset, file),
+        message:
+          `the recipe is not valid UTF-8: byte ${hex} here does not begin a UTF-8 character ` +
+          '(text saved as Latin-1 or Windows-1252 looks like this); save the file as UTF-8',
+      },
+    ]);
+  }
+}
+
+/**
+ * The offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode's
+ * Table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or -1 when all are.
+ * A sequence cut short is blamed on its first byte: that is the character that cannot be read.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // Continuation bytes needed, and the allowed range of the first of them.
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+    else if (lead === 0xe0) [need, low] = [2, 0xa0];
+    else if (lead === 0xed) [need, high] = [2, 0x9f];
+    else if (lead >= 0xe1 && lead <= 0xef) need = 2;
+    else if (lead === 0xf0) [need, low] = [3, 0x90];
+    else if (lead === 0xf4) [need, high] = [3, 0x8f];
+    else if (lead >= 0xf1 && lead <= 0xf3) need = 3;
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      const next = bytes[i + k];
+      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
+      if (next === undefined || next < min || next > max) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
 }
 
 /**
