@@ -14,7 +14,8 @@ import { RecipeRun } from '../runner/recipeRun.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
-import { defaultCacheDir, driveRun } from './drive.js';
+import { defaultStageCacheDir } from '../cache/home.js';
+import { driveRun } from './drive.js';
 import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 import { runResume } from './resume.js';
@@ -25,6 +26,7 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(`${text}\n`),
   progress: process.stderr,
   cwd: process.cwd(),
+  env: process.env,
 };
 
 function errorText(error: unknown): string {
@@ -77,7 +79,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
   const runsDir = args.runsDir !== null ? path.resolve(io.cwd, args.runsDir) : (config.runsDir ?? path.resolve(io.cwd, 'runs'));
   const threads = args.threads ?? config.threads;
-  const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd));
+  const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultStageCacheDir(io.env));
   const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir, cacheMaxMB: config.cacheMaxMB });
   return driveRun(run, prepared, { ...args, threads }, io);
 }

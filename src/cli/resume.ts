@@ -17,9 +17,11 @@ import { prepareRunFromText } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import type { ManifestStatus } from '../runs/runStatus.js';
-import { parseCliArgs } from './args.js';
+import { parseCliArgs, RESUME_USAGE } from './args.js';
+import { SUCCESS_STATUS } from './exitStatus.js';
 import { loadProjectConfig } from './config.js';
-import { defaultCacheDir, driveRun } from './drive.js';
+import { defaultStageCacheDir } from '../cache/home.js';
+import { driveRun } from './drive.js';
 import type { CliIo } from './io.js';
 
 interface SavedManifest {
@@ -61,6 +63,10 @@ async function readJson<T>(file: string, what: string, folder: string): Promise<
 
 export async function runResume(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseCliArgs(argv);
+  if (args.help) {
+    io.stdout(RESUME_USAGE);
+    return SUCCESS_STATUS;
+  }
   const folder = args.recipe;
   if (folder === null) throw new UsageError('prune-run resume: give the unfinished run folder, e.g. prune-run resume runs/20261201-101500Z-1a2b3c4d.partial');
   for (const [given, flag] of [
@@ -114,7 +120,7 @@ export async function runResume(argv: readonly string[], io: CliIo): Promise<num
     runsDir: path.dirname(dir),
     backend,
     threads,
-    cacheDir: args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd)),
+    cacheDir: args.noCache ? null : (config.cacheDir ?? defaultStageCacheDir(io.env)),
     cacheMaxMB: config.cacheMaxMB,
     startedAt: new Date(manifest.startedAt ?? Date.now()),
     resumes: manifest.resumes ?? [],

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CliResult } from './cli.js';
+import { testCacheHome, type CliResult } from './cli.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/prune-run.js');
 const PEAK_RSS = path.resolve(import.meta.dirname, 'peakRss.mjs');
@@ -20,14 +20,14 @@ export interface ChildResult extends CliResult {
   readonly timedOut: boolean;
 }
 
-/** `env` is added to the test process's environment. */
+/** `env` is added to the test process's environment (whose XDG_CACHE_HOME is the test's own, helpers/cli.ts). */
 export async function runCliProcess(argv: readonly string[], cwd: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildResult> {
   // Outside `cwd`, whose contents the tests compare before and after.
   const peakFile = path.join(tmpdir(), `prune-run-peak-rss-${process.pid}-${++children}`);
   const child = spawn(process.execPath, ['--import', PEAK_RSS, BIN, ...argv], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env, PRUNE_RUN_TEST_PEAK_RSS: peakFile },
+    env: { ...process.env, XDG_CACHE_HOME: testCacheHome(cwd), ...options.env, PRUNE_RUN_TEST_PEAK_RSS: peakFile },
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
