@@ -28,6 +28,7 @@ const RUNTIME_PACKAGES = [
   'mnist',
   'onnx-proto',
   'cosmiconfig',
+  'picomatch',
   'listr2',
   // Not a dependency, but it compiles .ts plugin modules (method: custom) when installed.
   'typescript',
