@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // No test may touch the real ~/.cache: the run's XDG_CACHE_HOME is a temporary folder.
+    globalSetup: ['test/helpers/globalSetup.ts'],
     // TF.js keeps global engine state per process; separate forks keep test files independent.
     pool: 'forks',
     testTimeout: 120_000,

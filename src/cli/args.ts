@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
 import { RecipeOverride } from '../recipe/overrides.js';
+import { threadsProblem } from './threads.js';
 
 export interface CliArgs {
   readonly recipe: string | null;
@@ -58,14 +59,16 @@ Options:
                        (cpu is never chosen automatically: it trains ~70x slower than wasm)
   --runs-dir <dir>     where runs are written (default: runs/, or runsDir in the project config)
   --seed <n>           seed for a recipe that sets none (default: the project config's, else 0)
-  --threads <n>        threads for training on wasm, 1 or 2 (default: one per core, at most 2);
-                       they change the speed only: the weights are the same for any number
+  --threads <n>        threads for training on wasm: 1, or 2 on a machine with two cores or more
+                       (default: one per core, at most 2; each batch's gradient has 2 fixed
+                       shards); they change the speed only: the weights are the same for any number
   --progress <mode>    auto (live tree on a terminal, plain lines otherwise), tty, or plain
   --amounts <list>     sensitivity only: the amounts to prune each subject at, comma-separated
                        fractions in (0, 1] (default 0.1,0.2,...,0.9,0.95)
   --no-cache           run every task: neither reuse the stage cache nor add to it (default: a
                        task whose configuration, inputs and engine match an earlier one is reused
-                       from node_modules/.cache/prune-run, or cacheDir in the project config)
+                       from the stage cache: prune-run/stages in the user's cache folder,
+                       $XDG_CACHE_HOME or ~/.cache on Linux, or cacheDir in the project config)
   --debug              on a failure, print the stack trace (also: PRUNE_RUN_DEBUG=1)
   -h, --help           show this help
   -v, --version        show the version
@@ -78,6 +81,42 @@ recipe failed (each failed one is listed on stderr); 2 bad input (recipe, option
 an output folder that cannot be written, a run folder another process is writing); 3 the run
 failed (its folder stays .partial, the reason in its manifest); 130 interrupted (Ctrl-C, SIGINT);
 143 stopped by SIGTERM. A second Ctrl-C ends the process at once.`;
+
+export const COMPARE_USAGE = `Usage: prune-run compare [--json] <run folder> <run folder> [...]
+
+Prints finished runs side by side: headline rows (final accuracy, global sparsity, parameters and
+nonzeros, model sizes, compact speed where measured), each stage (matched by name; a stage a run
+does not have shows —) with the amount asked for, its sparsity and accuracies and each parameter's
+sparsity, each parameter of the final models, and the runs' expect: gates, with every run's
+difference to the first (B − A; fractions in percentage points). Reads record.json, manifest.json
+and resolved.json of each folder; a .partial or failed run is refused.
+
+Options:
+  --json               print the comparison as one JSON document instead of a table
+  -h, --help           show this help
+
+Exit status: 0 printed; 2 bad input (fewer than two folders, a folder that is not a finished run).`;
+
+export const RESUME_USAGE = `Usage: prune-run resume [options] <runs/id.partial>
+
+Continues a run that was interrupted (Ctrl-C) or failed, from its last finished task: the run
+folder's recipe.yaml and --set overrides are compiled again and must give the plan the run started
+with (else it is refused: start a new run), every checkpointed task is reused, a training task
+goes on from its last epoch checkpoint, and the run ends as an uninterrupted one would, renamed to
+runs/<id>/. The recipe, overrides, seed and folder are the run's own: --set, --seed, --dry-run and
+--runs-dir do not apply.
+
+Options:
+  --json               print one JSON summary of the run on stdout at its end
+  --allow-plugins      load the plugin modules the recipe names (as for the first run)
+  --backend <name>     the backend the run started on (another one is refused), or auto
+  --threads <n>        threads for training on wasm: 1, or 2 on a machine with two cores or more
+  --progress <mode>    auto, tty, or plain
+  --no-cache           neither reuse the stage cache nor add to it
+  -h, --help           show this help
+
+Exit status: as prune-run's: 0 success; 1 an expect: gate failed; 2 bad input (not an unfinished
+run, its plan changed, a run still going); 3 the run failed again; 130 interrupted.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -122,8 +161,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   let threads: number | null = null;
   if (values.threads !== undefined) {
-    threads = Number(values.threads);
-    if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got "${values.threads}"`);
+    threads = /^\s*\d+\s*$/.test(values.threads) ? Number(values.threads) : NaN;
+    const problem = threadsProblem(threads, JSON.stringify(values.threads));
+    if (problem !== null) throw new UsageError(`--threads ${problem}`);
   }
   return {
     amounts: values.amounts === undefined ? null : parseAmounts(values.amounts),

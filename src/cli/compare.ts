@@ -7,7 +7,7 @@ import { buildComparison } from '../compare/comparison.js';
 import { formatComparison } from '../compare/format.js';
 import { readRunFolders } from '../compare/readRun.js';
 import { UsageError } from '../errors.js';
-import { USAGE } from './args.js';
+import { COMPARE_USAGE } from './args.js';
 import { SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 
@@ -21,10 +21,10 @@ export async function runCompare(argv: readonly string[], io: CliIo): Promise<nu
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
     });
   } catch (error) {
-    throw new UsageError(`compare: ${(error as Error).message}\nRun prune-run --help for the options.`);
+    throw new UsageError(`compare: ${(error as Error).message}\nRun prune-run compare --help for its options.`);
   }
   if (parsed.values.help === true) {
-    io.stdout(USAGE);
+    io.stdout(COMPARE_USAGE);
     return SUCCESS_STATUS;
   }
   const folders = parsed.positionals;

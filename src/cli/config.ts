@@ -1,18 +1,27 @@
 /**
- * Project defaults through cosmiconfig (`prune-run` key). Searched from the working directory up
- * to the project root. Unknown keys and wrong types are errors: a misspelt `runDir` silently
- * ignored would write runs somewhere unexpected.
+ * Project defaults through cosmiconfig (`prune-run` key), checked against
+ * schemas/config.schema.json with ajv. Searched from the working directory up to the project
+ * root. Unknown keys and wrong types are errors, located at file:line:col in the file's own text
+ * when it is JSON or YAML (package.json, .prune-runrc, *.json, *.yaml) and with a did-you-mean: a
+ * misspelt `runDir` silently ignored would write runs somewhere unexpected.
  */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { cosmiconfig } from 'cosmiconfig';
-import { UsageError } from '../errors.js';
-import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { formatLocation, UsageError, type RecipeProblem, type SourceLocation } from '../errors.js';
+import type { BackendRequest } from '../engine/backend/select.js';
 import type { LocatedDataName } from '../data/locate.js';
+import { explainSchemaErrors } from '../recipe/explain.js';
+import { SourcePositions, sortProblems, type PathSegment } from '../recipe/positions.js';
+import { threadsProblem } from './threads.js';
 
 export interface ProjectConfig {
   /** Absolute; relative paths in the file are taken from the config file's folder. */
   readonly runsDir: string | null;
-  /** The stage cache's folder, absolute; null: the default (node_modules/.cache/prune-run). */
+  /** The stage cache's folder, absolute; null: the default (cache/home.ts, defaultStageCacheDir). */
   readonly cacheDir: string | null;
   /** The most the stage cache may hold, in MB; null: the default (2048). */
   readonly cacheMaxMB: number | null;
@@ -28,9 +37,32 @@ export interface ProjectConfig {
   readonly file: string | null;
 }
 
-const KEYS = ['runsDir', 'cacheDir', 'cacheMaxMB', 'backend', 'seed', 'threads', 'allowPlugins', 'datasets'];
-/** The builtin data sets whose folder the config may name. */
-const DATASET_NAMES: readonly LocatedDataName[] = ['fashion-mnist'];
+/** The config as the schema accepts it. */
+interface ConfigInput {
+  runsDir?: string;
+  cacheDir?: string;
+  cacheMaxMB?: number;
+  backend?: BackendRequest;
+  seed?: number;
+  threads?: number;
+  allowPlugins?: boolean;
+  datasets?: Partial<Record<LocatedDataName, string>>;
+}
+
+/** The schema beside the recipe's, two levels above this module as src/cli/ and as dist/cli/. */
+export const CONFIG_SCHEMA_URL = new URL('../../schemas/config.schema.json', import.meta.url);
+
+let compiled: ValidateFunction | undefined;
+
+function configValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    const schema = JSON.parse(readFileSync(CONFIG_SCHEMA_URL, 'utf8')) as Record<string, unknown>;
+    compiled = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile(schema);
+  }
+  return compiled;
+}
+
+const NO_CONFIG: ProjectConfig = { runsDir: null, cacheDir: null, cacheMaxMB: null, backend: null, seed: null, threads: null, allowPlugins: null, datasets: {}, file: null };
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
@@ -40,52 +72,76 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   } catch (error) {
     throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
   }
-  if (result === null || result.isEmpty) return { runsDir: null, cacheDir: null, cacheMaxMB: null, backend: null, seed: null, threads: null, allowPlugins: null, datasets: {}, file: null };
+  if (result === null || result.isEmpty) return NO_CONFIG;
   const file = result.filepath;
   const config: unknown = result.config;
-  const fail = (message: string): never => {
-    throw new UsageError(`${file}: ${message}`);
-  };
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return fail('the prune-run config must be an object');
-  const values = config as Record<string, unknown>;
-  for (const key of Object.keys(values)) {
-    if (!KEYS.includes(key)) fail(`unknown key "${key}" (known: ${KEYS.join(', ')})`);
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new UsageError(`${file}: the prune-run config must be a mapping of settings (runsDir, seed, …), got ${Array.isArray(config) ? 'a list' : JSON.stringify(config)}`);
   }
-  const { runsDir, cacheDir, cacheMaxMB, backend, seed, threads, allowPlugins, datasets } = values;
-  if (runsDir !== undefined && typeof runsDir !== 'string') fail(`runsDir must be a string, got ${JSON.stringify(runsDir)}`);
-  if (cacheDir !== undefined && typeof cacheDir !== 'string') fail(`cacheDir must be a string, got ${JSON.stringify(cacheDir)}`);
-  if (cacheMaxMB !== undefined && !(typeof cacheMaxMB === 'number' && Number.isFinite(cacheMaxMB) && cacheMaxMB > 0)) {
-    fail(`cacheMaxMB must be a number of megabytes > 0, got ${JSON.stringify(cacheMaxMB)}`);
-  }
-  if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) {
-    fail(`backend must be one of ${BACKEND_REQUESTS.join(', ')}, got ${JSON.stringify(backend)}`);
-  }
-  if (seed !== undefined && !(Number.isInteger(seed) && (seed as number) >= 0)) fail(`seed must be a whole number ≥ 0, got ${JSON.stringify(seed)}`);
-  if (threads !== undefined && !(Number.isInteger(threads) && (threads as number) >= 1)) fail(`threads must be a whole number ≥ 1, got ${JSON.stringify(threads)}`);
-  if (allowPlugins !== undefined && typeof allowPlugins !== 'boolean') fail(`allowPlugins must be true or false, got ${JSON.stringify(allowPlugins)}`);
+  const problems = await configProblems(config, file);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  const values = config as ConfigInput;
+  const dir = path.dirname(file);
+  const datasets: Partial<Record<LocatedDataName, string>> = {};
+  for (const [name, folder] of Object.entries(values.datasets ?? {})) datasets[name as LocatedDataName] = path.resolve(dir, folder);
   return {
-    datasets: readDatasets(datasets, path.dirname(file), fail),
-    runsDir: typeof runsDir === 'string' ? path.resolve(path.dirname(file), runsDir) : null,
-    cacheDir: typeof cacheDir === 'string' ? path.resolve(path.dirname(file), cacheDir) : null,
-    cacheMaxMB: (cacheMaxMB as number | undefined) ?? null,
-    backend: (backend as BackendRequest | undefined) ?? null,
-    seed: (seed as number | undefined) ?? null,
-    threads: (threads as number | undefined) ?? null,
-    allowPlugins: typeof allowPlugins === 'boolean' ? allowPlugins : null,
+    datasets,
+    runsDir: values.runsDir === undefined ? null : path.resolve(dir, values.runsDir),
+    cacheDir: values.cacheDir === undefined ? null : path.resolve(dir, values.cacheDir),
+    cacheMaxMB: values.cacheMaxMB ?? null,
+    backend: values.backend ?? null,
+    seed: values.seed ?? null,
+    threads: values.threads ?? null,
+    allowPlugins: values.allowPlugins ?? null,
     file,
   };
 }
 
-/** `datasets: {fashion-mnist: folder}`: relative folders are taken from the config file's folder. */
-function readDatasets(value: unknown, dir: string, fail: (message: string) => never): Partial<Record<LocatedDataName, string>> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`datasets must be an object of folders, e.g. {fashion-mnist: ./data/fashion-mnist}, got ${JSON.stringify(value)}`);
-  const folders: Partial<Record<LocatedDataName, string>> = {};
-  for (const [name, folder] of Object.entries(value as Record<string, unknown>)) {
-    const known = DATASET_NAMES.find((n) => n === name);
-    if (known === undefined) fail(`datasets: unknown data set "${name}" (known: ${DATASET_NAMES.join(', ')})`);
-    else if (typeof folder !== 'string' || folder === '') fail(`datasets.${name} must be a folder, got ${JSON.stringify(folder)}`);
-    else folders[known] = path.resolve(dir, folder);
+/** Every problem of the config, each as one line: `file:line:col: message`, or `file: message` for a JS config. */
+async function configProblems(config: object, file: string): Promise<string[]> {
+  const validate = configValidator();
+  const positions = await configPositions(file);
+  // explain.ts words ajv's errors for recipes; a config is the same kind of mapping, located the same way.
+  const located = positions ?? new SourcePositions(parseDocument(''), new LineCounter(), file);
+  const parsed = { file, text: '', value: config, positions: located };
+  const problems: RecipeProblem[] = validate(config) ? [] : explainSchemaErrors(validate.errors ?? [], parsed);
+  const threads = (config as ConfigInput).threads;
+  if (typeof threads === 'number' && Number.isInteger(threads) && threads >= 1) {
+    const problem = threadsProblem(threads);
+    if (problem !== null) problems.push({ at: located.valueAt(['threads']), message: `threads ${problem}` });
   }
-  return folders;
+  return sortProblems(problems).map((p) => (positions === null ? `${file}: ${p.message}` : `${formatLocation(p.at)}: ${p.message}`));
+}
+
+/**
+ * Where each setting is written, for the formats that have lines to point at: JSON and YAML
+ * (JSON is YAML), including package.json, whose settings sit under its "prune-run" key. A
+ * JavaScript config computes its value, so it has none (null).
+ */
+async function configPositions(file: string): Promise<SourcePositions | null> {
+  if (/\.(c|m)?(j|t)s$/.test(file)) return null;
+  const text = await readFile(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return path.basename(file) === 'package.json' ? new KeyedPositions(doc, lineCounter, file, ['prune-run']) : new SourcePositions(doc, lineCounter, file);
+}
+
+/** Positions of a value kept under a key of its file (package.json's "prune-run"). */
+class KeyedPositions extends SourcePositions {
+  constructor(
+    doc: ConstructorParameters<typeof SourcePositions>[0],
+    lineCounter: LineCounter,
+    file: string,
+    private readonly prefix: readonly PathSegment[],
+  ) {
+    super(doc, lineCounter, file);
+  }
+
+  override valueAt(at: readonly PathSegment[]): SourceLocation {
+    return super.valueAt([...this.prefix, ...at]);
+  }
+
+  override keyAt(at: readonly PathSegment[]): SourceLocation {
+    return super.keyAt([...this.prefix, ...at]);
+  }
 }

@@ -14,11 +14,6 @@ import { describeError } from './failure.js';
 import { reportExpectations } from './expectations.js';
 import { runTasksWithProgress } from './progress.js';
 
-/** The stage cache when the project config names none: where Node tools keep theirs. */
-export function defaultCacheDir(cwd: string): string {
-  return path.resolve(cwd, 'node_modules', '.cache', 'prune-run');
-}
-
 /** The run being driven, to stop as failed when an error escapes every handler (failActiveRun). */
 let active: AbortController | null = null;
 
@@ -104,8 +99,12 @@ export async function driveRun(run: RecipeRun, prepared: PreparedRun, options: D
   }
   const where = await run.finish('succeeded');
   reportReuse();
+  const folder = path.relative(io.cwd, where) || where;
   if (options.json) printSummary('succeeded', null, where);
-  else io.stdout(`${path.relative(io.cwd, where) || where}`);
+  else io.stdout(folder);
   // The run worked and its folder is complete; failed expect: gates make the status 1.
-  return reportExpectations(run.record, io.stderr);
+  const status = reportExpectations(run.record, io.stderr);
+  // Last, where a person looks when the command returns: the page that shows the run.
+  io.stderr(`report: ${path.join(folder, 'report.html')}`);
+  return status;
 }

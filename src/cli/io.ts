@@ -5,4 +5,6 @@ export interface CliIo {
   /** Where listr2 draws progress (stderr for the real command). */
   readonly progress: NodeJS.WriteStream;
   readonly cwd: string;
+  /** The environment settings are read from (the user's cache folder); default: the process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }

@@ -17,7 +17,8 @@ import { knownAllocations } from '../runner/knownAllocations.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
 import { runCompare } from './compare.js';
-import { defaultCacheDir, driveRun, failActiveRun } from './drive.js';
+import { defaultStageCacheDir } from '../cache/home.js';
+import { driveRun, failActiveRun } from './drive.js';
 import { debugRequested, debugText, describeError } from './failure.js';
 import { checkRunsFolder } from './outputFolder.js';
 import { BAD_INPUT_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
@@ -31,6 +32,7 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(`${text}\n`),
   progress: process.stderr,
   cwd: process.cwd(),
+  env: process.env,
 };
 
 /** Prints what went wrong (one line, or the stack trace when asked for) and returns the exit status. */
@@ -115,7 +117,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   for (const plugin of prepared.plugins) io.stderr(`loaded plugin ${plugin.file} (sha256 ${plugin.sha256}): "${plugin.name}", ${plugin.kind}`);
   const backend: BackendRequest = args.backend ?? config.backend ?? 'auto';
   const threads = args.threads ?? config.threads;
-  const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd));
+  const cacheDir = args.noCache ? null : (config.cacheDir ?? defaultStageCacheDir(io.env));
   if (args.dryRun) {
     if (args.json) io.stdout(JSON.stringify(prepared.plan, null, 2));
     else io.stdout(formatPlan(prepared.plan, channelGroups(prepared.model), await knownAllocations(prepared, { backend, threads, cacheDir })));

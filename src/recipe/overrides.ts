@@ -12,6 +12,8 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError, type SourceLocation } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
+import { RECIPE_LIMITS } from './limits.js';
+import { nestingMessage, tooDeepAt } from './nesting.js';
 import { SourcePositions, isRecord, type PathSegment } from './positions.js';
 
 /** How an override is recorded (resolved.json, manifest.json, the --json summary). */
@@ -24,9 +26,13 @@ export interface OverrideRecord {
 
 const PATH_TOKEN = /\.?([^.[\]]+)|\[(\d+)\]/y;
 
-/** `stages[0].global.amount` / `stages.0.global.amount` → ['stages', '0', 'global', 'amount']; null if malformed. */
-function splitPath(text: string): string[] | null {
+/**
+ * `stages[0].global.amount` / `stages.0.global.amount` → ['stages', '0', 'global', 'amount'], and
+ * where each segment starts in the text; null if malformed.
+ */
+function splitPath(text: string): { segments: string[]; starts: number[] } | null {
   const segments: string[] = [];
+  const starts: number[] = [];
   PATH_TOKEN.lastIndex = 0;
   while (PATH_TOKEN.lastIndex < text.length) {
     const start = PATH_TOKEN.lastIndex;
@@ -38,8 +44,9 @@ function splitPath(text: string): string[] | null {
     // One spelling per index (00 and 0 are the same list entry), so locations and hashes agree.
     const segment = match[1] ?? match[2] ?? '';
     segments.push(/^\d+$/.test(segment) ? String(Number(segment)) : segment);
+    starts.push(match.index + match[0].indexOf(segment));
   }
-  return segments.length > 0 ? segments : null;
+  return segments.length > 0 ? { segments, starts } : null;
 }
 
 /** One parsed `--set path=value` argument. */
@@ -53,6 +60,8 @@ export class RecipeOverride {
     private readonly valuePositions: SourcePositions,
     /** Where the value starts in the argument (0-based): after `path=`. */
     private readonly valueStart: number,
+    /** Where each segment of the path starts in the argument (0-based). */
+    private readonly segmentStarts: readonly number[],
   ) {}
 
   /** Parses `path=value`; a UsageError naming the argument if either part is malformed. */
@@ -60,13 +69,14 @@ export class RecipeOverride {
     const equals = argument.indexOf('=');
     if (equals < 0) throw new UsageError(`--set ${argument}: expected path=value, e.g. --set stages.0.global.amount=0.5`);
     const pathText = argument.slice(0, equals).trim();
-    const path = splitPath(pathText);
-    if (path === null) {
+    const split = splitPath(pathText);
+    if (split === null) {
       throw new UsageError(
         `--set ${argument}: "${pathText}" is not a recipe path; write keys separated by dots and list indices as numbers, e.g. stages.0.global.amount`,
       );
     }
     const valueText = argument.slice(equals + 1);
+    if (tooDeepAt(valueText, RECIPE_LIMITS.depth) !== null) throw new UsageError(`--set ${argument}: ${nestingMessage('the value')}`);
     const lineCounter = new LineCounter();
     const doc = parseDocument(valueText, { lineCounter, uniqueKeys: true });
     // A value must mean exactly what it says, as a recipe must: warnings (an unknown tag) count too.
@@ -82,7 +92,8 @@ export class RecipeOverride {
       throw new UsageError(`--set ${argument}: the value is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
     }
     const positions = new SourcePositions(doc, lineCounter, `--set ${argument}`);
-    return new RecipeOverride(argument, path, value, positions, equals + 1);
+    const pathStart = argument.length - argument.trimStart().length;
+    return new RecipeOverride(argument, split.segments, value, positions, equals + 1, split.starts.map((start) => pathStart + start));
   }
 
   /** Canonical: the same override written differently (brackets, `.5`) records, and hashes, the same. */
@@ -102,10 +113,23 @@ export class RecipeOverride {
     return this.shift(this.valuePositions.valueAt(rest));
   }
 
-  /** The location of a key inside the value; the override's path itself for the path's own last key. */
+  /** The location of a key inside the value; for the path's own last key, that key in the path. */
   keyAt(rest: readonly PathSegment[]): SourceLocation {
-    if (rest.length === 0) return { file: this.valuePositions.file, line: 1, col: 1 };
+    if (rest.length === 0) return this.segmentAt(this.path.length);
     return this.shift(this.valuePositions.keyAt(rest));
+  }
+
+  /**
+   * Whether `path` leads into this override's path without reaching its end (`bogus` of
+   * `--set bogus.x=1`): a mapping the override creates when the recipe has none.
+   */
+  leadsInto(path: readonly PathSegment[]): boolean {
+    return path.length > 0 && path.length < this.path.length && path.every((segment, i) => String(segment) === this.path[i]);
+  }
+
+  /** Where the path's first `length` segments end: the column of segment `length` − 1 in the argument. */
+  segmentAt(length: number): SourceLocation {
+    return { file: this.valuePositions.file, line: 1, col: (this.segmentStarts[length - 1] ?? 0) + 1 };
   }
 
   /** Value positions are within the value's text; on its first line they move right by `path=`. */
@@ -127,12 +151,28 @@ export class OverriddenPositions extends SourcePositions {
 
   override valueAt(path: readonly PathSegment[]): SourceLocation {
     const hit = this.overrideAt(path);
-    return hit === null ? super.valueAt(path) : hit.override.valueAt(hit.rest);
+    if (hit !== null) return hit.override.valueAt(hit.rest);
+    return this.createdBy(path)?.segmentAt(path.length) ?? super.valueAt(path);
   }
 
   override keyAt(path: readonly PathSegment[]): SourceLocation {
     const hit = this.overrideAt(path);
-    return hit === null ? super.keyAt(path) : hit.override.keyAt(hit.rest);
+    if (hit !== null) return hit.override.keyAt(hit.rest);
+    return this.createdBy(path)?.segmentAt(path.length) ?? super.keyAt(path);
+  }
+
+  /**
+   * The override that made the mapping at `path`, when the recipe does not have it: `--set
+   * bogus.x=1` creates `bogus`, and a problem with `bogus` is that argument's, not the recipe's
+   * (whose nearest place would be some unrelated line). The last such override, as a later one wins.
+   */
+  private createdBy(path: readonly PathSegment[]): RecipeOverride | null {
+    if (this.holds(path)) return null;
+    for (let i = this.overrides.length - 1; i >= 0; i--) {
+      const override = this.overrides[i]!;
+      if (override.leadsInto(path)) return override;
+    }
+    return null;
   }
 
   /** The last override whose path holds `path` (a later --set replaces an earlier one). */

@@ -5,7 +5,9 @@
  * checking a guess would only add misleading problems.
  */
 import { LineCounter, isCollection, isScalar, parseDocument, visit, type Document, type YAMLError } from 'yaml';
-import { RecipeError, type RecipeProblem } from '../errors.js';
+import { RecipeError, type RecipeProblem, type SourceLocation } from '../errors.js';
+import { RECIPE_LIMITS } from './limits.js';
+import { nestingMessage, tooDeepAt } from './nesting.js';
 import { OverriddenPositions, applyOverrides, type RecipeOverride } from './overrides.js';
 import { SourcePositions, sortProblems } from './positions.js';
 
@@ -25,6 +27,10 @@ export interface ParsedRecipe {
  * positions then locate overridden values in their --set arguments.
  */
 export function parseRecipe(text: string, file: string, overrides: readonly RecipeOverride[] = []): ParsedRecipe {
+  // Measured first: composing a document nested thousands deep is what would fail (see nesting.ts).
+  const depthLines = new LineCounter();
+  const tooDeep = tooDeepAt(text, RECIPE_LIMITS.depth, depthLines);
+  if (tooDeep !== null) throw new RecipeError([{ at: { file, ...depthLines.linePos(tooDeep) }, message: nestingMessage('the recipe') }]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const positions = new SourcePositions(doc, lineCounter, file);
@@ -42,10 +48,39 @@ export function parseRecipe(text: string, file: string, overrides: readonly Reci
   } catch (error) {
     // toJS refuses documents that expand aliases exponentially ("billion laughs").
     const message = error instanceof Error ? error.message : String(error);
-    throw new RecipeError([{ at: positions.atOffset(0), message: `invalid YAML: ${message}` }]);
+    throw new RecipeError([{ at: firstAliasAt(doc, positions), message: `invalid YAML: ${message} (the YAML library's limit on how often aliases, *name, may copy their anchored value)` }]);
+  }
+  // An alias copies its anchor's value, so a value may nest deeper than the text does.
+  if (valueDeeperThan(value, RECIPE_LIMITS.depth)) {
+    throw new RecipeError([{ at: firstAliasAt(doc, positions), message: nestingMessage('through its aliases (*name), the recipe') }]);
   }
   if (overrides.length === 0) return { file, text, value, positions };
   return { file, text, value: applyOverrides(value, overrides), positions: new OverriddenPositions(doc, lineCounter, file, overrides) };
+}
+
+/** Where the document's first alias (`*name`) is written; the start when it has none. */
+function firstAliasAt(doc: Document.Parsed, positions: SourcePositions): SourceLocation {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, alias) {
+      offset = alias.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return positions.atOffset(offset);
+}
+
+/** Whether a plain value has mappings or lists more than `limit` levels inside one another (no recursion). */
+export function valueDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return false;
 }
 
 function yamlProblem(error: YAMLError, doc: Document.Parsed, positions: SourcePositions): RecipeProblem {

@@ -16,6 +16,8 @@ interface Found {
   readonly value: number | null;
   /** Offset of the key (mappings) or null (list items, the document itself). */
   readonly key: number | null;
+  /** Whether the whole path is in the document (else these are its deepest part that is). */
+  readonly whole: boolean;
 }
 
 export class SourcePositions {
@@ -48,9 +50,14 @@ export class SourcePositions {
     return this.atOffset(found.key ?? found.value ?? 0);
   }
 
+  /** Whether the document itself has a value at `path`. */
+  holds(path: readonly PathSegment[]): boolean {
+    return this.find(path).whole;
+  }
+
   private find(path: readonly PathSegment[]): Found {
     let node: unknown = this.doc.contents;
-    let found: Found = { value: offsetOf(node), key: null };
+    let found: Found = { value: offsetOf(node), key: null, whole: false };
     for (const segment of path) {
       // Aliases (`*name`) stand for their anchored node; follow them so paths through them work.
       const collection = isAlias(node) ? node.resolve(this.doc) : node;
@@ -58,16 +65,16 @@ export class SourcePositions {
         const pair = collection.items.find((p) => keyText(p.key) === String(segment));
         if (pair === undefined) return found;
         node = pair.value;
-        found = { value: offsetOf(node), key: offsetOf(pair.key) };
+        found = { value: offsetOf(node), key: offsetOf(pair.key), whole: false };
       } else if (isSeq(collection)) {
         node = collection.items[Number(segment)];
         if (node === undefined) return found;
-        found = { value: offsetOf(node), key: null };
+        found = { value: offsetOf(node), key: null, whole: false };
       } else {
         return found;
       }
     }
-    return found;
+    return { ...found, whole: true };
   }
 }
 

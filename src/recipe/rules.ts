@@ -7,6 +7,7 @@
 import type { RecipeProblem } from '../errors.js';
 import { methodNamed } from '../methods/index.js';
 import { expectationProblems } from './expectations.js';
+import { formatCount, RECIPE_LIMITS } from './limits.js';
 import { modelProblems } from './model.js';
 import { displayPath, show } from './naming.js';
 import type { ParsedRecipe } from './parse.js';
@@ -16,6 +17,7 @@ import { DEFAULTS, MNIST_IMAGES } from './resolve.js';
 export function ruleProblems(recipe: ParsedRecipe): RecipeProblem[] {
   return [
     ...duplicateStageNames(recipe),
+    ...cycleTotal(recipe),
     ...dataNeeded(recipe),
     ...mnistSizes(recipe),
     ...modelProblems(recipe),
@@ -65,6 +67,35 @@ function duplicateStageNames({ value, positions }: ParsedRecipe): RecipeProblem[
     });
   });
   return problems;
+}
+
+/**
+ * The prune–fine-tune cycles of all stages together (limits.ts): each stage's repeat is bounded
+ * by the schema, their sum here, at the repeat that passes it.
+ */
+function cycleTotal({ value, positions }: ParsedRecipe): RecipeProblem[] {
+  const stages = getPath(value, ['stages']);
+  if (!Array.isArray(stages)) return [];
+  let total = 0;
+  for (let i = 0; i < stages.length; i++) {
+    const stage: unknown = stages[i];
+    const repeat = getPath(stage, ['repeat']) ?? 1;
+    // A repeat that is wrong on its own is the schema's problem; count only sound ones.
+    if (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > RECIPE_LIMITS.repeat) continue;
+    total += repeat;
+    if (total > RECIPE_LIMITS.cycles) {
+      const path = isRecord(stage) && 'repeat' in stage ? ['stages', i, 'repeat'] : ['stages', i];
+      return [
+        {
+          at: positions.valueAt(path),
+          message:
+            `the stages up to ${displayPath(value, ['stages', i])} run ${formatCount(total)} prune–fine-tune cycles (the sum of their repeat); ` +
+            `the limit is ${formatCount(RECIPE_LIMITS.cycles)} for a whole recipe`,
+        },
+      ];
+    }
+  }
+  return [];
 }
 
 /** Training, fine-tuning and evaluation need data; say so at each place that asks for it. */

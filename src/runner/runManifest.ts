@@ -31,6 +31,7 @@ const RUNTIME_PACKAGES = [
   'protobufjs',
   '@aws-crypto/crc32c',
   'cosmiconfig',
+  'picomatch',
   'listr2',
   // Reads plugin modules' imports: it decides which plugins are refused.
   'acorn',

@@ -44,10 +44,10 @@ describe('builtin fashion-mnist on the command line', () => {
     await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ datasets: { fashion: 'data/fm' } }));
     const unknown = await runCli(['--dry-run', 'r.yaml'], cwd);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/\.prune-runrc\.json: datasets: unknown data set "fashion" \(known: fashion-mnist\)/);
+    expect(unknown.stderr).toMatch(/\.prune-runrc\.json:1:14: unknown key "fashion" in datasets \(allowed: fashion-mnist\)/);
     await writeRecipe(cwd, '.prune-runrc.json', JSON.stringify({ datasets: { 'fashion-mnist': 3 } }));
     const notFolder = await runCli(['--dry-run', 'r.yaml'], cwd);
     expect(notFolder.status).toBe(2);
-    expect(notFolder.stderr).toMatch(/\.prune-runrc\.json: datasets\.fashion-mnist must be a folder, got 3/);
+    expect(notFolder.stderr).toMatch(/\.prune-runrc\.json:1:30: datasets\.fashion-mnist must be a string, got 3/);
   });
 });

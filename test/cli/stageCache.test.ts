@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { saveModel } from '../../src/engine/modelFiles.js';
-import { listTree, makeTempDir, removeDir, runCli, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { listTree, makeTempDir, removeDir, runCli, testCacheHome, writeRecipe, type CliResult } from '../helpers/cli.js';
+import { runCliProcess } from '../helpers/boundedCli.js';
 import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const recipe = (amount: number) => `seed: 5
@@ -41,7 +42,7 @@ const reusedOf = async (dir: string) =>
 
 /** A first run of the recipe fills the stage cache; the second, of the recipe with its last stage changed, reuses it. */
 const first = runRecipeOnce({ file: 'r.yaml', text: recipe(0.4) });
-const cacheDir = () => path.join(first.cwd, 'node_modules', '.cache', 'prune-run');
+const cacheDir = () => path.join(testCacheHome(first.cwd), 'prune-run', 'stages');
 let second: CliResult;
 let cachedDir: string;
 beforeAll(async () => {
@@ -113,6 +114,15 @@ describe('the stage cache', () => {
     }
   });
 
+  it("lives in the user's cache folder by default ($XDG_CACHE_HOME/prune-run/stages), not in the working folder", () =>
+    inOwnFolder(async (cwd) => {
+      const xdg = path.join(cwd, 'xdg-cache');
+      const run = await runCliProcess(['--progress', 'plain', 'r.yaml'], cwd, { env: { XDG_CACHE_HOME: xdg }, timeoutMs: 110_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect((await readdir(path.join(xdg, 'prune-run', 'stages'))).filter((f) => f.endsWith('.safetensors')).length).toBe(EARLIER.length + 4);
+      expect(await listTree(cwd)).not.toContain('node_modules');
+    }));
+
   it('lives where the project config says, and --no-cache leaves it alone', () =>
     inOwnFolder(async (cwd) => {
       await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheDir: 'my-cache' }));
@@ -147,7 +157,7 @@ describe('the stage cache', () => {
       await writeFile(path.join(cwd, '.prune-runrc.json'), JSON.stringify({ cacheMaxMB: 0 }));
       const refused = await runCli(['r.yaml'], cwd);
       expect(refused.status).toBe(2);
-      expect(refused.stderr).toContain('cacheMaxMB must be a number of megabytes > 0, got 0');
+      expect(refused.stderr).toMatch(/\.prune-runrc\.json:1:15: cacheMaxMB must be a number > 0, got 0$/m);
     }));
 });
 

@@ -11,6 +11,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * The user's cache folder of a command run in `cwd` by the tests: inside the working folder, so
+ * that each test's stage cache is its own (as a fresh machine's would be) and none is ever the
+ * real ~/.cache.
+ */
+export function testCacheHome(cwd: string): string {
+  return path.join(cwd, '.cache');
+}
+
 export async function runCli(argv: readonly string[], cwd: string): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
@@ -22,6 +31,7 @@ export async function runCli(argv: readonly string[], cwd: string): Promise<CliR
     stderr: (t) => err.push(t),
     progress: progress as unknown as NodeJS.WriteStream,
     cwd,
+    env: { ...process.env, XDG_CACHE_HOME: testCacheHome(cwd) },
   });
   return { status, stdout: out.join('\n'), stderr: err.join('\n') };
 }

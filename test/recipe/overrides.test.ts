@@ -158,7 +158,7 @@ describe('recipes with overrides', () => {
 
   it('points an unknown key created by --set at the argument\'s path', async () => {
     const error = await rejection(load('train.epochz=1'));
-    expect((error as RecipeError).message).toBe('--set train.epochz=1:1:1: unknown key "epochz" in train (did you mean "epochs"?)');
+    expect((error as RecipeError).message).toBe('--set train.epochz=1:1:7: unknown key "epochz" in train (did you mean "epochs"?)');
   });
 
   it('locates a selector given by --set that matches nothing at the argument', async () => {

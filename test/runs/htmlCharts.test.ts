@@ -54,19 +54,60 @@ describe('chart 1: per-parameter sparsity', () => {
   });
 });
 
-describe('chart 2: accuracy and sparsity across the run', () => {
-  it('plots two series over the same points, with a legend and value labels', () => {
+describe('chart 2: accuracy across the run, on an axis of its own', () => {
+  it('spans the accuracies reached, so 96.4% → 97.0% is visibly a rise', () => {
+    const metrics = sampleMetrics().map((m) => (m.phase !== 'evaluate' ? m : { ...m, accuracy: m.stage === 'before-pruning' ? 0.964 : m.accuracy === 0.8 ? 0.951 : 0.97 }));
+    const svg = requireChart(page(sampleRecord(), metrics), 'accuracy');
+    const ticks = findAll(findAll(svg, byClass('axis-y'))[0]!, byName('text')).map(textContent).filter((t) => t.endsWith('%'));
+    const values = ticks.map((t) => Number(t.slice(0, -1)));
+    // Not 0–100%: the axis starts near the lowest accuracy and ends near the highest.
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(90);
+    expect(Math.max(...values)).toBeLessThanOrEqual(100);
+    expect(Math.min(...values)).toBeLessThanOrEqual(95.1);
+    expect(Math.max(...values)).toBeGreaterThanOrEqual(97);
+    const markers = findAll(svg, byClass('marker')).map((c) => numberAttribute(c, 'cy'));
+    // 96.4% and 97.0% are far apart on it: more than a tenth of the plot's height.
+    const plot = findAll(svg, byClass('plot-area'))[0]!;
+    expect(Math.abs(markers[0]! - markers[2]!) / numberAttribute(plot, 'height')).toBeGreaterThan(0.1);
+    expect(findAll(svg, byClass('value-label')).map(textContent)).toEqual(['96.40%', '95.10%', '97.00%']);
+  });
+
+  it('is left out when the run did not evaluate', () => {
+    const metrics: MetricsRecord[] = [{ stage: 's', phase: 'prune', sparsity: 0.5, time: 'x' }];
+    expect(chart(page(sampleRecord(), metrics), 'accuracy')).toBeUndefined();
+  });
+});
+
+describe('chart 3: global sparsity across the run', () => {
+  it('plots the sparsity at each point on 0–100%, with value labels', () => {
     const svg = requireChart(page(sampleRecord(), sampleMetrics()), 'run-points');
     const series = findAll(svg, byClass('series'));
-    expect(series.map((s) => attribute(s, 'data-series'))).toEqual(['test accuracy', 'global sparsity of the pruned parameters']);
-    // Both series put their markers at the same x positions: a shared axis of points.
-    const xs = series.map((s) => findAll(s, byClass('marker')).map((c) => attribute(c, 'cx')));
-    expect(xs[0]).toHaveLength(3);
-    expect(xs[1]).toEqual(xs[0]);
-    expect(findAll(series[0]!, byClass('value-label')).map(textContent)).toEqual(['90.0%', '80.0%', '88.0%']);
-    expect(findAll(svg, byClass('legend-item'))).toHaveLength(2);
+    expect(series.map((s) => attribute(s, 'data-series'))).toEqual(['global sparsity of the pruned parameters']);
+    expect(findAll(series[0]!, byClass('marker'))).toHaveLength(3);
+    expect(findAll(series[0]!, byClass('value-label')).map(textContent)).toEqual(['0.0%', '36.0%', '36.0%']);
     const labels = findAll(findAll(svg, byClass('axis-x'))[0]!, byName('text')).map(textContent);
     expect(labels).toEqual(['before pruning', 'global-20: pruned', 'global-20: fine-tuned', 'point of the run, in order']);
+  });
+
+  it('leaves out a value label that would overlap another, keeping every marker', () => {
+    // 40 cycles in a 720-pixel chart: about 17 pixels a point, narrower than "12.3%".
+    const metrics: MetricsRecord[] = Array.from({ length: 40 }, (_, i) => ({ stage: 'imp', phase: 'prune' as const, sparsity: 1 - 0.9 ** (i + 1), time: 'x' }));
+    const svg = requireChart(page(sampleRecord(), metrics), 'run-points');
+    expect(findAll(svg, byClass('marker'))).toHaveLength(40);
+    const labels = findAll(svg, byClass('value-label'));
+    expect(labels.length).toBeGreaterThan(3);
+    expect(labels.length).toBeLessThan(40);
+    const boxes = labels.map((l) => {
+      const half = (textContent(l).length * 11 * 0.6) / 2;
+      return { left: numberAttribute(l, 'x') - half, right: numberAttribute(l, 'x') + half, y: numberAttribute(l, 'y') };
+    });
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const apart = a.right <= b.left || b.right <= a.left || Math.abs(a.y - b.y) >= 12;
+        expect(apart, `${textContent(labels[i]!)} and ${textContent(labels[j]!)} overlap`).toBe(true);
+      }
+    }
   });
 
   it('turns long stage labels so they cannot overlap, and keeps them whole', () => {
@@ -85,7 +126,7 @@ describe('chart 2: accuracy and sparsity across the run', () => {
   });
 });
 
-describe('chart 3: the loss curve', () => {
+describe('chart 4: the loss curve', () => {
   it('breaks the line at a non-finite loss instead of writing NaN into the path', () => {
     const html = renderHtmlReport(sampleRecord(), sampleMetrics([1, 0.8, null, 0.5, 0.4]));
     const svg = requireChart(parseHtml(html), 'loss');
@@ -125,7 +166,7 @@ describe('chart 3: the loss curve', () => {
   });
 });
 
-describe('chart 4: scheduled pruning', () => {
+describe('chart 5: scheduled pruning', () => {
   it('is drawn only when the metrics have prune lines with a step', () => {
     expect(chart(page(sampleRecord(), sampleMetrics()), 'schedule')).toBeUndefined();
     const svg = requireChart(page(sampleRecord(), scheduledMetrics()), 'schedule');

@@ -30,7 +30,7 @@ describe('report.html', () => {
   it('is one well-formed document whose every SVG parses, with nothing outside it to load', () => {
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     const svgs = findAll(document, byName('svg'));
-    expect(svgs.map((s) => attribute(s, 'data-chart'))).toEqual(['parameter-sparsity', 'run-points', 'loss']);
+    expect(svgs.map((s) => attribute(s, 'data-chart'))).toEqual(['parameter-sparsity', 'accuracy', 'run-points', 'loss']);
     // Each chart's markup stands alone too (it can be copied out of the page).
     for (const svg of svgs) expect(attribute(svg, 'xmlns')).toBe('http://www.w3.org/2000/svg');
     expect(findAll(document, (e) => ['script', 'link', 'img', 'iframe', 'object', 'use', 'image'].includes(e.name))).toEqual([]);
@@ -130,7 +130,8 @@ describe('report.html', () => {
     expect(findAll(chart(page, 'parameter-sparsity')!, byClass('bar-row')).map((r) => attribute(r, 'data-item'))).toEqual([EVIL, 'fc1/kernel']);
     expect(textContent(chart(page, 'run-points')!)).toContain(`<s>&"': pruned`);
     expect(textContent(chart(page, 'schedule')!)).toContain('"><svg onload=x>');
-    expect(findAll(page, byName('svg'))).toHaveLength(4);
+    // Sparsity per parameter, accuracy, sparsity through the run, loss, schedule.
+    expect(findAll(page, byName('svg'))).toHaveLength(5);
   });
 
   it('warns of layer collapse exactly when report.md does', () => {
@@ -165,7 +166,7 @@ describe('report.html', () => {
 
   it('adds the schedule chart after the loss chart when the run pruned on a schedule', () => {
     const page = parseHtml(renderHtmlReport(sampleRecord(), scheduledMetrics()));
-    expect(findAll(page, byName('svg')).map((s) => attribute(s, 'data-chart'))).toEqual(['parameter-sparsity', 'run-points', 'loss', 'schedule']);
+    expect(findAll(page, byName('svg')).map((s) => attribute(s, 'data-chart'))).toEqual(['parameter-sparsity', 'accuracy', 'run-points', 'loss', 'schedule']);
   });
 });
 
@@ -190,7 +191,27 @@ describe('readRunMetrics', () => {
   });
 });
 
-describe('long histories', () => {
+describe('histories', () => {
+  it('read as a few words per method, not JSON', () => {
+    const histories = [
+      [{ method: 'l1_unstructured', amount: 0.2 }],
+      [{ method: 'l1_unstructured', count: 3 }, { method: 'ln_structured', amount: 0.5, n: 2, axis: 0 }],
+      [{ method: 'global_unstructured', inner: 'l1_unstructured', amount: 0.3, parameters: ['a', 'b', 'c'], max_sparsity_per_layer: 0.97 }],
+      [{ method: 'semi_structured', pattern: '2:4', axis: 0 }],
+    ];
+    const parameters = histories.map((history, i) => ({ ...parameter(`p${i}/kernel`, 100, 50), history }));
+    const html = renderHtmlReport(sampleRecord({ parameters }), sampleMetrics());
+    const page = parseHtml(html);
+    const texts = findAll(page, byClass('history')).map(textContent);
+    expect(texts).toContain('l1_unstructured 20%');
+    expect(texts).toContain('l1_unstructured 3 entries');
+    expect(texts).toContain('ln_structured 50% (n 2, axis 0)');
+    expect(texts).toContain('global l1_unstructured 30% over 3 parameters, at most 97% each');
+    expect(texts).toContain('semi_structured (pattern 2:4, axis 0)');
+    expect(html).not.toContain('{&quot;method');
+    expect(html).not.toContain('{"method');
+  });
+
   it('fold into a <details> that shows the first and last entry and holds all of them', () => {
     const steps = Array.from({ length: 25 }, (_, i) => ({ method: 'global_unstructured', count: 100 - i }));
     const p = { ...parameter('fc1/kernel', 100, 90), history: steps };
@@ -199,7 +220,7 @@ describe('long histories', () => {
     const details = findAll(page, byName('details'));
     expect(details).toHaveLength(2);
     const summary = findAll(details[0]!, byName('summary'))[0]!;
-    expect(textContent(summary)).toBe('25 entries: {"method":"global_unstructured","count":100} → … → {"method":"global_unstructured","count":76}');
+    expect(textContent(summary)).toBe('25 entries: global unstructured 100 entries → … → global unstructured 76 entries');
     expect(findAll(details[0]!, byClass('history'))).toHaveLength(2 + 25);
   });
 });

@@ -7,7 +7,7 @@ import type { MetricsRecord } from '../metrics.js';
 import type { ParameterEntry, RunRecord, TrainingEntry } from '../record.js';
 import { determinismText } from '../reportExpectations.js';
 import { expectationsSection } from './expectations.js';
-import { lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
+import { accuracyChart, lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
 import { element, join, raw, text, type Markup } from './markup.js';
 import { evaluationLabel } from '../report.js';
 import { compactSection, sizeSection, sparseSection } from './sizes.js';
@@ -98,10 +98,12 @@ function figure(outcome: ChartOutcome): Markup {
 
 function chartsSection(record: RunRecord, metrics: readonly MetricsRecord[]): Markup[] {
   const schedule = scheduleChart(metrics);
+  const accuracy = accuracyChart(metrics);
   return [
     heading(2, 'Charts', 'charts'),
     // A sensitivity analysis's run exports no model: its chart is the sensitivity section's.
     ...(record.parameters.length === 0 && (record.sensitivity ?? []).length > 0 ? [] : [figure(parameterSparsityChart(record.parameters))]),
+    ...(accuracy === null ? [] : [figure(accuracy)]),
     figure(runPointsChart(metrics)),
     figure(lossChart(metrics)),
     ...(schedule === null ? [] : [figure(schedule)]),

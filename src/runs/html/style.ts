@@ -10,7 +10,7 @@ h2 { font-size: 17px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1
 h3 { font-size: 15px; margin: 22px 0 6px; }
 code { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
   background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: break-word; }
-code.history { overflow-wrap: anywhere; }
+.history { overflow-wrap: anywhere; }
 .nowrap { white-space: nowrap; }
 details summary { cursor: pointer; }
 details[open] summary { margin-bottom: 4px; }

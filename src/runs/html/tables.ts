@@ -1,4 +1,5 @@
 /** HTML pieces for the report's text: tables, code spans, lists. Every value goes through text(). */
+import { historyText } from './historyText.js';
 import { element, join, Markup, raw, text } from './markup.js';
 
 export type Cell = Markup | string;
@@ -35,13 +36,12 @@ export function heading(level: 2 | 3, title: string, id?: string): Markup {
 }
 
 /**
- * A parameter's pruning history: each method's record as a code span of JSON, in order, with a
- * line-break opportunity after each comma (so a long record wraps between fields, not mid-word).
+ * A parameter's pruning history: each method applied, in order, as a few words (historyText.ts)
+ * rather than its JSON record (which record.json keeps), so a table of them reads at a glance.
  */
 export function history(entries: readonly Record<string, unknown>[]): Markup {
   if (entries.length === 0) return text('—');
-  const record = (h: Record<string, unknown>) =>
-    element('code', { class: 'history' }, [join(JSON.stringify(h).split(',').map(text), raw(',<wbr>'))]);
+  const record = (h: Record<string, unknown>) => element('span', { class: 'history' }, [text(historyText(h))]);
   const all = join(entries.map(record), raw(' → '));
   if (entries.length <= LONG_HISTORY) return all;
   // Scheduled pruning adds an entry per mask update: show the first and the last, the rest on a click.

@@ -139,7 +139,9 @@ export function lineChart(spec: LineChartSpec): Markup {
     xAxis(plot),
   ];
   parts.push(...xMarkers(spec.markers ?? [], plot, xOf));
-  for (const series of spec.series) parts.push(seriesMarkup(series, plot, xOf, y));
+  // Value labels already drawn, over every series: a label that would overlap one is left out.
+  const placed: LabelBox[] = [];
+  for (const series of spec.series) parts.push(seriesMarkup(series, plot, xOf, y, placed));
   return chartSvg(spec.kind, spec.title, width, top + plotHeight + below + 4, parts);
 }
 
@@ -166,7 +168,20 @@ function xMarkers(markers: readonly XMarker[], plot: Rect, xOf: (v: number) => n
   });
 }
 
-function seriesMarkup(series: LineSeries, plot: Rect, xOf: (v: number) => number, y: (v: number) => number): Markup {
+/** Where a value label is drawn: its text's box, centred on x, its baseline at y. */
+interface LabelBox {
+  readonly left: number;
+  readonly right: number;
+  readonly baseline: number;
+}
+
+const LABEL_GAP = 3;
+
+function overlaps(a: LabelBox, b: LabelBox): boolean {
+  return a.left < b.right + LABEL_GAP && b.left < a.right + LABEL_GAP && Math.abs(a.baseline - b.baseline) < FONT_SIZE;
+}
+
+function seriesMarkup(series: LineSeries, plot: Rect, xOf: (v: number) => number, y: (v: number) => number, placed: LabelBox[]): Markup {
   const runs = finiteRuns(series.points);
   const shape = series.shape ?? 'linear';
   const parts: Markup[] = runs
@@ -191,6 +206,11 @@ function seriesMarkup(series: LineSeries, plot: Rect, xOf: (v: number) => number
         // Above or below the marker as asked, unless that would leave the plot (0% below, 100% above).
         const at = y(p.y);
         const above = series.valueLabels === 'above' ? at >= plot.top + 4 : at > plot.top + plot.height - 18;
+        const half = textWidth(p.label, FONT_SIZE - 1) / 2;
+        const box = { left: xOf(p.x) - half, right: xOf(p.x) + half, baseline: at + (above ? -8 : 16) };
+        // Points closer than their labels are wide (many cycles, a long schedule): the marker stays, the label goes.
+        if (placed.some((other) => overlaps(box, other))) continue;
+        placed.push(box);
         parts.push(
           element(
             'text',
