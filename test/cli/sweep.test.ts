@@ -40,7 +40,8 @@ async function setUp(cwd: string): Promise<void> {
 
 function runBin(args: readonly string[], cwd: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each working folder its own stage cache (the default one is the user's cache folder).
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: path.join(cwd, '.cache') } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -205,7 +206,7 @@ describe('the GitHub Actions workflow', () => {
     const { shard, merge } = workflow.jobs;
     expect(shard.strategy.matrix.shard).toEqual([1, 2, 3]);
     const cache = shard.steps.find((s) => s.uses === 'actions/cache@v4')!;
-    expect(cache.with!['path']).toBe('node_modules/.cache/prune-run');
+    expect(cache.with!['path']).toBe('.cache/prune-run/stages');
     expect(cache.with!['key']).toContain("hashFiles('sweeps/lenet.yaml', 'sweeps/r.yaml', 'package-lock.json')");
     const run = shard.steps.find((s) => s.run?.startsWith('npx prune-run sweep'))!;
     expect(run.run).toBe('npx prune-run sweep sweeps/lenet.yaml --runs-dir sweep-runs');
