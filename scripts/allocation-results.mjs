@@ -11,9 +11,9 @@
  *   npx prune-run recipes/lenet-global-90.yaml      # make the runs first
  *   node scripts/allocation-results.mjs recipes/lenet-global-90.yaml recipes/lenet-allocate-90.yaml recipes/lenet-uniform-90.yaml
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readmeBlock } from './lib/readmeBlock.mjs';
+import { newestRunOf, readJson } from './lib/runs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const recipes = process.argv.slice(2);
@@ -22,27 +22,12 @@ if (recipes.length === 0) {
   process.exit(2);
 }
 
-const runsDir = path.join(root, 'runs');
-const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((name) => !name.endsWith('.partial')).sort().reverse() : [];
-const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
-
-function newestRunOf(recipe) {
-  const sha256 = createHash('sha256').update(readFileSync(path.resolve(recipe))).digest('hex');
-  for (const name of runs) {
-    const dir = path.join(runsDir, name);
-    if (!['record.json', 'manifest.json', 'plan.json'].every((f) => existsSync(path.join(dir, f)))) continue;
-    if (readJson(path.join(dir, 'plan.json')).command === 'sensitivity') continue;
-    const manifest = readJson(path.join(dir, 'manifest.json'));
-    if (manifest.status === 'succeeded' && JSON.stringify(manifest).includes(sha256)) return dir;
-  }
-  return null;
-}
 
 const percent = (x) => (x === undefined || x === null ? '—' : `${(x * 100).toFixed(2)}%`);
 const rows = [];
 let kernels = null;
 for (const recipe of recipes) {
-  const dir = newestRunOf(recipe);
+  const dir = newestRunOf(root, recipe);
   if (dir === null) {
     console.error(`${recipe}: no finished run of this recipe (as it is now) under runs/; run it first`);
     process.exit(1);
@@ -63,14 +48,5 @@ const table = [
   ...rows,
 ].join('\n');
 
-const readme = path.join(root, 'README.md');
-const text = readFileSync(readme, 'utf8');
-const start = '<!-- allocation-results -->';
-const end = '<!-- /allocation-results -->';
-const [a, b] = [text.indexOf(start), text.indexOf(end)];
-if (a < 0 || b < a) {
-  console.error(`README.md has no ${start} … ${end} block to fill`);
-  process.exit(1);
-}
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+readmeBlock(root, 'allocation-results').write(table);
 console.log(table);

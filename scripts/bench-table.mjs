@@ -8,8 +8,9 @@
  *   npm run bench -- --cases 5 --models resnet,mobilenet --out /tmp/case5.json
  *   node scripts/bench-table.mjs /tmp/case5.json --cases 5 --name case5
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readmeBlock } from './lib/readmeBlock.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -53,13 +54,5 @@ const table = [
   ...rows,
 ].join('\n');
 
-const readme = path.join(root, 'README.md');
-const text = readFileSync(readme, 'utf8');
-const [start, end] = [`<!-- bench:${name} -->`, `<!-- /bench:${name} -->`];
-const [a, b] = [text.indexOf(start), text.indexOf(end)];
-if (a < 0 || b < a) {
-  console.error(`README.md has no ${start} … ${end} block to fill`);
-  process.exit(1);
-}
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+readmeBlock(root, `bench:${name}`).write(table);
 console.log(table);

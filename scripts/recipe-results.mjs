@@ -13,9 +13,9 @@
  * --keep: a recipe with no run under runs/ keeps its row of the README's table as it is (the run it
  * names made it), so one recipe can be rerun without rerunning the others; without a row, an error.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readmeBlock } from './lib/readmeBlock.mjs';
+import { newestRunOf, readJson } from './lib/runs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const keep = process.argv.includes('--keep');
@@ -25,38 +25,14 @@ if (recipes.length === 0) {
   process.exit(2);
 }
 
-const runsDir = path.join(root, 'runs');
-const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((name) => !name.endsWith('.partial')).sort().reverse() : [];
-const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
-
-function newestRunOf(recipe) {
-  const sha256 = createHash('sha256').update(readFileSync(path.resolve(recipe))).digest('hex');
-  for (const name of runs) {
-    const dir = path.join(runsDir, name);
-    if (!existsSync(path.join(dir, 'record.json')) || !existsSync(path.join(dir, 'manifest.json'))) continue;
-    // A `prune-run sensitivity` run of the recipe has its training and analysis, not its stages.
-    if (existsSync(path.join(dir, 'plan.json')) && readJson(path.join(dir, 'plan.json')).command === 'sensitivity') continue;
-    const manifest = readJson(path.join(dir, 'manifest.json'));
-    if (manifest.status === 'succeeded' && JSON.stringify(manifest).includes(sha256)) return dir;
-  }
-  return null;
-}
 
 const percent = (x) => (x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
-const readme = path.join(root, 'README.md');
-const text = readFileSync(readme, 'utf8');
-const start = '<!-- recipe-results -->';
-const end = '<!-- /recipe-results -->';
-const [a, b] = [text.indexOf(start), text.indexOf(end)];
-if (a < 0 || b < a) {
-  console.error(`README.md has no ${start} … ${end} block to fill`);
-  process.exit(1);
-}
-const rowOf = (recipe) => text.slice(a, b).split('\n').find((line) => line.startsWith(`| \`${path.relative(root, path.resolve(recipe))}\` |`));
+const block = readmeBlock(root, 'recipe-results');
+const rowOf = (recipe) => block.inside.split('\n').find((line) => line.startsWith(`| \`${path.relative(root, path.resolve(recipe))}\` |`));
 
 const rows = [];
 for (const recipe of recipes) {
-  const dir = newestRunOf(recipe);
+  const dir = newestRunOf(root, recipe);
   if (dir === null) {
     const kept = keep ? rowOf(recipe) : undefined;
     if (kept !== undefined) {
@@ -86,5 +62,5 @@ const table = [
   ...rows,
 ].join('\n');
 
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+block.write(table);
 console.log(table);

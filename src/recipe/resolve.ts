@@ -231,7 +231,6 @@ function resolveAllocate(input: NonNullable<GlobalInput['allocate']>, where: Pat
   return { amounts: amounts.sort((a, b) => a - b), at: at.valueAt(where) };
 }
 
-/** The method spec a target describes (its descriptor's resolve); the schema has checked which keys each method takes. */
 /** The descriptor of a method the schema accepted (its enum lists exactly the descriptors). */
 function descriptorOf(name: string): AnyMethodDescriptor {
   const descriptor = methodNamed(name);
