@@ -7,7 +7,7 @@ import { PALETTE } from '../runs/html/charts.js';
 import { lineChart, type LinePoint } from '../runs/html/chart/lineChart.js';
 import { niceDomain, tickFormat } from '../runs/html/chart/scale.js';
 import { element, join, raw, text, type Markup } from '../runs/html/markup.js';
-import { STYLE } from '../runs/html/style.js';
+import { htmlPage } from '../runs/html/page.js';
 import { code, heading, paragraph, table, type Cell } from '../runs/html/tables.js';
 import type { SweepPointResult, SweepReport } from './report.js';
 
@@ -89,17 +89,5 @@ export function renderSweepHtml(report: SweepReport): string {
     ...TRADEOFFS.map((t) => paretoChart(report, t)),
     element('footer', {}, [text("Rendered by prune-run sweep merge from the points' run folders (record.json, manifest.json, resolved.json). The same data is in sweep.json.")]),
   ];
-  const page = join([
-    raw('<!DOCTYPE html>'),
-    element('html', { lang: 'en' }, [
-      element('head', {}, [
-        element('meta', { charset: 'utf-8' }),
-        element('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
-        element('title', {}, [text(`prune-run sweep: ${report.name}`)]),
-        element('style', {}, [raw(STYLE)]),
-      ]),
-      element('body', {}, [element('main', {}, [join(body)])]),
-    ]),
-  ]);
-  return `${page.html}\n`;
+  return htmlPage(`prune-run sweep: ${report.name}`, body);
 }

@@ -8,12 +8,12 @@ import type { ParameterEntry, RunRecord, TrainingEntry } from '../record.js';
 import { determinismText } from '../reportExpectations.js';
 import { expectationsSection } from './expectations.js';
 import { accuracyChart, lossChart, parameterSparsityChart, runPointsChart, scheduleChart, type ChartOutcome } from './charts.js';
-import { element, join, raw, text, type Markup } from './markup.js';
+import { element, join, text, type Markup } from './markup.js';
 import { evaluationLabel } from '../report.js';
 import { compactSection, sizeSection, sparseSection } from './sizes.js';
 import { allocationTables, sensitivitySection } from './sensitivity.js';
 import { COLLAPSE_SPARSITY, parameterState } from './series.js';
-import { STYLE } from './style.js';
+import { htmlPage } from './page.js';
 import { code, heading, history, inline, list, nowrap, paragraph, strong, table, type Cell } from './tables.js';
 
 const percent = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a');
@@ -227,17 +227,5 @@ export function renderHtmlReport(record: RunRecord, metrics: readonly MetricsRec
       text(`Rendered by prune-run from the run's record.json and metrics.jsonl. A pruned parameter above ${COLLAPSE_SPARSITY * 100}% sparsity is flagged as collapsed.`),
     ]),
   ];
-  const page = join([
-    raw('<!DOCTYPE html>'),
-    element('html', { lang: 'en' }, [
-      element('head', {}, [
-        element('meta', { charset: 'utf-8' }),
-        element('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
-        element('title', {}, [text(`prune-run report: ${record.runId}`)]),
-        element('style', {}, [raw(STYLE)]),
-      ]),
-      element('body', {}, [element('main', {}, [join(body)])]),
-    ]),
-  ]);
-  return `${page.html}\n`;
+  return htmlPage(`prune-run report: ${record.runId}`, body);
 }
