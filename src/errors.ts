@@ -188,6 +188,8 @@ export const ENGINE_ERROR_CODES = [
   'SHARDING_CLOSED',
   /** A gradient worker failed or exited. */
   'GRADIENT_WORKER_FAILED',
+  /** A thread of a sharded step did not reach a batch-norm layer's meeting point in time (gone or stuck). */
+  'GRADIENT_WORKER_STALLED',
   /** The gradient worker's built file is missing or older than its sources. */
   'WORKER_NOT_BUILT',
   /** A sensitivity analysis asked for a parameter or channel group the model does not have, or a step allocating from one that did not run (a planner bug). */

@@ -9,10 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/cache/state.js';
 import { syntheticDataset } from '../../src/data/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
+import { buildArchitecture } from '../../src/engine/builtinModels.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
 import type { ShardingOptions } from '../../src/engine/parallel/shardedGradients.js';
 import { trainEpochs, type TrainingResume } from '../../src/engine/train.js';
+import { mobilenetArchitecture } from '../../src/models/mobilenet.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
 
 const data = syntheticDataset({ trainCount: 96, testCount: 8, seed: 5 });
@@ -38,21 +40,25 @@ function throughCheckpointFile(progress: TrainingResume): TrainingResume {
   return training;
 }
 
-const paths: [string, ShardingOptions | null, TrainConfig][] = [
-  ['sharded, flat Adam', { shards: 2, threads: 1, backend: 'wasm' }, { epochs: 3, batchSize: 16, optimizer: 'adam', learningRate: 0.01 }],
-  ['TF.js Adam', null, { epochs: 3, batchSize: 16, optimizer: 'adam', learningRate: 0.01 }],
-  ['sharded, SGD', { shards: 2, threads: 1, backend: 'wasm' }, { epochs: 3, batchSize: 16, optimizer: 'sgd', learningRate: 0.05 }],
+/** A small MobileNet: batch norm (over the whole batch, its moving statistics among the weights), depthwise convs. */
+const mobilenet = (seed: number) => buildArchitecture(mobilenetArchitecture({ inputShape: [28, 28, 1], classes: 10, width: 0.25 }), seed);
+
+const paths: [string, ShardingOptions | null, TrainConfig, (seed: number) => tf.LayersModel][] = [
+  ['sharded, flat Adam', { shards: 2, threads: 1, backend: 'wasm' }, { epochs: 3, batchSize: 16, optimizer: 'adam', learningRate: 0.01 }, buildLenet],
+  ['TF.js Adam', null, { epochs: 3, batchSize: 16, optimizer: 'adam', learningRate: 0.01 }, buildLenet],
+  ['sharded, SGD', { shards: 2, threads: 1, backend: 'wasm' }, { epochs: 3, batchSize: 16, optimizer: 'sgd', learningRate: 0.05 }, buildLenet],
+  ['sharded on two threads, batch norm', { shards: 2, threads: 2, backend: 'wasm' }, { epochs: 3, batchSize: 16, optimizer: 'adam', learningRate: 0.01 }, mobilenet],
 ];
 
-describe.each(paths)('an epoch checkpoint (%s)', (_name, sharding, config) => {
+describe.each(paths)('an epoch checkpoint (%s)', (_name, sharding, config, build) => {
   it('goes on to the weights of a training never stopped, bit for bit', async () => {
     const options = { config, seed: 9, sharding };
-    const whole = buildLenet(3);
+    const whole = build(3);
     const none = MaskBinding.none();
     const wholeResults = await trainEpochs(whole, data, { ...options, masks: none });
 
     // A second run, stopped (in effect) after epoch 1: its weights and progress there.
-    const stopped = buildLenet(3);
+    const stopped = build(3);
     let atEpoch1: { weights: Float32Array[]; progress: TrainingResume } | null = null;
     await trainEpochs(stopped, data, {
       ...options,
@@ -65,7 +71,7 @@ describe.each(paths)('an epoch checkpoint (%s)', (_name, sharding, config) => {
     expect(atEpoch1).not.toBeNull();
     const saved = atEpoch1 as unknown as { weights: Float32Array[]; progress: TrainingResume };
 
-    const resumed = buildLenet(4); // other initial weights: the checkpoint's must replace them
+    const resumed = build(4); // other initial weights: the checkpoint's must replace them
     resumed.weights.forEach((w, i) => w.write(tf.tensor(saved.weights[i]!, w.shape as number[])));
     const tensorsBefore = tf.memory().numTensors;
     const resumedResults = await trainEpochs(resumed, data, { ...options, masks: none, resume: throughCheckpointFile(saved.progress) });

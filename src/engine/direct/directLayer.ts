@@ -22,8 +22,8 @@ export type DirectLayer =
   | { readonly kind: 'dense'; readonly name: string; readonly kernel: WeightRef; readonly bias: WeightRef | null; readonly relu: boolean }
   /**
    * Batch normalization over the last axis in training mode: by the mean and biased variance of
-   * its input over the shard (as TF.js's layer, called by autodiff on the shard), whose values it
-   * writes at `recordOffset` of the shard's batch-norm record (parallel/batchNormStatistics.ts).
+   * its input over the whole batch, every shard's (batchNorm.ts); a shard writes its part at
+   * `recordOffset` of its batch-norm record (parallel/batchNormStatistics.ts) and of its sums.
    */
   | {
       readonly kind: 'batchNorm';

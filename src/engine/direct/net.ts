@@ -43,6 +43,8 @@ export interface DirectNet {
    * layer as linear (its logits) and the loss on them (engine/loss.ts).
    */
   readonly output: OutputKind;
+  /** Values in a shard's batch-norm record (parallel/batchNormStatistics.ts), and in its backward sums. */
+  readonly recordLength: number;
 }
 
 /**
@@ -105,7 +107,7 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   if (input.length !== 4 || input.slice(1).some((d) => d === null)) return null;
   const inputLayer = model.inputs[0]!.sourceLayer;
   const outputLayer = model.outputs[0]!.sourceLayer;
-  const recordOffsets = batchNormRecordLayout(model).offsets;
+  const { offsets: recordOffsets, length: recordLength } = batchNormRecordLayout(model);
 
   const index = new Map<tf.layers.Layer, number>([[inputLayer, MODEL_INPUT]]);
   const shapes: (readonly (number | null)[])[] = [];
@@ -135,5 +137,5 @@ export function directNetOf(model: tf.LayersModel, vector: ParameterVector): Dir
   const covered = new Set(nodes.flatMap((n) => weightsOfLayer(n.layer).map((w) => w.offset)));
   if (covered.size !== vector.slots.length || nodes.reduce((n, node) => n + weightsOfLayer(node.layer).length, 0) !== covered.size) return null;
   const output = (outputLayer.getConfig() as Record<string, unknown>)['activation'] === 'softmax' ? 'probabilities' : 'logits';
-  return { nodes: withActivationsFused(nodes), inputShape: [input[1]!, input[2]!, input[3]!], classes: last.layer.kernel.variable.shape[1]!, output };
+  return { nodes: withActivationsFused(nodes), inputShape: [input[1]!, input[2]!, input[3]!], classes: last.layer.kernel.variable.shape[1]!, output, recordLength };
 }

@@ -21,7 +21,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { copyImage, type Split } from '../../data/index.js';
 import { release } from '../backend/wasmKernels/wasmOps.js';
 import { SeededRandom } from '../../util/random.js';
-import { batchNormBackward, batchNormForward, type BatchNormSaved } from './batchNorm.js';
+import { batchNormForward, batchNormInputGradient, writeShardMoments, writeShardSums, type BatchNormSaved, type BatchParts } from './batchNorm.js';
 import { NodeGradients } from './gradients.js';
 import { alias, allocate, size, view, type Info } from './heap.js';
 import { softmaxCrossEntropy, type LossOutcome } from './loss.js';
@@ -48,7 +48,8 @@ function shardSeed(indices: Uint32Array): number {
   return hash;
 }
 
-function forwardNode(backend: BackendWasm, node: DirectNode, index: number, inputs: readonly Info[], seed: number, record: Float64Array | null, owned: Info[]): Saved {
+/** Node i's output from its inputs' (a batch norm's is batchNormForward's: it waits for the other shards first). */
+function forwardNode(backend: BackendWasm, node: DirectNode, index: number, inputs: readonly Info[], seed: number, owned: Info[]): Saved {
   const { layer } = node;
   const x = inputs[0]!;
   switch (layer.kind) {
@@ -57,10 +58,8 @@ function forwardNode(backend: BackendWasm, node: DirectNode, index: number, inpu
       return { output: convForward(backend, layer, x, owned) };
     case 'dense':
       return { output: denseForward(backend, layer, x, owned) };
-    case 'batchNorm': {
-      const { output, saved } = batchNormForward(backend, layer, x, record, owned);
-      return { output, batchNorm: saved };
-    }
+    case 'batchNorm':
+      throw new Error(`internal: batch norm ${layer.name} reached forwardNode`);
     case 'maxPool':
     case 'avgPool':
       return { output: weightless.poolForward(backend, layer, x, owned) };
@@ -125,7 +124,7 @@ function backwardNode(
     case 'dense':
       return [own(denseBackward(backend, layer, x, output, dA.info, fused[i] ?? NOTHING_FUSED, need, out, owned))];
     case 'batchNorm':
-      return [own(batchNormBackward(backend, layer, x, saved[i]!.batchNorm!, dA.info, dA.exclusive, need, out, owned))];
+      throw new Error(`internal: batch norm ${layer.name} reached backwardNode`);
     case 'maxPool': {
       if (!need) return [null];
       const pool = fusedByPool(net, node);
@@ -153,26 +152,29 @@ function backwardNode(
   }
 }
 
+/** This shard's place in its batch: every shard's batch-norm parts, and which of them is its own. */
+export interface ShardOfBatch {
+  readonly parts: BatchParts;
+  readonly shard: number;
+}
+
 /**
  * The shard's part of the batch gradient (Σ of its images' losses / batchSize, see
- * parallel/shardGradient.ts) into `out`, laid out as the parameter vector; each batch-norm
- * layer's statistics over the shard into `record` (laid out as parallel/batchNormStatistics.ts
- * says), when given.
+ * parallel/shardGradient.ts) into `out`, laid out as the parameter vector, as a generator that
+ * stops at each batch-norm node, forward in node order and backward in reverse, after writing its
+ * part of that layer's statistics or sums into `batch.parts`: its driver (batchShards.ts) resumes
+ * it once every shard of the batch has written its own. Its record is left holding the shard's statistics for the moving averages.
  */
-export function directShardGradient(
-  backend: BackendWasm,
-  net: DirectNet,
-  split: Split,
-  indices: Uint32Array,
-  batchSize: number,
-  out: Float32Array,
-  record: Float64Array | null = null,
-): LossOutcome {
+export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Split, indices: Uint32Array, batchSize: number, out: Float32Array, batch: ShardOfBatch): Generator<void, LossOutcome, void> {
   const rows = indices.length;
   const [height, width, channels] = net.inputShape;
   const pixels = height * width * channels;
+  const { parts } = batch;
+  const record = parts.records[batch.shard]!;
+  const sums = parts.sums[batch.shard]!;
+  record.fill(0);
+  sums.fill(0);
   const owned: Info[] = [];
-  record?.fill(0);
   try {
     const x = allocate(backend, [rows, height, width, channels], owned);
     const images = view(backend, x);
@@ -186,7 +188,17 @@ export function directShardGradient(
     const seed = shardSeed(indices);
     const saved: Saved[] = [];
     const inputsOf = (node: DirectNode) => node.inputs.map((j) => (j === MODEL_INPUT ? x : saved[j]!.output));
-    for (const [i, node] of net.nodes.entries()) saved.push(forwardNode(backend, node, i, inputsOf(node), seed, record, owned));
+    for (const [i, node] of net.nodes.entries()) {
+      const { layer } = node;
+      if (layer.kind !== 'batchNorm') {
+        saved.push(forwardNode(backend, node, i, inputsOf(node), seed, owned));
+        continue;
+      }
+      writeShardMoments(backend, layer, inputsOf(node)[0]!, record);
+      yield;
+      const { output, saved: statistics } = batchNormForward(backend, layer, inputsOf(node)[0]!, parts, owned);
+      saved.push({ output, batchNorm: statistics });
+    }
 
     const logits = saved.at(-1)!.output;
     const classes = logits.shape[1]!;
@@ -198,8 +210,22 @@ export function directShardGradient(
     const fused: Fused[] = [];
     for (let i = net.nodes.length - 1; i >= 0; i--) {
       const node = net.nodes[i]!;
+      const { layer } = node;
       const dA = gradients.take(i, changesGradient(node, fused[i] ?? NOTHING_FUSED));
-      if (dA === undefined) continue; // nothing before it has weights
+      if (dA === undefined) {
+        // Never for a batch norm: it has weights, so every layer after it passes a gradient back.
+        if (layer.kind === 'batchNorm') throw new Error(`internal: no gradient reached batch norm ${layer.name}`);
+        continue; // nothing before it has weights
+      }
+      if (layer.kind === 'batchNorm') {
+        const x = inputsOf(node)[0]!;
+        const statistics = saved[i]!.batchNorm!;
+        writeShardSums(backend, layer, x, statistics, dA.info, sums, out);
+        yield;
+        const j = node.inputs[0]!;
+        if (j !== MODEL_INPUT && net.nodes[j]!.needsGradient) gradients.give(j, batchNormInputGradient(backend, layer, x, statistics, dA.info, parts, dA.exclusive, owned), true);
+        continue;
+      }
       const inputGradients = backwardNode(backend, net, i, inputsOf(node), saved, dA, fused, out, owned);
       for (const [k, gradient] of inputGradients.entries()) if (gradient !== null) gradients.give(node.inputs[k]!, gradient.info, gradient.exclusive);
     }

@@ -108,31 +108,37 @@ export class BatchNormStatistics {
   update(before: readonly Float32Array[], records: readonly Float64Array[]): void {
     tf.tidy(() => {
       for (const [l, bn] of this.layers.entries()) {
-        const { mean, variance } = this.pooled(bn, records);
+        const { mean, variance } = pooledMoments(records, bn.offset, bn.channels);
         bn.movingMean.write(tf.tensor1d(movingAverage(before[2 * l]!, mean, bn.momentum)));
         bn.movingVariance.write(tf.tensor1d(movingAverage(before[2 * l + 1]!, variance, bn.momentum)));
       }
     });
   }
+}
 
-  private pooled(bn: BatchNormLayer, records: readonly Float64Array[]): { mean: Float64Array; variance: Float64Array } {
-    const { channels, offset } = bn;
-    const mean = new Float64Array(channels);
-    const squares = new Float64Array(channels); // Σ (x − mean)² so far
-    let count = 0;
-    for (const record of records) {
-      const n = record[offset]!;
-      if (n === 0) continue;
-      const total = count + n;
-      for (let c = 0; c < channels; c++) {
-        const delta = record[offset + 1 + c]! - mean[c]!;
-        mean[c] = mean[c]! + (delta * n) / total;
-        squares[c] = squares[c]! + record[offset + 1 + channels + c]! * n + (delta * delta * count * n) / total;
-      }
-      count = total;
+/**
+ * The moments of a layer's input over the whole batch from its shards' records (at `offset`:
+ * [count, mean…, biased variance…] of each shard's part), pooled in shard order by Chan et al.'s
+ * parallel formula, in float64: the same numbers however many threads computed the shards. A
+ * shard of count 0 adds nothing. The direct pass normalises by these (direct/batchNorm.ts), and
+ * the moving statistics learn from them (BatchNormStatistics.update).
+ */
+export function pooledMoments(records: readonly Float64Array[], offset: number, channels: number): { count: number; mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(channels);
+  const squares = new Float64Array(channels); // Σ (x − mean)² so far
+  let count = 0;
+  for (const record of records) {
+    const n = record[offset]!;
+    if (n === 0) continue;
+    const total = count + n;
+    for (let c = 0; c < channels; c++) {
+      const delta = record[offset + 1 + c]! - mean[c]!;
+      mean[c] = mean[c]! + (delta * n) / total;
+      squares[c] = squares[c]! + record[offset + 1 + channels + c]! * n + (delta * delta * count * n) / total;
     }
-    return { mean, variance: squares.map((s) => s / count) };
+    count = total;
   }
+  return { count, mean, variance: squares.map((s) => s / count) };
 }
 
 /** TF.js's update in its float32 arithmetic: moving − (moving − batch) · (1 − momentum). */

@@ -4,18 +4,21 @@
  * evaluations (evaluationServer.ts) and training tasks: for
  * each, it (re)builds the model when the topology changed, takes the main thread's weights, and
  * serves steps — wait for the step number to change, load the shared weights, compute its shards'
- * gradients into their shared buffers, mark the step done — until the task ends. Any failure is
+ * gradients into their shared buffers (meeting the other threads at each batch-norm layer,
+ * shardBarrier.ts), mark the step done — until the task ends. Any failure is
  * reported to the main thread (message and stack) before the worker ends, so a step never waits
  * for a worker that is gone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
+import type { DirectShard } from '../direct/batchShards.js';
 import { ParameterVector } from '../parameterVector.js';
 import { BatchNormStatistics } from './batchNormStatistics.js';
 import { EvaluationServer } from './evaluationServer.js';
-import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol.js';
-import { shardGradient } from './shardGradient.js';
+import { BATCH_SIZE, COMMAND, doneSlot, END_TASK, FAILED, PARTNER_TIMEOUT_MS, POLL_MS, pollWhileEqual, SEQ, SHARDS, type TaskSetup, type WorkerMessage, type WorkerRequest, type WorkerStart } from './protocol.js';
+import { ShardBarrier, StepCalledOff } from './shardBarrier.js';
+import { threadShardGradients, type BatchSharing } from './shardGradient.js';
 
 const start = workerData as WorkerStart;
 let current: { topology: string; model: tf.LayersModel } | null = null;
@@ -56,7 +59,8 @@ async function prepare(task: TaskSetup): Promise<() => void> {
   const gradients = task.gradients.map((buffer) => new Float32Array(buffer));
   const results = new Float64Array(task.results);
   const batchNorm = BatchNormStatistics.of(model);
-  const statistics = new Float64Array(task.statistics);
+  const length = batchNorm?.recordLength ?? 0;
+  const perShard = (buffer: SharedArrayBuffer) => Array.from({ length: task.shards }, (_, s) => new Float64Array(buffer, s * length * Float64Array.BYTES_PER_ELEMENT, length));
   const control = new Int32Array(task.control);
   const indices = new Uint32Array(task.indices);
   const input = {
@@ -68,9 +72,20 @@ async function prepare(task: TaskSetup): Promise<() => void> {
   const done = doneSlot(task.shards, start.worker);
   // Read before saying ready: the main thread starts step 1 as soon as it hears it.
   const first = Atomics.load(control, SEQ);
+  let seen = first;
+  const barrier = new ShardBarrier(
+    new Int32Array(task.arrivals),
+    start.worker,
+    {
+      failed: (t) => t !== 0 && Atomics.load(control, doneSlot(task.shards, t)) === FAILED,
+      calledOff: () => Atomics.load(control, SEQ) !== seen,
+      name: (t) => (t === 0 ? 'the main thread' : `gradient worker ${String(t)}`),
+    },
+    PARTNER_TIMEOUT_MS,
+  );
+  const sharing: BatchSharing | null = batchNorm === null ? null : { statistics: batchNorm, parts: { records: perShard(task.statistics), sums: perShard(task.sums) }, barrier: () => barrier.arrive() };
 
   return () => {
-    let seen = first;
     for (;;) {
       if (pollWhileEqual(control, SEQ, seen, POLL_MS) === seen) Atomics.wait(control, SEQ, seen);
       seen = Atomics.load(control, SEQ);
@@ -78,16 +93,18 @@ async function prepare(task: TaskSetup): Promise<() => void> {
       try {
         vector.write(weights);
         const batchSize = Atomics.load(control, BATCH_SIZE);
+        const mine: DirectShard[] = [];
         for (let s = start.worker; s < task.shards; s += task.threads) {
           const at = control[SHARDS + 2 * s]!;
-          const count = control[SHARDS + 2 * s + 1]!;
-          const length = batchNorm?.recordLength ?? 0;
-          const recording = batchNorm === null ? null : { statistics: batchNorm, record: statistics.subarray(s * length, (s + 1) * length) };
-          const outcome = shardGradient(model, vector, input, indices.subarray(at, at + count), batchSize, gradients[s]!, recording);
-          results[2 * s] = outcome.loss;
-          results[2 * s + 1] = outcome.correct;
+          mine.push({ shard: s, indices: indices.subarray(at, at + control[SHARDS + 2 * s + 1]!), out: gradients[s]! });
+        }
+        const outcomes = threadShardGradients(model, vector, input, mine, batchSize, sharing);
+        for (const [k, outcome] of outcomes.entries()) {
+          results[2 * mine[k]!.shard] = outcome.loss;
+          results[2 * mine[k]!.shard + 1] = outcome.correct;
         }
       } catch (error) {
+        if (error instanceof StepCalledOff) continue; // to the main thread's next command
         Atomics.store(control, done, FAILED);
         Atomics.notify(control, done);
         throw error;

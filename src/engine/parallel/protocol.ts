@@ -44,6 +44,13 @@ export function pollWhileEqual(control: Int32Array, index: number, value: number
   return current;
 }
 
+/**
+ * How long a thread waits at a batch-norm layer for the others (shardBarrier.ts) before it takes
+ * them for gone: between two such layers a thread computes a few layers of one shard, milliseconds
+ * to about a second, so only a thread that died or hangs takes this long.
+ */
+export const PARTNER_TIMEOUT_MS = 60_000;
+
 /** Room for the DONE slots of threads 0..threads − 1 (0, the main thread, is unused). */
 export function controlLength(shards: number, threads: number): number {
   return doneSlot(shards, threads);
@@ -78,6 +85,10 @@ export interface TaskSetup {
   readonly results: SharedArrayBuffer;
   /** Per shard: its record of the batch normalization layers' input statistics (Float64Array, batchNormStatistics.ts). */
   readonly statistics: SharedArrayBuffer;
+  /** Per shard: its backward sums at the batch normalization layers, laid out as the records (Float64Array, direct/batchNorm.ts). */
+  readonly sums: SharedArrayBuffer;
+  /** One arrival count per thread at the batch normalization layers' meeting points (Int32Array, shardBarrier.ts). */
+  readonly arrivals: SharedArrayBuffer;
   /** The batch's image indices into the training split (Uint32Array). */
   readonly indices: SharedArrayBuffer;
   /** The training split's pixels: bytes (standing for byte/255, data/pixels.ts) or float32 values. */

@@ -6,7 +6,9 @@
  * Two ways to the same gradient: the direct pass (direct/shard.ts) for the models it covers
  * (direct/net.ts), and TF.js's autodiff (tf.variableGrads) for every other model. Either records
  * the shard's batch-norm statistics when asked (batchNormStatistics.ts): the direct pass as it
- * computes them, autodiff by observing the layers' calls.
+ * computes them, autodiff by observing the layers' calls. The direct pass's batch norms normalise
+ * by the statistics of the whole batch, all shards together (threadShardGradients); autodiff's by
+ * those of the images it is called on.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -14,7 +16,8 @@ import type { Split } from '../../data/index.js';
 import { makeBatch } from '../batches.js';
 import { crossEntropySum, outputKindOf } from '../loss.js';
 import { directNetOf, fitsData, type DirectNet } from '../direct/net.js';
-import { directShardGradient } from '../direct/shard.js';
+import type { BatchParts } from '../direct/batchNorm.js';
+import { directShardGradient, directShardGradients, type DirectShard } from '../direct/batchShards.js';
 import type { ParameterVector } from '../parameterVector.js';
 import type { BatchNormStatistics } from './batchNormStatistics.js';
 
@@ -35,14 +38,20 @@ export interface ShardInput {
 /** Per parameter vector (one per training task): the direct pass's view of the model, or null. */
 const directNets = new WeakMap<ParameterVector, DirectNet | null>();
 
-function directNetFor(model: tf.LayersModel, vector: ParameterVector): DirectNet | null {
-  if (tf.getBackend() !== 'wasm') return null;
+/** The direct pass's view of the model when it computes this input's shards, else null (autodiff does). */
+function directNetFor(model: tf.LayersModel, vector: ParameterVector, input: ShardInput): DirectNet | null {
+  if (input.autodiffOnly === true || tf.getBackend() !== 'wasm') return null;
   let net = directNets.get(vector);
   if (net === undefined) {
     net = directNetOf(model, vector);
     directNets.set(vector, net);
   }
-  return net;
+  return net !== null && fitsData(net, input.imageShape, input.numClasses) ? net : null;
+}
+
+/** Whether the direct pass computes the shards (else autodiff, whose batch norm sees only its shard). */
+export function runsDirect(model: tf.LayersModel, vector: ParameterVector, input: ShardInput): boolean {
+  return directNetFor(model, vector, input) !== null;
 }
 
 /** Where a shard's batch-norm statistics go: the model's layers, and this shard's record. */
@@ -52,8 +61,9 @@ export interface BatchNormRecording {
 }
 
 /**
- * The shard's gradient part into `out` (laid out as `vector`), by the direct pass where it
- * applies; with `batchNorm`, the shard's batch-norm statistics into its record.
+ * The shard's gradient part into `out` (laid out as `vector`) as if it were a batch of its own
+ * (its batch norms normalise by its statistics), by the direct pass where it applies; with
+ * `batchNorm`, the shard's batch-norm statistics into its record.
  */
 export function shardGradient(
   model: tf.LayersModel,
@@ -64,12 +74,48 @@ export function shardGradient(
   out: Float32Array,
   batchNorm: BatchNormRecording | null = null,
 ): ShardOutcome {
-  const net = indices.length === 0 || input.autodiffOnly === true ? null : directNetFor(model, vector);
-  if (net === null || !fitsData(net, input.imageShape, input.numClasses)) {
+  const net = directNetFor(model, vector, input);
+  if (net === null) {
     const pass = () => autodiffShardGradient(model, vector, input, indices, batchSize, out);
     return batchNorm === null ? pass() : batchNorm.statistics.recordDuring(batchNorm.record, pass);
   }
   return directShardGradient(tf.backend() as BackendWasm, net, input.split, indices, batchSize, out, batchNorm?.record ?? null);
+}
+
+/** What the shards of a batch share: the model's batch-norm layers, every shard's records and sums, and the barrier between threads. */
+export interface BatchSharing {
+  readonly statistics: BatchNormStatistics;
+  readonly parts: BatchParts;
+  /** Returns once every thread's shards have reached the batch-norm layer this thread's have (parallel/shardBarrier.ts). */
+  readonly barrier: () => void;
+}
+
+/**
+ * The gradient parts of the shards one thread computes. The direct pass runs them in lockstep
+ * with the batch's other shards (direct/batchShards.ts), its batch norms normalising by the whole
+ * batch; autodiff runs them one after another, each normalised by its own statistics (the caller
+ * gives a model with batch norm the whole batch as one shard: parallel/shardedGradients.ts).
+ */
+export function threadShardGradients(
+  model: tf.LayersModel,
+  vector: ParameterVector,
+  input: ShardInput,
+  shards: readonly DirectShard[],
+  batchSize: number,
+  sharing: BatchSharing | null,
+): ShardOutcome[] {
+  const net = directNetFor(model, vector, input);
+  if (net === null) {
+    return shards.map(({ shard, indices, out }) => {
+      const pass = () => autodiffShardGradient(model, vector, input, indices, batchSize, out);
+      return sharing === null ? pass() : sharing.statistics.recordDuring(sharing.parts.records[shard]!, pass);
+    });
+  }
+  // Without sharing (a model without batch norm, so far), scratch records stand in.
+  const count = Math.max(0, ...shards.map((s) => s.shard + 1));
+  const scratch = () => Array.from({ length: count }, () => new Float64Array(net.recordLength));
+  const parts = sharing?.parts ?? { records: scratch(), sums: scratch() };
+  return directShardGradients(tf.backend() as BackendWasm, net, input.split, shards, batchSize, parts, sharing?.barrier ?? (() => undefined));
 }
 
 /** The same through tf.variableGrads: any model, any backend. */

@@ -8,6 +8,11 @@
  * thread s mod threads. The parts go to the optimizer separately and are added in shard order, so
  * the result depends on the number of shards, never on the number of threads or on timing: one
  * thread computing both shards gives the same weights, bit for bit, as two.
+ *
+ * Batch norm normalises by the statistics of the whole batch: in the direct pass the threads meet
+ * at each batch-norm layer (shardBarrier.ts) and pool their shards' parts there, in shard order
+ * (direct/batchShards.ts); a model with batch norm that autodiff trains gets each batch whole on
+ * the main thread (its layers see only the images they are called on).
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../../data/index.js';
@@ -17,8 +22,9 @@ import { yieldToEventLoop } from '../../util/eventLoop.js';
 import type { ParameterVector } from '../parameterVector.js';
 import { BatchNormStatistics } from './batchNormStatistics.js';
 import { GradientWorkers } from './gradientWorkers.js';
-import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
-import { shardGradient } from './shardGradient.js';
+import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, PARTNER_TIMEOUT_MS, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
+import { PartnerFailed, ShardBarrier } from './shardBarrier.js';
+import { runsDirect, threadShardGradients, type BatchSharing, type ShardInput } from './shardGradient.js';
 
 export interface ShardingOptions {
   readonly shards: number;
@@ -94,15 +100,22 @@ export class ShardedGradients {
   private readonly indices: Uint32Array;
   /** One record per shard of its batch normalization inputs' statistics (none without BN layers). */
   private readonly statistics: readonly Float64Array[];
+  /** What the shards share at batch-norm layers (null without them). */
+  private readonly sharing: BatchSharing | null;
+  /**
+   * Whether each batch goes to shard 0 whole: a model with batch norm that autodiff trains, whose
+   * layers normalise by the statistics of the images they are called on — the batch's, not a shard's.
+   */
+  private readonly wholeBatch: boolean;
   private closed = false;
 
   private constructor(
     private readonly model: tf.LayersModel,
     private readonly vector: ParameterVector,
     private readonly options: ShardingOptions,
-    private readonly input: Parameters<typeof shardGradient>[2],
+    private readonly input: ShardInput,
     private readonly batchNorm: BatchNormStatistics | null,
-    buffers: { weights: Float32Array; gradients: Float32Array[]; control: Int32Array; results: Float64Array; statistics: Float64Array; indices: Uint32Array },
+    buffers: { weights: Float32Array; gradients: Float32Array[]; control: Int32Array; results: Float64Array; statistics: Float64Array; sums: Float64Array; arrivals: Int32Array; indices: Uint32Array },
     /** The workers, and whether this object started them (and so stops them). */
     private readonly pool: { readonly workers: GradientWorkers; readonly owned: boolean } | null,
   ) {
@@ -112,7 +125,21 @@ export class ShardedGradients {
     this.results = buffers.results;
     this.indices = buffers.indices;
     const length = batchNorm?.recordLength ?? 0;
-    this.statistics = this.gradients.map((_, s) => buffers.statistics.subarray(s * length, (s + 1) * length));
+    const perShard = (all: Float64Array) => this.gradients.map((_, s) => all.subarray(s * length, (s + 1) * length));
+    this.statistics = perShard(buffers.statistics);
+    const control = this.control;
+    const barrier =
+      options.threads === 1
+        ? null
+        : new ShardBarrier(
+            buffers.arrivals,
+            0,
+            { failed: (t) => Atomics.load(control, doneSlot(options.shards, t)) === FAILED, calledOff: () => false, name: (t) => `gradient worker ${String(t)}` },
+            PARTNER_TIMEOUT_MS,
+          );
+    const parts = { records: this.statistics, sums: perShard(buffers.sums) };
+    this.sharing = batchNorm === null ? null : { statistics: batchNorm, parts, barrier: barrier === null ? () => undefined : () => barrier.arrive() };
+    this.wholeBatch = batchNorm !== null && !runsDirect(model, vector, input);
   }
 
   /**
@@ -144,6 +171,8 @@ export class ShardedGradients {
       control: new Int32Array(new SharedArrayBuffer(controlLength(shards, threads) * Int32Array.BYTES_PER_ELEMENT)),
       results: new Float64Array(new SharedArrayBuffer(2 * shards * Float64Array.BYTES_PER_ELEMENT)),
       statistics: new Float64Array(new SharedArrayBuffer(shards * (batchNorm?.recordLength ?? 0) * Float64Array.BYTES_PER_ELEMENT)),
+      sums: new Float64Array(new SharedArrayBuffer(shards * (batchNorm?.recordLength ?? 0) * Float64Array.BYTES_PER_ELEMENT)),
+      arrivals: new Int32Array(new SharedArrayBuffer(threads * Int32Array.BYTES_PER_ELEMENT)),
       indices: new Uint32Array(new SharedArrayBuffer(Math.max(1, maxBatch) * Uint32Array.BYTES_PER_ELEMENT)),
     };
     const input = { split: data.train, imageShape: data.imageShape, numClasses: data.numClasses, autodiffOnly: options.autodiffOnly === true };
@@ -166,6 +195,8 @@ export class ShardedGradients {
       gradients: buffers.gradients.map((g) => g.buffer),
       results: buffers.results.buffer,
       statistics: buffers.statistics.buffer,
+      sums: buffers.sums.buffer,
+      arrivals: buffers.arrivals.buffer,
       indices: buffers.indices.buffer,
       images: split.images.buffer as SharedArrayBuffer,
       imageBytes: split.images instanceof Uint8Array,
@@ -191,7 +222,7 @@ export class ShardedGradients {
     if (size > this.indices.length) throw new EngineError('SHARDING_INVALID', `a batch of ${String(size)} exceeds the ${String(this.indices.length)} the task was set up for`);
     const { shards, threads } = this.options;
     this.indices.set(order.subarray(start, start + size));
-    const bounds = shardBounds(size, shards);
+    const bounds = this.wholeBatch ? shardBounds(size, 1).concat(Array.from({ length: shards - 1 }, () => ({ start: size, count: 0 }))) : shardBounds(size, shards);
     for (const [s, b] of bounds.entries()) {
       this.control[SHARDS + 2 * s] = b.start;
       this.control[SHARDS + 2 * s + 1] = b.count;
@@ -200,14 +231,21 @@ export class ShardedGradients {
     const seq = this.command(STEP);
 
     const movingBefore = this.batchNorm?.snapshot() ?? [];
-    for (let s = 0; s < shards; s += threads) {
-      const b = bounds[s]!;
-      const recording = this.batchNorm === null ? null : { statistics: this.batchNorm, record: this.statistics[s]! };
-      const outcome = shardGradient(this.model, this.vector, this.input, this.indices.subarray(b.start, b.start + b.count), size, this.gradients[s]!, recording);
-      this.results[2 * s] = outcome.loss;
-      this.results[2 * s + 1] = outcome.correct;
+    const mine = bounds.flatMap((b, s) => (s % threads === 0 ? [{ shard: s, indices: this.indices.subarray(b.start, b.start + b.count), out: this.gradients[s]! }] : []));
+    try {
+      const outcomes = threadShardGradients(this.model, this.vector, this.input, mine, size, this.sharing);
+      for (const [k, outcome] of outcomes.entries()) {
+        this.results[2 * mine[k]!.shard] = outcome.loss;
+        this.results[2 * mine[k]!.shard + 1] = outcome.correct;
+      }
+      for (let w = 1; w < threads; w++) await this.finished(w, seq);
+    } catch (error) {
+      // A worker that failed mid-step says why in a message of its own: that is the error to report.
+      const failure = error instanceof PartnerFailed ? await this.finished(error.thread, seq).then(() => error, (reason: unknown) => reason) : error;
+      // The workers go back to waiting (one held at a batch-norm layer sees the step called off).
+      await this.close();
+      throw failure;
     }
-    for (let w = 1; w < threads; w++) await this.finished(w, seq);
     this.batchNorm?.update(movingBefore, this.statistics);
 
     let loss = 0;

@@ -26,7 +26,7 @@ const KERNEL = tf.Add;
 /** Longest tiled row (entries): enough to amortise the per-row cost, small enough to stay in cache. */
 const MAX_ROW = 4096;
 /** Shortest tiled row worth the per-row cost; below it the tile spans all of x instead. */
-const MIN_ROW = 256;
+export const MIN_ROW = 256;
 /**
  * Fewer rows than this go to the backend's kernel: the tile's allocation outweighs the rows' cost
  * there (measured: bench/kernels.md).
@@ -43,8 +43,11 @@ function isLastAxisVector(small: readonly number[], big: readonly number[]): boo
   return true;
 }
 
-/** How many copies of the vector make one row: the largest divisor of `rows` that fits MAX_ROW. */
-function tileCount(rows: number, channels: number): number {
+/**
+ * How many copies of a vector of `channels` make one row: the largest divisor of `rows` that fits
+ * MAX_ROW (or all rows, when no divisor makes a row of MIN_ROW). Also fusedBatchNorm.ts's.
+ */
+export function tileCount(rows: number, channels: number): number {
   for (let k = Math.min(rows, Math.floor(MAX_ROW / channels)); k > 1; k--) {
     if (rows % k === 0) return k * channels >= MIN_ROW ? k : rows;
   }

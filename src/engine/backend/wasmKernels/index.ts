@@ -11,6 +11,7 @@ import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputOverride } from './conv2dBackpropInput.js';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter.js';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput.js';
+import { fusedBatchNormOverride } from './fusedBatchNorm.js';
 import { maxPoolGradOverride } from './maxPoolGrad.js';
 import { installOverride, type KernelOverride } from './override.js';
 import { sumOverride } from './sum.js';
@@ -22,8 +23,9 @@ const CONFIGS: readonly tf.KernelConfig[] = [
 ];
 
 /**
- * Kernels the backend has but runs slowly in training (measured on LeNet: bench/kernels.md): each
- * override takes the cases it is fast for and leaves the rest to the backend's kernel.
+ * Kernels the backend has but runs slowly in training (measured on LeNet: bench/kernels.md) or, for
+ * FusedBatchNorm, in evaluation: each override takes the cases it is fast for and leaves the rest
+ * to the backend's kernel.
  */
 const OVERRIDES: readonly KernelOverride[] = [
   maxPoolGradOverride,
@@ -31,6 +33,7 @@ const OVERRIDES: readonly KernelOverride[] = [
   batchMatMulOverride,
   sumOverride,
   addOverride,
+  fusedBatchNormOverride,
 ];
 
 /** Names of the kernels prune-run provides for the wasm backend. */
