@@ -4,7 +4,7 @@
  * gives back the masks to export and to enforce while training.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { PruningMethod, WeightLayout } from '../prune/index.js';
+import type { GlobalPruneOptions, PruningMethod, WeightLayout } from '../prune/index.js';
 import { layoutOf } from './axis.js';
 import { pruneError } from './codes.js';
 import { applyMethod, maskStates, PRUNE_SCOPES, removePruning, replacePruningStates, rewindWeights, type PruneScope } from './store.js';
@@ -28,13 +28,12 @@ export interface MethodTarget {
  */
 export type MethodSource = PruningMethod | ((target: MethodTarget) => PruningMethod);
 
-export interface PruneByNameOptions {
+/** Global steps take the core's options (maxSparsityPerLayer, the recipe's max_sparsity_per_layer). */
+export interface PruneByNameOptions extends GlobalPruneOptions {
   /** 'local': each parameter on its own (pruneParameter); 'global': one selection over all of them. */
   readonly scope: PruneScope;
   /** Scores by weight name, TF.js layout, in place of the weights (torch's importance_scores). */
   readonly importance?: ReadonlyMap<string, Float32Array> | undefined;
-  /** Global only: the layer-collapse guard (the recipe's max_sparsity_per_layer). */
-  readonly maxSparsityPerLayer?: number | undefined;
 }
 
 function targetsOf(model: tf.LayersModel, names: readonly string[]): Target[] {
@@ -62,7 +61,7 @@ export function pruneByName(
   method: MethodSource,
   options: PruneByNameOptions,
 ): void {
-  const { scope, importance, maxSparsityPerLayer } = options;
+  const { scope, importance } = options;
   if (!PRUNE_SCOPES.includes(scope)) {
     throw pruneError('PRUNE_OPTIONS_INVALID', `scope '${String(scope)}' is not one of ${PRUNE_SCOPES.join(', ')}`);
   }
@@ -76,8 +75,7 @@ export function pruneByName(
   if (scope === 'global') {
     const total = targets.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
     const method = build({ name: names.join(', '), shape: [total], layout: null });
-    const cap = maxSparsityPerLayer === undefined ? {} : { options: { maxSparsityPerLayer } };
-    applyMethod(targets, { scope, method, ...cap }, importance);
+    applyMethod(targets, { scope, method, options }, importance);
   } else {
     applyMethod(targets, { scope, methodFor: (t) => build({ name: t.name, shape: t.shape, layout: layoutOf(t) }) }, importance);
   }

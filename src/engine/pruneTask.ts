@@ -123,7 +123,7 @@ export function applyGroup(model: tf.LayersModel, group: PruneGroup, scope: Prun
     {
       scope,
       importance,
-      maxSparsityPerLayer: group.maxSparsityPerLayer ?? undefined,
+      maxSparsityPerLayer: group.maxSparsityPerLayer,
     },
   );
 }

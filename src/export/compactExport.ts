@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/index.js';
+import type { ExportConfig } from '../recipe/types.js';
 import type { CompactEntry } from './compactEntry.js';
 import { makeBatch } from '../engine/batches.js';
 import { compactModel } from './compact/index.js';
@@ -79,10 +80,17 @@ function foldOrDispose(compact: tf.LayersModel): FoldResult {
 /**
  * Writes `dir` (model.json + weights.bin) with the compact form of `model` (whose weights are the
  * pruned ones, serialised as `dense`) and measures it. `data` null: no comparison on a test split.
+ * `options`: the recipe's export section (fold_batch_norm folds for inference).
  */
-export async function exportCompact(model: tf.LayersModel, data: Dataset | null, dir: string, dense: SerializedModel, options: { readonly fold: boolean } = { fold: false }): Promise<CompactEntry> {
+export async function exportCompact(
+  model: tf.LayersModel,
+  data: Dataset | null,
+  dir: string,
+  dense: SerializedModel,
+  options: Pick<ExportConfig, 'foldBatchNorm'> = {},
+): Promise<CompactEntry> {
   const compacted = compactModel(model);
-  const fold = options.fold ? foldOrDispose(compacted.model) : null;
+  const fold = options.foldBatchNorm === true ? foldOrDispose(compacted.model) : null;
   const result = fold === null ? compacted : { ...compacted, model: fold.model, parametersAfter: fold.model.countParams() };
   try {
     const { denseBytes, denseGzippedBytes } = denseSize(dense);

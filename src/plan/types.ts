@@ -6,7 +6,8 @@ import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/inde
 import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
-import type { ModelSource, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { ExportConfig, ModelSource, ReportConfig, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 
 /**
@@ -26,8 +27,11 @@ export interface PlannedParameter {
 
 export type { ImportanceSource, PlannedPrune } from '../methods/index.js';
 
-/** One method applied to one or more parameters: each separately (local) or as one pool (global). */
-export interface PruneGroup {
+/**
+ * One method applied to one or more parameters: each separately (local) or as one pool (global).
+ * Global groups carry the step's maxSparsityPerLayer (the core's GlobalOptions, as the recipe does).
+ */
+export interface PruneGroup extends GlobalOptions {
   /** Plain data; the engine builds the method through its descriptor (src/methods/). */
   readonly method: MethodSpec;
   readonly importance: ImportanceSource;
@@ -45,8 +49,6 @@ export interface PruneGroup {
    * (torch's importance_scores={(module, name): scores}); absent when every one ranks by its weights.
    */
   readonly importanceByParameter?: Readonly<Record<string, ImportanceSource>>;
-  /** Global groups: the layer-collapse guard (no parameter above this sparsity); null: none. */
-  readonly maxSparsityPerLayer?: number | null;
   /**
    * Global groups with `allocate: sensitivity`: the step's amount is split into per-parameter
    * counts read from the curves of this sensitivity task (prune/allocation.ts), each parameter
@@ -158,17 +160,12 @@ export interface SensitivityTask extends TaskBase {
   readonly groups: readonly string[];
 }
 
-export interface ExportTask extends TaskBase {
+/**
+ * The recipe's export and report.save_model, under the recipe's own declarations (find references
+ * on ExportConfig.compact reaches the exporter directly); the recipe locations stay behind.
+ */
+export interface ExportTask extends TaskBase, Omit<ExportConfig, 'onnxAt' | 'compactAt'>, Pick<ReportConfig, 'saveModel'> {
   readonly kind: 'export';
-  readonly saveModel: boolean;
-  /** Also write model-compact/ (export/compact): the model without its dead output channels. */
-  readonly compact: boolean;
-  /** In model-compact/, batch norms and activation layers folded into the layers they read; absent: off. */
-  readonly foldBatchNorm?: true;
-  /** Also write model-sparse/ (export/sparse): bitmask + nonzero values per weight. */
-  readonly sparse: boolean;
-  /** Also write model.onnx (export/onnx), and model-compact.onnx when `compact` is on. */
-  readonly onnx: boolean;
 }
 
 export interface ReportTask extends TaskBase {

@@ -51,9 +51,10 @@ export interface GlobalOptions {
   /**
    * The layer-collapse guard: no parameter ends the step with more than this fraction of its
    * entries pruned (counting its earlier pruning); the count a capped parameter cannot take goes to
-   * the others. l1 only. Default: none, as torch.
+   * the others. l1 only. null or absent: none, as torch. The recipe's max_sparsity_per_layer is
+   * this declaration (recipe/types.ts, the plan and the API reuse it), so it has one name throughout.
    */
-  readonly maxSparsityPerLayer?: number;
+  readonly maxSparsityPerLayer?: number | null;
 }
 
 export function pruneGlobal(
@@ -73,7 +74,7 @@ export function pruneGlobal(
   const groupName = `global(${names.join(', ')})`;
 
   const selection = method.inPlace;
-  const cap = options.maxSparsityPerLayer;
+  const cap = options.maxSparsityPerLayer ?? undefined;
   const byMagnitude = selection?.byMagnitude === true;
   if (cap !== undefined && (!byMagnitude || !(cap >= 0 && cap <= 1))) {
     throw new PruneError(

@@ -9,6 +9,7 @@ import type { GroupMeasure } from '../models/groupPruning.js';
 import type { BuiltinModel } from '../models/builtin.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
+import type { GlobalOptions } from '../prune/global.js';
 import type { MaskReference } from '../prune/spec.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 
@@ -92,12 +93,10 @@ export interface LocalTarget {
 
 export type PruningStep =
   | { readonly scope: 'local'; readonly targets: readonly LocalTarget[] }
-  | {
+  | ({
       readonly scope: 'global';
       readonly select: readonly Selector[];
       readonly method: GlobalMethodSpec;
-      /** The layer-collapse guard (l1 only); null: none, as torch. */
-      readonly maxSparsityPerLayer: number | null;
       /** `allocate: sensitivity`: per-parameter amounts from sensitivity curves measured at `amounts` (ascending); null: one threshold. */
       readonly allocate?: { readonly amounts: readonly number[]; readonly at: SourceLocation } | null;
       /** torch's importance_scores={(module, name): scores}; a parameter without an entry ranks by its weights. */
@@ -105,7 +104,7 @@ export type PruningStep =
       /** Pruning during the stage's training instead of at once (the amount is its final); null: at once. */
       readonly schedule?: LocatedSchedule | null;
       readonly at: SourceLocation;
-    };
+    } & Required<GlobalOptions>); // maxSparsityPerLayer: the layer-collapse guard (l1 only); null: none, as torch
 
 export interface Stage {
   readonly name: string;

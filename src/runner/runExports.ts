@@ -27,7 +27,8 @@ function macsOf(model: ModelDescription, masks: MaskSet): MacsEntry | null {
 }
 
 /** Writes the export task's files into the run folder; returns what it wrote, for progress output. */
-export async function writeRunExports({ saveModel, compact, foldBatchNorm, sparse, onnx }: ExportTask, run: RunContext, records: RunRecordBuilder): Promise<string> {
+export async function writeRunExports(task: ExportTask, run: RunContext, records: RunRecordBuilder): Promise<string> {
+  const { saveModel, compact, sparse, onnx } = task;
   const { session, dir } = run;
   const masks = session.masks;
   const tensors = masks.names().map((name) => {
@@ -46,7 +47,7 @@ export async function writeRunExports({ saveModel, compact, foldBatchNorm, spars
   if (forTorch !== null) written.push(torchMasksNote(forTorch.written.length, Object.keys(forTorch.skipped)));
   if (saveModel) written.push('model/');
   if (compact) {
-    const c = await exportCompact(session.model, session.loadedData, dir.path('model-compact'), dense, { fold: foldBatchNorm === true });
+    const c = await exportCompact(session.model, session.loadedData, dir.path('model-compact'), dense, task);
     records.addCompact(c);
     written.push(`model-compact/ (${c.parametersAfter} of ${c.parametersBefore} parameters${c.folded === undefined ? '' : `, ${c.folded.length} layers folded`})`);
   }
