@@ -37,6 +37,17 @@ function install(): void {
   };
 }
 
+/** Runs `action` without TF.js's console.warn notices (the cpu backend greets Node users with a banner on first use). */
+async function quietly<T>(action: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return await action();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /**
@@ -52,7 +63,7 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
     const plain = `${layer}/${weight}`;
     return listed.has(plain) ? plain : [...listed.keys()].find((name) => name.endsWith(`/${plain}`));
   };
-  await tf.setBackend('cpu');
+  await quietly(() => tf.setBackend('cpu'));
   guard = (layer, weight, shape) => {
     const name = nameOf(layer, weight);
     if (name === undefined) throw new WeightNotListed(`has a layer "${layer}" that makes a weight "${weight}" of shape ${shapeText(shape)}, which its weightsManifest does not list`);

@@ -32,7 +32,7 @@ export function modelProblems({ value, positions }: ParsedRecipe): RecipeProblem
   }
   const shape = model['input_shape'];
   if (Array.isArray(shape) && shape.every((side) => typeof side === 'number')) {
-    const values = (shape as number[]).reduce((n, side) => n * side, 1);
+    const values = (shape).reduce((n, side) => n * side, 1);
     if (values > RECIPE_LIMITS.inputValues) {
       problems.push({
         at: positions.valueAt(['model', 'input_shape']),
