@@ -162,6 +162,8 @@ export const ENGINE_ERROR_CODES = [
   'PLUGIN_NOT_LOADED',
   /** A plugin's computeMask did not return within the time limit (PRUNE_RUN_PLUGIN_TIMEOUT) and was stopped. */
   'PLUGIN_TIMEOUT',
+  /** A plugin's code grew the process's memory past its limit (plugins/memoryWatch.ts) and was stopped. */
+  'PLUGIN_MEMORY',
   /** A plugin's thread ended (it exited, ran out of memory) or could not be started again. */
   'PLUGIN_STOPPED',
   /** A single importance source given to a global step, whose sources are by parameter (a planner bug). */

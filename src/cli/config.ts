@@ -6,16 +6,19 @@
  * misspelt `runDir` silently ignored would write runs somewhere unexpected.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { cosmiconfig } from 'cosmiconfig';
 import { LineCounter, parseDocument } from 'yaml';
-import { formatLocation, UsageError, type RecipeProblem, type SourceLocation } from '../errors.js';
+import { formatLocation, RecipeError, UsageError, type RecipeProblem, type SourceLocation } from '../errors.js';
 import type { BackendRequest } from '../engine/backend/select.js';
 import type { LocatedDataName } from '../data/locate.js';
 import { explainSchemaErrors } from '../recipe/explain.js';
 import { SourcePositions, sortProblems, type PathSegment } from '../recipe/positions.js';
+import { decodeRecipe } from '../recipe/source.js';
+import { readRegularFile } from '../util/regularFile.js';
+import { thrownText } from '../util/thrown.js';
+import { CONFIG_LOADERS, CONFIG_NAME, checkConfigFiles, MAX_CONFIG_BYTES } from './configFiles.js';
 import { threadsProblem } from './threads.js';
 
 export interface ProjectConfig {
@@ -65,12 +68,15 @@ function configValidator(): ValidateFunction {
 const NO_CONFIG: ProjectConfig = { runsDir: null, cacheDir: null, cacheMaxMB: null, backend: null, seed: null, threads: null, allowPlugins: null, datasets: {}, file: null };
 
 export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
-  const explorer = cosmiconfig('prune-run', { searchStrategy: 'project' });
+  await checkConfigFiles(cwd);
+  const explorer = cosmiconfig(CONFIG_NAME, { searchStrategy: 'project', loaders: CONFIG_LOADERS });
   let result;
   try {
     result = await explorer.search(cwd);
   } catch (error) {
-    throw new UsageError(`cannot read the prune-run project config: ${(error as Error).message}`);
+    // A JSON or YAML config's own mistakes, located; what a JavaScript config threw, with its file.
+    if (error instanceof RecipeError || error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read the prune-run project config: ${thrownText(error)}`);
   }
   if (result === null || result.isEmpty) return NO_CONFIG;
   const file = result.filepath;
@@ -120,7 +126,8 @@ async function configProblems(config: object, file: string): Promise<string[]> {
  */
 async function configPositions(file: string): Promise<SourcePositions | null> {
   if (/\.(c|m)?(j|t)s$/.test(file)) return null;
-  const text = await readFile(file, 'utf8');
+  // Parsed already by the loader (configFiles.ts), with the recipe's limits: parseDocument cannot recurse past them here.
+  const text = decodeRecipe(await readRegularFile(file, MAX_CONFIG_BYTES), file, 'project config');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   return path.basename(file) === 'package.json' ? new KeyedPositions(doc, lineCounter, file, ['prune-run']) : new SourcePositions(doc, lineCounter, file);

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileErrorReason, PruneRunError } from '../errors.js';
+import { thrownText } from '../util/thrown.js';
 
 /** The environment variable that asks for stack traces, as --debug does (for runs started by tools). */
 export const DEBUG_ENV = 'PRUNE_RUN_DEBUG';
@@ -38,7 +39,7 @@ const oneLine = (text: string) => text.trim().split(/\s*\n\s*/).join(' / ');
  */
 export function describeError(error: unknown, cwd: string): string {
   if (error instanceof PruneRunError) return error.message;
-  if (!(error instanceof Error)) return oneLine(String(error));
+  if (!(error instanceof Error)) return oneLine(thrownText(error));
   const system = error as NodeJS.ErrnoException;
   if (typeof system.code === 'string' && typeof system.syscall === 'string') {
     const file = typeof system.path === 'string' ? ` ${path.relative(cwd, system.path) || system.path}` : '';

@@ -8,13 +8,14 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileErrorReason, UsageError } from '../errors.js';
 
-async function kindOf(file: string): Promise<'folder' | 'other' | 'missing'> {
+async function kindOf(file: string): Promise<'folder' | 'other' | 'missing' | { readonly unusable: string }> {
   try {
     return (await stat(file)).isDirectory() ? 'folder' : 'other';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
-    throw error;
+    // A symlink loop (ELOOP), a name too long, no permission to look: no folder can be made there.
+    return { unusable: fileErrorReason(error) };
   }
 }
 
@@ -25,9 +26,11 @@ async function kindOf(file: string): Promise<'folder' | 'other' | 'missing'> {
  */
 export async function checkRunsFolder(dir: string, shown: string, source: string): Promise<void> {
   const refuse = (why: string) => new UsageError(`runs folder ${shown} (${source}): ${why}; nothing was run`);
+  if (shown === '') throw refuse('an empty path names no folder');
   let existing = dir;
   for (;;) {
     const kind = await kindOf(existing);
+    if (typeof kind === 'object') throw refuse(`${existing === dir ? 'it' : existing} cannot be used: ${kind.unusable}`);
     if (kind === 'folder') break;
     if (kind === 'other') {
       throw refuse(existing === dir ? 'it is a file, not a folder' : `${existing} is a file, not a folder, so the runs folder cannot be made in it`);

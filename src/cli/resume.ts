@@ -6,7 +6,6 @@
  * would mix two experiments, so it is refused. The folder's lock is taken before anything of it is
  * read, so a second resume of the same folder is refused (exit 2) with the first one's pid.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { BackendRequest } from '../engine/backend/select.js';
@@ -16,7 +15,9 @@ import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
 import { readRecipeText } from '../recipe/source.js';
 import { prepareRunFromText, withSensitivityPlan } from '../runner/prepare.js';
 import { RecipeRun } from '../runner/recipeRun.js';
-import { RunDirectory } from '../runs/runDirectory.js';
+import { MAX_RUN_JSON_BYTES, RunDirectory } from '../runs/runDirectory.js';
+import { sha256Hex } from '../util/sha256.js';
+import { fileRefusalMessage, FileRefusedError, readRegularText } from '../util/regularFile.js';
 import { processIsAlive, RunLock } from '../runs/runLock.js';
 import type { ManifestStatus } from '../runs/runStatus.js';
 import { parseCliArgs, RESUME_USAGE } from './args.js';
@@ -34,7 +35,33 @@ interface SavedManifest {
   resumes?: { at: string; from: string | null }[];
   backend?: { name?: string };
   seed?: number;
-  recipe?: { file?: string; overrides?: OverrideRecord[] };
+  recipe?: { file?: string; sha256?: string; textSha256?: string; overrides?: OverrideRecord[] };
+}
+
+/** What a field read below must be when it is there; a folder someone edited is refused before any is used. */
+const MANIFEST_FIELDS: readonly (readonly [string, (value: unknown) => boolean, string])[] = [
+  ['status', (v) => typeof v === 'string', 'a string'],
+  ['process', (v) => isObject(v) && (v['pid'] === undefined || typeof v['pid'] === 'number') && (v['host'] === undefined || typeof v['host'] === 'string'), 'an object {pid, host}'],
+  ['startedAt', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)), 'a date'],
+  ['stoppedInTask', (v) => v === null || typeof v === 'string', 'a task id or null'],
+  ['resumes', (v) => Array.isArray(v) && v.every((r) => isObject(r) && typeof r['at'] === 'string'), 'a list of {at, from}'],
+  ['backend', (v) => isObject(v) && (v['name'] === undefined || typeof v['name'] === 'string'), 'an object {name}'],
+  ['seed', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, 'a seed'],
+  [
+    'recipe',
+    (v) => isObject(v) && (v['overrides'] === undefined || (Array.isArray(v['overrides']) && v['overrides'].every((o) => isObject(o) && typeof o['path'] === 'string'))),
+    'an object {file, sha256, overrides}',
+  ],
+];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkManifest(manifest: Record<string, unknown>, folder: string): void {
+  for (const [key, ok, what] of MANIFEST_FIELDS) {
+    if (manifest[key] !== undefined && !ok(manifest[key])) {
+      throw new UsageError(`${folder}: manifest.json's ${key} is not ${what} (${JSON.stringify(manifest[key])?.slice(0, 60) ?? 'nothing'}); the folder was edited or is not a prune-run run folder, and cannot be resumed`);
+    }
+  }
 }
 
 /**
@@ -48,15 +75,21 @@ function isAlive(writer: SavedManifest['process']): boolean {
 async function readJson<T>(file: string, what: string, folder: string): Promise<T> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`${folder}: has no ${what}; it is not a prune-run run folder (or was written by a prune-run that cannot resume)`);
+    text = await readRegularText(file, MAX_RUN_JSON_BYTES);
+  } catch (error) {
+    if (!(error instanceof FileRefusedError)) throw error;
+    if (error.refusal.kind === 'missing') throw new UsageError(`${folder}: has no ${what}; it is not a prune-run run folder (or was written by a prune-run that cannot resume)`);
+    throw new UsageError(`${folder}: ${fileRefusalMessage('run file', what, error.refusal)}; the run cannot be resumed`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch {
     throw new UsageError(`${folder}: ${what} is not valid JSON; the run cannot be resumed`);
   }
+  // Every field is read as optional below; a value that is no object at all has none of them.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${folder}: ${what} is not a JSON object; the run cannot be resumed`);
+  return value as T;
 }
 
 export async function runResume(argv: readonly string[], io: CliIo): Promise<number> {
@@ -103,12 +136,14 @@ async function lockFolder(dir: string, folder: string): Promise<RunLock> {
 
 async function resumeLocked(dir: string, folder: string, lock: RunLock, args: ReturnType<typeof parseCliArgs>, io: CliIo): Promise<number> {
   const manifest = await readJson<SavedManifest>(path.join(dir, 'manifest.json'), 'manifest.json', folder);
+  checkManifest(manifest as Record<string, unknown>, folder);
   if (manifest.status === 'succeeded') throw new UsageError(`${folder}: the run succeeded; there is nothing to resume`);
   if (manifest.status === 'running' && isAlive(manifest.process)) {
     throw new UsageError(`${folder}: the run is still going (process ${String(manifest.process?.pid)}); stop it first (Ctrl-C), then resume`);
   }
   const savedPlan = await readJson<{ recipe?: { file?: string }; command?: string; tasks?: { kind?: string; amounts?: number[] }[] }>(path.join(dir, 'plan.json'), 'plan.json', folder);
-  const recipeFile = savedPlan.recipe?.file;
+  if (savedPlan.tasks !== undefined && !(Array.isArray(savedPlan.tasks) && savedPlan.tasks.every(isObject))) throw new UsageError(`${folder}: plan.json's tasks are not a list of tasks; the run cannot be resumed`);
+  const recipeFile = isObject(savedPlan.recipe) ? savedPlan.recipe.file : undefined;
   if (typeof recipeFile !== 'string') throw new UsageError(`${folder}: plan.json names no recipe file`);
   let text: string;
   try {
@@ -117,6 +152,10 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${folder}: has no readable recipe.yaml; the run cannot be resumed`);
     throw error;
+  }
+  const textSha256 = manifest.recipe?.textSha256;
+  if (typeof textSha256 === 'string' && sha256Hex(text) !== textSha256) {
+    throw new UsageError(`${folder}: recipe.yaml is not the recipe the run started with (its sha256 is not the manifest's recipe.textSha256); start a new run instead`);
   }
 
   const config = await loadProjectConfig(io.cwd);
@@ -131,6 +170,10 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
   // A sensitivity run's plan is the recipe's training and the analysis at the amounts it was given.
   const amounts = savedPlan.tasks?.find((t) => t.kind === 'sensitivity')?.amounts ?? [];
   const prepared = savedPlan.command === 'sensitivity' ? withSensitivityPlan(compiled, amounts) : compiled;
+  const recipeSha256 = manifest.recipe?.sha256;
+  if (typeof recipeSha256 === 'string' && prepared.recipe.hash !== recipeSha256) {
+    throw new UsageError(`${folder}: the recipe and its --set values are not what the run started with (their sha256 is not the manifest's recipe.sha256); start a new run instead`);
+  }
   if (canonicalJson(prepared.plan) !== canonicalJson(savedPlan)) {
     throw new UsageError(
       `${folder}: the recipe now compiles to a different plan than the run started with (its files, its data or prune-run changed); ` +

@@ -4,12 +4,14 @@
  * is not a finished run is refused with a UsageError naming the folder and what is missing:
  * comparing a run that stopped half-way with one that finished would compare different things.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { OverrideRecord } from '../recipe/overrides.js';
 import { isRecord } from '../recipe/positions.js';
 import type { RunRecord } from '../runs/record.js';
+import { MAX_RUN_JSON_BYTES } from '../runs/runDirectory.js';
+import { fileRefusalMessage, FileRefusedError, readRegularText } from '../util/regularFile.js';
 import { summarizeRun } from '../runs/summary.js';
 import type { ComparedRun, StageAmount } from './types.js';
 
@@ -19,10 +21,11 @@ const PARTIAL = '.partial';
 async function readJson(folder: string, label: string, file: string, absent: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path.join(folder, file), 'utf8');
+    text = await readRegularText(path.join(folder, file), MAX_RUN_JSON_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${label}: ${absent}`);
-    throw new UsageError(`${label}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if (!(error instanceof FileRefusedError)) throw error;
+    if (error.refusal.kind === 'missing') throw new UsageError(`${label}: ${absent}`);
+    throw new UsageError(`${label}: ${fileRefusalMessage('run file', file, error.refusal)}; the run folder is damaged`);
   }
   try {
     return JSON.parse(text) as unknown;

@@ -179,6 +179,7 @@ export async function checkModelFolder(file: string): Promise<ModelFolderCheck> 
   const dir = path.dirname(path.resolve(file));
   const realDir = await realpath(dir);
   const specs: WeightSpecJson[] = [];
+  const seen = new Set<string>();
   const weightFiles: WeightFile[] = [];
   let weightBytes = 0;
   for (const [g, group] of groups.entries()) {
@@ -190,6 +191,9 @@ export async function checkModelFolder(file: string): Promise<ModelFolderCheck> 
     for (const spec of weights) {
       const sized = specBytes(spec, specs.length);
       if ('problem' in sized) return fail(`lists a bad weight: ${sized.problem}`);
+      // TF.js would load one of the two and leave the other's bytes to shift every weight after it.
+      if (seen.has(sized.spec.name)) return fail(`lists weight "${sized.spec.name}" more than once in its weightsManifest`);
+      seen.add(sized.spec.name);
       specs.push(sized.spec);
       needed += sized.bytes;
       if (weightBytes + needed > MAX_MODEL_WEIGHT_BYTES) {

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { EngineError, PruneError } from '../errors.js';
 import type { MethodKind } from '../prune/method.js';
 import { builtEntry } from '../util/builtEntry.js';
+import { PLUGIN_MEMORY_MB, watchMemory } from './memoryWatch.js';
 import type { FromPluginWorker, PluginCallRequest, PluginWorkerStart } from './protocol.js';
 
 /** The environment variable that sets the time limit of a plugin's load and of each of its calls, in seconds. */
@@ -82,8 +83,9 @@ export class PluginHost {
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), timeLimitMs);
     });
+    const memory = watchMemory((grown) => new Error(`took ${grown} MB of memory while loading, more than the ${PLUGIN_MEMORY_MB} MB plugin code may take; it was stopped`));
     try {
-      const message = await Promise.race([first, ended, late]);
+      const message = await Promise.race([first, ended, late, memory.exceeded]);
       if (message === 'late') {
         await worker.terminate();
         return { ok: false, problem: `plugin module "${start.given}" did not finish loading within ${seconds(timeLimitMs)} (its top-level code runs when it is imported); it was stopped` };
@@ -99,6 +101,7 @@ export class PluginHost {
       return { ok: false, problem: `cannot import plugin module "${start.given}": ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       clearTimeout(timer);
+      memory.stop();
     }
   }
 
@@ -146,6 +149,8 @@ export class PluginHost {
     });
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    const memory = watchMemory((grown) => new EngineError('PLUGIN_MEMORY', `${where}: computeMask took ${grown} MB of memory, more than the ${PLUGIN_MEMORY_MB} MB plugin code may take; it was stopped`));
+    memory.exceeded.catch(() => void this.stop(thread));
     const stopped = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         void this.stop(thread);
@@ -166,13 +171,14 @@ export class PluginHost {
     died.catch(() => undefined); // the thread may end after this call is answered: observed here only
     stopped.catch(() => undefined);
     try {
-      const message = await Promise.race([answer, stopped, died]);
+      const message = await Promise.race([answer, stopped, died, memory.exceeded]);
       if (message.kind === 'mask') return message.mask;
       if (message.kind !== 'failed') throw new EngineError('PLUGIN_STOPPED', `${where}: its thread answered ${message.kind}`);
       const cause = message.pluginStack === null ? undefined : Object.assign(new Error(message.message), { stack: message.pluginStack });
       throw new PruneError(message.code, message.message, cause === undefined ? undefined : { cause });
     } finally {
       clearTimeout(timer);
+      memory.stop();
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
       if (this.thread === thread) thread.worker.unref();
     }

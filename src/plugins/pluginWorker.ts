@@ -12,6 +12,8 @@ import { PruneRunError } from '../errors.js';
 import { checkedPlugin } from '../prune/checked.js';
 import { pluginProblem, type PruningPlugin } from '../prune/plugin.js';
 import { REFUSED_IMPORT } from './importGuard.js';
+import { ALLOWED_IMPORTS, importProblem } from './importRules.js';
+import { thrownText } from '../util/thrown.js';
 import type { FromPluginWorker, PluginWorkerStart, ToPluginWorker } from './protocol.js';
 
 const start = workerData as PluginWorkerStart;
@@ -20,14 +22,43 @@ const send = (message: FromPluginWorker, transfer: ArrayBuffer[] = []) => port.p
 /** Text about the plugin's code names its file, not the data: URL (its whole source in base64) it runs from. */
 const named = (text: string) => text.replaceAll(start.url, start.file);
 
+/** An error the import rule refused, with the code pluginWorker recognises. */
+function refused(message: string): Error {
+  return Object.assign(new Error(message), { code: REFUSED_IMPORT });
+}
+
+/**
+ * The ways to code from other files that are no import, and so pass the loader hook: built-ins
+ * handed out by process.getBuiltinModule (Node ≥ 20.16: `module`'s createRequire, child_process,
+ * worker_threads) under the same rule as imports, and native addons and internal bindings
+ * (process.dlopen, process.binding), which no plugin needs, refused outright.
+ */
+function guardProcess(): void {
+  const target = process as unknown as Record<string, unknown>;
+  const getBuiltinModule = target['getBuiltinModule'];
+  if (typeof getBuiltinModule === 'function') {
+    target['getBuiltinModule'] = (id: string) => {
+      const problem = importProblem(String(id));
+      if (problem !== null) throw refused(`plugin code asks process.getBuiltinModule for "${String(id)}": ${problem}`);
+      return (getBuiltinModule as (id: string) => unknown).call(process, id);
+    };
+  }
+  for (const name of ['dlopen', 'binding', '_linkedBinding']) {
+    target[name] = () => {
+      throw refused(`plugin code calls process.${name}, which loads code from outside the plugin's hash; a plugin can use ${ALLOWED_IMPORTS}`);
+    };
+  }
+}
+
 /** The plugin's default export, checked; or why it cannot be used. */
 async function importPlugin(): Promise<PruningPlugin | string> {
   register(start.guard, { data: { pluginUrl: start.url } });
+  guardProcess();
   let namespace: Record<string, unknown>;
   try {
     namespace = (await import(start.url)) as Record<string, unknown>;
   } catch (error) {
-    const message = named(error instanceof Error ? error.message : String(error));
+    const message = named(thrownText(error));
     const refused = (error as { code?: unknown }).code === REFUSED_IMPORT;
     return `${refused ? `plugin module "${start.given}" was refused while loading` : `cannot import plugin module "${start.given}"`}: ${message}`;
   }
@@ -56,7 +87,7 @@ if (typeof plugin === 'string') {
         kind: 'failed',
         id,
         code: error instanceof PruneRunError ? error.code : 'PRUNE_PLUGIN_INVALID',
-        message: named(error instanceof Error ? error.message : String(error)),
+        message: named(thrownText(error)),
         pluginStack: cause instanceof Error && cause.stack !== undefined ? named(cause.stack) : null,
       });
     }

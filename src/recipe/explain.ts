@@ -137,6 +137,10 @@ function limitHint(path: readonly string[]): string {
   const key = path[path.length - 1];
   if (key === 'stages' && path.length === 1) return " (prune-run's limit on a recipe's stages)";
   if (key === 'repeat') return " (prune-run's limit on a stage's prune–fine-tune cycles; for more pruning per cycle, raise the amount)";
+  if (key === 'epochs') return " (prune-run's limit on one training's epochs)";
+  if (key === 'batch_size') return " (prune-run's limit on a batch, whose activations are in memory at once)";
+  if (key === 'classes') return " (prune-run's limit on a builtin model's classes)";
+  if (path[path.length - 2] === 'input_shape') return " (prune-run's limit on each side of a builtin model's input)";
   return '';
 }
 

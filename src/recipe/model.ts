@@ -7,6 +7,7 @@ import type { RecipeProblem } from '../errors.js';
 import { DEFAULT_MODEL_SHAPE, DEFAULT_RESNET_DEPTH, DEFAULT_WIDTH, type BuiltinModel } from '../models/builtin.js';
 import type { ModelShape } from '../models/architecture.js';
 import type { RecipeInput } from './input.js';
+import { formatCount, RECIPE_LIMITS } from './limits.js';
 import type { ParsedRecipe } from './parse.js';
 import { getPath, isRecord, type SourcePositions } from './positions.js';
 import type { ModelSource } from './types.js';
@@ -28,6 +29,16 @@ export function modelProblems({ value, positions }: ParsedRecipe): RecipeProblem
     if (!(key in model) || takers.includes(String(builtin))) continue;
     const instead = builtin === null ? 'a model file, which has its own architecture' : `builtin: ${String(builtin)}`;
     problems.push({ at: positions.keyAt(['model', key]), message: `model.${key} applies to builtin: ${takers.join(' and ')} only, not to ${instead}` });
+  }
+  const shape = model['input_shape'];
+  if (Array.isArray(shape) && shape.every((side) => typeof side === 'number')) {
+    const values = (shape).reduce((n, side) => n * side, 1);
+    if (values > RECIPE_LIMITS.inputValues) {
+      problems.push({
+        at: positions.valueAt(['model', 'input_shape']),
+        message: `model.input_shape [${shape.join(', ')}] is ${formatCount(values)} values an image; the limit is ${formatCount(RECIPE_LIMITS.inputValues)} (prune-run's limit on a builtin model's input, 4096×4096×1)`,
+      });
+    }
   }
   if (problems.length > 0) return problems;
   return builtinDataProblems(value, model, positions);

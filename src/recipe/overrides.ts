@@ -43,7 +43,8 @@ function splitPath(text: string): { segments: string[]; starts: number[] } | nul
     }
     // One spelling per index (00 and 0 are the same list entry), so locations and hashes agree.
     const segment = match[1] ?? match[2] ?? '';
-    segments.push(/^\d+$/.test(segment) ? String(Number(segment)) : segment);
+    // Leading zeros go by text, not through Number: 10^30 must stay an index (past the end), not become "1e+30".
+    segments.push(/^\d+$/.test(segment) ? segment.replace(/^0+(?=\d)/, '') : segment);
     starts.push(match.index + match[0].indexOf(segment));
   }
   return segments.length > 0 ? { segments, starts } : null;

@@ -7,46 +7,39 @@
  * see that there is more) is ever read, so a huge file or an endless one (a device, a pipe that
  * never closes its writer) cannot fill the memory.
  */
-import { open } from 'node:fs/promises';
 import { RecipeError, UsageError, type SourceLocation } from '../errors.js';
+import { readBounded, type BoundedText } from '../util/boundedRead.js';
 import { formatCount, RECIPE_LIMITS } from './limits.js';
 
-/** Reads and decodes the recipe at `absoluteFile`; `file` is how locations name it. */
-export async function readRecipeText(absoluteFile: string, file: string): Promise<string> {
-  return decodeRecipe(await readBounded(absoluteFile, file), file);
+/**
+ * Reads and decodes the recipe at `absoluteFile`; `file` is how locations name it, `what` how
+ * messages name the file (a sweep file is read the same way).
+ */
+export async function readRecipeText(absoluteFile: string, file: string, what = 'recipe'): Promise<string> {
+  return decodeRecipe(await readLimited(absoluteFile, file, what), file, what);
 }
 
-async function readBounded(absoluteFile: string, file: string): Promise<Uint8Array> {
-  const cannotRead = (error: unknown): never => {
+async function readLimited(absoluteFile: string, file: string, what: string): Promise<Uint8Array> {
+  const limit = RECIPE_LIMITS.bytes;
+  let read: BoundedText;
+  try {
+    read = await readBounded(absoluteFile, limit);
+  } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
-    throw new UsageError(`cannot read recipe ${file}: ${reason}`);
-  };
-  const handle = await open(absoluteFile, 'r').catch(cannotRead);
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) cannotRead(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-    const limit = RECIPE_LIMITS.bytes;
-    const buffer = Buffer.alloc(limit + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null).catch(cannotRead);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    if (length > limit) {
-      const size = stats.isFile() ? `${formatCount(stats.size)} bytes` : `more than ${formatCount(limit)} bytes`;
-      throw new RecipeError([
-        {
-          at: locateByte(buffer, limit, file),
-          message: `the recipe is ${size}, over the limit of ${formatCount(limit)} bytes (1 MiB) a recipe may have; it passes the limit here`,
-        },
-      ]);
-    }
-    return buffer.subarray(0, length);
-  } finally {
-    await handle.close();
+    throw new UsageError(`cannot read ${what} ${file}: ${reason}`);
   }
+  if (read.pipe && read.bytes.length === 0) throw new UsageError(`cannot read ${what} ${file}: it is a FIFO (named pipe) that nothing writes to`);
+  if (read.over) {
+    const size = read.size !== null ? `${formatCount(read.size)} bytes` : `more than ${formatCount(limit)} bytes`;
+    throw new RecipeError([
+      {
+        at: locateByte(read.bytes, limit, file),
+        message: `the ${what} is ${size}, over the limit of ${formatCount(limit)} bytes (1 MiB) a ${what} may have; it passes the limit here`,
+      },
+    ]);
+  }
+  return read.bytes;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -55,7 +48,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * The text of recipe bytes, which must be UTF-8 (ignoreBOM keeps a byte-order mark in the text,
  * so that encoding the text again gives the same bytes). Also for a run folder's recipe.yaml.
  */
-export function decodeRecipe(bytes: Uint8Array, file: string): string {
+export function decodeRecipe(bytes: Uint8Array, file: string, what = 'recipe'): string {
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -66,7 +59,7 @@ export function decodeRecipe(bytes: Uint8Array, file: string): string {
       {
         at: locateByte(bytes, offset, file),
         message:
-          `the recipe is not valid UTF-8: byte ${hex} here does not begin a UTF-8 character ` +
+          `the ${what} is not valid UTF-8: byte ${hex} here does not begin a UTF-8 character ` +
           '(text saved as Latin-1 or Windows-1252 looks like this); save the file as UTF-8',
       },
     ]);

@@ -12,6 +12,7 @@ import { describeModelJson } from '../models/modelJson.js';
 import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
+import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlugins } from '../plugins/index.js';
@@ -69,6 +70,8 @@ async function prepareResolved(recipePath: string, loaded: ResolvedRecipe, optio
   // Before planning: the planner checks each plugin's kind (axis, composition) against the model.
   const { recipe, plugins } = await loadPlugins(loaded, { allow: options.allowPlugins ?? false });
   const model = await describeModel(recipe);
+  // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
+  if (recipe.model.kind === 'path') await checkModelJsonBuilds(recipe.model.path, recipe.model.at);
   // Only an idx split without a size needs its file read; the planner asks for the count then.
   const counts = recipe.data === null ? undefined : { train: await trainingImageCount(recipe.data) };
   const plan = buildPlan(recipe, model, counts);

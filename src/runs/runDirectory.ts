@@ -15,6 +15,13 @@ import { RUN_STATUSES, type RunStatus } from './runStatus.js';
 
 const PARTIAL = '.partial';
 
+/**
+ * The most a run folder's JSON file (manifest, plan, record, resolved recipe) may hold when it is
+ * read back by resume or compare: a LeNet run's record is tens of kilobytes, a ResNet's a few
+ * hundred; a folder someone damaged (a FIFO, a huge file) is refused instead of read whole.
+ */
+export const MAX_RUN_JSON_BYTES = 64 * 1024 * 1024;
+
 /** `YYYYMMDD-HHMMSSZ` in UTC: sorts by time and has no characters filesystems dislike. */
 export function formatRunTime(now: Date): string {
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');

@@ -6,10 +6,11 @@
  * file it was written, so a value the recipe refuses is reported there too.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { RecipeError, UsageError, type RecipeProblem } from '../errors.js';
+import { RecipeError, type RecipeProblem } from '../errors.js';
+import { formatCount } from '../recipe/limits.js';
+import { readRecipeText } from '../recipe/source.js';
 import { parseRecipe, type ParsedRecipe } from '../recipe/parse.js';
 import { explainSchemaErrors } from '../recipe/explain.js';
 import { sortProblems, type PathSegment } from '../recipe/positions.js';
@@ -66,6 +67,12 @@ interface SweepInput {
 const entriesOf = (values: Record<string, unknown> | undefined, at: PathSegment[]): PointOverride[] =>
   Object.entries(values ?? {}).map(([p, value]) => ({ path: p, value, source: [...at, p] }));
 
+/**
+ * The most points a sweep may have: every point is a run of its own (a process, a run folder),
+ * and a grid of a dozen short lists multiplies into billions.
+ */
+export const MAX_SWEEP_POINTS = 1000;
+
 /** The grid's combinations, the last path varying fastest. */
 function combinations(grid: Record<string, unknown[]>): PointOverride[][] {
   let rows: PointOverride[][] = [[]];
@@ -89,7 +96,22 @@ function ruleProblems(input: SweepInput, parsed: ParsedRecipe): RecipeProblem[] 
     ];
     for (const at of seeded) problems.push({ at: parsed.positions.keyAt(at), message: 'seed is set by seeds: list the seeds there, not here' });
   }
+  const count = pointCount(input);
+  if (count > MAX_SWEEP_POINTS) {
+    const where: PathSegment[] = input.grid !== undefined ? ['grid'] : input.points !== undefined ? ['points'] : ['seeds'];
+    const many = Number.isSafeInteger(count) ? formatCount(count) : 'more than 2^53';
+    problems.push({
+      at: parsed.positions.keyAt(where),
+      message: `the sweep has ${many} points (each one run of the recipe), over the limit of ${formatCount(MAX_SWEEP_POINTS)} points a sweep may have; split it into several sweeps`,
+    });
+  }
   return problems;
+}
+
+/** The points a sweep makes, counted before any is built (a grid's product grows past any memory). */
+function pointCount(input: SweepInput): number {
+  const variants = input.grid !== undefined ? Object.values(input.grid).reduce((n, values) => n * values.length, 1) : (input.points?.length ?? 1);
+  return variants * (input.seeds?.length ?? 1);
 }
 
 /** Parses and checks sweep text (as if read from `file`, relative to `cwd`); a RecipeError lists every problem, located. */
@@ -117,12 +139,6 @@ export function parseSweep(text: string, file: string, cwd: string): Sweep {
 }
 
 export async function loadSweep(file: string, cwd: string): Promise<Sweep> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read sweep ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
-  }
-  return parseSweep(text, file, cwd);
+  // Read as a recipe is: no more than its size limit, strict UTF-8, a FIFO or a device refused.
+  return parseSweep(await readRecipeText(path.resolve(cwd, file), file, 'sweep'), file, cwd);
 }

@@ -154,3 +154,8 @@ export async function readRegularFile(file: string, limit?: number): Promise<Uin
     await handle.close();
   }
 }
+
+/** readRegularFile's bytes as UTF-8 text (a file a program wrote: JSON of a run folder, a lock). */
+export async function readRegularText(file: string, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readRegularFile(file, limit));
+}

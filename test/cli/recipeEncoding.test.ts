@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliProcess } from '../helpers/boundedCli.js';
+import { runCliChild } from '../helpers/child.js';
 import { listTree, makeTempDir, removeDir } from '../helpers/cli.js';
 
 let cwd: string;
@@ -24,7 +24,7 @@ const GOOD = 'model: {builtin: lenet}\nstages:\n  - name: s\n    global: {method
 async function expectRefusedBytes(bytes: Buffer, expected: RegExp): Promise<void> {
   await writeFile(path.join(cwd, 'recipe.yaml'), bytes);
   const before = await listTree(cwd);
-  const result = await runCliProcess(['recipe.yaml'], cwd);
+  const result = await runCliChild(cwd, ['recipe.yaml']);
   expect(result.status, result.stderr).toBe(2);
   expect(result.stderr).toMatch(expected);
   expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -50,7 +50,7 @@ describe('a valid recipe', () => {
     const text = `\uFEFF# Ünïcödé — 日本語 ✓\r\n${GOOD.replace(/\n/g, '\r\n')}`;
     const bytes = Buffer.from(text, 'utf8');
     await writeFile(path.join(cwd, 'recipe.yaml'), bytes);
-    const result = await runCliProcess(['--progress', 'plain', 'recipe.yaml'], cwd, { timeoutMs: 90_000 });
+    const result = await runCliChild(cwd, ['--progress', 'plain', 'recipe.yaml'], { timeoutMs: 90_000 });
     expect(result.status, result.stderr).toBe(0);
     const runDir = path.resolve(cwd, result.stdout.trim());
     expect(Buffer.compare(await readFile(path.join(runDir, 'recipe.yaml')), bytes)).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECIPE_LIMITS } from '../../src/recipe/limits.js';
-import { runCliProcess } from '../helpers/boundedCli.js';
+import { runCliChild } from '../helpers/child.js';
 import { listTree, makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 
 let cwd: string;
@@ -23,7 +23,7 @@ const STAGE = (name: string, extra = '') => `  - name: ${name}\n    global: {met
 async function expectRefused(text: string | null, expected: RegExp, argv: string[] = ['--dry-run', 'recipe.yaml']): Promise<string> {
   if (text !== null) await writeRecipe(cwd, 'recipe.yaml', text);
   const before = await listTree(cwd);
-  const result = await runCliProcess(argv, cwd, { timeoutMs: 60_000 });
+  const result = await runCliChild(cwd, argv, { timeoutMs: 60_000 });
   expect(result.timedOut).toBe(false);
   expect(result.status, result.stderr).toBe(2);
   expect(result.stderr).toMatch(expected);

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
-import { interruptWhen, runChild } from '../helpers/child.js';
+import { interruptWhen, runCliChild } from '../helpers/child.js';
 import { makeTempDir, removeDir, runCli, writeRecipe } from '../helpers/cli.js';
 
 const RECIPE = `seed: 11
@@ -57,7 +57,7 @@ beforeAll(async () => {
   partialFiles = (await readdir(path.join(partialDir, 'checkpoints'))).sort();
   trainingFiles = (await readdir(path.join(partialDir, 'checkpoints', 'training'))).sort();
   // In a child too: the checkpoints' keys name the code that wrote them (dist/), which the test runner's src/ is not.
-  const resumed = await runChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
+  const resumed = await runCliChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
   expect(resumed.status, resumed.stderr).toBe(0);
   resumedDir = path.resolve(cwd, resumed.stdout.trim());
   const fresh = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'fresh', file], cwd);

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetricsJsonl } from '../../src/runs/metrics.js';
-import { interruptWhen, runChild } from '../helpers/child.js';
+import { interruptWhen, runCliChild } from '../helpers/child.js';
 import { makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 
 // 1,600 images in batches of 32: 50 steps an epoch; masks change every 10 steps over epochs 0–2.
@@ -40,10 +40,10 @@ beforeAll(async () => {
   const stopped = await interruptWhen(cwd, ['--progress', 'plain', '--no-cache', file], /finetune:gradual[\s\S]*epoch 1\/3/);
   stoppedStatus = stopped.status;
   const partial = (await readdir(path.join(cwd, 'runs'))).find((name) => name.endsWith('.partial'))!;
-  const resumed = await runChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
+  const resumed = await runCliChild(cwd, ['resume', '--progress', 'plain', '--no-cache', path.join('runs', partial)]);
   expect(resumed.status, resumed.stderr).toBe(0);
   resumedDir = path.resolve(cwd, resumed.stdout.trim());
-  const fresh = await runChild(cwd, ['--progress', 'plain', '--no-cache', '--runs-dir', 'fresh', file]);
+  const fresh = await runCliChild(cwd, ['--progress', 'plain', '--no-cache', '--runs-dir', 'fresh', file]);
   expect(fresh.status, fresh.stderr).toBe(0);
   freshDir = path.resolve(cwd, fresh.stdout.trim());
 }, 180_000);

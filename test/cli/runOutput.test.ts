@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPARE_USAGE, RESUME_USAGE, USAGE } from '../../src/cli/args.js';
 import { TrainingClock, formatClock, formatDuration } from '../../src/cli/progress.js';
-import { runCliProcess, type ChildResult } from '../helpers/boundedCli.js';
+import { runCliChild, type ChildResult } from '../helpers/child.js';
 import { makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 
 let cwd: string;
@@ -26,7 +26,7 @@ stages:
     global: {method: l1_unstructured, amount: 0.3, select: [{param: kernel}]}
 `,
   );
-  run = await runCliProcess(['--progress', 'plain', 'r.yaml'], cwd, { timeoutMs: 110_000 });
+  run = await runCliChild(cwd, ['--progress', 'plain', 'r.yaml'], { timeoutMs: 110_000 });
 });
 afterAll(async () => {
   await removeDir(cwd);
@@ -39,9 +39,9 @@ describe('help', () => {
     [['resume', '-h'], RESUME_USAGE, /^Usage: prune-run resume/],
     [['--help'], USAGE, /^Usage: prune-run \[options\] <recipe\.yaml>/],
   ])('prune-run %j prints its own help', async (argv, usage, start) => {
-    const result = await runCliProcess(argv, cwd);
+    const result = await runCliChild(cwd, argv);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(usage);
+    expect(result.stdout).toBe(`${usage}\n`);
     expect(result.stdout).toMatch(start);
   });
 });
@@ -52,7 +52,7 @@ describe('a run in plain output', () => {
   });
 
   it("ends with a line naming the run's report.html, which exists", async () => {
-    const lines = run.stderr.split('\n');
+    const lines = run.stderr.trimEnd().split('\n');
     const last = lines[lines.length - 1] ?? '';
     expect(last).toBe(`report: ${path.join(run.stdout.trim(), 'report.html')}`);
     await access(path.join(cwd, last.slice('report: '.length)));

@@ -3,7 +3,7 @@
  * selector that matches nothing says which name it probably meant. Through the real command.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess } from '../helpers/boundedCli.js';
+import { runCliChild } from '../helpers/child.js';
 import { makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 
 let cwd: string;
@@ -25,7 +25,7 @@ stages:
 
 async function planned(select: string): Promise<string[]> {
   await writeRecipe(cwd, 'r.yaml', recipe(select));
-  const result = await runCliProcess(['--dry-run', '--json', 'r.yaml'], cwd);
+  const result = await runCliChild(cwd, ['--dry-run', '--json', 'r.yaml']);
   expect(result.status, result.stderr).toBe(0);
   const plan = JSON.parse(result.stdout) as { tasks: { id: string; groups?: { parameters: string[] }[] }[] };
   return plan.tasks.find((t) => t.id === 'prune:s')?.groups?.flatMap((g) => g.parameters) ?? [];
@@ -33,7 +33,7 @@ async function planned(select: string): Promise<string[]> {
 
 async function refused(select: string, expected: RegExp): Promise<void> {
   await writeRecipe(cwd, 'r.yaml', recipe(select));
-  const result = await runCliProcess(['--dry-run', 'r.yaml'], cwd);
+  const result = await runCliChild(cwd, ['--dry-run', 'r.yaml']);
   expect(result.status).toBe(2);
   expect(result.stderr).toMatch(expected);
 }

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliProcess } from '../helpers/boundedCli.js';
+import { runCliChild } from '../helpers/child.js';
 import { listTree, makeTempDir, removeDir, writeRecipe } from '../helpers/cli.js';
 
 let cwd: string;
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function expectRefused(argv: string[], expected: RegExp): Promise<string> {
   const before = await listTree(cwd);
-  const result = await runCliProcess(argv, cwd);
+  const result = await runCliChild(cwd, argv);
   expect(result.status, result.stderr).toBe(2);
   expect(result.stderr).toMatch(expected);
   expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -87,7 +87,7 @@ describe('--threads means something or is refused', () => {
 
   it('every meaningful value is accepted', async () => {
     for (let threads = 1; threads <= most; threads++) {
-      const result = await runCliProcess(['--dry-run', '--threads', String(threads), 'recipe.yaml'], cwd);
+      const result = await runCliChild(cwd, ['--dry-run', '--threads', String(threads), 'recipe.yaml']);
       expect(result.status, result.stderr).toBe(0);
     }
   });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { saveModel } from '../../src/engine/modelFiles.js';
 import { listTree, makeTempDir, removeDir, runCli, testCacheHome, writeRecipe, type CliResult } from '../helpers/cli.js';
-import { runCliProcess } from '../helpers/boundedCli.js';
+import { runCliChild } from '../helpers/child.js';
 import { runRecipeOnce } from '../helpers/recipeRunOnce.js';
 
 const recipe = (amount: number) => `seed: 5
@@ -117,7 +117,7 @@ describe('the stage cache', () => {
   it("lives in the user's cache folder by default ($XDG_CACHE_HOME/prune-run/stages), not in the working folder", () =>
     inOwnFolder(async (cwd) => {
       const xdg = path.join(cwd, 'xdg-cache');
-      const run = await runCliProcess(['--progress', 'plain', 'r.yaml'], cwd, { env: { XDG_CACHE_HOME: xdg }, timeoutMs: 110_000 });
+      const run = await runCliChild(cwd, ['--progress', 'plain', 'r.yaml'], { env: { XDG_CACHE_HOME: xdg }, timeoutMs: 110_000 });
       expect(run.status, run.stderr).toBe(0);
       expect((await readdir(path.join(xdg, 'prune-run', 'stages'))).filter((f) => f.endsWith('.safetensors')).length).toBe(EARLIER.length + 4);
       expect(await listTree(cwd)).not.toContain('node_modules');

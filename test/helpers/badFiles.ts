@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { runCliChild, type ChildRun } from './childCli.js';
+import { runCliChild, STACK_LINE, type ChildResult } from './child.js';
 import { runCli, type CliResult } from './cli.js';
 
 /** Makes `file` a FIFO (replacing a file there). */
@@ -111,7 +111,7 @@ async function tree(dir: string): Promise<string[]> {
 function expectRefusal(result: { status: number | null; stdout: string; stderr: string }, expected: readonly RegExp[]): void {
   expect(result.status, result.stderr).toBe(2);
   for (const pattern of expected) expect(result.stderr).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // a stack frame
+  expect(result.stderr).not.toMatch(STACK_LINE);
   expect(result.stdout).toBe('');
 }
 
@@ -120,8 +120,8 @@ function expectRefusal(result: { status: number | null; stdout: string; stderr: 
  * is under runs/ (not even a `.partial` folder) and that it ended within `timeoutMs`: for inputs
  * that could hang the process or take its memory, which a child shows and measures.
  */
-export async function expectRefusedByChild(cwd: string, args: readonly string[], expected: readonly RegExp[], timeoutMs = 60_000): Promise<ChildRun> {
-  const result = await runCliChild(args, cwd, timeoutMs);
+export async function expectRefusedByChild(cwd: string, args: readonly string[], expected: readonly RegExp[], timeoutMs = 60_000): Promise<ChildResult> {
+  const result = await runCliChild(cwd, args, { timeoutMs });
   expect(result.timedOut, `still running after ${timeoutMs} ms; stderr: ${result.stderr}`).toBe(false);
   expectRefusal(result, expected);
   expect(await tree(path.join(cwd, 'runs'))).toEqual([]);

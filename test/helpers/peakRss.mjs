@@ -1,4 +1,4 @@
-// Preloaded (--import) into a CLI child process by childCli.ts: at exit, writes the process's peak
+// Preloaded (--import) into a CLI child process by child.ts: at exit, writes the process's peak
 // resident memory in kilobytes to the file PRUNE_RUN_TEST_PEAK_RSS names.
 import { writeFileSync } from 'node:fs';
 

@@ -71,7 +71,7 @@ describe('YAML corner cases', () => {
 describe('schema messages', () => {
   it('reports a wrong type once, not also as out of range', async () => {
     expect(await problems(`model: {builtin: lenet}\ndata: {builtin: mnist}\ntrain: {epochs: -1.5}\n${STAGES}`)).toEqual([
-      '3:17 train.epochs must be an integer ≥ 0, got -1.5',
+      '3:17 train.epochs must be an integer in [0, 10000], got -1.5',
     ]);
   });
 
@@ -135,7 +135,7 @@ describe('schema messages', () => {
       '    finetune: {learning_rate: 0}\n';
     expect(await problems(text)).toEqual([
       '3:8 train is missing the required key "epochs"',
-      '3:21 train.batch_size must be an integer ≥ 1, got 0',
+      '3:21 train.batch_size must be an integer in [1, 4096], got 0',
       '7:15 stages[0].finetune is missing the required key "epochs"',
       '7:31 stages[0].finetune.learning_rate must be a number > 0, got 0',
     ]);
