@@ -10,7 +10,7 @@
  * thread computing both shards gives the same weights, bit for bit, as two.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Dataset, Split } from '../../data/index.js';
+import type { Dataset } from '../../data/index.js';
 import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
 import { yieldToEventLoop } from '../../util/eventLoop.js';
@@ -19,6 +19,7 @@ import { BatchNormStatistics } from './batchNormStatistics.js';
 import { GradientWorkers } from './gradientWorkers.js';
 import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
 import { shardGradient } from './shardGradient.js';
+import { sharedSplit } from './sharedSplit.js';
 
 export interface ShardingOptions {
   readonly shards: number;
@@ -49,26 +50,6 @@ export interface BatchOutcome {
 const WAIT_SLICE_MS = 20;
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
-
-/**
- * The training split in shared memory: as it is when it already lives there (byte pixels, see
- * data/pixels.ts), else copied once and reused by every later task on the same split.
- */
-const sharedSplits = new WeakMap<Split, Split>();
-
-export function sharedSplit(split: Split): Split {
-  if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
-  let shared = sharedSplits.get(split);
-  if (shared === undefined) {
-    const images = split.images instanceof Float32Array ? float32s(split.images.length) : new Uint8Array(new SharedArrayBuffer(split.images.length));
-    images.set(split.images);
-    const labels = new Uint8Array(new SharedArrayBuffer(split.labels.length));
-    labels.set(split.labels);
-    shared = { images, labels, count: split.count };
-    sharedSplits.set(split, shared);
-  }
-  return shared;
-}
 
 /** Near-equal consecutive slices: the first (size mod shards) get one image more. */
 export function shardBounds(size: number, shards: number): { start: number; count: number }[] {
@@ -167,10 +148,7 @@ export class ShardedGradients {
       results: buffers.results.buffer,
       statistics: buffers.statistics.buffer,
       indices: buffers.indices.buffer,
-      images: split.images.buffer as SharedArrayBuffer,
-      imageBytes: split.images instanceof Uint8Array,
-      labels: split.labels.buffer as SharedArrayBuffer,
-      count: split.count,
+      split,
     };
     try {
       await pool.workers.startTask(setup);
