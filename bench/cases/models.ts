@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { prune } from '../../src/api/index.js';
 import { describeLayersModel } from '../../src/api/describe.js';
-import { imageValues, loadDataset, type Dataset } from '../../src/data/index.js';
+import { headOf, imageValues, loadDataset, type Dataset, type Split } from '../../src/data/index.js';
 import { compactModel } from '../../src/export/compact/index.js';
 import { foldForInference } from '../../src/export/compact/foldLayers.js';
 import { modelMacs } from '../../src/models/macs.js';
@@ -197,8 +197,9 @@ async function fashionData(p: BenchParams): Promise<Dataset> {
 
 /** The split the driver wrote (the child does not shuffle again: both sides read the same bytes). */
 function readSplit(p: BenchParams): Dataset {
-  const split = (which: 'train' | 'test', count: number) => ({
+  const split = (which: 'train' | 'test', count: number): Split => ({
     images: readF32(p.dir, `fashion_${which}_images.f32`),
+    levels: null,
     labels: new Uint8Array(readFileSync(join(p.dir, `fashion_${which}_labels.u8`))),
     count,
   });
@@ -274,7 +275,7 @@ export async function runModel(p: BenchParams): Promise<Record<string, unknown>>
   const sharding = defaultSharding();
   const workers = sharding !== null && sharding.threads > 1 ? await GradientWorkers.start(sharding.threads - 1, sharding.backend) : undefined;
   const train = async (model: tf.LayersModel, epochs: number, seed: number, masks: MaskBinding, images = data.train.count) => {
-    const subset = images === data.train.count ? data : { ...data, train: { ...data.train, images: data.train.images.subarray(0, images * 784), labels: data.train.labels.subarray(0, images), count: images } };
+    const subset = images === data.train.count ? data : { ...data, train: headOf(data.train, images, 784) };
     const started = performance.now();
     const result = await trainEpochs(model, subset, { config: { ...config, epochs }, seed, masks, workers });
     return { seconds: (performance.now() - started) / 1000, loss: result.at(-1)?.loss ?? Number.NaN };

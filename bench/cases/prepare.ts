@@ -5,7 +5,7 @@
  * case-3 weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset } from '../../src/data/index.js';
+import { imageValues, loadDataset } from '../../src/data/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { readWeight, weightNamed } from '../../src/engine/weights.js';
@@ -15,9 +15,9 @@ import { FILES, LENET_WEIGHTS, PORT_CHECK_IMAGES, writeArray, type BenchParams }
 export async function prepareLenetFiles(p: BenchParams): Promise<void> {
   await selectBackend('auto');
   const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, p.dataSeed);
-  writeArray(p.dir, FILES.trainImages, data.train.images);
+  writeArray(p.dir, FILES.trainImages, imageValues(data.train));
   writeArray(p.dir, FILES.trainLabels, data.train.labels);
-  writeArray(p.dir, FILES.testImages, data.test.images);
+  writeArray(p.dir, FILES.testImages, imageValues(data.test));
   writeArray(p.dir, FILES.testLabels, data.test.labels);
 
   // trainEpochs shuffles with new SeededRandom(seed).permutation(count), once per epoch; the
@@ -43,7 +43,7 @@ export async function prepareLenetFiles(p: BenchParams): Promise<void> {
   }
   writeArray(p.dir, FILES.lenetInit, init);
   const logits = tf.tidy(() => {
-    const x = tf.tensor4d(data.test.images.subarray(0, PORT_CHECK_IMAGES * 784), [PORT_CHECK_IMAGES, 28, 28, 1]);
+    const x = tf.tensor4d(imageValues(data.test).subarray(0, PORT_CHECK_IMAGES * 784), [PORT_CHECK_IMAGES, 28, 28, 1]);
     return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
   });
   writeArray(p.dir, FILES.lenetInitLogits, logits);

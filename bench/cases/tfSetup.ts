@@ -1,6 +1,6 @@
 /** What the TF.js cases share: the backend, the data, the training config, a warm-up. */
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset, type Dataset } from '../../src/data/index.js';
+import { headOf, loadDataset, type Dataset } from '../../src/data/index.js';
 import { selectBackend, type BackendInfo } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
@@ -31,12 +31,8 @@ export async function setUp(p: BenchParams): Promise<Setup> {
 
 /** The first `images` training images as a data set of their own. */
 export function head(data: Dataset, images: number): Dataset {
-  const n = Math.min(images, data.train.count);
   const pixels = data.imageShape[0] * data.imageShape[1] * data.imageShape[2];
-  return {
-    ...data,
-    train: { images: data.train.images.subarray(0, n * pixels), labels: data.train.labels.subarray(0, n), count: n },
-  };
+  return { ...data, train: headOf(data.train, images, pixels) };
 }
 
 /**

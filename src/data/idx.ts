@@ -28,7 +28,7 @@ export const MAX_IDX_DATA_BYTES = 256 * 1024 * 1024;
 export interface IdxArray {
   /** Sizes from the header, e.g. [n, rows, cols] for images, [n] for labels. */
   readonly dims: readonly number[];
-  /** The values, row-major, length = product of dims. */
+  /** The values, row-major, length = product of dims (in shared memory when read from a file, idxFile.ts). */
   readonly data: Uint8Array;
 }
 

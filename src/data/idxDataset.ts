@@ -7,7 +7,8 @@ import { DataError } from '../errors.js';
 import type { IdxFile } from './idx.js';
 import { readIdxFile } from './idxFile.js';
 import { idxPairProblem, idxSplitsProblem, type ImageDims } from './idxPair.js';
-import { allRows, checkSize, gatherSplit, seededRows } from './split.js';
+import { BYTE_TO_UNIT } from './pixels.js';
+import { checkSize, gatherSplit, seededRows } from './split.js';
 import type { Dataset, IdxFilePair, Split } from './types.js';
 
 export interface IdxSource {
@@ -39,15 +40,15 @@ function maxLabel(labels: Uint8Array): number {
   return max;
 }
 
+/**
+ * The pair as a split: all of it in file order is the file's own arrays (read into shared memory,
+ * idxFile.ts), no copy; a cap copies only the images it takes, so the file's arrays can go.
+ */
 function takeSplit(what: 'trainSize' | 'testSize', pair: CheckedPair, cap: number | null, seed: number): Split {
-  let rows: Uint32Array;
-  if (cap === null) {
-    rows = allRows(pair.count);
-  } else {
-    checkSize(what, cap, pair.count);
-    rows = seededRows(pair.count, cap, seed, what === 'trainSize' ? 'data-train' : 'data-test');
-  }
-  return gatherSplit(pair.images, pair.labels, rows, pair.rows * pair.cols);
+  const all: Split = { images: pair.images, levels: BYTE_TO_UNIT, labels: pair.labels, count: pair.count };
+  if (cap === null) return all;
+  checkSize(what, cap, pair.count);
+  return gatherSplit(all, seededRows(pair.count, cap, seed, what === 'trainSize' ? 'data-train' : 'data-test'), pair.rows * pair.cols);
 }
 
 export async function loadIdxDataset(source: IdxSource, seed: number): Promise<Dataset> {

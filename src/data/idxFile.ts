@@ -9,8 +9,8 @@
  *
  * Three depths of reading, one code path: `header` (the dims, as soon as they are known: the
  * planner's image count), `check` (header and size, the data discarded as it streams: the check
- * made before a run starts) and `read` (the data, into one array of the declared size, and the
- * sha256 of the bytes as stored: the load).
+ * made before a run starts) and `read` (the data, into one array of the declared size in shared
+ * memory, which a split then uses as it is, and the sha256 of the bytes as stored: the load).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
+import { sharedBytes } from './pixels.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
 
 type Depth = 'header' | 'check' | 'read';
@@ -61,7 +62,7 @@ class IdxCollector {
       this.headerValue = header;
       this.pending = new Uint8Array(0);
       if (this.depth === 'header') throw new HeaderKnown();
-      if (this.depth === 'read') this.data = new Uint8Array(header.dataBytes);
+      if (this.depth === 'read') this.data = sharedBytes(header.dataBytes);
       rest = joined.subarray(header.headerBytes);
     }
     const header = this.headerValue;
@@ -111,7 +112,7 @@ async function scanPlain(handle: FileHandle, size: number, label: string, depth:
   if (depth === 'header') return { header, data: null, sha256: null };
   if (size - header.headerBytes !== header.dataBytes) throw idxSizeMismatch(label, header, size - header.headerBytes);
   if (depth === 'check') return { header, data: null, sha256: null };
-  const data = new Uint8Array(header.dataBytes);
+  const data = sharedBytes(header.dataBytes);
   const got = await readInto(handle, data, header.headerBytes);
   if (got !== header.dataBytes) throw idxSizeMismatch(label, header, got); // shrank since it was opened
   return { header, data, sha256: createHash('sha256').update(head.subarray(0, header.headerBytes)).update(data).digest('hex') };

@@ -13,6 +13,7 @@ export {
   type Location,
 } from './locate.js';
 export { copyImage, imageValues } from './pixels.js';
+export { headOf } from './split.js';
 export { MAX_IDX_DATA_BYTES, parseIdx, type IdxArray, type IdxFile, type IdxHeader } from './idx.js';
 export { checkIdxFile, readIdxFile, readIdxHeader } from './idxFile.js';
-export type { Dataset, DatasetIdentity, DataFileIdentity, DataSource, IdxFilePair, Split } from './types.js';
+export type { ByteSplit, Dataset, DatasetIdentity, DataFileIdentity, DataSource, FloatSplit, IdxFilePair, Split } from './types.js';

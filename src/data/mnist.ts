@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
 import { checkSize, gatherSplit, seededRows } from './split.js';
-import type { Dataset, DatasetIdentity } from './types.js';
+import { sharedBytes } from './pixels.js';
+import type { Dataset, DatasetIdentity, Split } from './types.js';
 
 const SIDE = 28;
 const IMAGE_SIZE = SIDE * SIDE;
@@ -63,10 +64,32 @@ async function readDigit(dir: string, digit: number): Promise<{ values: number[]
 
 /** All 10,000 images in a fixed order, with where they came from. */
 interface MnistImages {
-  readonly pixels: Float32Array;
-  readonly labels: Uint8Array;
-  readonly total: number;
+  readonly pool: Split;
   readonly identity: DatasetIdentity;
+}
+
+/**
+ * The package's values are byte/255 rounded to three decimals: 256 values, so a byte each, with a
+ * table of the float32 value each byte stands for (pixels.ts). Byte b is round(v·255): 255 · 0.0005
+ * is far from 0.5, so each value finds its own byte. Values that do not fit that (another version
+ * of the package) are kept as float32, as they are.
+ */
+function asSplit(values: Float32Array, labels: Uint8Array, count: number): Split {
+  const bytes = sharedBytes(values.length);
+  const levels = new Float32Array(256).fill(Number.NaN);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const b = Math.round(v * 255);
+    const level = levels[b]!;
+    if (level !== v) {
+      if (!Number.isNaN(level)) return { images: values, levels: null, labels, count };
+      levels[b] = v;
+    }
+    bytes[i] = b;
+  }
+  const sharedLabels = sharedBytes(count);
+  sharedLabels.set(labels);
+  return { images: bytes, levels, labels: sharedLabels, count };
 }
 
 async function readAll(): Promise<MnistImages> {
@@ -98,7 +121,7 @@ async function readAll(): Promise<MnistImages> {
     // Paths relative to the package, so manifests from different machines compare equal.
     files: digits.map((d) => ({ path: `mnist/${d.relative}`, sha256: d.sha256 })),
   };
-  return { pixels, labels, total, identity };
+  return { pool: asSplit(pixels, labels, total), identity };
 }
 
 /**
@@ -117,7 +140,8 @@ function readAllOnce(): Promise<MnistImages> {
 }
 
 export async function loadMnist(source: MnistSource, seed: number): Promise<Dataset> {
-  const { pixels, labels, total, identity } = await readAllOnce();
+  const { pool, identity } = await readAllOnce();
+  const total = pool.count;
   checkSize('trainSize', source.trainSize, total);
   checkSize('testSize', source.testSize, total);
   if (source.trainSize + source.testSize > total) {
@@ -128,8 +152,8 @@ export async function loadMnist(source: MnistSource, seed: number): Promise<Data
   }
   const rows = seededRows(total, source.trainSize + source.testSize, seed, 'data-split');
   return {
-    train: gatherSplit(pixels, labels, rows.subarray(0, source.trainSize), IMAGE_SIZE),
-    test: gatherSplit(pixels, labels, rows.subarray(source.trainSize), IMAGE_SIZE),
+    train: gatherSplit(pool, rows.subarray(0, source.trainSize), IMAGE_SIZE),
+    test: gatherSplit(pool, rows.subarray(source.trainSize), IMAGE_SIZE),
     imageShape: [SIDE, SIDE, 1],
     numClasses: DIGITS.length,
     identity,

@@ -5,6 +5,7 @@
  */
 import { DataError } from '../errors.js';
 import { SeededRandom } from '../util/random.js';
+import { sharedBytes } from './pixels.js';
 import type { Split } from './types.js';
 
 /** Throws a DataError unless `value` is a positive integer no larger than `available`. */
@@ -25,32 +26,31 @@ export function seededRows(count: number, take: number, seed: number, label: str
   return SeededRandom.derive(seed, label).permutation(count).subarray(0, take);
 }
 
-/** Rows 0..count-1 in file order, for when no cap asks for a shuffle. */
-export function allRows(count: number): Uint32Array {
-  const rows = new Uint32Array(count);
-  for (let i = 0; i < count; i++) rows[i] = i;
-  return rows;
+/**
+ * Copies the chosen images and labels into a new Split of the same kind. Byte pixels stay bytes
+ * with their levels (pixels.ts), in shared memory with their labels, so training's worker thread
+ * reads this copy rather than one of its own; float pixels are taken as they are.
+ */
+export function gatherSplit(source: Split, rows: ArrayLike<number>, imageSize: number): Split {
+  const count = rows.length;
+  const labels = source.levels === null ? new Uint8Array(count) : sharedBytes(count);
+  const gather = <T extends Uint8Array | Float32Array>(images: T, into: T): T => {
+    for (let i = 0; i < count; i++) {
+      const row = rows[i] as number;
+      const from = row * imageSize;
+      into.set(images.subarray(from, from + imageSize), i * imageSize);
+      labels[i] = source.labels[row] as number;
+    }
+    return into;
+  };
+  if (source.levels === null) return { images: gather(source.images, new Float32Array(count * imageSize)), levels: null, labels, count };
+  return { images: gather(source.images, sharedBytes(count * imageSize)), levels: source.levels, labels, count };
 }
 
-/**
- * Copies the chosen images and labels into a new Split. Byte pixels stay bytes (pixels.ts), in
- * shared memory with their labels, so training's worker thread reads this copy rather than one of
- * its own; float pixels are taken as they are (they are already in [0, 1]).
- */
-export function gatherSplit(
-  pixels: Uint8Array | Float32Array,
-  labels: Uint8Array,
-  rows: ArrayLike<number>,
-  imageSize: number,
-): Split {
-  const count = rows.length;
-  const images = pixels instanceof Float32Array ? new Float32Array(count * imageSize) : new Uint8Array(new SharedArrayBuffer(count * imageSize));
-  const chosenLabels = new Uint8Array(pixels instanceof Float32Array ? new ArrayBuffer(count) : new SharedArrayBuffer(count));
-  for (let i = 0; i < count; i++) {
-    const row = rows[i] as number;
-    const from = row * imageSize;
-    images.set(pixels.subarray(from, from + imageSize), i * imageSize);
-    chosenLabels[i] = labels[row] as number;
-  }
-  return { images, labels: chosenLabels, count };
+/** The first `count` images of a split as a split of their own: views of its arrays, no copy. */
+export function headOf(split: Split, count: number, imageSize: number): Split {
+  const n = Math.min(count, split.count);
+  const labels = split.labels.subarray(0, n);
+  if (split.levels === null) return { images: split.images.subarray(0, n * imageSize), levels: null, labels, count: n };
+  return { images: split.images.subarray(0, n * imageSize), levels: split.levels, labels, count: n };
 }

@@ -59,7 +59,7 @@ function makeSplit(
       }
     }
   }
-  return { images, labels, count };
+  return { images, levels: null, labels, count };
 }
 
 export function syntheticDataset(options: SyntheticOptions): Dataset {

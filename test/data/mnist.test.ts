@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadDataset, type Dataset, type Split } from '../../src/data/index.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { imageValues, loadDataset, type Dataset, type Split } from '../../src/data/index.js';
+import { seededRows } from '../../src/data/split.js';
 import type { DataSource } from '../../src/data/types.js';
 
 /** The digit files read from disk so far in this test file's process. */
@@ -56,13 +60,35 @@ describe('loadDataset (builtin mnist)', () => {
     expect(new Set(full.train.labels)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     let min = Infinity;
     let max = -Infinity;
-    for (const v of full.train.images) {
+    for (const v of imageValues(full.train)) {
       if (v < min) min = v;
       if (v > max) max = v;
     }
     expect(min).toBe(0);
     expect(max).toBeLessThanOrEqual(1);
     expect(max).toBeGreaterThan(0.99);
+  });
+
+  it('holds the pixels as bytes in shared memory that stand for exactly the float32 values of the package', () => {
+    // What loading gave before bytes: every value of the ten files as float32, digit 0 first, then
+    // the seeded split of that pool.
+    const dir = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
+    const files = PER_DIGIT.map((_, d) => readFileSync(join(dir, `src/digits/${d}.json`), 'utf8')); // node:fs, not the counted node:fs/promises
+    const pool = Float32Array.from(files.flatMap((text) => (JSON.parse(text) as { data: number[] }).data));
+    const rows = seededRows(10000, 10000, 42, 'data-split');
+    const expected = (from: number, count: number) => {
+      const values = new Float32Array(count * 784);
+      for (let i = 0; i < count; i++) values.set(pool.subarray(rows[from + i]! * 784, (rows[from + i]! + 1) * 784), i * 784);
+      return values;
+    };
+    for (const split of [full.train, full.test]) {
+      expect(split.images).toBeInstanceOf(Uint8Array);
+      expect(split.images.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(split.labels.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(split.levels).toHaveLength(256);
+    }
+    expect(sameBytes(imageValues(full.train), expected(0, 8000))).toBe(true);
+    expect(sameBytes(imageValues(full.test), expected(8000, 2000))).toBe(true);
   });
 
   it('records the ten digit files with their sha256', () => {

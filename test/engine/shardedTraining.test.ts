@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageValues, syntheticDataset, type Split } from '../../src/data/index.js';
+import { BYTE_TO_UNIT } from '../../src/data/pixels.js';
 import { selectBackend, type BackendRequest } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { MaskBinding } from '../../src/engine/maskBinding.js';
@@ -119,10 +120,11 @@ describe('trainEpochs on the wasm backend', () => {
       split.images.forEach((v, i) => (images[i] = Math.round(v * 255)));
       const labels = new Uint8Array(new SharedArrayBuffer(split.count));
       labels.set(split.labels);
-      return { images, labels, count: split.count };
+      return { images, levels: BYTE_TO_UNIT, labels, count: split.count };
     };
     const asBytes = { ...data, train: bytesOf(data.train), test: bytesOf(data.test) };
-    const asFloats = { ...asBytes, train: { ...asBytes.train, images: imageValues(asBytes.train) }, test: { ...asBytes.test, images: imageValues(asBytes.test) } };
+    const floatsOf = (split: Split): Split => ({ images: imageValues(split), levels: null, labels: split.labels, count: split.count });
+    const asFloats = { ...asBytes, train: floatsOf(asBytes.train), test: floatsOf(asBytes.test) };
     const weightsAfter = async (dataset: typeof data) => {
       const model = buildLenet(3);
       await trainEpochs(model, dataset, { config, seed: 5, masks: MaskBinding.none(), sharding: { shards: 2, threads: 2, backend: 'wasm' } });

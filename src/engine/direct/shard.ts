@@ -181,7 +181,7 @@ export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Sp
     const labels = new Int32Array(rows);
     for (let i = 0; i < rows; i++) {
       const source = indices[i]!;
-      copyImage(split.images, source, pixels, images, i * pixels);
+      copyImage(split, source, pixels, images, i * pixels);
       labels[i] = split.labels[source]!;
     }
 

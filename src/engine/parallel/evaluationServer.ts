@@ -23,9 +23,7 @@ export class EvaluationServer {
     const all = model.weights;
     if (all.length !== setup.weights.length) throw new Error(`the rebuilt model has ${String(all.length)} weights, the main thread's ${String(setup.weights.length)}`);
     all.forEach((variable, i) => write(variable, setup.weights[i]!));
-    const images = setup.imageBytes ? new Uint8Array(setup.images) : new Float32Array(setup.images);
-    const split = { images, labels: new Uint8Array(setup.labels), count: setup.count };
-    this.state = { model, weights: setup.weights, input: { split, imageShape: setup.imageShape, numClasses: setup.numClasses } };
+    this.state = { model, weights: setup.weights, input: { split: setup.split, imageShape: setup.imageShape, numClasses: setup.numClasses } };
     return { kind: 'evaluation-ready' };
   }
 

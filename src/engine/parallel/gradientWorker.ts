@@ -64,7 +64,7 @@ async function prepare(task: TaskSetup): Promise<() => void> {
   const control = new Int32Array(task.control);
   const indices = new Uint32Array(task.indices);
   const input = {
-    split: { images: task.imageBytes ? new Uint8Array(task.images) : new Float32Array(task.images), labels: new Uint8Array(task.labels), count: task.count },
+    split: task.split,
     imageShape: task.imageShape,
     numClasses: task.numClasses,
     autodiffOnly: task.autodiffOnly,

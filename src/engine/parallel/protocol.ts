@@ -11,6 +11,7 @@
  *   [SHARDS + 2s]  first position of shard s in `indices`; [SHARDS + 2s + 1] its image count
  *   [DONE + w]     the step worker w last finished (notify), or FAILED
  */
+import type { Split } from '../../data/index.js';
 import type { BackendRequest } from '../backend/select.js';
 
 export const SEQ = 0;
@@ -91,11 +92,8 @@ export interface TaskSetup {
   readonly arrivals: SharedArrayBuffer;
   /** The batch's image indices into the training split (Uint32Array). */
   readonly indices: SharedArrayBuffer;
-  /** The training split's pixels: bytes (standing for byte/255, data/pixels.ts) or float32 values. */
-  readonly images: SharedArrayBuffer;
-  readonly imageBytes: boolean;
-  readonly labels: SharedArrayBuffer;
-  readonly count: number;
+  /** The training split, its arrays in shared memory (sharedSplit.ts): the worker reads them, no copy. */
+  readonly split: Split;
 }
 
 /**
@@ -111,11 +109,8 @@ export interface EvaluationSetup {
   readonly weights: readonly Float32Array[];
   readonly imageShape: readonly [number, number, number];
   readonly numClasses: number;
-  /** The test split's pixels (bytes standing for byte/255, or float32 values) and labels, shared. */
-  readonly images: SharedArrayBuffer;
-  readonly imageBytes: boolean;
-  readonly labels: SharedArrayBuffer;
-  readonly count: number;
+  /** The test split, its arrays in shared memory (sharedSplit.ts). */
+  readonly split: Split;
 }
 
 /** One evaluation: the weights (by model.weights index) that differ from the setup's for it. */

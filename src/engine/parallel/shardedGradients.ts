@@ -15,7 +15,7 @@
  * the main thread (its layers see only the images they are called on).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Dataset, Split } from '../../data/index.js';
+import type { Dataset } from '../../data/index.js';
 import { EngineError } from '../../errors.js';
 import type { BackendRequest } from '../backend/select.js';
 import { yieldToEventLoop } from '../../util/eventLoop.js';
@@ -25,6 +25,7 @@ import { GradientWorkers } from './gradientWorkers.js';
 import { BATCH_SIZE, COMMAND, controlLength, doneSlot, END_TASK, FAILED, PARTNER_TIMEOUT_MS, POLL_MS, pollWhileEqual, SEQ, SHARDS, STEP, type TaskSetup } from './protocol.js';
 import { PartnerFailed, ShardBarrier } from './shardBarrier.js';
 import { runsDirect, threadShardGradients, type BatchSharing, type ShardInput } from './shardGradient.js';
+import { sharedSplit } from './sharedSplit.js';
 
 export interface ShardingOptions {
   readonly shards: number;
@@ -55,26 +56,6 @@ export interface BatchOutcome {
 const WAIT_SLICE_MS = 20;
 
 const float32s = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
-
-/**
- * The training split in shared memory: as it is when it already lives there (byte pixels, see
- * data/pixels.ts), else copied once and reused by every later task on the same split.
- */
-const sharedSplits = new WeakMap<Split, Split>();
-
-export function sharedSplit(split: Split): Split {
-  if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
-  let shared = sharedSplits.get(split);
-  if (shared === undefined) {
-    const images = split.images instanceof Float32Array ? float32s(split.images.length) : new Uint8Array(new SharedArrayBuffer(split.images.length));
-    images.set(split.images);
-    const labels = new Uint8Array(new SharedArrayBuffer(split.labels.length));
-    labels.set(split.labels);
-    shared = { images, labels, count: split.count };
-    sharedSplits.set(split, shared);
-  }
-  return shared;
-}
 
 /** Near-equal consecutive slices: the first (size mod shards) get one image more. */
 export function shardBounds(size: number, shards: number): { start: number; count: number }[] {
@@ -198,10 +179,7 @@ export class ShardedGradients {
       sums: buffers.sums.buffer,
       arrivals: buffers.arrivals.buffer,
       indices: buffers.indices.buffer,
-      images: split.images.buffer as SharedArrayBuffer,
-      imageBytes: split.images instanceof Uint8Array,
-      labels: split.labels.buffer as SharedArrayBuffer,
-      count: split.count,
+      split,
     };
     try {
       await pool.workers.startTask(setup);

@@ -13,7 +13,7 @@ import type { Dataset } from '../../data/index.js';
 import type { SensitivityTask } from '../../plan/types.js';
 import { evaluationSums, meanOf, type EvaluationInput, type EvaluationSums } from '../evaluate.js';
 import type { GradientWorkers } from '../parallel/gradientWorkers.js';
-import { sharedSplit } from '../parallel/shardedGradients.js';
+import { sharedSplit } from '../parallel/sharedSplit.js';
 import { readWeight, writeWeight } from '../weights.js';
 import { sensitivitySubjects, type Subject, type SubjectPruning } from './subjects.js';
 
@@ -108,17 +108,13 @@ async function evaluateJobs(model: tf.LayersModel, input: EvaluationInput, subje
     await onMain();
     return { sums, pruned };
   }
-  const split = sharedSplit(input.split);
   await workers.startEvaluation({
     kind: 'evaluation',
     topology: JSON.stringify(model.toJSON(null, false)),
     weights: model.weights.map((w) => readWeight(w)),
     imageShape: input.imageShape,
     numClasses: input.numClasses,
-    images: split.images.buffer as SharedArrayBuffer,
-    imageBytes: split.images instanceof Uint8Array,
-    labels: split.labels.buffer as SharedArrayBuffer,
-    count: split.count,
+    split: sharedSplit(input.split),
   });
   try {
     const threads = [onMain(), ...Array.from({ length: workers.size }, (_, w) => onWorker(w + 1))];
