@@ -26,6 +26,7 @@ import { NodeGradients } from './gradients.js';
 import { alias, allocate, size, view, type Info } from './heap.js';
 import { softmaxCrossEntropy, type LossOutcome } from './loss.js';
 import { MODEL_INPUT, type DirectNet, type DirectNode } from './net.js';
+import { phase } from './phases.js';
 import { convBackward, convForward, denseBackward, denseForward, NOTHING_FUSED, type Fused } from './weighted.js';
 import * as weightless from './weightless.js';
 
@@ -175,36 +176,42 @@ export function directShardGradient(
   record?.fill(0);
   try {
     const x = allocate(backend, [rows, height, width, channels], owned);
-    const images = view(backend, x);
     const labels = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      const source = indices[i]!;
-      copyImage(split.images, source, pixels, images, i * pixels);
-      labels[i] = split.labels[source]!;
-    }
+    phase('input images', () => {
+      const images = view(backend, x);
+      for (let i = 0; i < rows; i++) {
+        const source = indices[i]!;
+        copyImage(split.images, source, pixels, images, i * pixels);
+        labels[i] = split.labels[source]!;
+      }
+    });
 
     const seed = shardSeed(indices);
     const saved: Saved[] = [];
     const inputsOf = (node: DirectNode) => node.inputs.map((j) => (j === MODEL_INPUT ? x : saved[j]!.output));
-    for (const [i, node] of net.nodes.entries()) saved.push(forwardNode(backend, node, i, inputsOf(node), seed, record, owned));
+    for (const [i, node] of net.nodes.entries()) saved.push(phase(`${node.layer.kind} forward`, () => forwardNode(backend, node, i, inputsOf(node), seed, record, owned)));
 
     const logits = saved.at(-1)!.output;
     const classes = logits.shape[1]!;
     const dLogits = allocate(backend, [rows, classes], owned);
-    const outcome = softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits), net.output);
+    const outcome = phase('loss', () => softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits), net.output));
 
     const gradients = new NodeGradients(backend, net.nodes.length, owned);
     gradients.give(net.nodes.length - 1, dLogits, true);
     const fused: Fused[] = [];
     for (let i = net.nodes.length - 1; i >= 0; i--) {
       const node = net.nodes[i]!;
-      const dA = gradients.take(i, changesGradient(node, fused[i] ?? NOTHING_FUSED));
+      const dA = phase('gradient sums', () => gradients.take(i, changesGradient(node, fused[i] ?? NOTHING_FUSED)));
       if (dA === undefined) continue; // nothing before it has weights
-      const inputGradients = backwardNode(backend, net, i, inputsOf(node), saved, dA, fused, out, owned);
-      for (const [k, gradient] of inputGradients.entries()) if (gradient !== null) gradients.give(node.inputs[k]!, gradient.info, gradient.exclusive);
+      const inputGradients = phase(`${node.layer.kind} backward`, () => backwardNode(backend, net, i, inputsOf(node), saved, dA, fused, out, owned));
+      phase('gradient sums', () => {
+        for (const [k, gradient] of inputGradients.entries()) if (gradient !== null) gradients.give(node.inputs[k]!, gradient.info, gradient.exclusive);
+      });
     }
     return outcome;
   } finally {
-    for (const info of owned) release(backend, info);
+    phase('release', () => {
+      for (const info of owned) release(backend, info);
+    });
   }
 }
