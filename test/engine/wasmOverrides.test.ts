@@ -162,7 +162,7 @@ describe('Conv2DBackpropInput by phases on wasm', () => {
       const actual = await on('wasm', () =>
         tf.tidy(() => {
           const args = { inputs: { dy: tf.tensor4d(dyv, info.outShape), filter: tf.tensor4d(wv, w) }, backend: tf.backend(), attrs: { inputShape: c.x, strides: 2, pad: c.pad, dataFormat: 'NHWC' } };
-          const out = conv2dBackpropInputOverride.fastPath(args as unknown as Parameters<tf.KernelFunc>[0], () => {
+          const out = conv2dBackpropInputOverride.fastPath(args, () => {
             throw new Error('fell back to the backend kernel');
           });
           expect(out, JSON.stringify(c)).not.toBeNull();
