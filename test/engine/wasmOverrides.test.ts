@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../src/engine/backend/select.js';
+import { axisPhase, conv2dBackpropInputOverride } from '../../src/engine/backend/wasmKernels/conv2dBackpropInput.js';
 import { registerWasmTrainingKernels, WASM_KERNEL_OVERRIDES } from '../../src/engine/backend/wasmKernels/index.js';
 import { originalKernel } from '../../src/engine/backend/wasmKernels/override.js';
 import { expectNoTensorLeak, randomValues, relativeError } from '../helpers/tensors.js';
@@ -122,6 +123,52 @@ describe('BatchMatMul with transposes on wasm', () => {
       const run = () => tf.tidy(() => tf.matMul(tf.tensor(av, c.a), tf.tensor(bv, c.b), c.ta, c.tb).dataSync() as Float32Array);
       const expected = await on('cpu', run);
       const actual = await on('wasm', run);
+      expect(relativeError(actual, expected), JSON.stringify(c)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+});
+
+describe('Conv2DBackpropInput by phases on wasm', () => {
+  it("splits a strided axis into phases holding each tap once (stride 2, 'same' on 28 rows: TF pads 0 before)", () => {
+    // Even rows r = 2i take taps 2 (dy row i − 1) and 0 (dy row i); odd rows tap 1 (dy row i).
+    expect(axisPhase(28, 14, 3, 2, 0, 0)).toEqual({ count: 14, taps: [2, 0], padBefore: 1, padAfter: 0 });
+    expect(axisPhase(28, 14, 3, 2, 0, 1)).toEqual({ count: 14, taps: [1], padBefore: 0, padAfter: 0 });
+    // A 1×1 filter at stride 2 reaches even rows only; odd rows have no tap (their gradient is 0).
+    expect(axisPhase(28, 14, 1, 2, 0, 1)).toEqual({ count: 14, taps: [], padBefore: 0, padAfter: 0 });
+    // Stride 1 is one phase: the whole filter rotated, padded as the classic transposed convolution.
+    expect(axisPhase(7, 5, 3, 1, 0, 0)).toEqual({ count: 7, taps: [2, 1, 0], padBefore: 2, padAfter: 2 });
+    // 'valid', 8 rows, 3 taps, stride 2 (3 dy rows): dx row 7 would read dy row 3, past the end (padding).
+    expect(axisPhase(8, 3, 3, 2, 0, 1)).toEqual({ count: 4, taps: [1], padBefore: 0, padAfter: 1 });
+    // 5 rows padded by 2 after, 1×1 at stride 2 (4 dy rows): dy row 3 reads padding only, so no dx row reads it.
+    expect(axisPhase(5, 4, 1, 2, 0, 0)).toEqual({ count: 3, taps: [0], padBefore: 0, padAfter: -1 });
+  });
+
+  it("computes the strided ResNet and MobileNet geometries itself (no fallback to the backend's loop) and matches the cpu backend", async () => {
+    const cases: { x: [number, number, number, number]; k: number; co: number; pad: 'same' | 'valid' | tf.backend_util.ExplicitPadding }[] = [
+      { x: [2, 28, 28, 4], k: 3, co: 8, pad: 'same' },
+      { x: [2, 28, 28, 4], k: 1, co: 8, pad: 'same' },
+      { x: [2, 14, 14, 8], k: 3, co: 4, pad: 'same' },
+      { x: [2, 7, 7, 3], k: 3, co: 5, pad: 'same' },
+      { x: [2, 9, 8, 3], k: 3, co: 2, pad: 'valid' },
+      // dy's last row and column read padding only: cropped before the phase convolution.
+      { x: [2, 5, 5, 3], k: 1, co: 2, pad: [[0, 0], [0, 2], [0, 2], [0, 0]] },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const w: [number, number, number, number] = [c.k, c.k, c.x[3], c.co];
+      const info = tf.backend_util.computeConv2DInfo(c.x, w, 2, 1, c.pad);
+      const dyv = randomValues(info.outShape.reduce((a, b) => a * b, 1), 60 + i);
+      const wv = randomValues(w.reduce((a, b) => a * b, 1), 80 + i);
+      const expected = await on('cpu', () => tf.tidy(() => tf.conv2dTranspose(tf.tensor4d(dyv, info.outShape), tf.tensor4d(wv, w), c.x, 2, c.pad).dataSync() as Float32Array));
+      const actual = await on('wasm', () =>
+        tf.tidy(() => {
+          const args = { inputs: { dy: tf.tensor4d(dyv, info.outShape), filter: tf.tensor4d(wv, w) }, backend: tf.backend(), attrs: { inputShape: c.x, strides: 2, pad: c.pad, dataFormat: 'NHWC' } };
+          const out = conv2dBackpropInputOverride.fastPath(args, () => {
+            throw new Error('fell back to the backend kernel');
+          });
+          expect(out, JSON.stringify(c)).not.toBeNull();
+          return tf.engine().makeTensorFromTensorInfo(out!).dataSync() as Float32Array;
+        }),
+      );
       expect(relativeError(actual, expected), JSON.stringify(c)).toBeLessThanOrEqual(1e-5);
     }
   });

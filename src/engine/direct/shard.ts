@@ -26,6 +26,7 @@ import { NodeGradients } from './gradients.js';
 import { alias, allocate, size, view, type Info } from './heap.js';
 import { softmaxCrossEntropy, type LossOutcome } from './loss.js';
 import { MODEL_INPUT, type DirectNet, type DirectNode } from './net.js';
+import { phase } from './phases.js';
 import { convBackward, convForward, denseBackward, denseForward, NOTHING_FUSED, type Fused } from './weighted.js';
 import * as weightless from './weightless.js';
 
@@ -177,13 +178,15 @@ export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Sp
   const owned: Info[] = [];
   try {
     const x = allocate(backend, [rows, height, width, channels], owned);
-    const images = view(backend, x);
     const labels = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      const source = indices[i]!;
-      copyImage(split, source, pixels, images, i * pixels);
-      labels[i] = split.labels[source]!;
-    }
+    phase('input images', () => {
+      const images = view(backend, x);
+      for (let i = 0; i < rows; i++) {
+        const source = indices[i]!;
+        copyImage(split, source, pixels, images, i * pixels);
+        labels[i] = split.labels[source]!;
+      }
+    });
 
     const seed = shardSeed(indices);
     const saved: Saved[] = [];
@@ -191,19 +194,19 @@ export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Sp
     for (const [i, node] of net.nodes.entries()) {
       const { layer } = node;
       if (layer.kind !== 'batchNorm') {
-        saved.push(forwardNode(backend, node, i, inputsOf(node), seed, owned));
+        saved.push(phase(`${layer.kind} forward`, () => forwardNode(backend, node, i, inputsOf(node), seed, owned)));
         continue;
       }
-      writeShardMoments(backend, layer, inputsOf(node)[0]!, record);
+      phase('batchNorm forward', () => writeShardMoments(backend, layer, inputsOf(node)[0]!, record));
       yield;
-      const { output, saved: statistics } = batchNormForward(backend, layer, inputsOf(node)[0]!, parts, owned);
+      const { output, saved: statistics } = phase('batchNorm forward', () => batchNormForward(backend, layer, inputsOf(node)[0]!, parts, owned));
       saved.push({ output, batchNorm: statistics });
     }
 
     const logits = saved.at(-1)!.output;
     const classes = logits.shape[1]!;
     const dLogits = allocate(backend, [rows, classes], owned);
-    const outcome = softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits), net.output);
+    const outcome = phase('loss', () => softmaxCrossEntropy(view(backend, logits), labels, rows, classes, batchSize, view(backend, dLogits), net.output));
 
     const gradients = new NodeGradients(backend, net.nodes.length, owned);
     gradients.give(net.nodes.length - 1, dLogits, true);
@@ -211,7 +214,7 @@ export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Sp
     for (let i = net.nodes.length - 1; i >= 0; i--) {
       const node = net.nodes[i]!;
       const { layer } = node;
-      const dA = gradients.take(i, changesGradient(node, fused[i] ?? NOTHING_FUSED));
+      const dA = phase('gradient sums', () => gradients.take(i, changesGradient(node, fused[i] ?? NOTHING_FUSED)));
       if (dA === undefined) {
         // Never for a batch norm: it has weights, so every layer after it passes a gradient back.
         if (layer.kind === 'batchNorm') throw new Error(`internal: no gradient reached batch norm ${layer.name}`);
@@ -220,17 +223,24 @@ export function* directShardPass(backend: BackendWasm, net: DirectNet, split: Sp
       if (layer.kind === 'batchNorm') {
         const x = inputsOf(node)[0]!;
         const statistics = saved[i]!.batchNorm!;
-        writeShardSums(backend, layer, x, statistics, dA.info, sums, out);
+        phase('batchNorm backward', () => writeShardSums(backend, layer, x, statistics, dA.info, sums, out));
         yield;
         const j = node.inputs[0]!;
-        if (j !== MODEL_INPUT && net.nodes[j]!.needsGradient) gradients.give(j, batchNormInputGradient(backend, layer, x, statistics, dA.info, parts, dA.exclusive, owned), true);
+        if (j !== MODEL_INPUT && net.nodes[j]!.needsGradient) {
+          const dx = phase('batchNorm backward', () => batchNormInputGradient(backend, layer, x, statistics, dA.info, parts, dA.exclusive, owned));
+          gradients.give(j, dx, true);
+        }
         continue;
       }
-      const inputGradients = backwardNode(backend, net, i, inputsOf(node), saved, dA, fused, out, owned);
-      for (const [k, gradient] of inputGradients.entries()) if (gradient !== null) gradients.give(node.inputs[k]!, gradient.info, gradient.exclusive);
+      const inputGradients = phase(`${layer.kind} backward`, () => backwardNode(backend, net, i, inputsOf(node), saved, dA, fused, out, owned));
+      phase('gradient sums', () => {
+        for (const [k, gradient] of inputGradients.entries()) if (gradient !== null) gradients.give(node.inputs[k]!, gradient.info, gradient.exclusive);
+      });
     }
     return outcome;
   } finally {
-    for (const info of owned) release(backend, info);
+    phase('release', () => {
+      for (const info of owned) release(backend, info);
+    });
   }
 }

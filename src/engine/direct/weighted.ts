@@ -11,6 +11,7 @@ import { columnSums } from '../backend/wasmKernels/sum.js';
 import { runWasmKernel } from '../backend/wasmKernels/wasmOps.js';
 import { alias, infoOf, reluGate, slotOf, view, type Info } from './heap.js';
 import type { DirectLayer } from './directLayer.js';
+import { phase } from './phases.js';
 
 type ConvLayer = Extract<DirectLayer, { kind: 'conv2d' | 'depthwise' }>;
 type DenseLayer = Extract<DirectLayer, { kind: 'dense' }>;
@@ -66,11 +67,11 @@ export function denseBackward(backend: BackendWasm, layer: DenseLayer, x: Info, 
   activationAndBias(backend, layer, output, dA, fused, out);
   const [rows, inner] = x.shape as [number, number];
   const units = output.shape[1]!;
-  const dW = matMul(backend, x, [rows, inner], dA, [rows, units], true, false);
+  const dW = phase('dense filter gradient', () => matMul(backend, x, [rows, inner], dA, [rows, units], true, false));
   owned.push(dW);
   out.set(view(backend, dW), layer.kernel.offset);
   if (!needInput) return null;
-  const dX = matMul(backend, dA, [rows, units], infoOf(layer.kernel), [inner, units], false, true);
+  const dX = phase('dense input gradient', () => matMul(backend, dA, [rows, units], infoOf(layer.kernel), [inner, units], false, true));
   owned.push(dX);
   return alias(dX, [rows, inner]);
 }
@@ -81,20 +82,21 @@ export function convBackward(backend: BackendWasm, layer: ConvLayer, x: Info, ou
   const kernel = infoOf(layer.kernel);
   const xShape = x.shape as [number, number, number, number];
   const filterShape = kernel.shape as [number, number, number, number];
-  let dW: Info;
-  if (layer.kind === 'conv2d') {
-    const geometry = tf.backend_util.computeConv2DInfo(xShape, filterShape, layer.strides, 1, layer.padding, undefined, false, 'channelsLast');
-    dW = conv2dFilterGradient(backend, x, dA, geometry);
-  } else {
-    dW = runWasmKernel(backend, tf.DepthwiseConv2dNativeBackpropFilter, { x, dy: dA }, { strides: layer.strides, pad: layer.padding, dilations: [1, 1], filterShape });
-  }
+  const dW = phase(`${layer.kind} filter gradient`, () => {
+    if (layer.kind === 'conv2d') {
+      const geometry = tf.backend_util.computeConv2DInfo(xShape, filterShape, layer.strides, 1, layer.padding, undefined, false, 'channelsLast');
+      return conv2dFilterGradient(backend, x, dA, geometry);
+    }
+    return runWasmKernel(backend, tf.DepthwiseConv2dNativeBackpropFilter, { x, dy: dA }, { strides: layer.strides, pad: layer.padding, dilations: [1, 1], filterShape });
+  });
   owned.push(dW);
   out.set(view(backend, dW), layer.kernel.offset);
   if (!needInput) return null;
-  const dX =
+  const dX = phase(`${layer.kind} input gradient`, () =>
     layer.kind === 'conv2d'
       ? runWasmKernel(backend, 'Conv2DBackpropInput', { dy: dA, filter: kernel }, { strides: layer.strides, pad: layer.padding, dataFormat: 'NHWC', inputShape: xShape })
-      : runWasmKernel(backend, tf.DepthwiseConv2dNativeBackpropInput, { dy: dA, filter: kernel }, { strides: layer.strides, pad: layer.padding, dilations: [1, 1], inputShape: xShape });
+      : runWasmKernel(backend, tf.DepthwiseConv2dNativeBackpropInput, { dy: dA, filter: kernel }, { strides: layer.strides, pad: layer.padding, dilations: [1, 1], inputShape: xShape }),
+  );
   owned.push(dX);
   return dX;
 }

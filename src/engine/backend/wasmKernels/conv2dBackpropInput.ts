@@ -1,57 +1,108 @@
 /**
- * Conv2DBackpropInput as a forward convolution, run by the backend's XNNPACK Conv2D:
+ * Conv2DBackpropInput as forward convolutions, run by the backend's XNNPACK Conv2D.
  *
- *   dx = conv2d(dy↑s, W', pad = (KH − 1 − padTop, KW − 1 − padLeft, …))
+ * At stride 1: dx = conv2d(dy, W', pad = (KH − 1 − padTop, KW − 1 − padLeft, …)), where
+ * W'[kh, kw, co, ci] = W[KH − 1 − kh, KW − 1 − kw, ci, co] (the filter rotated by 180° with its
+ * channel axes swapped).
  *
- * where W'[kh, kw, co, ci] = W[KH − 1 − kh, KW − 1 − kw, ci, co] (the filter rotated by 180° with its
- * channel axes swapped) and dy↑s is dy with s − 1 zeros between entries for stride s (dy itself
- * for stride 1). The wasm backend's own kernel is a scalar loop, several times slower than this
- * way for LeNet's conv2 input gradient (bench/kernels.md). Geometries that would need a negative
- * padding (XNNPACK takes none) go to the backend's kernel.
+ * At stride s > 1, dx's rows fall into s phases by r mod s (its columns likewise): a row r = s·i + p
+ * receives dy row oh through tap kh only where s·oh + kh − padTop = r, so only the taps
+ * kh ≡ p + padTop (mod s) reach phase p, each from dy row i + (p + padTop − kh)/s. Each of the s × s
+ * phases is thus a stride-1 convolution of dy itself with its own taps of W' (a phase no tap reaches
+ * is zero), and the phases are interleaved into dx. That is exactly the gradient's multiply-adds;
+ * the convolution of dy dilated by s (s − 1 zeros between entries) that served before did s² times
+ * as many, three quarters of them on zeros at stride 2 (measured: bench/kernels.md).
+ *
+ * The wasm backend's own kernel is a scalar loop, several times slower than either. Geometries that
+ * would need a negative padding before dy (XNNPACK takes none) go to it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import type { KernelOverride } from './override.js';
-import { type KernelArgs, release, runWasmKernel, shape4, wasmBackendOf } from './wasmOps.js';
+import { cropNhwc, type KernelArgs, release, runWasmKernel, shape4, wasmBackendOf } from './wasmOps.js';
 
 const KERNEL = tf.Conv2DBackpropInput;
 
-/** The filter [KH, KW, ci, co] rotated by 180° and transposed to [KH, KW, co, ci]. */
-function flippedFilter(backend: BackendWasm, filter: tf.TensorInfo): tf.TensorInfo {
-  const [kh, kw, ci, co] = shape4(filter, `${KERNEL} filter`);
-  const out = backend.makeOutput([kh, kw, co, ci], 'float32');
+/** One phase along one axis: which dx rows, which taps, and the stride-1 convolution's padding. */
+export interface AxisPhase {
+  /** dx rows p, p + s, …: how many. */
+  readonly count: number;
+  /** The filter taps reaching the phase, in the order of the phase filter's rows (kh descending). */
+  readonly taps: readonly number[];
+  readonly padBefore: number;
+  /** Negative: that many trailing dy rows are never read (cropped, XNNPACK takes no negative padding). */
+  readonly padAfter: number;
+}
+
+/**
+ * The phase p of one axis of a convolution of `inSize` rows to `outSize` (dy's), filter `kernel`,
+ * stride `stride`, padding `padBefore`; null when its convolution would need dy rows cut from the front.
+ */
+export function axisPhase(inSize: number, outSize: number, kernel: number, stride: number, padBefore: number, p: number): AxisPhase | null {
+  const count = Math.max(0, Math.ceil((inSize - p) / stride));
+  const taps: number[] = [];
+  // kh ≡ p + padBefore (mod stride), largest first: it reads the earliest dy row.
+  for (let kh = kernel - 1; kh >= 0; kh--) if ((((p + padBefore - kh) % stride) + stride) % stride === 0) taps.push(kh);
+  if (taps.length === 0) return { count, taps, padBefore: 0, padAfter: 0 };
+  const first = (p + padBefore - taps[0]!) / stride; // the dy row read for dx row p by the first tap
+  if (first > 0) return null;
+  // 0 − first, not −first: a phase starting at dy row 0 pads by 0, not −0.
+  return { count, taps, padBefore: 0 - first, padAfter: count + taps.length - 1 + first - outSize };
+}
+
+/** The phase filter [taps, taps, co, ci] from W [KH, KW, ci, co]: the phase's taps, rotated, channels swapped. */
+function phaseFilter(backend: BackendWasm, filter: tf.TensorInfo, rows: AxisPhase, cols: AxisPhase): tf.TensorInfo {
+  const [, kw, ci, co] = shape4(filter, `${KERNEL} filter`);
+  const out = backend.makeOutput([rows.taps.length, cols.taps.length, co, ci], 'float32');
+  // Views after the allocation above: a heap growth detaches older views.
   const src = backend.typedArrayFromHeap(filter) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  const taps = kh * kw;
   const inner = ci * co;
-  for (let t = 0; t < taps; t++) {
-    const from = (taps - 1 - t) * inner;
-    const to = t * inner;
-    for (let i = 0; i < ci; i++) {
-      for (let o = 0; o < co; o++) dst[to + o * ci + i] = src[from + i * co + o]!;
+  let to = 0;
+  for (const kh of rows.taps) {
+    for (const kwTap of cols.taps) {
+      const from = (kh * kw + kwTap) * inner;
+      for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) dst[to++] = src[from + i * co + o]!;
     }
   }
   return out;
 }
 
-/** dy [b, OH, OW, c] with s − 1 zeros inserted between rows and between columns. */
-function dilateNhwc(backend: BackendWasm, dy: tf.TensorInfo, sh: number, sw: number): tf.TensorInfo {
-  const [b, oh, ow, c] = shape4(dy, `${KERNEL} dy`);
-  const h = (oh - 1) * sh + 1;
-  const w = (ow - 1) * sw + 1;
-  const out = backend.makeOutput([b, h, w, c], 'float32');
-  const src = backend.typedArrayFromHeap(dy) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
-  dst.fill(0);
+/** The phase's stride-1 convolution of dy: [b, rows.count, cols.count, ci]. */
+function phaseConvolution(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.TensorInfo, rows: AxisPhase, cols: AxisPhase): tf.TensorInfo {
+  const [, outHeight, outWidth] = shape4(dy, `${KERNEL} dy`);
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const w = phaseFilter(backend, filter, rows, cols);
+    temps.push(w);
+    let input = dy;
+    if (rows.padAfter < 0 || cols.padAfter < 0) {
+      input = cropNhwc(backend, dy, outHeight + Math.min(0, rows.padAfter), outWidth + Math.min(0, cols.padAfter));
+      temps.push(input);
+    }
+    const pad = [
+      [0, 0],
+      [rows.padBefore, Math.max(0, rows.padAfter)],
+      [cols.padBefore, Math.max(0, cols.padAfter)],
+      [0, 0],
+    ];
+    return runWasmKernel(backend, 'Conv2D', { x: input, filter: w }, { strides: [1, 1], dilations: [1, 1], pad, dataFormat: 'NHWC' });
+  } finally {
+    for (const t of temps) release(backend, t);
+  }
+}
+
+/** Writes a phase's [b, n, m, c] result into dx [b, H, W, c] at rows p + s·i, columns q + t·j. */
+function interleave(dx: Float32Array, part: Float32Array, dxShape: readonly number[], n: number, m: number, p: number, q: number, s: number, t: number): void {
+  const [batch, height, width, c] = dxShape as [number, number, number, number];
   let from = 0;
-  for (let n = 0; n < b; n++) {
-    for (let r = 0; r < oh; r++) {
-      let to = ((n * h + r * sh) * w) * c;
-      for (let col = 0; col < ow; col++, from += c, to += sw * c) dst.set(src.subarray(from, from + c), to);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < n; i++) {
+      let to = ((b * height + p + s * i) * width + q) * c;
+      for (let j = 0; j < m; j++, to += t * c) for (let k = 0; k < c; k++) dx[to + k] = part[from++]!;
     }
   }
-  return out;
 }
 
 function conv2dBackpropInputFast(args: KernelArgs): tf.TensorInfo | null {
@@ -72,46 +123,35 @@ function conv2dBackpropInputFast(args: KernelArgs): tf.TensorInfo | null {
     'channelsLast',
   );
   if (!tf.util.arraysEqual(dy.shape, g.outShape)) return null;
-  const { inHeight, inWidth, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = g;
-  const dilatedHeight = (g.outHeight - 1) * sh + 1;
-  const dilatedWidth = (g.outWidth - 1) * sw + 1;
-  const top = kh - 1 - g.padInfo.top;
-  const left = kw - 1 - g.padInfo.left;
-  // The convolution's output must be exactly inHeight × inWidth.
-  const bottom = inHeight + kh - 1 - dilatedHeight - top;
-  const right = inWidth + kw - 1 - dilatedWidth - left;
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
   if (g.outHeight <= 0 || g.outWidth <= 0) return null;
+  const { strideHeight: sh, strideWidth: sw } = g;
+  const rowPhases = Array.from({ length: sh }, (_, p) => axisPhase(g.inHeight, g.outHeight, g.filterHeight, sh, g.padInfo.top, p));
+  const colPhases = Array.from({ length: sw }, (_, q) => axisPhase(g.inWidth, g.outWidth, g.filterWidth, sw, g.padInfo.left, q));
+  if (rowPhases.some((r) => r === null) || colPhases.some((c) => c === null)) return null;
 
   const backend = wasmBackendOf(args);
-  const temps: tf.TensorInfo[] = [];
+  const rows = rowPhases as AxisPhase[];
+  const cols = colPhases as AxisPhase[];
+  // Stride 1: the one phase is dx itself.
+  if (sh === 1 && sw === 1) return rows[0]!.taps.length === 0 || cols[0]!.taps.length === 0 ? null : phaseConvolution(backend, dy, filter, rows[0]!, cols[0]!);
+  const dxShape = [...attrs.inputShape];
+  const dx = backend.makeOutput(dxShape, 'float32');
   try {
-    const w = flippedFilter(backend, filter);
-    temps.push(w);
-    let input = dy;
-    if (sh > 1 || sw > 1) {
-      input = dilateNhwc(backend, dy, sh, sw);
-      temps.push(input);
+    if (rows.some((r) => r.taps.length === 0) || cols.some((c) => c.taps.length === 0)) (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+    for (const [p, r] of rows.entries()) {
+      for (const [q, c] of cols.entries()) {
+        if (r.count === 0 || c.count === 0 || r.taps.length === 0 || c.taps.length === 0) continue;
+        const part = phaseConvolution(backend, dy, filter, r, c);
+        // Views after the phase's allocations.
+        interleave(backend.typedArrayFromHeap(dx) as Float32Array, backend.typedArrayFromHeap(part) as Float32Array, dxShape, r.count, c.count, p, q, sh, sw);
+        release(backend, part);
+      }
     }
-    return runWasmKernel(
-      backend,
-      'Conv2D',
-      { x: input, filter: w },
-      {
-        strides: [1, 1],
-        dilations: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      },
-    );
-  } finally {
-    for (const t of temps) release(backend, t);
+  } catch (error) {
+    release(backend, dx);
+    throw error;
   }
+  return dx;
 }
 
 export const conv2dBackpropInputOverride: KernelOverride = {
