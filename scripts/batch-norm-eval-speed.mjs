@@ -12,35 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { syntheticDataset } from '../dist/data/index.js';
 import { selectBackend } from '../dist/engine/backend/select.js';
 import { originalKernel } from '../dist/engine/backend/wasmKernels/override.js';
-import { buildArchitecture } from '../dist/engine/builtinModels.js';
 import { evaluate } from '../dist/engine/evaluate.js';
-import { mobilenetArchitecture } from '../dist/models/mobilenet.js';
-import { resnetArchitecture } from '../dist/models/resnet.js';
+import { positiveOption, SPEED_MODELS, wantedModels } from './lib/speedArgs.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  const value = at < 0 ? fallback : Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} takes a positive whole number`);
-    process.exit(2);
-  }
-  return value;
-};
-const images = option('images', 4000);
-const rounds = option('rounds', 3);
-const shape = { inputShape: [28, 28, 1], classes: 10 };
-const MODELS = {
-  resnet: (seed) => buildArchitecture(resnetArchitecture({ ...shape, depth: 8, width: 1 }), seed),
-  mobilenet: (seed) => buildArchitecture(mobilenetArchitecture({ ...shape, width: 1 }), seed),
-};
-const wanted = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-for (const name of wanted) {
-  if (!(name in MODELS)) {
-    console.error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
-    process.exit(2);
-  }
-}
+const images = positiveOption('images', 4000);
+const rounds = positiveOption('rounds', 3);
+const wanted = wantedModels(['resnet', 'mobilenet'], ['resnet', 'mobilenet']);
 
 await selectBackend('wasm');
 const fast = tf.getKernel(tf.FusedBatchNorm, 'wasm');
@@ -55,8 +32,8 @@ function use(config) {
 }
 
 const data = syntheticDataset({ trainCount: 1, testCount: images, seed: 1 });
-for (const name of wanted.length === 0 ? Object.keys(MODELS) : wanted) {
-  const model = MODELS[name](1);
+for (const name of wanted) {
+  const model = SPEED_MODELS[name](1);
   // Moving statistics away from 0 and 1, as a trained model's are.
   for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
     tf.tidy(() => {

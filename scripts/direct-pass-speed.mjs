@@ -12,41 +12,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { syntheticDataset } from '../dist/data/index.js';
 import { selectBackend } from '../dist/engine/backend/select.js';
-import { buildArchitecture } from '../dist/engine/builtinModels.js';
-import { buildLenet } from '../dist/engine/lenet.js';
 import { MaskBinding } from '../dist/engine/maskBinding.js';
 import { GradientWorkers } from '../dist/engine/parallel/gradientWorkers.js';
 import { defaultSharding, trainEpochs } from '../dist/engine/train.js';
-import { mobilenetArchitecture } from '../dist/models/mobilenet.js';
-import { resnetArchitecture } from '../dist/models/resnet.js';
+import { hasOption, positiveOption, SPEED_MODELS, wantedModels } from './lib/speedArgs.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  const value = at < 0 ? fallback : Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} takes a positive whole number`);
-    process.exit(2);
-  }
-  return value;
-};
-const images = option('images', 2048);
-const batchSize = option('batch', 128);
-const rounds = option('rounds', 3);
-const threads = args.includes('--threads') ? option('threads', 2) : undefined;
-const shape = { inputShape: [28, 28, 1], classes: 10 };
-const MODELS = {
-  resnet: (seed) => buildArchitecture(resnetArchitecture({ ...shape, depth: 8, width: 1 }), seed),
-  mobilenet: (seed) => buildArchitecture(mobilenetArchitecture({ ...shape, width: 1 }), seed),
-  lenet: (seed) => buildLenet(seed),
-};
-const wanted = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-for (const name of wanted) {
-  if (!(name in MODELS)) {
-    console.error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
-    process.exit(2);
-  }
-}
+const images = positiveOption('images', 2048);
+const batchSize = positiveOption('batch', 128);
+const rounds = positiveOption('rounds', 3);
+const threads = hasOption('threads') ? positiveOption('threads', 2) : undefined;
+const wanted = wantedModels(Object.keys(SPEED_MODELS), ['resnet', 'mobilenet']);
 
 await selectBackend('wasm');
 const data = syntheticDataset({ trainCount: images, testCount: 1, seed: 1 });
@@ -65,8 +40,8 @@ async function imagesPerSecond(make, autodiffOnly) {
 
 try {
   console.log(`${images} images, batch ${batchSize}, ${sharding.shards} shards on ${sharding.threads} thread(s)`);
-  for (const name of wanted.length === 0 ? ['resnet', 'mobilenet'] : wanted) {
-    const make = MODELS[name];
+  for (const name of wanted) {
+    const make = SPEED_MODELS[name];
     await imagesPerSecond(make, false); // warm-up: kernels compiled, workers' model built
     for (let round = 1; round <= rounds; round++) {
       const autodiff = await imagesPerSecond(make, true);

@@ -14,44 +14,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { syntheticDataset } from '../dist/data/index.js';
 import { selectBackend } from '../dist/engine/backend/select.js';
-import { buildArchitecture } from '../dist/engine/builtinModels.js';
 import { recordPhases } from '../dist/engine/direct/phases.js';
-import { buildLenet } from '../dist/engine/lenet.js';
 import { createFlatOptimizer } from '../dist/engine/optimizer.js';
 import { GradientWorkers } from '../dist/engine/parallel/gradientWorkers.js';
 import { ShardedGradients } from '../dist/engine/parallel/shardedGradients.js';
 import { ParameterVector } from '../dist/engine/parameterVector.js';
 import { defaultSharding } from '../dist/engine/train.js';
-import { mobilenetArchitecture } from '../dist/models/mobilenet.js';
-import { resnetArchitecture } from '../dist/models/resnet.js';
+import { positiveOption, SPEED_MODELS, wantedModels } from './lib/speedArgs.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  const value = at < 0 ? fallback : Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`--${name} takes a positive whole number`);
-    process.exit(2);
-  }
-  return value;
-};
-const batchSize = option('batch', 128);
-const steps = option('steps', 20);
-const warmup = option('warmup', 30);
-const threads = option('threads', 2);
-const shape = { inputShape: [28, 28, 1], classes: 10 };
-const MODELS = {
-  resnet: () => buildArchitecture(resnetArchitecture({ ...shape, depth: 8, width: 1 }), 1),
-  mobilenet: () => buildArchitecture(mobilenetArchitecture({ ...shape, width: 1 }), 1),
-  lenet: () => buildLenet(1),
-};
-const wanted = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-for (const name of wanted) {
-  if (!(name in MODELS)) {
-    console.error(`unknown model ${name}; known: ${Object.keys(MODELS).join(', ')}`);
-    process.exit(2);
-  }
-}
+const batchSize = positiveOption('batch', 128);
+const steps = positiveOption('steps', 20);
+const warmup = positiveOption('warmup', 30);
+const threads = positiveOption('threads', 2);
+const wanted = wantedModels(Object.keys(SPEED_MODELS), ['resnet', 'mobilenet']);
 
 await selectBackend('wasm');
 const data = syntheticDataset({ trainCount: batchSize * (steps + warmup), testCount: 1, seed: 1 });
@@ -60,7 +35,7 @@ const workers = sharding.threads > 1 ? await GradientWorkers.start(sharding.thre
 const config = { epochs: 1, batchSize, optimizer: 'adam', learningRate: 0.001 };
 
 async function profile(name) {
-  const model = MODELS[name]();
+  const model = SPEED_MODELS[name](1);
   const vector = ParameterVector.of(model);
   const optimizer = createFlatOptimizer(config, vector.size);
   const gradients = await ShardedGradients.start(model, vector, data, batchSize, sharding, workers);
@@ -107,7 +82,7 @@ async function profile(name) {
 }
 
 try {
-  for (const name of wanted.length === 0 ? ['resnet', 'mobilenet'] : wanted) await profile(name);
+  for (const name of wanted) await profile(name);
 } finally {
   await workers?.close();
   tf.disposeVariables();
