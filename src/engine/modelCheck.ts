@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { RecipeError, type SourceLocation } from '../errors.js';
-import { checkModelFolder, type WeightSpecJson } from '../models/modelFolder.js';
+import type { CheckedModelFolder, WeightSpecJson } from '../models/modelFolder.js';
 import { thrownText } from '../util/thrown.js';
 
 type AddWeight = (this: { readonly name: string }, name: string, shape: readonly number[], dtype?: unknown, initializer?: unknown, ...rest: unknown[]) => unknown;
@@ -88,13 +88,10 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
 }
 
 /**
- * The check of the model.json at `file` that a recipe names at `at`: a RecipeError there when
- * TF.js cannot build it with its weights (the folder's own problems are describeModelJson's, which
- * runs first).
+ * The check of the model.json at `file` that a recipe names at `at`, from its folder as
+ * checkModelFolder read it: a RecipeError there when TF.js cannot build it with its weights.
  */
-export async function checkModelJsonBuilds(file: string, at: SourceLocation): Promise<void> {
-  const checked = await checkModelFolder(file);
-  if (!checked.ok) throw new RecipeError([{ at, message: `model ${file} ${checked.problem}` }]);
-  const problem = await modelBuildProblem(checked.folder.topology, checked.folder.specs);
+export async function checkModelJsonBuilds(file: string, folder: CheckedModelFolder, at: SourceLocation): Promise<void> {
+  const problem = await modelBuildProblem(folder.topology, folder.specs);
   if (problem !== null) throw new RecipeError([{ at, message: `model ${file} ${problem}` }]);
 }

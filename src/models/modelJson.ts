@@ -12,21 +12,29 @@ import {
 } from './description.js';
 import { inputShapeOf, windowOf, zeroPaddingOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
-import { checkModelFolder } from './modelFolder.js';
+import { checkModelFolder, type CheckedModelFolder } from './modelFolder.js';
 import { modelConfigOf, topologyLayers } from './topology.js';
 
 /**
- * The description of the model at `file`, after checkModelFolder's checks of it and its weight
- * files; what fails them is a RecipeError at `at` (the recipe's model.path).
+ * The model.json at `file` and its weight files after checkModelFolder's checks; what fails them is
+ * a RecipeError at `at` (the recipe's model.path).
  */
-export async function describeModelJson(file: string, at: SourceLocation): Promise<ModelDescription> {
-  const fail = (tail: string): never => {
-    throw new RecipeError([{ at, message: `model ${file}${tail}` }]);
-  };
+export async function checkedModelJson(file: string, at: SourceLocation): Promise<CheckedModelFolder> {
   const checked = await checkModelFolder(file);
-  if (!checked.ok) return fail(` ${checked.problem}`);
-  const { topology, specs } = checked.folder;
-  return describeTopology(file, topology, specs, (message) => fail(`: ${message}`));
+  if (!checked.ok) throw new RecipeError([{ at, message: `model ${file} ${checked.problem}` }]);
+  return checked.folder;
+}
+
+/** The description of the model a checked model.json holds; what does not fit is a RecipeError at `at`. */
+export function describeCheckedModelJson(file: string, folder: CheckedModelFolder, at: SourceLocation): ModelDescription {
+  return describeTopology(file, folder.topology, folder.specs, (message) => {
+    throw new RecipeError([{ at, message: `model ${file}: ${message}` }]);
+  });
+}
+
+/** The description of the model at `file`, after checkModelFolder's checks of it and its weight files. */
+export async function describeModelJson(file: string, at: SourceLocation): Promise<ModelDescription> {
+  return describeCheckedModelJson(file, await checkedModelJson(file, at), at);
 }
 
 /**

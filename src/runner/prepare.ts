@@ -8,7 +8,7 @@ import type { ResolvedRecipe } from '../recipe/types.js';
 import type { DataLocations } from '../data/locate.js';
 import type { ModelDescription } from '../models/description.js';
 import { describeBuiltinModel } from '../models/builtin.js';
-import { describeModelJson } from '../models/modelJson.js';
+import { checkedModelJson, describeCheckedModelJson } from '../models/modelJson.js';
 import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
@@ -34,8 +34,14 @@ export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescri
   switch (recipe.model.kind) {
     case 'builtin':
       return describeBuiltinModel(recipe.model);
-    case 'path':
-      return describeModelJson(recipe.model.path, recipe.model.at);
+    case 'path': {
+      const { path: file, at } = recipe.model;
+      const folder = await checkedModelJson(file, at);
+      const description = describeCheckedModelJson(file, folder, at);
+      // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
+      await checkModelJsonBuilds(file, folder, at);
+      return description;
+    }
     case 'onnx':
       return describeOnnx(recipe.model.path, recipe.model.at);
   }
@@ -70,8 +76,6 @@ async function prepareResolved(recipePath: string, loaded: ResolvedRecipe, optio
   // Before planning: the planner checks each plugin's kind (axis, composition) against the model.
   const { recipe, plugins } = await loadPlugins(loaded, { allow: options.allowPlugins ?? false });
   const model = await describeModel(recipe);
-  // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
-  if (recipe.model.kind === 'path') await checkModelJsonBuilds(recipe.model.path, recipe.model.at);
   // Only an idx split without a size needs its file read; the planner asks for the count then.
   const counts = recipe.data === null ? undefined : { train: await trainingImageCount(recipe.data) };
   const plan = buildPlan(recipe, model, counts);
