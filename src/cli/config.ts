@@ -15,6 +15,7 @@ import type { BackendRequest } from '../engine/backend/select.js';
 import type { LocatedDataName } from '../data/locate.js';
 import { explainSchemaErrors } from '../recipe/explain.js';
 import { SourcePositions, sortProblems, type PathSegment } from '../recipe/positions.js';
+import { show } from '../recipe/naming.js';
 import { decodeRecipe } from '../recipe/source.js';
 import { readRegularFile } from '../util/regularFile.js';
 import { thrownText } from '../util/thrown.js';
@@ -81,10 +82,13 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   if (result === null || result.isEmpty) return NO_CONFIG;
   const file = result.filepath;
   const config: unknown = result.config;
+  const positions = await configPositions(file);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new UsageError(`${file}: the prune-run config must be a mapping of settings (runsDir, seed, …), got ${Array.isArray(config) ? 'a list' : JSON.stringify(config)}`);
+    // Located like every other config mistake: package.json's is its "prune-run" value, not the file's top.
+    const where = positions === null ? file : formatLocation(positions.valueAt([]));
+    throw new UsageError(`${where}: the prune-run config must be a mapping of settings (runsDir, seed, …), got ${show(config)}`);
   }
-  const problems = await configProblems(config, file);
+  const problems = configProblems(config, file, positions);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const values = config as ConfigInput;
   const dir = path.dirname(file);
@@ -103,10 +107,9 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
   };
 }
 
-/** Every problem of the config, each as one line: `file:line:col: message`, or `file: message` for a JS config. */
-async function configProblems(config: object, file: string): Promise<string[]> {
+/** Every problem of the config, each as one line: `file:line:col: message`, or `file: message` for a JS config (no `positions`). */
+function configProblems(config: object, file: string, positions: SourcePositions | null): string[] {
   const validate = configValidator();
-  const positions = await configPositions(file);
   // explain.ts words ajv's errors for recipes; a config is the same kind of mapping, located the same way.
   const located = positions ?? new SourcePositions(parseDocument(''), new LineCounter(), file);
   const parsed = { file, text: '', value: config, positions: located };
