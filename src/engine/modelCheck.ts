@@ -7,44 +7,49 @@
  * layer. A topology is not trusted to be small: each weight is compared with the manifest before
  * it is allocated (a Dense layer of 50,000,000 units whose manifest lists 40 bytes would otherwise
  * take 800 MB to find out), so building costs no more than the weights the manifest lists, which
- * the folder check bounds.
+ * the folder check bounds. The check leaves nothing behind: TF.js's backend is as it was (the cpu
+ * backend is borrowed, backend/withCpu.ts), Layer.prototype.addWeight is TF.js's own again, and
+ * every tensor it made is disposed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { RecipeError, type SourceLocation } from '../errors.js';
 import type { CheckedModelFolder, WeightSpecJson } from '../models/modelFolder.js';
 import { thrownText } from '../util/thrown.js';
+import { withCpuBackend } from './backend/withCpu.js';
 
 type AddWeight = (this: { readonly name: string }, name: string, shape: readonly number[], dtype?: unknown, initializer?: unknown, ...rest: unknown[]) => unknown;
+
+/** What addWeight returns (a LayerVariable), as far as this check disposes it. */
+interface MadeWeight {
+  readonly val: { readonly isDisposed: boolean };
+  dispose(): void;
+}
 
 /** Thrown from inside a build by the guard below; its message is the problem. */
 class WeightNotListed extends Error {}
 
-/** The check of the build under way, if any: called with each weight a layer makes. */
-let guard: ((layer: string, weight: string, shape: readonly number[]) => void) | null = null;
-let installed = false;
-
-/** Puts the guard in front of every layer's addWeight (once; inactive outside a check). */
-function install(): void {
-  if (installed) return;
-  installed = true;
+/**
+ * Builds with `guard` in front of every layer's addWeight, called with each weight a layer makes
+ * before it is allocated; the patch is on TF.js's Layer prototype only while `build` runs (checks
+ * run one at a time: withCpuBackend queues them), and every weight made is disposed after, the
+ * model or not, also those of a build the guard stopped halfway.
+ */
+async function buildGuarded<T>(guard: (layer: string, weight: string, shape: readonly number[]) => void, build: () => Promise<T>): Promise<T> {
   const prototype = tf.layers.Layer.prototype as unknown as { addWeight: AddWeight };
   const addWeight = prototype.addWeight;
-  prototype.addWeight = function (this: { readonly name: string }, name, shape, dtype, initializer, ...rest) {
-    if (guard === null) return addWeight.call(this, name, shape, dtype, initializer, ...rest);
+  const weights: MadeWeight[] = [];
+  prototype.addWeight = function (this: { readonly name: string }, name, shape, dtype, _initializer, ...rest) {
     guard(this.name, name, shape);
-    // Zeros: the values are not looked at, only the shapes.
-    return addWeight.call(this, name, shape, dtype, tf.initializers.zeros(), ...rest);
+    // Zeros in place of the layer's initializer: the values are not looked at, only the shapes.
+    const weight = addWeight.call(this, name, shape, dtype, tf.initializers.zeros(), ...rest) as MadeWeight;
+    weights.push(weight);
+    return weight;
   };
-}
-
-/** Runs `action` without TF.js's console.warn notices (the cpu backend greets Node users with a banner on first use). */
-async function quietly<T>(action: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = () => undefined;
   try {
-    return await action();
+    return await build();
   } finally {
-    console.warn = warn;
+    prototype.addWeight = addWeight;
+    for (const weight of weights) if (!weight.val.isDisposed) weight.dispose();
   }
 }
 
@@ -52,10 +57,10 @@ const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /**
  * Why TF.js cannot build the model `topology` describes with the weights `specs` list, in words
- * (to follow `model file "…" `), or null when it can. Builds on the cpu backend, and disposes.
+ * (to follow `model file "…" `), or null when it can. Builds on the cpu backend (borrowed: the
+ * backend active before, or none, is active again after), and disposes what it built.
  */
 export async function modelBuildProblem(topology: Record<string, unknown>, specs: readonly WeightSpecJson[]): Promise<string | null> {
-  install();
   const listed = new Map(specs.map((spec) => [spec.name, spec.shape] as const));
   const made = new Set<string>();
   // Layers of a nested model name their weights after the outer one too.
@@ -63,8 +68,7 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
     const plain = `${layer}/${weight}`;
     return listed.has(plain) ? plain : [...listed.keys()].find((name) => name.endsWith(`/${plain}`));
   };
-  await quietly(() => tf.setBackend('cpu'));
-  guard = (layer, weight, shape) => {
+  const guard = (layer: string, weight: string, shape: readonly number[]) => {
     const name = nameOf(layer, weight);
     if (name === undefined) throw new WeightNotListed(`has a layer "${layer}" that makes a weight "${weight}" of shape ${shapeText(shape)}, which its weightsManifest does not list`);
     const expected = listed.get(name)!;
@@ -73,16 +77,17 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
     }
     made.add(name);
   };
-  let model: tf.LayersModel;
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as tf.io.ModelJSON);
-  } catch (error) {
-    if (error instanceof WeightNotListed) return error.message;
-    return `cannot be built by TF.js: ${thrownText(error).split('\n')[0]}`;
-  } finally {
-    guard = null;
-  }
-  model.dispose();
+  const built = await withCpuBackend(() =>
+    buildGuarded(guard, async () => {
+      // Only whether it built is kept.
+      (await tf.models.modelFromJSON({ modelTopology: topology } as unknown as tf.io.ModelJSON)).dispose();
+      return null;
+    }).catch((error: unknown) => {
+      if (error instanceof WeightNotListed) return error.message;
+      return `cannot be built by TF.js: ${thrownText(error).split('\n')[0]}`;
+    }),
+  );
+  if (built !== null) return built;
   const unused = specs.find((spec) => !made.has(spec.name));
   return unused === undefined ? null : `lists weight "${unused.name}", which no layer of the model has`;
 }
