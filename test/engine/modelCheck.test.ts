@@ -43,6 +43,8 @@ describe('the model.json build check', () => {
     expect(tf.getBackend()).toBeUndefined(); // nothing before this test chose one
     await expectAnswers();
     expect(tf.getBackend() ?? undefined).toBeUndefined();
+    // tf.memory() needs a backend; the engine's own count does not.
+    expect(tf.engine().state.numTensors).toBe(0);
     expect(addWeight()).toBe(tfjsAddWeight);
     // As without the check: wasm (registered by select.ts) outranks cpu and is not initialised yet.
     expect(() => tf.zeros([1])).toThrow(/not yet been initialized/);
