@@ -21,6 +21,8 @@ class WeightNotListed extends Error {}
 
 /** The check of the build under way, if any: called with each weight a layer makes. */
 let guard: ((layer: string, weight: string, shape: readonly number[]) => void) | null = null;
+/** The weights made by the build under way: a build that fails part way leaves them to dispose. */
+let builtWeights: { dispose(): void }[] = [];
 let installed = false;
 
 /** Puts the guard in front of every layer's addWeight (once; inactive outside a check). */
@@ -33,7 +35,9 @@ function install(): void {
     if (guard === null) return addWeight.call(this, name, shape, dtype, initializer, ...rest);
     guard(this.name, name, shape);
     // Zeros: the values are not looked at, only the shapes.
-    return addWeight.call(this, name, shape, dtype, tf.initializers.zeros(), ...rest);
+    const weight = addWeight.call(this, name, shape, dtype, tf.initializers.zeros(), ...rest);
+    builtWeights.push(weight as { dispose(): void });
+    return weight;
   };
 }
 
@@ -77,10 +81,12 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
   try {
     model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as tf.io.ModelJSON);
   } catch (error) {
+    for (const weight of builtWeights) weight.dispose();
     if (error instanceof WeightNotListed) return error.message;
     return `cannot be built by TF.js: ${thrownText(error).split('\n')[0]}`;
   } finally {
     guard = null;
+    builtWeights = [];
   }
   model.dispose();
   const unused = specs.find((spec) => !made.has(spec.name));
