@@ -22,6 +22,7 @@ import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
 import { sharedBytes } from './pixels.js';
+import type { IdxFilePair } from './types.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
 
 type Depth = 'header' | 'check' | 'count' | 'read';
@@ -231,6 +232,16 @@ export async function countIdxValues(file: string, label = file): Promise<{ read
   const { header, counts } = await scanIdx(file, label, 'count');
   if (counts === undefined || counts === null) throw new Error('internal: an IDX file counted without its counts');
   return { header, counts };
+}
+
+/** The header of a pair's images file, as readIdxHeader. */
+export async function readImagesHeader(pair: IdxFilePair, label: string): Promise<IdxHeader> {
+  return readIdxHeader(pair.images, label);
+}
+
+/** The counts of a pair's labels file by label, as countIdxValues. */
+export async function countLabels(pair: IdxFilePair, label: string): Promise<readonly number[]> {
+  return (await countIdxValues(pair.labels, label)).counts;
 }
 
 /** Reads an IDX file, gunzipping it if it is gzipped, with checkIdxFile's checks, and hashes the stored bytes. */

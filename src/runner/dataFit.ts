@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { DataError, type RecipeProblem, type SourceLocation } from '../errors.js';
-import { countIdxValues, readIdxHeader } from '../data/idxFile.js';
+import { countLabels, readImagesHeader } from '../data/idxFile.js';
 import { BUILTIN_CLASSES, BUILTIN_IMAGE_SHAPE, idxImageShape, imagesFit, labelsPastOutputs } from '../data/modelFit.js';
 import type { DataSource } from '../data/types.js';
 import type { ModelDescription } from '../models/description.js';
@@ -81,7 +81,7 @@ async function idxProblems(
   if (input !== undefined) {
     // The test images are the train images' size (recipe/dataFiles.ts): the train file speaks for both.
     await attempt('train', 'images', async () => {
-      const [, rows = 0, cols = 0] = (await readIdxHeader(data.train.images, label('train', 'images'))).dims;
+      const [, rows = 0, cols = 0] = (await readImagesHeader(data.train, label('train', 'images'))).dims;
       const shape = idxImageShape(rows, cols);
       if (imagesFit(input, shape)) return null;
       const channels = input.length === 3 && input[2] !== 1 ? `; IDX images are grey, one channel, and the model takes ${String(input[2])}` : '';
@@ -91,7 +91,7 @@ async function idxProblems(
   const width = outputWidthOf(model);
   if (width !== null) {
     for (const split of SPLITS) {
-      await attempt(split, 'labels', async () => labelsMessage(label(split, 'labels'), (await countIdxValues(data[split].labels, label(split, 'labels'))).counts, recipe.model, width));
+      await attempt(split, 'labels', async () => labelsMessage(label(split, 'labels'), await countLabels(data[split], label(split, 'labels')), recipe.model, width));
     }
   }
   return problems;
