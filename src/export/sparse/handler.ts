@@ -2,7 +2,7 @@
  * TF.js IOHandlers for sparse models: `tf.loadLayersModel(handler)` gets the dense artifacts and
  * builds the ordinary model. Files are read and checked when TF.js calls load, not before.
  *
- * Nothing in a folder is trusted (it may be damaged, truncated or made to harm): model.json is read
+ * Nothing in a folder (sparseModelFromDir) is trusted (it may be damaged, truncated or made to harm): model.json is read
  * only if it is a regular file within MAX_MODEL_JSON_BYTES, the payload only if it is a regular file
  * inside the folder by real path (a symlink out of it is refused) of exactly the manifest's
  * byteLength, and never further; the manifest declares at most MAX_MODEL_WEIGHT_BYTES of decoded
@@ -23,13 +23,15 @@ import { SPARSE_MODEL_JSON, type SparseModelFiles } from './format.js';
 import { invalid, parseSparseModelJson, type SparseModelJson } from './manifest.js';
 
 /**
- * The artifacts of a checked model.json and payload, once TF.js is known to build the topology
- * with exactly the manifest's weights. The check builds on the cpu backend; the backend in use
- * before is set back after it.
+ * The artifacts of a checked model.json and payload read from a folder, once TF.js is known to
+ * build the topology with exactly the manifest's model weights (an optimizer's are not the
+ * layers'). The check builds on the cpu backend; the backend in use before is set back after it.
  */
 async function checkedArtifacts(model: SparseModelJson, payload: Uint8Array, jsonFile: string, weightsFile: string): Promise<tf.io.ModelArtifacts> {
   const artifacts = decodeSparsePayload(model, payload, weightsFile);
-  const specs = (artifacts.weightSpecs ?? []).map((spec) => ({ name: spec.name, shape: [...spec.shape], dtype: spec.dtype }));
+  const specs = (artifacts.weightSpecs ?? [])
+    .filter((spec) => spec.group !== 'optimizer')
+    .map((spec) => ({ name: spec.name, shape: [...spec.shape], dtype: spec.dtype }));
   const backend = tf.getBackend();
   let problem: string | null;
   try {
@@ -41,13 +43,17 @@ async function checkedArtifacts(model: SparseModelJson, payload: Uint8Array, jso
   return artifacts;
 }
 
-/** Reads a sparse model held in memory; errors name the files as model.json and the manifest's path. */
+/**
+ * Reads a sparse model held in memory (the program's own, encodeSparseModel's): the format is
+ * checked whole (manifest.ts, decode.ts), the topology is not built against it, so the artifacts
+ * are exactly what the files hold. Errors name the files as model.json and the manifest's path.
+ */
 export function sparseModelHandler(files: SparseModelFiles): tf.io.IOHandler {
   return {
     // async, so that a bad file is a rejected promise like every other load failure, not a throw.
     load: async () => {
       const model = parseSparseModelJson(files.json, SPARSE_MODEL_JSON);
-      return checkedArtifacts(model, files.weights, SPARSE_MODEL_JSON, model.manifest.path);
+      return decodeSparsePayload(model, files.weights, model.manifest.path);
     },
   };
 }
