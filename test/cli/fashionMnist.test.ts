@@ -1,14 +1,22 @@
 /**
  * `--dry-run` of a recipe on data: {builtin: fashion-mnist}, its folder named by the project
- * config (tiny IDX fixtures stand in for the files), and the config's datasets key refused when wrong.
+ * config (tiny IDX files of 28×28 images stand in for the files: the data must fit the model, LeNet),
+ * and the config's datasets key refused when wrong.
  */
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { idxFile } from '../helpers/badFiles.js';
 import { listTree, makeTempDir, runCli, writeRecipe } from '../helpers/cli.js';
 
-const FIXTURES = path.join(import.meta.dirname, '..', 'data', 'fixtures');
-const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+/** Fashion-MNIST's four file names, each with its stand-in: 6 train and 3 test images, labels 0 to 2. */
+const FILES: Readonly<Record<string, Uint8Array>> = {
+  'train-images-idx3-ubyte': idxFile([6, 28, 28]),
+  'train-labels-idx1-ubyte': idxFile([6], Uint8Array.from([0, 1, 2, 0, 1, 2])),
+  't10k-images-idx3-ubyte': idxFile([3, 28, 28]),
+  't10k-labels-idx1-ubyte': idxFile([3], Uint8Array.from([2, 1, 0])),
+};
 const RECIPE =
   'model: {builtin: lenet}\ndata: {builtin: fashion-mnist, train_size: 4}\ntrain: {epochs: 1, batch_size: 2}\n' +
   'stages:\n  - name: s\n    targets:\n      - { select: { layer: fc1, param: kernel }, method: l1_unstructured, amount: 0.5 }\n';
@@ -17,7 +25,7 @@ let cwd: string;
 beforeEach(async () => {
   cwd = await makeTempDir();
   await mkdir(path.join(cwd, 'data', 'fm'), { recursive: true });
-  for (const name of NAMES) await copyFile(path.join(FIXTURES, `${name}.gz`), path.join(cwd, 'data', 'fm', `${name}.gz`));
+  for (const [name, bytes] of Object.entries(FILES)) await writeFile(path.join(cwd, 'data', 'fm', `${name}.gz`), gzipSync(bytes));
   await writeRecipe(cwd, 'package.json', '{}');
 });
 afterEach(async () => {
