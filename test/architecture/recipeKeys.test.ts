@@ -63,11 +63,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // IDX file names go through data/ (owned by another branch) into the file readers.
   'data.idx.train.labels': 4,
   'data.idx.test.labels': 4,
-  // epochs and optimizer are copied into the engine's progress events and optimizer state.
-  'train.epochs': 4,
-  'train.optimizer': 4,
-  'stages[].finetune.epochs': 4,
-  'stages[].finetune.optimizer': 4,
   // Copied into plan task fields of other names (PruneTask.cycle.of, PruneTask.rewind).
   'stages[].repeat': 4,
   'stages[].rewind': 4,
