@@ -66,10 +66,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // Copied into plan task fields of other names (PruneTask.cycle.of, PruneTask.rewind).
   'stages[].repeat': 4,
   'stages[].rewind': 4,
-  // Copied into the API's GroupTargetOptions, then passed into the core.
-  'stages[].filters.min_channels': 4,
-  'stages[].filters.target.macs': 4,
-  'stages[].filters.target.params': 4,
   // Passed through methods/checks.ts and prune/axis.ts helpers.
   'stages[].targets[].axis': 4,
   'stages[].targets[].dim': 4,
@@ -120,9 +116,10 @@ const RESOLVED: Readonly<Record<string, readonly Where[]>> = {
   'stages[].repeat': [[RECIPE, 'Stage', 'repeat']],
   'stages[].rewind': [[RECIPE, 'LocatedRewind', 'point']],
   'stages[].rewind.epoch': [[RECIPE, 'RewindPoint', 'epoch']],
-  'stages[].filters.min_channels': [[RECIPE, 'FilterStep', 'minChannels']],
-  'stages[].filters.target.macs': [[RECIPE, 'FilterStep', 'fraction']],
-  'stages[].filters.target.params': [[RECIPE, 'FilterStep', 'fraction']],
+  // Declared where they act, in the core's GroupTarget; the recipe's FilterStep, the API and the plan reuse them.
+  'stages[].filters.min_channels': [['src/prune/groupTarget.ts', 'GroupTarget', 'minChannels']],
+  'stages[].filters.target.macs': [['src/prune/groupTarget.ts', 'GroupTarget', 'fraction']],
+  'stages[].filters.target.params': [['src/prune/groupTarget.ts', 'GroupTarget', 'fraction']],
   'stages[].global.method': [{ spec: 'method' }],
   'stages[].global.amount': [{ spec: 'amount' }],
   'stages[].global.count': [{ spec: 'amount' }],
