@@ -63,9 +63,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // IDX file names go through data/ (owned by another branch) into the file readers.
   'data.idx.train.labels': 4,
   'data.idx.test.labels': 4,
-  // Copied into plan task fields of other names (PruneTask.cycle.of, PruneTask.rewind).
-  'stages[].repeat': 4,
-  'stages[].rewind': 4,
   // Passed through methods/checks.ts and prune/axis.ts helpers.
   'stages[].targets[].axis': 4,
   'stages[].targets[].dim': 4,
