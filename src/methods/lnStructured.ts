@@ -1,7 +1,8 @@
 /** ln_structured: removes whole channels of smallest Ln norm (torch's LnStructured). */
 import type { Amount } from '../prune/amount.js';
+import { formatAxisSpec } from '../prune/axis.js';
 import { formatNorm, normOrderFor } from '../prune/norm.js';
-import { formatAxisSpec, type AxisSpec, type NormSpec } from '../prune/spec.js';
+import type { AxisSpec, NormSpec } from '../prune/spec.js';
 import { lnStructured as lnMethod } from '../prune/structured.js';
 import { attempt, planChannels } from './checks.js';
 import { placeAxis, recorded } from './place.js';

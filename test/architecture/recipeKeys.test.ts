@@ -63,9 +63,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // IDX file names go through data/ (owned by another branch) into the file readers.
   'data.idx.train.labels': 4,
   'data.idx.test.labels': 4,
-  // Passed through methods/checks.ts and prune/axis.ts helpers.
-  'stages[].targets[].axis': 4,
-  'stages[].targets[].dim': 4,
   // Copied into the API's GroupNormOptions, then passed into the core.
   'stages[].targets[].n': 4,
   // Passed through the plugin loader's helpers as `given`.
