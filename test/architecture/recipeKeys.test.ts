@@ -63,8 +63,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // IDX file names go through data/ (owned by another branch) into the file readers.
   'data.idx.train.labels': 4,
   'data.idx.test.labels': 4,
-  // Copied into the API's GroupNormOptions, then passed into the core.
-  'stages[].targets[].n': 4,
   // Passed through the plugin loader's helpers as `given`.
   'stages[].targets[].module': 4,
   // The gate's limit is copied into the run record, which compare reads.
@@ -130,7 +128,8 @@ const RESOLVED: Readonly<Record<string, readonly Where[]>> = {
   'stages[].targets[].count': [{ spec: 'amount' }],
   'stages[].targets[].axis': [{ spec: 'axis' }],
   'stages[].targets[].dim': [{ spec: 'axis' }],
-  'stages[].targets[].n': [{ spec: 'n' }],
+  // Declared where it is read, in the core's NormOption; ln_structured's spec and the API's GroupNormOptions reuse it.
+  'stages[].targets[].n': [['src/prune/norm.ts', 'NormOption', 'n']],
   'stages[].targets[].groups': [{ spec: 'groups' }],
   'stages[].targets[].pattern': [{ spec: 'pattern' }],
   'stages[].targets[].module': [{ spec: 'module' }],
