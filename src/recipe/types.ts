@@ -193,6 +193,7 @@ export const EXPECTATION_NAMES: readonly ExpectationName[] = [
 
 export interface Expectation {
   readonly name: ExpectationName;
+  /** The limit the recipe sets: a fraction for accuracies and sparsities (a difference for the drop), a count for compact_parameters_max. */
   readonly limit: number;
   /** Where the limit is written. */
   readonly at: SourceLocation;
