@@ -12,6 +12,7 @@ import type { AmountOptions } from '../methods/index.js';
 import { describeAmount } from '../prune/amount.js';
 import { channelNormKeys } from '../prune/groupImportance.js';
 import { channelsByGroupNorm } from '../prune/groupNorm.js';
+import type { NormOption } from '../prune/norm.js';
 import type { NormSpec } from '../prune/spec.js';
 import { pruneError } from './codes.js';
 import { describeLayersModel } from './describe.js';
@@ -20,12 +21,14 @@ import { importanceMembers, maskRemovedChannels, removedBefore } from './groupMa
 import { masksOf } from './inspect.js';
 import { amountOf } from './options.js';
 
-/** `amount`: a fraction of each group's channels still unpruned; `count`: a number of them (torch's amount, either type). */
-export type GroupNormOptions = AmountOptions & {
+/**
+ * `amount`: a fraction of each group's channels still unpruned; `count`: a number of them (torch's
+ * amount, either type). `n`: the norm order as ln_structured takes it (the core's NormOption); a
+ * group's entries are read as one vector, so fro is their 2-norm and nuc is refused (orderOf).
+ */
+export type GroupNormOptions = AmountOptions & NormOption & {
   /** Output kernels (conv2d, dense) by weight name, `conv1/kernel`: each one's group loses channels. */
   readonly kernels: readonly string[];
-  /** The norm order as a recipe writes it: a number > 0, 'inf', '-inf', or 'fro' (the 2-norm of the group's entries). */
-  readonly n: NormSpec;
 };
 
 const CALL = 'ln_structured over channel groups';

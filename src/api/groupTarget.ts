@@ -12,23 +12,19 @@ import type * as tf from '@tensorflow/tfjs';
 import { channelGroups, type ChannelGroup } from '../models/channelGroups.js';
 import { costModelOf, MEASURE_WORDS, ownedUnitsOf, selectedGroups, type GroupMeasure } from '../models/groupPruning.js';
 import { groupImportance } from '../prune/groupImportance.js';
-import { channelFloor, selectGroupChannels, type TargetGroup } from '../prune/groupTarget.js';
+import { channelFloor, selectGroupChannels, type GroupTarget, type TargetGroup } from '../prune/groupTarget.js';
 import type { MaskSet } from '../prune/index.js';
 import { pruneError } from './codes.js';
 import { describeLayersModel } from './describe.js';
 import { importanceMembers, maskRemovedChannels, removedBefore } from './groupMasks.js';
 import { masksOf } from './inspect.js';
 
-/** What to prune and how far: the kernels whose groups may lose channels, the target, the floor. */
-export interface GroupTargetOptions {
+/** What to prune and how far: the kernels whose groups may lose channels, the target, the floor (the core's GroupTarget). */
+export interface GroupTargetOptions extends GroupTarget {
   /** Output kernels (conv2d, dense) by weight name, `conv1/kernel`: their groups are put up for removal. */
   readonly kernels: readonly string[];
   /** What the target counts: the model's trainable parameters or its multiply-adds per image. */
   readonly measure: GroupMeasure;
-  /** The fraction of the measure the removed channels take away (channels removed earlier count), 0 to 1. */
-  readonly fraction: number;
-  /** Every group keeps at least this fraction of its channels (rounded up, at least one); 0 to 1. */
-  readonly minChannels: number;
 }
 
 export interface GroupPruneOutcome {

@@ -25,10 +25,10 @@ export interface TrainingResume {
   readonly optimizer: OptimizerState;
 }
 
-export interface BatchProgress {
+/** `epochs`: the training config's, the count the batch's epoch is one of. */
+export interface BatchProgress extends Pick<TrainConfig, 'epochs'> {
   readonly kind: 'batch';
   readonly epoch: number;
-  readonly epochs: number;
   readonly batch: number;
   readonly batches: number;
   /** Means over the epoch so far. */

@@ -4,8 +4,8 @@
  */
 import { PruneError, type RecipeProblem, type SourceLocation } from '../errors.js';
 import type { Amount } from '../prune/amount.js';
-import { resolveAxis } from '../prune/axis.js';
-import { formatAxisSpec, type AxisSpec } from '../prune/spec.js';
+import { formatAxisSpec, resolveAxis } from '../prune/axis.js';
+import type { AxisSpec } from '../prune/spec.js';
 import { parameterText } from './text.js';
 import type { PlanContext, PlannedPrune } from './types.js';
 

@@ -6,7 +6,8 @@
 import { PruneError } from '../errors.js';
 import { checkedPlugin } from '../prune/checked.js';
 import type { PluginOptions } from '../prune/plugin.js';
-import { formatAxisSpec, type AxisSpec, type PluginReference } from '../prune/spec.js';
+import { formatAxisSpec } from '../prune/axis.js';
+import type { AxisSpec, PluginReference } from '../prune/spec.js';
 import { planAxis } from './checks.js';
 import { placeAxis } from './place.js';
 import { onTop } from './text.js';

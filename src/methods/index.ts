@@ -72,7 +72,8 @@ export function isStructuredSpec(spec: MethodSpec): spec is Extract<MethodSpec, 
 
 export type { CustomMethodSpec } from './custom.js';
 export type { L1UnstructuredOptions } from './l1Unstructured.js';
-export type { LnStructuredOptions, NormOption } from './lnStructured.js';
+export type { LnStructuredOptions } from './lnStructured.js';
+export type { NormOption } from '../prune/norm.js';
 export type { RandomStructuredOptions } from './randomStructured.js';
 export type { RandomUnstructuredOptions } from './randomUnstructured.js';
 export type { SemiStructuredOptions } from './semiStructured.js';

@@ -1,25 +1,21 @@
 /** ln_structured: removes whole channels of smallest Ln norm (torch's LnStructured). */
 import type { Amount } from '../prune/amount.js';
-import { formatNorm, normOrderFor } from '../prune/norm.js';
-import { formatAxisSpec, type AxisSpec, type NormSpec } from '../prune/spec.js';
+import { formatAxisSpec } from '../prune/axis.js';
+import { formatNorm, normOrderFor, type NormOption } from '../prune/norm.js';
+import type { AxisSpec, NormSpec } from '../prune/spec.js';
 import { lnStructured as lnMethod } from '../prune/structured.js';
 import { attempt, planChannels } from './checks.js';
 import { placeAxis, recorded } from './place.js';
 import { channelOutcome, formatAmount, rankText } from './text.js';
 import type { AmountOptions, AxisOptions, ImportanceOption, MethodContext, MethodDescriptor } from './types.js';
 
-export interface LnStructuredSpec {
+/** `n`: the core's NormOption (prune/norm.ts). */
+export interface LnStructuredSpec extends NormOption {
   readonly method: 'ln_structured';
   readonly amount: Amount;
-  readonly n: NormSpec;
   readonly axis: AxisSpec;
   /** Whole channel groups (api/groupNorm.ts) instead of the parameter alone; absent: the parameter alone. */
   readonly groups?: true;
-}
-
-export interface NormOption {
-  /** torch.norm's p: a number > 0, 'inf', '-inf', or 'fro' / 'nuc' where torch.norm accepts them. */
-  readonly n: NormSpec;
 }
 
 export type LnStructuredOptions = AmountOptions & AxisOptions & NormOption & ImportanceOption;

@@ -1,6 +1,7 @@
 /** random_structured: removes whole channels chosen by a seeded generator (torch's RandomStructured). */
 import type { Amount } from '../prune/amount.js';
-import { formatAxisSpec, type AxisSpec } from '../prune/spec.js';
+import { formatAxisSpec } from '../prune/axis.js';
+import type { AxisSpec } from '../prune/spec.js';
 import { randomStructured as randomMethod } from '../prune/structured.js';
 import { SeededRandom } from '../util/random.js';
 import { planChannels } from './checks.js';

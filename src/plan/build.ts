@@ -12,6 +12,7 @@ import { planGroupTarget } from './filterGroups.js';
 import { isGroupNorm, planGroupNorms } from './groupNorms.js';
 import { SeededRandom } from '../util/random.js';
 import { planSizeProblem } from './planSize.js';
+import { pruneCycle } from './pruneCycle.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
 import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
@@ -184,8 +185,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
           remove,
           dependsOn: [last, ...analysed.map((g) => g.allocation.sensitivity)],
           filters,
-          rewind: stage.rewind?.point ?? null,
-          cycle: { index: cycle, of: stage.repeat },
+          ...pruneCycle(stage, cycle),
         });
         last = pruneId;
         evaluate(`evaluate:${stage.name}${suffix}:pruned`, stage.name, 'pruned');

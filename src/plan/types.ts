@@ -6,9 +6,10 @@ import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/inde
 import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
-import type { ExportConfig, ModelSource, ReportConfig, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { ExportConfig, ModelSource, ReportConfig, TrainConfig } from '../recipe/types.js';
 import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
+import type { PruneCycle } from './pruneCycle.js';
 
 /**
  * 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh.
@@ -119,7 +120,8 @@ export type GroupTargetTask = GroupTargetOptions;
 /** An ln_structured target with `groups: true` (plan/groupNorms.ts): pure data, the norm as the recipe writes it. */
 export type GroupNormTask = GroupNormOptions;
 
-export interface PruneTask extends TaskBase {
+/** `rewind` and `cycle`: what the task takes from its stage (pruneCycle.ts). */
+export interface PruneTask extends TaskBase, PruneCycle {
   readonly kind: 'prune';
   readonly scope: 'local' | 'global';
   /** Applied in order; empty for a stage that only removes. */
@@ -133,10 +135,6 @@ export interface PruneTask extends TaskBase {
   readonly remove: readonly string[];
   /** Structured pruning to a target (channel groups), after the groups; null: none. */
   readonly filters: GroupTargetTask | null;
-  /** After pruning, reset the surviving weights to a snapshot (lottery tickets); null: none. */
-  readonly rewind: RewindPoint | null;
-  /** Which prune–fine-tune cycle of its stage this is (1-based) and how many there are. */
-  readonly cycle: { readonly index: number; readonly of: number };
 }
 
 export interface EvaluateTask extends TaskBase {

@@ -88,17 +88,17 @@ export class PluginHost {
       const message = await Promise.race([first, ended, late, memory.exceeded]);
       if (message === 'late') {
         await worker.terminate();
-        return { ok: false, problem: `plugin module "${start.given}" did not finish loading within ${seconds(timeLimitMs)} (its top-level code runs when it is imported); it was stopped` };
+        return { ok: false, problem: `plugin module "${start.module}" did not finish loading within ${seconds(timeLimitMs)} (its top-level code runs when it is imported); it was stopped` };
       }
       if (message.kind === 'loaded') {
         worker.unref();
         return { ok: true, thread, name: message.name, kind: message.pluginKind };
       }
       await worker.terminate();
-      return { ok: false, problem: message.kind === 'refused' ? message.problem : `plugin module "${start.given}" answered ${message.kind} before loading` };
+      return { ok: false, problem: message.kind === 'refused' ? message.problem : `plugin module "${start.module}" answered ${message.kind} before loading` };
     } catch (error) {
       await worker.terminate();
-      return { ok: false, problem: `cannot import plugin module "${start.given}": ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, problem: `cannot import plugin module "${start.module}": ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       clearTimeout(timer);
       memory.stop();

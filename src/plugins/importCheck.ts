@@ -6,6 +6,7 @@
  * imports used only as types, which the compiler drops) are not imports of the code that runs.
  */
 import { parse } from 'acorn';
+import type { CustomMethodSpec } from '../methods/index.js';
 import { importProblem, ALLOWED_IMPORTS } from './importRules.js';
 
 type TypeScript = typeof import('typescript');
@@ -100,11 +101,11 @@ function typescriptImports(ts: TypeScript, file: string, source: string, compile
 
 /**
  * Checks every import of a plugin module against the rule. `file` is the module's real path,
- * `given` its name in the recipe; for TypeScript, `typescript` is the compiler and `compiled` its output.
+ * `spec.module` its name in the recipe; for TypeScript, `typescript` is the compiler and `compiled` its output.
  */
 export function checkPluginImports(
   file: string,
-  given: string,
+  spec: Pick<CustomMethodSpec, 'module'>,
   source: string,
   typescript: { readonly ts: TypeScript; readonly compiled: string } | null,
 ): ImportCheck {
@@ -115,12 +116,12 @@ export function checkPluginImports(
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const message = error instanceof Error ? error.message.replace(/ \(\d+:\d+\)$/, '') : String(error);
     const at = loc === undefined ? '' : ` at ${file}:${String(loc.line)}:${String(loc.column + 1)}`;
-    return { ok: false, problem: `plugin module "${given}" is not a valid ES module${at}: ${message}` };
+    return { ok: false, problem: `plugin module "${spec.module}" is not a valid ES module${at}: ${message}` };
   }
   const refused = sites.flatMap((site) => {
     const problem = importProblem(site.specifier);
     return problem === null ? [] : [`${file}:${String(site.line)}:${String(site.col)}: ${problem}`];
   });
   if (refused.length === 0) return { ok: true };
-  return { ok: false, problem: `plugin module "${given}" imports what a plugin may not (it can import ${ALLOWED_IMPORTS}): ${refused.join('; ')}` };
+  return { ok: false, problem: `plugin module "${spec.module}" imports what a plugin may not (it can import ${ALLOWED_IMPORTS}): ${refused.join('; ')}` };
 }

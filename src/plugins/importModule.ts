@@ -5,6 +5,7 @@
  * (importCheck.ts) before anything of it runs. So what runs is what was hashed — the hash the plan,
  * the stage cache key and resume's plan check carry — and a plugin is one file.
  */
+import type { CustomMethodSpec } from '../methods/index.js';
 import { checkPluginImports } from './importCheck.js';
 import type { PluginExtension } from './place.js';
 
@@ -22,10 +23,10 @@ async function typescript(): Promise<TypeScript | null> {
   }
 }
 
-async function compiled(file: string, source: string, given: string): Promise<ModuleCode> {
+async function compiled(file: string, source: string, spec: Pick<CustomMethodSpec, 'module'>): Promise<ModuleCode> {
   const ts = await typescript();
   if (ts === null) {
-    return { ok: false, problem: `plugin module "${given}" is TypeScript, which needs the typescript package to compile: npm install typescript, or write the plugin as .js` };
+    return { ok: false, problem: `plugin module "${spec.module}" is TypeScript, which needs the typescript package to compile: npm install typescript, or write the plugin as .js` };
   }
   const output = ts.transpileModule(source, {
     fileName: file,
@@ -36,18 +37,18 @@ async function compiled(file: string, source: string, given: string): Promise<Mo
   if (first !== undefined) {
     const where = first.file !== undefined && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : null;
     const at = where === null ? '' : ` at ${String(where.line + 1)}:${String(where.character + 1)}`;
-    return { ok: false, problem: `plugin module "${given}" does not compile${at}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}` };
+    return { ok: false, problem: `plugin module "${spec.module}" does not compile${at}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}` };
   }
-  const imports = checkPluginImports(file, given, source, { ts, compiled: output.outputText });
+  const imports = checkPluginImports(file, spec, source, { ts, compiled: output.outputText });
   if (!imports.ok) return imports;
   return { ok: true, url: `data:text/javascript;base64,${Buffer.from(output.outputText, 'utf8').toString('base64')}` };
 }
 
-/** The module's code to import; `bytes` are the file's content as hashed (`sha256`). */
-export async function moduleCode(file: string, extension: PluginExtension, bytes: Uint8Array, sha256: string, given: string): Promise<ModuleCode> {
+/** The module's code to import; `bytes` are the file's content as hashed (`sha256`), `spec.module` its name in the recipe. */
+export async function moduleCode(file: string, extension: PluginExtension, bytes: Uint8Array, sha256: string, spec: Pick<CustomMethodSpec, 'module'>): Promise<ModuleCode> {
   const source = Buffer.from(bytes).toString('utf8');
-  if (extension === '.ts') return compiled(file, source, given);
-  const imports = checkPluginImports(file, given, source, null);
+  if (extension === '.ts') return compiled(file, source, spec);
+  const imports = checkPluginImports(file, spec, source, null);
   if (!imports.ok) return imports;
   // The hash in the URL keeps Node's module cache from serving an older version of the same file.
   return { ok: true, url: `data:text/javascript;base64,${Buffer.from(bytes).toString('base64')}#${sha256}` };

@@ -8,6 +8,7 @@
  * before any run folder exists.
  */
 import { RecipeError, type RecipeProblem } from '../errors.js';
+import type { CustomMethodSpec } from '../methods/index.js';
 import type { PluginReference } from '../prune/spec.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 import { sha256Hex } from '../util/sha256.js';
@@ -34,20 +35,20 @@ const NEEDS_PERMISSION =
   'is code, and a recipe is data: prune-run loads a plugin module only when you allow it. ' +
   'Run with --allow-plugins, or set allowPlugins: true in the project config (library: prepareRun(file, { allowPlugins: true }))';
 
-async function loadOne(given: string, recipeFile: string): Promise<{ reference: PluginReference } | { problem: string }> {
-  const placed = await placeModule(given, recipeFile);
+async function loadOne(spec: Pick<CustomMethodSpec, 'module'>, recipeFile: string): Promise<{ reference: PluginReference } | { problem: string }> {
+  const placed = await placeModule(spec, recipeFile);
   if (!placed.ok) return { problem: placed.problem };
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(placed.file, MAX_PLUGIN_BYTES); // checked by placeModule; checked again as read
   } catch (error) {
-    if (error instanceof FileRefusedError) return { problem: fileRefusalMessage('plugin module', given, error.refusal) };
+    if (error instanceof FileRefusedError) return { problem: fileRefusalMessage('plugin module', spec.module, error.refusal) };
     throw error;
   }
   const sha256 = sha256Hex(bytes);
-  const code = await moduleCode(placed.file, placed.extension, bytes, sha256, given);
+  const code = await moduleCode(placed.file, placed.extension, bytes, sha256, spec);
   if (!code.ok) return { problem: code.problem };
-  const hosted = await PluginHost.load({ url: code.url, file: placed.file, given });
+  const hosted = await PluginHost.load({ url: code.url, file: placed.file, module: spec.module });
   if (!hosted.ok) return { problem: hosted.problem };
   const { host } = hosted;
   const reference: PluginReference = { file: placed.file, sha256, name: host.name, kind: host.kind };
@@ -69,7 +70,7 @@ export async function loadPlugins(recipe: ResolvedRecipe, permission: PluginPerm
   for (const use of uses) {
     let outcome = outcomes.get(use.spec.module);
     if (outcome === undefined) {
-      outcome = await loadOne(use.spec.module, recipe.file);
+      outcome = await loadOne(use.spec, recipe.file);
       outcomes.set(use.spec.module, outcome);
     }
     if ('problem' in outcome) problems.push({ at: use.at, message: outcome.problem });

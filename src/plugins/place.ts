@@ -4,6 +4,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import type { CustomMethodSpec } from '../methods/index.js';
 import { fileRefusalMessage, FileRefusedError, openRegularFile } from '../util/regularFile.js';
 
 /** The extensions prune-run can import: ES modules in JavaScript, and TypeScript compiled in memory. */
@@ -17,10 +18,10 @@ export type PlacedModule =
   | { readonly ok: true; readonly file: string; readonly extension: PluginExtension }
   | { readonly ok: false; readonly problem: string };
 
-/** The module `given` (relative to the recipe's folder) as a real path inside that folder's tree. */
-export async function placeModule(given: string, recipeFile: string): Promise<PlacedModule> {
+/** The spec's module (relative to the recipe's folder) as a real path inside that folder's tree. */
+export async function placeModule(spec: Pick<CustomMethodSpec, 'module'>, recipeFile: string): Promise<PlacedModule> {
   const dir = path.dirname(recipeFile);
-  const asked = path.resolve(dir, given);
+  const asked = path.resolve(dir, spec.module);
   let real: string;
   let realDir: string;
   try {
@@ -32,8 +33,8 @@ export async function placeModule(given: string, recipeFile: string): Promise<Pl
       ok: false,
       problem:
         code === 'ENOENT' || code === 'ENOTDIR'
-          ? `plugin module not found: "${given}" (looked for ${asked}; relative paths start at the recipe's folder)`
-          : `cannot read plugin module "${given}": ${code ?? String(error)}`,
+          ? `plugin module not found: "${spec.module}" (looked for ${asked}; relative paths start at the recipe's folder)`
+          : `cannot read plugin module "${spec.module}": ${code ?? String(error)}`,
     };
   }
   const inside = path.relative(realDir, real);
@@ -41,7 +42,7 @@ export async function placeModule(given: string, recipeFile: string): Promise<Pl
     return {
       ok: false,
       problem:
-        `plugin module "${given}" is ${real}, outside the recipe's folder ${realDir}` +
+        `plugin module "${spec.module}" is ${real}, outside the recipe's folder ${realDir}` +
         `${real !== asked ? ` (through a symlink: ${asked})` : ''}; prune-run loads plugins only from inside ` +
         "the recipe's own directory tree: copy the module there",
     };
@@ -50,12 +51,12 @@ export async function placeModule(given: string, recipeFile: string): Promise<Pl
     const { handle } = await openRegularFile(real, MAX_PLUGIN_BYTES);
     await handle.close();
   } catch (error) {
-    if (error instanceof FileRefusedError) return { ok: false, problem: fileRefusalMessage('plugin module', given, error.refusal) };
+    if (error instanceof FileRefusedError) return { ok: false, problem: fileRefusalMessage('plugin module', spec.module, error.refusal) };
     throw error;
   }
   const extension = PLUGIN_EXTENSIONS.find((e) => real.endsWith(e));
   if (extension === undefined) {
-    return { ok: false, problem: `plugin module "${given}" must be JavaScript (.js, .mjs, an ES module) or TypeScript (.ts)` };
+    return { ok: false, problem: `plugin module "${spec.module}" must be JavaScript (.js, .mjs, an ES module) or TypeScript (.ts)` };
   }
   return { ok: true, file: real, extension };
 }

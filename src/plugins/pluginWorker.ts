@@ -60,13 +60,13 @@ async function importPlugin(): Promise<PruningPlugin | string> {
   } catch (error) {
     const message = named(thrownText(error));
     const refused = (error as { code?: unknown }).code === REFUSED_IMPORT;
-    return `${refused ? `plugin module "${start.given}" was refused while loading` : `cannot import plugin module "${start.given}"`}: ${message}`;
+    return `${refused ? `plugin module "${start.module}" was refused while loading` : `cannot import plugin module "${start.module}"`}: ${message}`;
   }
   if (!('default' in namespace)) {
-    return `plugin module "${start.given}" has no default export; export default { name, kind, computeMask } (type PruningPlugin)`;
+    return `plugin module "${start.module}" has no default export; export default { name, kind, computeMask } (type PruningPlugin)`;
   }
   const problem = pluginProblem(namespace['default']);
-  if (problem !== null) return `plugin module "${start.given}": ${problem} (export default { name, kind, computeMask }, type PruningPlugin)`;
+  if (problem !== null) return `plugin module "${start.module}": ${problem} (export default { name, kind, computeMask }, type PruningPlugin)`;
   return namespace['default'] as PruningPlugin;
 }
 

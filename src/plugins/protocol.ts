@@ -1,14 +1,14 @@
 /** The messages between the main thread and a plugin's thread (host.ts ↔ pluginWorker.ts). */
+import type { CustomMethodSpec } from '../methods/index.js';
 import type { MethodKind } from '../prune/method.js';
 import type { PluginOptions } from '../prune/plugin.js';
 
-/** What the thread is started with. */
-export interface PluginWorkerStart {
+/** What the thread is started with; `module`: the spec's, as the recipe names it, for messages. */
+export interface PluginWorkerStart extends Pick<CustomMethodSpec, 'module'> {
   /** The module to import: a data: URL of the bytes that were hashed (compiled, for TypeScript). */
   readonly url: string;
-  /** The module's real path and its name in the recipe, for messages. */
+  /** The module's real path. */
   readonly file: string;
-  readonly given: string;
   /** importGuard.ts's URL, registered as the thread's module loader hook before the plugin is imported. */
   readonly guard: string;
 }

@@ -1,12 +1,12 @@
 /**
- * A structured method's AxisSpec → the TF.js axis it prunes along. Both spellings go through
- * torch's dim, because torch's layout is where "output channels" has one fixed place (dim 0) for
- * convolutions and linear layers alike; layout.ts then maps the dim into TF.js layout.
+ * A structured method's AxisSpec → the TF.js axis it prunes along, and the spec as the recipe
+ * wrote it (for messages). Both spellings go through torch's dim, because torch's layout is where
+ * "output channels" has one fixed place (dim 0) for convolutions and linear layers alike;
+ * layout.ts then maps the dim into TF.js layout.
  */
 import { PruneError } from '../errors.js';
 import { torchDimToTfjsAxis, type WeightLayout } from './layout.js';
 import type { AxisSpec, ChannelMeaning } from './spec.js';
-import { formatAxisSpec } from './spec.js';
 
 /** torch's weights are [out, in, ...] for Conv2d and Linear alike. */
 const MEANING_TO_TORCH_DIM: Readonly<Record<ChannelMeaning, number>> = { out: 0, in: 1 };
@@ -19,6 +19,11 @@ const DIM_MEANINGS: Readonly<Record<WeightLayout, readonly string[]>> = {
   conv2d: ['output channels, the filters', 'input channels', 'kernel rows', 'kernel columns'],
   dense: ['output units', 'input units'],
 };
+
+/** How the axis was written in the recipe: `axis: out` or `dim: 0`. */
+export function formatAxisSpec(axis: AxisSpec): string {
+  return axis.kind === 'meaning' ? `axis: ${axis.value}` : `dim: ${String(axis.dim)}`;
+}
 
 /** torch's dim as a non-negative index, or null when out of range for the layout. */
 export function normaliseTorchDim(layout: WeightLayout, dim: number): number | null {

@@ -25,11 +25,20 @@ export interface TargetGroup {
   readonly owns: readonly OwnedUnit[];
 }
 
-export interface GroupTargetInput {
+/**
+ * How far group pruning to a target goes. Declared here, where the values act; the API's options,
+ * the plan's task and the recipe's `filters:` step reuse these declarations.
+ */
+export interface GroupTarget {
+  /** The fraction of the model's measure the removed channels take away (channels removed earlier count), 0 to 1. */
+  readonly fraction: number;
+  /** Every group keeps at least this fraction of its channels (rounded up, at least one: channelFloor); 0 to 1. */
+  readonly minChannels: number;
+}
+
+export interface GroupTargetInput extends Pick<GroupTarget, 'fraction'> {
   readonly cost: CostModel;
   readonly groups: readonly TargetGroup[];
-  /** The fraction of the dense cost to remove, 0 to 1. */
-  readonly fraction: number;
   /** 'parameters' or 'MACs', for messages. */
   readonly measure: string;
 }
@@ -49,9 +58,9 @@ export interface GroupTargetResult {
   readonly after: number;
 }
 
-/** The floor of a group: `fraction` of its channels, rounded up, at least one. */
-export function channelFloor(channels: number, fraction: number): number {
-  return Math.min(channels, Math.max(1, Math.ceil(fraction * channels - 1e-9)));
+/** The floor of a group: `minChannels` of its channels, rounded up, at least one. */
+export function channelFloor(channels: number, minChannels: GroupTarget['minChannels']): number {
+  return Math.min(channels, Math.max(1, Math.ceil(minChannels * channels - 1e-9)));
 }
 
 function startingKept(input: GroupTargetInput): Map<string, number> {

@@ -17,6 +17,15 @@ import type { NormSpec } from './spec.js';
 import type { NormOrder } from './structured.js';
 
 /**
+ * The norm order of ln_structured, declared here where it is read (normOrderFor, formatNorm); the
+ * method's spec and options and the API's channel-group options reuse this declaration.
+ */
+export interface NormOption {
+  /** torch.norm's p: a number > 0, 'inf', '-inf', or 'fro' / 'nuc' where torch.norm accepts them. */
+  readonly n: NormSpec;
+}
+
+/**
  * The numeric norm order for pruning a tensor of rank `reducedDims + 1` along one axis. Throws
  * PruneError (PRUNE_NORM_INVALID) saying why torch refuses it.
  */

@@ -59,8 +59,3 @@ export interface PluginReference {
   readonly name: string;
   readonly kind: MethodKind;
 }
-
-/** How the axis was written in the recipe: `axis: out` or `dim: 0`. */
-export function formatAxisSpec(axis: AxisSpec): string {
-  return axis.kind === 'meaning' ? `axis: ${axis.value}` : `dim: ${String(axis.dim)}`;
-}

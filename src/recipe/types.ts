@@ -10,6 +10,7 @@ import type { BuiltinModel } from '../models/builtin.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { GlobalOptions } from '../prune/global.js';
+import type { GroupTarget } from '../prune/groupTarget.js';
 import type { MaskReference } from '../prune/spec.js';
 import type { ScheduleSpec } from '../schedules/index.js';
 
@@ -131,12 +132,11 @@ export interface Stage {
 /**
  * Structured pruning to a target: whole channel groups lose channels, least important per unit of
  * cost first, until the removed channels take away `target.fraction` of the model's `target.measure`.
+ * `fraction` and `minChannels` are the core's (prune/groupTarget.ts), declared where they act.
  */
-export interface FilterStep {
+export interface FilterStep extends Pick<GroupTarget, 'minChannels'> {
   readonly select: readonly Selector[];
-  readonly target: { readonly measure: GroupMeasure; readonly fraction: number; readonly at: SourceLocation };
-  /** Every group keeps at least this fraction of its channels (rounded up, at least one). */
-  readonly minChannels: number;
+  readonly target: Pick<GroupTarget, 'fraction'> & { readonly measure: GroupMeasure; readonly at: SourceLocation };
   readonly at: SourceLocation;
 }
 
@@ -193,6 +193,7 @@ export const EXPECTATION_NAMES: readonly ExpectationName[] = [
 
 export interface Expectation {
   readonly name: ExpectationName;
+  /** The limit the recipe sets: a fraction for accuracies and sparsities (a difference for the drop), a count for compact_parameters_max. */
   readonly limit: number;
   /** Where the limit is written. */
   readonly at: SourceLocation;

@@ -104,15 +104,16 @@ export type { SensitivityCurve, SensitivityPoint, SensitivityResult } from '../e
 import type { CompactEntry } from '../export/compactEntry.js';
 export type { CompactEntry, CompactLayerEntry } from '../export/compactEntry.js';
 
+// The limit a gate result holds is the recipe's own (recipe/types.ts Expectation).
+import type { Expectation } from '../recipe/types.js';
+
 /**
  * One `expect:` gate checked against the finished run (src/runs/expectations.ts). In record.json,
- * report.md, report.html, the --json summary and manifest.json.
+ * report.md, report.html, the --json summary and manifest.json. `limit`: the recipe's, as it sets it.
  */
-export interface ExpectationResult {
+export interface ExpectationResult extends Pick<Expectation, 'limit'> {
   /** The expectation's key as written in the recipe, e.g. `final_accuracy_min`. */
   readonly name: string;
-  /** The limit the recipe sets. */
-  readonly limit: number;
   /** The run's value (a fraction, or a parameter count); null when the run did not measure it or it is not a number. */
   readonly actual: number | null;
   readonly passed: boolean;

@@ -63,29 +63,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // IDX file names go through data/ (owned by another branch) into the file readers.
   'data.idx.train.labels': 4,
   'data.idx.test.labels': 4,
-  // epochs and optimizer are copied into the engine's progress events and optimizer state.
-  'train.epochs': 4,
-  'train.optimizer': 4,
-  'stages[].finetune.epochs': 4,
-  'stages[].finetune.optimizer': 4,
-  // Copied into plan task fields of other names (PruneTask.cycle.of, PruneTask.rewind).
-  'stages[].repeat': 4,
-  'stages[].rewind': 4,
-  // Copied into the API's GroupTargetOptions, then passed into the core.
-  'stages[].filters.min_channels': 4,
-  'stages[].filters.target.macs': 4,
-  'stages[].filters.target.params': 4,
-  // Passed through methods/checks.ts and prune/axis.ts helpers.
-  'stages[].targets[].axis': 4,
-  'stages[].targets[].dim': 4,
-  // Copied into the API's GroupNormOptions, then passed into the core.
-  'stages[].targets[].n': 4,
-  // Passed through the plugin loader's helpers as `given`.
-  'stages[].targets[].module': 4,
-  // The gate's limit is copied into the run record, which compare reads.
-  ...Object.fromEntries(
-    ['final_accuracy_min', 'accuracy_drop_max', 'global_sparsity_min', 'global_sparsity_max', 'model_sparsity_min', 'compact_parameters_max'].map((k) => [`expect.${k}`, 4]),
-  ),
 };
 
 type Where = readonly [file: string, type: string, property: string] | { readonly spec: string };
@@ -125,9 +102,10 @@ const RESOLVED: Readonly<Record<string, readonly Where[]>> = {
   'stages[].repeat': [[RECIPE, 'Stage', 'repeat']],
   'stages[].rewind': [[RECIPE, 'LocatedRewind', 'point']],
   'stages[].rewind.epoch': [[RECIPE, 'RewindPoint', 'epoch']],
-  'stages[].filters.min_channels': [[RECIPE, 'FilterStep', 'minChannels']],
-  'stages[].filters.target.macs': [[RECIPE, 'FilterStep', 'fraction']],
-  'stages[].filters.target.params': [[RECIPE, 'FilterStep', 'fraction']],
+  // Declared where they act, in the core's GroupTarget; the recipe's FilterStep, the API and the plan reuse them.
+  'stages[].filters.min_channels': [['src/prune/groupTarget.ts', 'GroupTarget', 'minChannels']],
+  'stages[].filters.target.macs': [['src/prune/groupTarget.ts', 'GroupTarget', 'fraction']],
+  'stages[].filters.target.params': [['src/prune/groupTarget.ts', 'GroupTarget', 'fraction']],
   'stages[].global.method': [{ spec: 'method' }],
   'stages[].global.amount': [{ spec: 'amount' }],
   'stages[].global.count': [{ spec: 'amount' }],
@@ -144,7 +122,8 @@ const RESOLVED: Readonly<Record<string, readonly Where[]>> = {
   'stages[].targets[].count': [{ spec: 'amount' }],
   'stages[].targets[].axis': [{ spec: 'axis' }],
   'stages[].targets[].dim': [{ spec: 'axis' }],
-  'stages[].targets[].n': [{ spec: 'n' }],
+  // Declared where it is read, in the core's NormOption; ln_structured's spec and the API's GroupNormOptions reuse it.
+  'stages[].targets[].n': [['src/prune/norm.ts', 'NormOption', 'n']],
   'stages[].targets[].groups': [{ spec: 'groups' }],
   'stages[].targets[].pattern': [{ spec: 'pattern' }],
   'stages[].targets[].module': [{ spec: 'module' }],
