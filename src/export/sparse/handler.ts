@@ -25,20 +25,15 @@ import { invalid, parseSparseModelJson, type SparseModelJson } from './manifest.
 /**
  * The artifacts of a checked model.json and payload read from a folder, once TF.js is known to
  * build the topology with exactly the manifest's model weights (an optimizer's are not the
- * layers'). The check builds on the cpu backend; the backend in use before is set back after it.
+ * layers').
  */
 async function checkedArtifacts(model: SparseModelJson, payload: Uint8Array, jsonFile: string, weightsFile: string): Promise<tf.io.ModelArtifacts> {
   const artifacts = decodeSparsePayload(model, payload, weightsFile);
   const specs = (artifacts.weightSpecs ?? [])
     .filter((spec) => spec.group !== 'optimizer')
     .map((spec) => ({ name: spec.name, shape: [...spec.shape], dtype: spec.dtype }));
-  const backend = tf.getBackend();
-  let problem: string | null;
-  try {
-    problem = await modelBuildProblem(artifacts.modelTopology as Record<string, unknown>, specs);
-  } finally {
-    if (tf.getBackend() !== backend) await tf.setBackend(backend);
-  }
+  // The check borrows the cpu backend and sets back the one in use (engine/backend/withCpu.ts).
+  const problem = await modelBuildProblem(artifacts.modelTopology as Record<string, unknown>, specs);
   if (problem !== null) throw invalid(jsonFile, `its model ${problem}`);
   return artifacts;
 }
