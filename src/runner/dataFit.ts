@@ -53,7 +53,7 @@ function labelsMessage(file: string, counted: readonly number[], model: ModelSou
   if (past === null) return null;
   const hint = model.kind === 'builtin' ? ' (builtin resnet and mobilenet take model.classes)' : '';
   return (
-    `${file} holds labels up to ${past.largest} (${past.count} of its ${past.total} labels are ${width.units} or more), but ${modelName(model)} has ` +
+    `${file} holds labels up to ${past.largest} (${past.count} of its ${past.total} labels ${past.count === 1 ? 'is' : 'are'} ${width.units} or more), but ${modelName(model)} has ` +
     `${outputsText(model, width)}: a label is an output's index, so each must be below ${width.units}; use a model with at least ${past.largest + 1} outputs${hint}`
   );
 }

@@ -41,7 +41,7 @@ describe('data checked against the model before a run', () => {
   it('refuses a label at the output count at each labels key, train and test', async () => {
     const problems = await problemsOf('{builtin: resnet, depth: 8, classes: 3}', { labels: [0, 3, 1] });
     expect(problems).toEqual([
-      expect.stringMatching(/^r\.yaml:4:36: train labels file "l\.idx" holds labels up to 3 \(1 of its 3 labels are 3 or more\), but builtin resnet has 3 outputs \(model\.classes\)/),
+      expect.stringMatching(/^r\.yaml:4:36: train labels file "l\.idx" holds labels up to 3 \(1 of its 3 labels is 3 or more\), but builtin resnet has 3 outputs \(model\.classes\)/),
       expect.stringMatching(/^r\.yaml:5:35: test labels file "l\.idx" holds labels up to 3/),
     ]);
   });
