@@ -10,7 +10,7 @@ import type { ModelDescription } from '../models/description.js';
 import { describeBuiltinModel } from '../models/builtin.js';
 import { checkedModelJson, describeCheckedModelJson } from '../models/modelJson.js';
 import { describeOnnx } from '../models/onnx/describe.js';
-import { trainingImageCount } from '../data/counts.js';
+import { trainingImageCount } from '../data/idxFile.js';
 import { buildPlan } from '../plan/build.js';
 import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';

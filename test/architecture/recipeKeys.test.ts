@@ -60,9 +60,6 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   'model.onnx': 7,
   // A stage's name becomes the `stage` of every plan task, run record and metrics line.
   'stages[].name': 7,
-  // IDX file names go through data/ (owned by another branch) into the file readers.
-  'data.idx.train.labels': 4,
-  'data.idx.test.labels': 4,
   // epochs and optimizer are copied into the engine's progress events and optimizer state.
   'train.epochs': 4,
   'train.optimizer': 4,
