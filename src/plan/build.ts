@@ -10,9 +10,9 @@ import { onnxExportRefusal } from '../layers/onnx.js';
 import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { planGroupTarget } from './filterGroups.js';
 import { isGroupNorm, planGroupNorms } from './groupNorms.js';
-import { SeededRandom } from '../util/random.js';
 import { planSizeProblem } from './planSize.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
+import { runSeeds } from './seeds.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
 import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
 import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
@@ -95,6 +95,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   if (tooLarge !== null) throw new RecipeError([tooLarge]);
   const images = needsData ? trainingImages(recipe, counts) : null;
   const snapshots = rewindSnapshots(recipe, problems);
+  const seeds = runSeeds(recipe);
 
   const loadModel: LoadModelTask = {
     id: 'load-model',
@@ -102,7 +103,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     stage: null,
     dependsOn: [],
     model: recipe.model,
-    seed: SeededRandom.derive(recipe.seed, 'model-init').nextSeed(),
+    seed: seeds.modelInit,
     fresh: false,
     snapshot: snapshots.init,
   };
@@ -110,23 +111,23 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   let last = 'load-model';
   const dataDeps: string[] = [];
   if (needsData && recipe.data !== null) {
-    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: recipe.seed });
+    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: seeds.data });
     dataDeps.push('load-data');
   }
-  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig, seedLabel: string): TrainTask => ({
+  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig): TrainTask => ({
     id,
     kind: 'train',
     phase,
     stage,
     dependsOn: [last, ...dataDeps],
     config,
-    seed: SeededRandom.derive(recipe.seed, seedLabel).nextSeed(),
+    seed: seeds.training(id),
     stepsPerEpoch: stepsPerEpoch(config, images),
     scheduled: [],
     snapshotEpochs: [],
   });
   if (recipe.train !== null) {
-    tasks.push({ ...trainTask('train', 'train', null, recipe.train, 'train'), snapshotEpochs: snapshots.epochs });
+    tasks.push({ ...trainTask('train', 'train', null, recipe.train), snapshotEpochs: snapshots.epochs });
     last = 'train';
   }
   const evaluations: string[] = [];
@@ -151,7 +152,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     for (let cycle = 1; cycle <= stage.repeat; cycle++) {
       // One cycle's tasks; a single cycle keeps the plain ids (prune:<stage>), cycles are #1, #2, ….
       const suffix = stage.repeat > 1 ? `#${cycle}` : '';
-      const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems, cycle };
+      const context = { model, seeds, pruned: new Set(pruned), problems, cycle };
       const all: PruneGroup[] = pruneGroups(stage, context);
       const groupNorms = planGroupNorms(stage, all, model, cycle === 1 ? problems : []);
       const perParameter = (g: PruneGroup) => !isGroupNorm(g.method);
@@ -192,7 +193,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       }
       if (stage.finetune !== null) {
         const finetuneId = `finetune:${stage.name}${suffix}`;
-        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune, `finetune:${stage.name}${suffix}`);
+        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune);
         const withSchedule = scheduled.length === 0 ? task : { ...task, scheduled: scheduledGroups(stage, scheduled, task, problems) };
         tasks.push(withSchedule);
         last = finetuneId;

@@ -6,7 +6,7 @@ import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/inde
 import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
-import type { ExportConfig, ModelSource, ReportConfig, RewindPoint, TrainConfig } from '../recipe/types.js';
+import type { ExportConfig, ModelSource, ReportConfig, ResolvedRecipe, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 
@@ -174,10 +174,10 @@ export interface ReportTask extends TaskBase {
 
 export type PlanTask = LoadModelTask | LoadDataTask | TrainTask | PruneTask | EvaluateTask | SensitivityTask | ExportTask | ReportTask;
 
-export interface Plan {
+/** `seed` is the recipe's, under its declaration (each task's own seed derives from it: seeds.ts). */
+export interface Plan extends Pick<ResolvedRecipe, 'seed'> {
   readonly version: typeof PLAN_VERSION;
   readonly recipe: { readonly file: string; readonly hash: string };
-  readonly seed: number;
   readonly model: { readonly source: string; readonly parameters: readonly PlannedParameter[] };
   readonly tasks: readonly PlanTask[];
   /** 'sensitivity': the plan of `prune-run sensitivity` (the recipe's training, then the analysis); absent: the recipe's own plan. */

@@ -2,6 +2,7 @@
  * What a run did, accumulated task by task: the material for report.md and the summary. Plain
  * data (no tensors), so reports can be rendered and tested without TF.js.
  */
+import type { ResolvedRecipe } from '../recipe/types.js';
 
 export interface SparsityFigures {
   readonly count: number;
@@ -138,11 +139,11 @@ export interface ParameterEntry {
   readonly history: readonly Record<string, unknown>[];
 }
 
-export interface RunRecord {
+/** `seed` is the recipe's, under its declaration (find references on ResolvedRecipe.seed reaches every reader). */
+export interface RunRecord extends Pick<ResolvedRecipe, 'seed'> {
   readonly runId: string;
   readonly recipeFile: string;
   readonly recipeHash: string;
-  readonly seed: number;
   readonly backend: string;
   readonly training: TrainingEntry[];
   readonly pruning: PruningEntry[];
