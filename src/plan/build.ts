@@ -171,7 +171,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
         const allocate = stage.prune.scope === 'global' ? (stage.prune.allocate ?? null) : null;
         const analysed = allocate === null ? [] : oneShot.map((group) => {
           checkAllocationBudget(group, model, allocate.amounts, allocate.at, problems);
-          const analysis = allocationAnalysis(`sensitivity:${stage.name}${suffix}`, stage.name, group, allocate.amounts, last, dataDeps);
+          const analysis = allocationAnalysis(`sensitivity:${stage.name}${suffix}`, stage, group, allocate.amounts, last, dataDeps);
           tasks.push(analysis);
           return { ...group, allocation: { sensitivity: analysis.id } };
         });

@@ -57,7 +57,8 @@ export interface PruneGroup extends GlobalOptions {
   readonly allocation?: { readonly sensitivity: string };
 }
 
-interface TaskBase {
+/** What every task has; the run record's entries reuse `stage` (runs/record.ts). */
+export interface TaskBase {
   readonly id: string;
   readonly dependsOn: readonly string[];
   /** The stage this task belongs to; null before the first stage and for export/report. */

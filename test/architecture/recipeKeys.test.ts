@@ -55,8 +55,10 @@ const KNOWN_LONGER: Readonly<Record<string, number>> = {
   // and put it in the model description the plan and reports print.
   'model.path': 7,
   'model.onnx': 7,
-  // A stage's name becomes the `stage` of every plan task, run record and metrics line.
-  'stages[].name': 7,
+  // A stage's name is copied once, into the plan task's `stage` (TaskBase, whose declaration the run
+  // record's entries reuse); plan.json, the record and the stage cache's keys name it `stage`, so
+  // the copy into another name is on disk and every reader of a task's stage is a fourth file.
+  'stages[].name': 4,
   // epochs and optimizer are copied into the engine's progress events and optimizer state.
   'train.epochs': 4,
   'train.optimizer': 4,
