@@ -6,6 +6,7 @@ import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/inde
 import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
+import type { ModelDescription } from '../models/description.js';
 import type { ExportConfig, ModelSource, ReportConfig, ResolvedRecipe, RewindPoint, TrainConfig } from '../recipe/types.js';
 import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
@@ -179,7 +180,8 @@ export type PlanTask = LoadModelTask | LoadDataTask | TrainTask | PruneTask | Ev
 export interface Plan extends Pick<ResolvedRecipe, 'seed'> {
   readonly version: typeof PLAN_VERSION;
   readonly recipe: { readonly file: string; readonly hash: string };
-  readonly model: { readonly source: string; readonly parameters: readonly PlannedParameter[] };
+  /** The description's source (a builtin's name, or the model file's path) and its parameters. */
+  readonly model: Pick<ModelDescription, 'source'> & { readonly parameters: readonly PlannedParameter[] };
   readonly tasks: readonly PlanTask[];
   /** 'sensitivity': the plan of `prune-run sensitivity` (the recipe's training, then the analysis); absent: the recipe's own plan. */
   readonly command?: 'sensitivity';
