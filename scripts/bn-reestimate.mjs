@@ -38,7 +38,7 @@ if (loadData === undefined) usage(`${runDir} has no data to re-estimate from`);
 
 await selectBackend('auto');
 const data = await loadDataset(loadData.data, loadData.seed);
-const model = await loadModel(path.join(runDir, 'model', 'model.json'));
+const model = await loadModel({ path: path.join(runDir, 'model', 'model.json') });
 const images = Math.min(wanted, data.train.count);
 const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
 if (norms.length === 0) usage(`${runDir}'s model has no BatchNormalization layer`);

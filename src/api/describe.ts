@@ -12,9 +12,10 @@ import { pruneError } from './codes.js';
 export function describeLayersModel(model: tf.LayersModel): ModelDescription {
   const topology = model.toJSON(null, false) as unknown as Record<string, unknown>;
   const weights = model.weights.map((w) => ({ name: w.originalName, shape: w.shape.map((d) => d ?? 0) }));
-  return describeTopology(`model ${model.name}`, topology, weights, (message) => {
+  const layers = describeTopology(topology, weights, (message) => {
     throw pruneError('PRUNE_MODEL_UNREADABLE', `model ${model.name}: ${message}`);
   });
+  return { source: `model ${model.name}`, ...layers };
 }
 
 /**

@@ -14,7 +14,7 @@ export async function modelIdentity(source: ModelSource): Promise<unknown> {
   if (source.kind === 'builtin') return builtinModelIdentity(source);
   if (source.kind === 'onnx') return { files: [{ file: path.basename(source.path), sha256: sha256Hex(await readRegularFile(source.path, MAX_ONNX_BYTES)) }] };
   // The weight files as checked before the run: inside the model's folder, each read no further than its size.
-  const checked = await checkModelFolder(source.path);
+  const checked = await checkModelFolder(source);
   if (!checked.ok) throw new Error(`model ${source.path} ${checked.problem}`);
   const files = [{ file: path.basename(source.path), sha256: sha256Hex(checked.folder.json) }];
   for (const weight of checked.folder.weightFiles) files.push({ file: weight.path, sha256: sha256Hex(await readRegularFile(weight.file, weight.bytes)) });

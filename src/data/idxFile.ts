@@ -24,6 +24,7 @@ import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFi
 import { sharedBytes } from './pixels.js';
 import type { IdxFilePair } from './types.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
+import type { DataSource } from './types.js';
 
 type Depth = 'header' | 'check' | 'count' | 'read';
 
@@ -249,4 +250,17 @@ export async function readIdxFile(file: string, label = file): Promise<IdxFile> 
   const { header, data, sha256 } = await scanIdx(file, label, 'read');
   if (data === null || sha256 === null) throw new Error('internal: an IDX file read without its data');
   return { array: { dims: header.dims, data }, sha256 };
+}
+
+/**
+ * How many training images a recipe's data has, without loading the images: the planner lays
+ * schedules out on the real number of steps per epoch, so it needs this before any run starts.
+ * Here, beside readIdxHeader, because the count is the labels file's header.
+ */
+export async function trainingImageCount(data: DataSource): Promise<number> {
+  if (data.kind === 'builtin' && data.name === 'mnist') return data.trainSize;
+  if (data.trainSize !== null) return data.trainSize;
+  // The labels' first dimension is the image count; only the header is read (and inflated).
+  const labels = await readIdxHeader(data.train.labels);
+  return labels.dims[0] ?? 0;
 }

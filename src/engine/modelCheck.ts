@@ -12,7 +12,8 @@
  * every tensor it made is disposed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RecipeError, type SourceLocation } from '../errors.js';
+import { RecipeError } from '../errors.js';
+import type { ModelFile } from '../models/description.js';
 import type { CheckedModelFolder, WeightSpecJson } from '../models/modelFolder.js';
 import { thrownText } from '../util/thrown.js';
 import { withCpuBackend } from './backend/withCpu.js';
@@ -93,10 +94,10 @@ export async function modelBuildProblem(topology: Record<string, unknown>, specs
 }
 
 /**
- * The check of the model.json at `file` that a recipe names at `at`, from its folder as
- * checkModelFolder read it: a RecipeError there when TF.js cannot build it with its weights.
+ * The check of the model.json a recipe names, from its folder as checkModelFolder read it: a
+ * RecipeError at the recipe's model.path when TF.js cannot build it with its weights.
  */
-export async function checkModelJsonBuilds(file: string, folder: CheckedModelFolder, at: SourceLocation): Promise<void> {
+export async function checkModelJsonBuilds(model: ModelFile, folder: CheckedModelFolder): Promise<void> {
   const problem = await modelBuildProblem(folder.topology, folder.specs);
-  if (problem !== null) throw new RecipeError([{ at, message: `model ${file} ${problem}` }]);
+  if (problem !== null) throw new RecipeError([{ at: model.at, message: `model ${model.path} ${problem}` }]);
 }

@@ -7,6 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineError, writingFile } from '../errors.js';
+import type { ModelFile } from '../models/description.js';
 import { checkModelFolder, readModelWeights } from '../models/modelFolder.js';
 
 const MODEL_JSON = 'model.json';
@@ -66,11 +67,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Ser
  * checks of models/modelFolder.ts (inside the folder, regular files, exactly the bytes the weight
  * specs need), and read no further than that.
  */
-export async function loadModel(modelJsonPath: string): Promise<tf.LayersModel> {
-  const checked = await checkModelFolder(modelJsonPath);
-  if (!checked.ok) throw new EngineError('MODEL_FILE', `model ${modelJsonPath} ${checked.problem}`);
+export async function loadModel(model: Pick<ModelFile, 'path'>): Promise<tf.LayersModel> {
+  const checked = await checkModelFolder(model);
+  if (!checked.ok) throw new EngineError('MODEL_FILE', `model ${model.path} ${checked.problem}`);
   const weights = await readModelWeights(checked.folder);
-  if ('problem' in weights) throw new EngineError('MODEL_FILE', `model ${modelJsonPath}: ${weights.problem}`);
+  if ('problem' in weights) throw new EngineError('MODEL_FILE', `model ${model.path}: ${weights.problem}`);
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: checked.folder.topology,

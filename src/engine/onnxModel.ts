@@ -5,12 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors.js';
+import type { ModelFile } from '../models/description.js';
 import { readOnnxImport } from '../models/onnx/describe.js';
 
-export async function loadOnnxModel(file: string): Promise<tf.LayersModel> {
-  const imported = await readOnnxImport(file);
+export async function loadOnnxModel(model: Pick<ModelFile, 'path'>): Promise<tf.LayersModel> {
+  const imported = await readOnnxImport(model);
   // The planner converted the same file already; a failure here means it changed since.
-  if ('problem' in imported) throw new EngineError('ONNX_IMPORT', `ONNX model ${file}: ${imported.problem}`);
+  if ('problem' in imported) throw new EngineError('ONNX_IMPORT', `ONNX model ${model.path}: ${imported.problem}`);
   const size = imported.weights.reduce((sum, w) => sum + w.values.length, 0);
   const data = new Float32Array(size);
   let offset = 0;

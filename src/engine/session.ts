@@ -133,8 +133,8 @@ export class EngineSession {
       task.model.kind === 'builtin'
         ? buildBuiltinModel(task.model, task.seed)
         : task.model.kind === 'onnx'
-          ? await loadOnnxModel(task.model.path)
-          : await loadModel(task.model.path);
+          ? await loadOnnxModel(task.model)
+          : await loadModel(task.model);
     // A fresh start rebuilds the same initial weights; the first load's copy stands for both.
     if (task.snapshot && !this.snapshots.has('init')) this.snapshots.set('init', snapshotWeights(this.modelValue));
     return this.modelValue;

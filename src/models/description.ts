@@ -4,7 +4,20 @@
  * or, for built-in models, from static data that a test checks against the real TF.js model.
  */
 
+import type { SourceLocation } from '../errors.js';
 import type { TorchNames } from './torchNames.js';
+
+/**
+ * A model read from a file, as a recipe names it: a TF.js model.json (`model.path`) or an ONNX
+ * file (`model.onnx`); `at` is where the recipe writes it. The readers (modelFolder.ts,
+ * onnx/describe.ts) take this object and read `path` themselves, and the description of such a
+ * model names it as its `source`.
+ */
+export interface ModelFile {
+  readonly kind: 'path' | 'onnx';
+  readonly path: string;
+  readonly at: SourceLocation;
+}
 
 export interface ParameterDescription {
   /** TF.js weight name, e.g. `conv1/kernel`. Masks and reports use it. */

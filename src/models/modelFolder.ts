@@ -10,6 +10,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { FileRefusedError, formatBytes, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
+import type { ModelFile } from './description.js';
 import { isRecord, topologyLayers } from './topology.js';
 
 /** model.json holds the topology and the manifest, no weights: tens of kilobytes for LeNet, a few MB for big nets. */
@@ -158,9 +159,9 @@ async function readModelJson(file: string): Promise<{ bytes: Uint8Array } | { pr
  * Checks a model.json and its weight files (see the top of this file). A problem reads after the
  * file's name: "model file "m.json" <problem>".
  */
-export async function checkModelFolder(file: string): Promise<ModelFolderCheck> {
+export async function checkModelFolder(model: Pick<ModelFile, 'path'>): Promise<ModelFolderCheck> {
   const fail = (problem: string): ModelFolderCheck => ({ ok: false, problem });
-  const read = await readModelJson(file);
+  const read = await readModelJson(model.path);
   if ('problem' in read) return fail(read.problem);
   let parsed: unknown;
   try {
@@ -176,7 +177,7 @@ export async function checkModelFolder(file: string): Promise<ModelFolderCheck> 
   if (!Array.isArray(manifest)) return fail('has a weightsManifest that is not a list');
   const groups = manifest as unknown[];
 
-  const dir = path.dirname(path.resolve(file));
+  const dir = path.dirname(path.resolve(model.path));
   const realDir = await realpath(dir);
   const specs: WeightSpecJson[] = [];
   const seen = new Set<string>();

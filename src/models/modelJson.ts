@@ -9,6 +9,7 @@ import {
   layerTypeOf,
   type LayerDescription,
   type ModelDescription,
+  type ModelFile,
 } from './description.js';
 import { inputShapeOf, windowOf, zeroPaddingOf } from './modelJsonWindow.js';
 import { inboundOf, outputLayersOf } from './inbound.js';
@@ -16,37 +17,39 @@ import { checkModelFolder, type CheckedModelFolder } from './modelFolder.js';
 import { modelConfigOf, topologyLayers } from './topology.js';
 
 /**
- * The model.json at `file` and its weight files after checkModelFolder's checks; what fails them is
- * a RecipeError at `at` (the recipe's model.path).
+ * The model.json a recipe names and its weight files after checkModelFolder's checks; what fails
+ * them is a RecipeError at the recipe's model.path.
  */
-export async function checkedModelJson(file: string, at: SourceLocation): Promise<CheckedModelFolder> {
-  const checked = await checkModelFolder(file);
-  if (!checked.ok) throw new RecipeError([{ at, message: `model ${file} ${checked.problem}` }]);
+export async function checkedModelJson(model: ModelFile): Promise<CheckedModelFolder> {
+  const checked = await checkModelFolder(model);
+  if (!checked.ok) throw new RecipeError([{ at: model.at, message: `model ${model.path} ${checked.problem}` }]);
   return checked.folder;
 }
 
-/** The description of the model a checked model.json holds; what does not fit is a RecipeError at `at`. */
-export function describeCheckedModelJson(file: string, folder: CheckedModelFolder, at: SourceLocation): ModelDescription {
-  return describeTopology(file, folder.topology, folder.specs, (message) => {
-    throw new RecipeError([{ at, message: `model ${file}: ${message}` }]);
+/** The description of the model a checked model.json holds; what does not fit is a RecipeError at the recipe's model.path. */
+export function describeCheckedModelJson(model: ModelFile, folder: CheckedModelFolder): ModelDescription {
+  const layers = describeTopology(folder.topology, folder.specs, (message) => {
+    throw new RecipeError([{ at: model.at, message: `model ${model.path}: ${message}` }]);
   });
+  return { source: model.path, ...layers };
 }
 
 /** The description of the model at `file`, after checkModelFolder's checks of it and its weight files. */
 export async function describeModelJson(file: string, at: SourceLocation): Promise<ModelDescription> {
-  return describeCheckedModelJson(file, await checkedModelJson(file, at), at);
+  const model: ModelFile = { kind: 'path', path: file, at };
+  return describeCheckedModelJson(model, await checkedModelJson(model));
 }
 
 /**
- * The description of a model from its topology (model.json's modelTopology, or a LayersModel's
- * toJSON) and its weights' names and shapes; `fail` reports what does not fit.
+ * A model's layers (all of its description but the source, which the caller names) from its
+ * topology (model.json's modelTopology, or a LayersModel's toJSON) and its weights' names and
+ * shapes; `fail` reports what does not fit.
  */
 export function describeTopology(
-  source: string,
   topology: Record<string, unknown>,
   weights: readonly { readonly name: string; readonly shape: readonly number[] }[],
   fail: (message: string) => never,
-): ModelDescription {
+): Omit<ModelDescription, 'source'> {
   const layersJson = topologyLayers(topology);
   if (layersJson === null) return fail('modelTopology has no layer list');
   const layers: LayerDescription[] = layersJson.map((layerJson) => {
@@ -73,5 +76,5 @@ export function describeTopology(
   });
   const outputs = outputLayersOf(modelConfigOf(topology));
   const inputShape = inputShapeOf(layersJson.map((l) => l.config ?? {}));
-  return { source, layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
+  return { layers, ...(outputs === undefined ? {} : { outputs }), ...(inputShape === null ? {} : { inputShape }) };
 }

@@ -10,10 +10,10 @@ import { onnxExportRefusal } from '../layers/onnx.js';
 import type { ResolvedRecipe, Stage, TrainConfig } from '../recipe/types.js';
 import { planGroupTarget } from './filterGroups.js';
 import { isGroupNorm, planGroupNorms } from './groupNorms.js';
-import { SeededRandom } from '../util/random.js';
 import { planSizeProblem } from './planSize.js';
 import { pruneCycle } from './pruneCycle.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
+import { runSeeds } from './seeds.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
 import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
 import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
@@ -96,6 +96,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   if (tooLarge !== null) throw new RecipeError([tooLarge]);
   const images = needsData ? trainingImages(recipe, counts) : null;
   const snapshots = rewindSnapshots(recipe, problems);
+  const seeds = runSeeds(recipe);
 
   const loadModel: LoadModelTask = {
     id: 'load-model',
@@ -103,7 +104,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     stage: null,
     dependsOn: [],
     model: recipe.model,
-    seed: SeededRandom.derive(recipe.seed, 'model-init').nextSeed(),
+    seed: seeds.modelInit,
     fresh: false,
     snapshot: snapshots.init,
   };
@@ -111,23 +112,23 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   let last = 'load-model';
   const dataDeps: string[] = [];
   if (needsData && recipe.data !== null) {
-    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: recipe.seed });
+    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: seeds.data });
     dataDeps.push('load-data');
   }
-  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig, seedLabel: string): TrainTask => ({
+  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig): TrainTask => ({
     id,
     kind: 'train',
     phase,
     stage,
     dependsOn: [last, ...dataDeps],
     config,
-    seed: SeededRandom.derive(recipe.seed, seedLabel).nextSeed(),
+    seed: seeds.training(id),
     stepsPerEpoch: stepsPerEpoch(config, images),
     scheduled: [],
     snapshotEpochs: [],
   });
   if (recipe.train !== null) {
-    tasks.push({ ...trainTask('train', 'train', null, recipe.train, 'train'), snapshotEpochs: snapshots.epochs });
+    tasks.push({ ...trainTask('train', 'train', null, recipe.train), snapshotEpochs: snapshots.epochs });
     last = 'train';
   }
   const evaluations: string[] = [];
@@ -152,7 +153,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     for (let cycle = 1; cycle <= stage.repeat; cycle++) {
       // One cycle's tasks; a single cycle keeps the plain ids (prune:<stage>), cycles are #1, #2, ….
       const suffix = stage.repeat > 1 ? `#${cycle}` : '';
-      const context = { model, seed: recipe.seed, pruned: new Set(pruned), problems, cycle };
+      const context = { model, seeds, pruned: new Set(pruned), problems, cycle };
       const all: PruneGroup[] = pruneGroups(stage, context);
       const groupNorms = planGroupNorms(stage, all, model, cycle === 1 ? problems : []);
       const perParameter = (g: PruneGroup) => !isGroupNorm(g.method);
@@ -171,7 +172,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
         const allocate = stage.prune.scope === 'global' ? (stage.prune.allocate ?? null) : null;
         const analysed = allocate === null ? [] : oneShot.map((group) => {
           checkAllocationBudget(group, model, allocate.amounts, allocate.at, problems);
-          const analysis = allocationAnalysis(`sensitivity:${stage.name}${suffix}`, stage.name, group, allocate.amounts, last, dataDeps);
+          const analysis = allocationAnalysis(`sensitivity:${stage.name}${suffix}`, stage, group, allocate.amounts, last, dataDeps);
           tasks.push(analysis);
           return { ...group, allocation: { sensitivity: analysis.id } };
         });
@@ -192,7 +193,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
       }
       if (stage.finetune !== null) {
         const finetuneId = `finetune:${stage.name}${suffix}`;
-        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune, `finetune:${stage.name}${suffix}`);
+        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune);
         const withSchedule = scheduled.length === 0 ? task : { ...task, scheduled: scheduledGroups(stage, scheduled, task, problems) };
         tasks.push(withSchedule);
         last = finetuneId;

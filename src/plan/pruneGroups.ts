@@ -8,14 +8,14 @@ import { tfjsNameOf } from '../models/torchNames.js';
 import type { ModelDescription, ParameterDescription } from '../models/description.js';
 import type { Amount } from '../prune/amount.js';
 import type { GlobalImportance, Selector, Stage } from '../recipe/types.js';
-import { SeededRandom } from '../util/random.js';
+import type { RunSeeds } from './seeds.js';
 import { resolveSelectors } from './selectors.js';
 import { checkImportance, planParameter } from './targetChecks.js';
 import type { ImportanceSource, PlannedPrune, PruneGroup } from './types.js';
 
 export interface StageContext {
   readonly model: ModelDescription;
-  readonly seed: number;
+  readonly seeds: RunSeeds;
   /** Parameters pruned (tracked) before this stage; pruneGroups does not change it. */
   readonly pruned: ReadonlySet<string>;
   readonly problems: RecipeProblem[];
@@ -69,8 +69,7 @@ function globalImportance(
 }
 
 export function pruneGroups(stage: Stage, context: StageContext): PruneGroup[] {
-  const cycle = (context.cycle ?? 1) > 1 ? `#${String(context.cycle)}` : '';
-  const groupSeed = (index: number) => SeededRandom.derive(context.seed, `prune:${stage.name}${cycle}:${index}`).nextSeed();
+  const groupSeed = (index: number) => context.seeds.pruneGroup(stage, context.cycle ?? 1, index);
   const planned = (parameters: readonly ParameterDescription[], plan: (p: ParameterDescription, composes: boolean) => PlannedPrune) =>
     Object.fromEntries(parameters.map((p) => [p.name, plan(p, context.pruned.has(p.name))]));
   const step = stage.prune;

@@ -28,10 +28,10 @@ export function changesModel(task: PlanTask): boolean {
 
 /**
  * The analysis an allocating global step needs, just before its prune task: its parameters at
- * the recipe's amounts. `after` is the task whose state it reads; `data` the data task(s).
+ * the recipe's amounts, in `stage`. `after` is the task whose state it reads; `data` the data task(s).
  */
-export function allocationAnalysis(id: string, stage: string, group: PruneGroup, amounts: readonly number[], after: string, data: readonly string[]): SensitivityTask {
-  return { id, kind: 'sensitivity', stage, dependsOn: [after, ...data], amounts: [...amounts], parameters: [...group.parameters], groups: [] };
+export function allocationAnalysis(id: string, stage: Pick<Stage, 'name'>, group: PruneGroup, amounts: readonly number[], after: string, data: readonly string[]): SensitivityTask {
+  return { id, kind: 'sensitivity', stage: stage.name, dependsOn: [after, ...data], amounts: [...amounts], parameters: [...group.parameters], groups: [] };
 }
 
 /**

@@ -6,7 +6,8 @@ import type { ImportanceSource, MethodSpec, PlannedPrune } from '../methods/inde
 import type { GroupTargetOptions } from '../api/groupTarget.js';
 import type { GroupNormOptions } from '../api/groupNorm.js';
 import type { DataSource } from '../data/types.js';
-import type { ExportConfig, ModelSource, ReportConfig, TrainConfig } from '../recipe/types.js';
+import type { ModelDescription } from '../models/description.js';
+import type { ExportConfig, ModelSource, ReportConfig, ResolvedRecipe, TrainConfig } from '../recipe/types.js';
 import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 import type { PruneCycle } from './pruneCycle.js';
@@ -58,7 +59,8 @@ export interface PruneGroup extends GlobalOptions {
   readonly allocation?: { readonly sensitivity: string };
 }
 
-interface TaskBase {
+/** What every task has; the run record's entries reuse `stage` (runs/record.ts). */
+export interface TaskBase {
   readonly id: string;
   readonly dependsOn: readonly string[];
   /** The stage this task belongs to; null before the first stage and for export/report. */
@@ -172,11 +174,12 @@ export interface ReportTask extends TaskBase {
 
 export type PlanTask = LoadModelTask | LoadDataTask | TrainTask | PruneTask | EvaluateTask | SensitivityTask | ExportTask | ReportTask;
 
-export interface Plan {
+/** `seed` is the recipe's, under its declaration (each task's own seed derives from it: seeds.ts). */
+export interface Plan extends Pick<ResolvedRecipe, 'seed'> {
   readonly version: typeof PLAN_VERSION;
   readonly recipe: { readonly file: string; readonly hash: string };
-  readonly seed: number;
-  readonly model: { readonly source: string; readonly parameters: readonly PlannedParameter[] };
+  /** The description's source (a builtin's name, or the model file's path) and its parameters. */
+  readonly model: Pick<ModelDescription, 'source'> & { readonly parameters: readonly PlannedParameter[] };
   readonly tasks: readonly PlanTask[];
   /** 'sensitivity': the plan of `prune-run sensitivity` (the recipe's training, then the analysis); absent: the recipe's own plan. */
   readonly command?: 'sensitivity';

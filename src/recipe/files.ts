@@ -32,7 +32,7 @@ export async function checkFiles(recipe: ParsedRecipe, absoluteFile: string): Pr
   const problems = await Promise.all([
     // model.json's own size limit is checkModelFolder's: a Keras file is named as such, however large.
     check(['model', 'path'], 'model file', undefined, async (given, absolute) => {
-      const checked = await checkModelFolder(absolute);
+      const checked = await checkModelFolder({ path: absolute });
       return checked.ok ? null : `model file "${given}" ${checked.problem}`;
     }),
     check(['model', 'onnx'], 'ONNX model file', MAX_ONNX_BYTES),

@@ -7,6 +7,7 @@
 import type { DataSource } from '../data/types.js';
 import type { GroupMeasure } from '../models/groupPruning.js';
 import type { BuiltinModel } from '../models/builtin.js';
+import type { ModelFile } from '../models/description.js';
 import type { SourceLocation } from '../errors.js';
 import type { GlobalMethodSpec, MethodSpec } from '../methods/index.js';
 import type { GlobalOptions } from '../prune/global.js';
@@ -26,10 +27,8 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-/** A built-in model (name and options, see models/builtin.ts), a TF.js model.json, or an ONNX file (models/onnx/). */
-export type ModelSource =
-  | ({ readonly kind: 'builtin' } & BuiltinModel)
-  | { readonly kind: 'path' | 'onnx'; readonly path: string; readonly at: SourceLocation };
+/** A built-in model (name and options, see models/builtin.ts), or a TF.js model.json or ONNX file (models/description.ts). */
+export type ModelSource = ({ readonly kind: 'builtin' } & BuiltinModel) | ModelFile;
 
 export interface TrainConfig {
   readonly epochs: number;

@@ -10,7 +10,7 @@ import type { ModelDescription } from '../models/description.js';
 import { describeBuiltinModel } from '../models/builtin.js';
 import { checkedModelJson, describeCheckedModelJson } from '../models/modelJson.js';
 import { describeOnnx } from '../models/onnx/describe.js';
-import { trainingImageCount } from '../data/counts.js';
+import { trainingImageCount } from '../data/idxFile.js';
 import { buildPlan } from '../plan/build.js';
 import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';
@@ -38,15 +38,14 @@ export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescri
     case 'builtin':
       return describeBuiltinModel(recipe.model);
     case 'path': {
-      const { path: file, at } = recipe.model;
-      const folder = await checkedModelJson(file, at);
-      const description = describeCheckedModelJson(file, folder, at);
+      const folder = await checkedModelJson(recipe.model);
+      const description = describeCheckedModelJson(recipe.model, folder);
       // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
-      await checkModelJsonBuilds(file, folder, at);
+      await checkModelJsonBuilds(recipe.model, folder);
       return description;
     }
     case 'onnx':
-      return describeOnnx(recipe.model.path, recipe.model.at);
+      return describeOnnx(recipe.model);
   }
 }
 

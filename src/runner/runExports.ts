@@ -70,7 +70,7 @@ export async function writeRunExports(task: ExportTask, run: RunContext, records
 
 /** Writes the ONNX form of the compact model saved in `dir`; returns its bytes. */
 async function compactOnnx(dir: string, file: string, options: OnnxExportOptions): Promise<number> {
-  const model = await loadModel(path.join(dir, 'model.json'));
+  const model = await loadModel({ path: path.join(dir, 'model.json') });
   try {
     return await saveOnnx(model, file, options);
   } finally {

@@ -2,6 +2,8 @@
  * What a run did, accumulated task by task: the material for report.md and the summary. Plain
  * data (no tensors), so reports can be rendered and tested without TF.js.
  */
+import type { TaskBase } from '../plan/types.js';
+import type { ResolvedRecipe } from '../recipe/types.js';
 
 export interface SparsityFigures {
   readonly count: number;
@@ -9,18 +11,17 @@ export interface SparsityFigures {
   readonly sparsity: number;
 }
 
-export interface EvaluationEntry {
+/** An entry's `stage` is its task's, under TaskBase's declaration: find references on it reaches every reader. */
+export interface EvaluationEntry extends Pick<TaskBase, 'stage'> {
   readonly taskId: string;
-  readonly stage: string | null;
   readonly point: 'before-pruning' | 'pruned' | 'finetuned';
   readonly loss: number;
   readonly accuracy: number;
   readonly count: number;
 }
 
-export interface TrainingEntry {
+export interface TrainingEntry extends Pick<TaskBase, 'stage'> {
   readonly taskId: string;
-  readonly stage: string | null;
   readonly phase: 'train' | 'finetune';
   readonly epochs: readonly { epoch: number; loss: number; accuracy: number; imagesPerSecond: number }[];
   /** Scheduled pruning during this task: each mask update, in order; absent when none. */
@@ -39,9 +40,9 @@ export interface MaskUpdateEntry {
   readonly newlyPruned: number;
 }
 
-export interface PruningEntry {
+/** `stage`: the task's, or for a schedule in the recipe's train (no stage) the task's id. */
+export interface PruningEntry extends NonNullFields<Pick<TaskBase, 'stage'>> {
   readonly taskId: string;
-  readonly stage: string;
   readonly scope: 'local' | 'global';
   readonly description: string;
   /** Sparsity of each parameter this stage pruned, after the stage. */
@@ -59,7 +60,10 @@ export interface PruningEntry {
 }
 
 /** One sensitivity analysis (a SensitivityTask): its curves, as sensitivity.json holds them. */
-export type SensitivityEntry = { readonly taskId: string; readonly stage: string | null } & SensitivityResult;
+export type SensitivityEntry = { readonly taskId: string } & Pick<TaskBase, 'stage'> & SensitivityResult;
+
+/** The same fields, never null (a homomorphic mapping: each keeps its declaration). */
+type NonNullFields<T> = { readonly [K in keyof T]: NonNullable<T[K]> };
 
 /** Multiply-adds per image: with every weight, and with the pruned channels gone. */
 export interface MacsEntry {
@@ -139,11 +143,11 @@ export interface ParameterEntry {
   readonly history: readonly Record<string, unknown>[];
 }
 
-export interface RunRecord {
+/** `seed` is the recipe's, under its declaration (find references on ResolvedRecipe.seed reaches every reader). */
+export interface RunRecord extends Pick<ResolvedRecipe, 'seed'> {
   readonly runId: string;
   readonly recipeFile: string;
   readonly recipeHash: string;
-  readonly seed: number;
   readonly backend: string;
   readonly training: TrainingEntry[];
   readonly pruning: PruningEntry[];

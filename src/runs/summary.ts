@@ -43,7 +43,7 @@ export interface ParameterSummary {
   readonly sparsity: number;
 }
 
-export interface RunSummary {
+export interface RunSummary extends Pick<RunRecord, 'seed'> {
   readonly version: typeof RUN_SUMMARY_VERSION;
   readonly runId: string;
   /** Absolute path of the run folder (`<id>.partial` unless the run succeeded). */
@@ -58,7 +58,6 @@ export interface RunSummary {
     readonly sha256: string;
     readonly overrides: readonly OverrideRecord[];
   };
-  readonly seed: number;
   readonly backend: string;
   readonly accuracy: {
     /** On the test split before the first stage; null when the run did not evaluate then. */

@@ -34,8 +34,8 @@ describe('export: {compact: true}', () => {
   });
 
   it('has half the channels, loads with plain tf.loadLayersModel, and predicts as the pruned model', async () => {
-    const pruned = await loadModel(path.join(run.runDir, 'model', 'model.json'));
-    const compact = await loadModel(path.join(run.runDir, 'model-compact', 'model.json'));
+    const pruned = await loadModel({ path: path.join(run.runDir, 'model', 'model.json') });
+    const compact = await loadModel({ path: path.join(run.runDir, 'model-compact', 'model.json') });
     const shapes = Object.fromEntries(compact.weights.map((w) => [w.originalName, w.shape]));
     expect(shapes).toMatchObject({
       'conv1/kernel': [3, 3, 1, 3],

@@ -114,7 +114,7 @@ describe('a small end-to-end run', () => {
 
   it('saves the pruned model as a TF.js LayersModel whose weights are zero where the masks are', async () => {
     const { tensors } = decodeSafetensors(new Uint8Array(await readFile(path.join(run.runDir, 'masks.safetensors'))));
-    const model = await loadModel(path.join(run.runDir, 'model', 'model.json'));
+    const model = await loadModel({ path: path.join(run.runDir, 'model', 'model.json') });
     for (const weight of model.weights) {
       const mask = tensors.get(weight.originalName);
       if (mask === undefined) continue;

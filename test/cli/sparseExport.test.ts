@@ -43,7 +43,7 @@ describe('export: {sparse: true}', () => {
   });
 
   it('restores the pruned model bit for bit through plain tf.loadLayersModel', async () => {
-    const dense = await loadModel(path.join(run.runDir, 'model', 'model.json'));
+    const dense = await loadModel({ path: path.join(run.runDir, 'model', 'model.json') });
     const restored = await tf.loadLayersModel(sparseModelFromDir(path.join(run.runDir, 'model-sparse')));
     const bits = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
     expect(bits(restored)).toEqual(bits(dense));

@@ -73,7 +73,7 @@ describe('model.onnx from a run', () => {
     await selectBackend('wasm');
     const { nhwc, nchw } = randomImages([28, 28, 1], 4, 5);
     for (const [folder, file] of [['model', 'model.onnx'], ['model-compact', 'model-compact.onnx']] as const) {
-      const model = await loadModel(path.join(run.runDir, folder, 'model.json'));
+      const model = await loadModel({ path: path.join(run.runDir, folder, 'model.json') });
       const expected = tf.tidy(() => (model.predict(nhwc) as tf.Tensor).dataSync().slice());
       model.dispose();
       const got = await onnxOutputs(path.join(run.runDir, file), nchw, 4);

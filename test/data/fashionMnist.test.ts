@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainingImageCount } from '../../src/data/counts.js';
+import { trainingImageCount } from '../../src/data/idxFile.js';
 import { dataSourceKey, DEBIAN_FASHION_MNIST, imageValues, loadDataset, locateFashionMnist, type DataSource, type FoundFiles } from '../../src/data/index.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');

@@ -38,7 +38,7 @@ describe('checkModelFolder', () => {
       { paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [{ name: 'fc/kernel', shape: [4, 2], dtype: 'float32' }] },
       { paths: ['./group2-shard1of1.bin'], weights: [{ name: 'fc/bias', shape: [2], dtype: 'float32', quantization: { dtype: 'uint16', scale: 1, min: 0 } }, { name: 'x', shape: [2], dtype: 'bool' }] },
     ]);
-    const checked = await checkModelFolder(file);
+    const checked = await checkModelFolder({ path: file });
     if (!checked.ok) throw new Error(checked.problem);
     expect(checked.folder.weightBytes).toBe(38);
     expect(checked.folder.weightFiles.map((f) => [f.path, f.bytes])).toEqual([
@@ -56,7 +56,7 @@ describe('checkModelFolder', () => {
 
   it('refuses string weights, unknown quantizations, bad shapes and a URL', async () => {
     const problem = async (manifest: unknown) => {
-      const checked = await checkModelFolder(await writeManifest(manifest));
+      const checked = await checkModelFolder({ path: await writeManifest(manifest) });
       return checked.ok ? 'accepted' : checked.problem;
     };
     expect(await problem([{ paths: [], weights: [{ name: 's', shape: [1], dtype: 'string' }] }])).toMatch(/^lists a bad weight: weight "s" has dtype "string"; a layers model's weights are float32, int32, bool, complex64$/);

@@ -11,7 +11,7 @@ const fail = (message: string): never => {
 /** A Sequential model.json topology of these layers (class, config) and the weights they list. */
 function sequential(layers: readonly [string, Record<string, unknown>][], weights: readonly { name: string; shape: number[] }[]) {
   const topology = { class_name: 'Sequential', config: { name: 'net', layers: layers.map(([class_name, config]) => ({ class_name, config })) } };
-  return describeTopology('net.json', topology, weights, fail);
+  return { source: 'net.json', ...describeTopology(topology, weights, fail) };
 }
 
 describe('outputWidthOf', () => {

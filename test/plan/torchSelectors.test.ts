@@ -18,7 +18,7 @@ const picked = (model: ModelDescription, fields: Partial<Omit<Selector, 'at'>>) 
 let resnet: ModelDescription;
 
 beforeAll(async () => {
-  resnet = await describeOnnx(`${TORCH_FIXTURES}resnet.onnx`, at);
+  resnet = await describeOnnx({ kind: 'onnx', path: `${TORCH_FIXTURES}resnet.onnx`, at });
 });
 
 describe('torch names in selectors', () => {

@@ -60,7 +60,7 @@ async function onnxOutputs(bytes: Uint8Array, images: Float32Array, n: number): 
 /** model/'s outputs on NHWC images. */
 async function tfjsOutputs(runDir: string, images: tf.Tensor4D): Promise<Float32Array> {
   await selectBackend('wasm');
-  const model = await loadModel(path.join(runDir, 'model', 'model.json'));
+  const model = await loadModel({ path: path.join(runDir, 'model', 'model.json') });
   const values = tf.tidy(() => (model.predict(images) as tf.Tensor).dataSync().slice() as Float32Array);
   model.dispose();
   return values;

@@ -4,9 +4,9 @@
  * against it and the engine loads the same data into TF.js. What cannot be read or converted is a
  * RecipeError at the recipe's `model.onnx`, before any run folder exists.
  */
-import { RecipeError, type SourceLocation } from '../../errors.js';
+import { RecipeError } from '../../errors.js';
 import { FileRefusedError, readRegularFile, refusalText } from '../../util/regularFile.js';
-import type { ModelDescription } from '../description.js';
+import type { ModelDescription, ModelFile } from '../description.js';
 import { describeTopology } from '../modelJson.js';
 import { convertOnnx, OnnxConversionError, type OnnxImport } from './convert.js';
 import { decodeOnnx, OnnxReadError } from './graph.js';
@@ -18,10 +18,10 @@ import { decodeOnnx, OnnxReadError } from './graph.js';
 export const MAX_ONNX_BYTES = 256 * 1024 * 1024;
 
 /** The file's import, or the message of why it has none (read only if it is a regular file within MAX_ONNX_BYTES). */
-export async function readOnnxImport(file: string): Promise<OnnxImport | { readonly problem: string }> {
+export async function readOnnxImport(model: Pick<ModelFile, 'path'>): Promise<OnnxImport | { readonly problem: string }> {
   let bytes: Uint8Array;
   try {
-    bytes = await readRegularFile(file, MAX_ONNX_BYTES);
+    bytes = await readRegularFile(model.path, MAX_ONNX_BYTES);
   } catch (error) {
     if (error instanceof FileRefusedError) return { problem: `the file ${refusalText(error.refusal)}` };
     return { problem: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
@@ -34,17 +34,18 @@ export async function readOnnxImport(file: string): Promise<OnnxImport | { reado
   }
 }
 
-/** The description of the converted model: its layers as TF.js will have them, and their torch names. */
-export function describeOnnxImport(source: string, imported: OnnxImport, fail: (message: string) => never): ModelDescription {
-  const described = describeTopology(source, imported.topology, imported.weights, fail);
+/** The description of the converted model (but its source): its layers as TF.js will have them, and their torch names. */
+export function describeOnnxImport(imported: OnnxImport, fail: (message: string) => never): Omit<ModelDescription, 'source'> {
+  const described = describeTopology(imported.topology, imported.weights, fail);
   return { ...described, torch: imported.torch, inputShape: imported.inputShape };
 }
 
-export async function describeOnnx(file: string, at: SourceLocation): Promise<ModelDescription> {
+/** The description of the ONNX model a recipe names (model.onnx); what cannot be read or converted is a RecipeError there. */
+export async function describeOnnx(model: ModelFile): Promise<ModelDescription> {
   const fail = (message: string): never => {
-    throw new RecipeError([{ at, message: `ONNX model ${file}: ${message}` }]);
+    throw new RecipeError([{ at: model.at, message: `ONNX model ${model.path}: ${message}` }]);
   };
-  const imported = await readOnnxImport(file);
+  const imported = await readOnnxImport(model);
   if ('problem' in imported) return fail(imported.problem);
-  return describeOnnxImport(file, imported, fail);
+  return { source: model.path, ...describeOnnxImport(imported, fail) };
 }

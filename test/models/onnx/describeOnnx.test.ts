@@ -12,7 +12,7 @@ import { modulePathOf } from '../../../src/models/onnx/names.js';
 import { TORCH_FIXTURES } from '../../helpers/torchLenet.js';
 
 const at = { file: 'recipe.yaml', line: 3, col: 10 };
-const describeFixture = (name: string) => describeOnnx(`${TORCH_FIXTURES}${name}.onnx`, at);
+const describeFixture = (name: string) => describeOnnx({ kind: 'onnx', path: `${TORCH_FIXTURES}${name}.onnx`, at });
 
 describe('describeOnnx', () => {
   it("names LeNet's layers and parameters as the built-in LeNet, with torch's names and fc1's flatten", async () => {
@@ -77,7 +77,7 @@ describe('describeOnnx', () => {
   });
 
   it('refuses a file that is not ONNX, at the recipe location', async () => {
-    const error = await describeOnnx(`${TORCH_FIXTURES}lenet.json`, at).catch((e: unknown) => e);
+    const error = await describeOnnx({ kind: 'onnx', path: `${TORCH_FIXTURES}lenet.json`, at }).catch((e: unknown) => e);
     expect((error as RecipeError).problems[0]?.message).toMatch(/not an ONNX model/);
   });
 });

@@ -34,7 +34,7 @@ describe.each([
   it("gives torch's outputs within 1e-5", async () => {
     const expected = fixture.models[model]?.outputs;
     expect(expected).toBeDefined();
-    const imported = await loadOnnxModel(`${TORCH_FIXTURES}${file}.onnx`);
+    const imported = await loadOnnxModel({ path: `${TORCH_FIXTURES}${file}.onnx` });
     const images = formulaImages();
     const outputs = imported.predict(images) as tf.Tensor;
     const actual = (await outputs.array()) as number[][];
