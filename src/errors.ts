@@ -140,6 +140,8 @@ export const ENGINE_ERROR_CODES = [
   'NO_TRAINING_DATA',
   /** The model's input shape does not fit the data's images. */
   'INPUT_SHAPE_MISMATCH',
+  /** A label at or past the model's output count (a label is an output's index). */
+  'LABELS_PAST_OUTPUTS',
   /** A plan's schedule laid out on a step count the training split does not give. */
   'SCHEDULE_STEPS',
   /** Weights kept for a rewind point that were never captured (a planner bug). */

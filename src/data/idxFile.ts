@@ -7,10 +7,12 @@
  * inflates to gigabytes costs a few kilobytes of memory, and a header declaring more than
  * MAX_IDX_DATA_BYTES is refused before anything is inflated.
  *
- * Three depths of reading, one code path: `header` (the dims, as soon as they are known: the
+ * Four depths of reading, one code path: `header` (the dims, as soon as they are known: the
  * planner's image count), `check` (header and size, the data discarded as it streams: the check
- * made before a run starts) and `read` (the data, into one array of the declared size in shared
- * memory, which a split then uses as it is, and the sha256 of the bytes as stored: the load).
+ * made before a run starts), `count` (as check, each byte value counted as it streams: a labels
+ * file's classes, checked against the model before a run) and `read` (the data, into one array of
+ * the declared size in shared memory, which a split then uses as it is, and the sha256 of the
+ * bytes as stored: the load).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -20,9 +22,10 @@ import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
 import { sharedBytes } from './pixels.js';
+import type { IdxFilePair } from './types.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
 
-type Depth = 'header' | 'check' | 'read';
+type Depth = 'header' | 'check' | 'count' | 'read';
 
 /** The longest header there is: 255 dimensions. */
 const MAX_HEADER_BYTES = 4 + 4 * 255;
@@ -41,12 +44,16 @@ class IdxCollector {
   private headerValue: IdxHeader | null = null;
   /** The data (depth 'read'), allocated once the header gives its size. */
   data: Uint8Array | null = null;
+  /** How many data bytes have each value (depth 'count'). */
+  readonly counts: number[] | null;
   private received = 0;
 
   constructor(
     private readonly label: string,
     private readonly depth: Depth,
-  ) {}
+  ) {
+    this.counts = depth === 'count' ? new Array<number>(256).fill(0) : null;
+  }
 
   push(chunk: Uint8Array): void {
     let rest = chunk;
@@ -73,6 +80,7 @@ class IdxCollector {
       );
     }
     this.data?.set(rest, this.received);
+    if (this.counts !== null) countValues(rest, this.counts);
     this.received += rest.length;
   }
 
@@ -91,11 +99,19 @@ class IdxCollector {
   }
 }
 
+function countValues(bytes: Uint8Array, counts: number[]): void {
+  for (let i = 0; i < bytes.length; i++) counts[bytes[i] as number]! += 1;
+}
+
 interface Scanned {
   readonly header: IdxHeader;
   readonly data: Uint8Array | null;
   readonly sha256: string | null;
+  readonly counts?: number[] | null;
 }
+
+/** The piece a plain file's data is counted in (depth 'count'): memory stays this, whatever the file. */
+const COUNT_CHUNK_BYTES = 64 * 1024;
 
 const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
@@ -112,10 +128,25 @@ async function scanPlain(handle: FileHandle, size: number, label: string, depth:
   if (depth === 'header') return { header, data: null, sha256: null };
   if (size - header.headerBytes !== header.dataBytes) throw idxSizeMismatch(label, header, size - header.headerBytes);
   if (depth === 'check') return { header, data: null, sha256: null };
+  if (depth === 'count') return { header, data: null, sha256: null, counts: await countPlain(handle, header, label) };
   const data = sharedBytes(header.dataBytes);
   const got = await readInto(handle, data, header.headerBytes);
   if (got !== header.dataBytes) throw idxSizeMismatch(label, header, got); // shrank since it was opened
   return { header, data, sha256: createHash('sha256').update(head.subarray(0, header.headerBytes)).update(data).digest('hex') };
+}
+
+/** The data of a plain file whose size was checked, counted by value a chunk at a time. */
+async function countPlain(handle: FileHandle, header: IdxHeader, label: string): Promise<number[]> {
+  const counts = new Array<number>(256).fill(0);
+  const chunk = new Uint8Array(Math.min(COUNT_CHUNK_BYTES, header.dataBytes));
+  for (let done = 0; done < header.dataBytes; ) {
+    const want = Math.min(chunk.length, header.dataBytes - done);
+    const got = await readInto(handle, chunk.subarray(0, want), header.headerBytes + done);
+    if (got !== want) throw idxSizeMismatch(label, header, done + got); // shrank since it was opened
+    countValues(chunk.subarray(0, got), counts);
+    done += got;
+  }
+  return counts;
 }
 
 /** A gzipped file, inflated as a stream into the collector, the stored bytes hashed on the way at depth 'read'. */
@@ -151,7 +182,7 @@ async function scanGzip(handle: FileHandle, size: number, label: string, depth: 
     throw idxInvalid(label, `starts like gzip but cannot be decompressed (${(error as Error).message})`);
   }
   const header = collector.finish();
-  return { header, data: collector.data, sha256: hash?.digest('hex') ?? null };
+  return { header, data: collector.data, sha256: hash?.digest('hex') ?? null, counts: collector.counts };
 }
 
 async function scanIdx(file: string, label: string, depth: Depth): Promise<Scanned> {
@@ -191,6 +222,26 @@ export async function readIdxHeader(file: string, label = file): Promise<IdxHead
  */
 export async function checkIdxFile(file: string, label = file): Promise<IdxHeader> {
   return (await scanIdx(file, label, 'check')).header;
+}
+
+/**
+ * checkIdxFile's checks, and how many of the file's data bytes have each value (256 counts): a
+ * labels file's classes, read as a stream in pieces of a few kilobytes whatever its size.
+ */
+export async function countIdxValues(file: string, label = file): Promise<{ readonly header: IdxHeader; readonly counts: readonly number[] }> {
+  const { header, counts } = await scanIdx(file, label, 'count');
+  if (counts === undefined || counts === null) throw new Error('internal: an IDX file counted without its counts');
+  return { header, counts };
+}
+
+/** The header of a pair's images file, as readIdxHeader. */
+export async function readImagesHeader(pair: IdxFilePair, label: string): Promise<IdxHeader> {
+  return readIdxHeader(pair.images, label);
+}
+
+/** The counts of a pair's labels file by label, as countIdxValues. */
+export async function countLabels(pair: IdxFilePair, label: string): Promise<readonly number[]> {
+  return (await countIdxValues(pair.labels, label)).counts;
 }
 
 /** Reads an IDX file, gunzipping it if it is gzipped, with checkIdxFile's checks, and hashes the stored bytes. */

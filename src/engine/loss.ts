@@ -9,6 +9,7 @@
  * model.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EngineError } from '../errors.js';
 
 export type OutputKind = 'logits' | 'probabilities';
 
@@ -24,10 +25,19 @@ export function outputKindOf(model: tf.LayersModel): OutputKind {
   return config['activation'] === 'softmax' ? 'probabilities' : 'logits';
 }
 
-/** Σ over the rows of the cross-entropy of `outputs` ([rows, numClasses]) against `labels`. */
+/**
+ * Σ over the rows of the cross-entropy of `outputs` ([rows, outputs]) against `labels`. A label is
+ * an output's index: data with fewer classes (`numClasses`, its largest label + 1) than the model
+ * has outputs is fine, the outputs no label names being trained towards zero; data with more has
+ * labels no output scores, refused before a run (runner/dataFit.ts) and here for other callers.
+ */
 export function crossEntropySum(outputs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, kind: OutputKind): tf.Scalar {
+  const width = outputs.shape[1];
+  if (numClasses > width) {
+    throw new EngineError('LABELS_PAST_OUTPUTS', `the data has labels up to ${numClasses - 1} but the model has ${width} outputs; each label must be below the model's output count`);
+  }
   return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, numClasses);
+    const oneHot = tf.oneHot(labels, width);
     if (kind === 'logits') return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(oneHot, outputs, undefined, 0, tf.Reduction.SUM);
     const clipped = tf.clipByValue(outputs, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON);
     return tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)))) as tf.Scalar;

@@ -16,6 +16,9 @@ import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlugins } from '../plugins/index.js';
+import { RecipeError } from '../errors.js';
+import { parseRecipe, type ParsedRecipe } from '../recipe/parse.js';
+import { dataFitProblems } from './dataFit.js';
 import type { PluginReference } from '../prune/spec.js';
 
 export interface PreparedRun {
@@ -76,6 +79,11 @@ async function prepareResolved(recipePath: string, loaded: ResolvedRecipe, optio
   // Before planning: the planner checks each plugin's kind (axis, composition) against the model.
   const { recipe, plugins } = await loadPlugins(loaded, { allow: options.allowPlugins ?? false });
   const model = await describeModel(recipe);
+  // The recipe's positions are found again only to place a problem (the loaded recipe keeps none for data).
+  let parsed: ParsedRecipe | null = null;
+  const locate = (keys: readonly string[]) => (parsed ??= parseRecipe(recipe.text, recipePath, options.overrides ?? [])).positions.valueAt(keys);
+  const misfits = await dataFitProblems(recipe, model, locate);
+  if (misfits.length > 0) throw new RecipeError(misfits);
   // Only an idx split without a size needs its file read; the planner asks for the count then.
   const counts = recipe.data === null ? undefined : { train: await trainingImageCount(recipe.data) };
   const plan = buildPlan(recipe, model, counts);

@@ -173,7 +173,7 @@ describe('a run whose expect: gate fails', () => {
 
 describe('a run with gates that fails before its report', () => {
   it('exits 3 (not 1), and its manifest says the gates were not checked', async () => {
-    // 4×3 images cannot feed LeNet's 28×28 input: the run fails at load-data.
+    // The stage's plugin throws once the run is under way (after the accuracy before pruning is measured).
     const file = await writeFailingRecipe(run.cwd, 'expect: {final_accuracy_min: 0.5}\n');
     const result = await runCli(['--progress', 'plain', '--no-cache', '--runs-dir', 'runs-broken', file], run.cwd);
     expect(result.status).toBe(3);

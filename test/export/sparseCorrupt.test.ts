@@ -142,6 +142,6 @@ describe('corrupt sparse model files', () => {
     const missing: unknown = await sparseModelFromDir(dir).load!().then(() => null, (e: unknown) => e);
     expect(missing).toBeInstanceOf(EngineError);
     expect((missing as EngineError).code).toBe('SPARSE_MODEL_READ');
-    expect((missing as EngineError).message).toMatch(/weights\.sparse\.bin: cannot read it \(ENOENT/);
+    expect((missing as EngineError).message).toMatch(/weights\.sparse\.bin: cannot read it: it does not exist/);
   });
 });

@@ -60,24 +60,33 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/** The message of the failing plugin's computeMask (writeFailingRecipe), for tests to look for. */
+export const FAILING_PLUGIN_MESSAGE = 'this plugin fails on purpose (test/helpers/cli.ts)';
+
 /**
- * Writes a recipe that fails once running, at load-data: 4×3 IDX images (test/data/fixtures)
- * cannot feed LeNet's 28×28 input; `extra` is appended (more top-level keys). Returns its file name.
+ * Writes a recipe whose run starts and then fails: it loads a little MNIST and evaluates LeNet on
+ * it, then its stage prunes with a plugin (method: custom) whose computeMask throws. A genuine run-time failure
+ * (user code failing mid-run, exit 3, the folder left .partial), where bad input is refused before
+ * any folder exists. The plugin may run because the folder's project config says allowPlugins
+ * (.prune-runrc.json, written here too). `extra` is appended (more top-level keys). Returns the
+ * recipe's file name.
  */
 export async function writeFailingRecipe(dir: string, extra = ''): Promise<string> {
-  const fixtures = path.resolve('test/data/fixtures');
+  await writeFile(path.join(dir, '.prune-runrc.json'), '{"allowPlugins": true}\n');
+  await writeFile(
+    path.join(dir, 'failing-plugin.js'),
+    `export default { name: 'fails', kind: 'unstructured', computeMask() { throw new Error(${JSON.stringify(FAILING_PLUGIN_MESSAGE)}); } };\n`,
+  );
   return writeRecipe(
     dir,
-    'shape.yaml',
+    'failing.yaml',
     `model: {builtin: lenet}
-data:
-  idx:
-    train: {images: ${fixtures}/train-images-idx3-ubyte.gz, labels: ${fixtures}/train-labels-idx1-ubyte.gz}
-    test: {images: ${fixtures}/t10k-images-idx3-ubyte.gz, labels: ${fixtures}/t10k-labels-idx1-ubyte.gz}
-train: {epochs: 1}
+data: {builtin: mnist, train_size: 64, test_size: 32}
+report: {evaluate: true}
 stages:
   - name: s
-    global: {method: l1_unstructured, amount: 0.2, select: [{param: kernel}]}
+    targets:
+      - {select: {layer: fc3, param: bias}, method: custom, module: failing-plugin.js}
 ${extra}`,
   );
 }

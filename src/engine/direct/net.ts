@@ -48,11 +48,12 @@ export interface DirectNet {
 }
 
 /**
- * Whether the pass can train `net` on images of `imageShape` with `numClasses` labels. When not,
+ * Whether the pass can train `net` on images of `imageShape` whose labels are below `numClasses`
+ * (no more than its outputs: a label is an output's index). When not,
  * autodiff runs instead and TF.js reports the mismatch as it always has.
  */
 export function fitsData(net: DirectNet, imageShape: readonly number[], numClasses: number): boolean {
-  return net.classes === numClasses && net.inputShape.every((d, i) => d === imageShape[i]) && imageShape.length === 3;
+  return numClasses <= net.classes && net.inputShape.every((d, i) => d === imageShape[i]) && imageShape.length === 3;
 }
 
 interface BuildingNode {

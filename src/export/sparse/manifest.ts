@@ -2,10 +2,13 @@
  * Reads and checks a sparse model.json (format.ts) before any payload byte is touched: the
  * layers-model keys, the manifest's format and version (refused when unknown, before anything else
  * in the manifest is interpreted), and a layout in which every tensor's length fits its dtype,
- * shape and encoding and the tensors tile the payload exactly.
+ * shape and encoding, the tensors tile the payload exactly, and their decoded sizes together stay
+ * within MAX_MODEL_WEIGHT_BYTES (a bitmask of 2^31 zero entries is 256 MiB on disk but 8 GiB decoded).
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../../errors.js';
+import { MAX_MODEL_WEIGHT_BYTES } from '../../models/modelFolder.js';
+import { formatBytes } from '../../util/regularFile.js';
 import {
   elementCount,
   ITEM_BYTES,
@@ -117,6 +120,14 @@ function manifestOf(file: string, raw: unknown): SparseWeightsManifest {
     end = e.offset + e.length;
   }
   if (end !== byteLength) throw invalid(file, `the tensors cover ${end} bytes of a ${byteLength}-byte ${path}`);
+  // Decoded, every tensor takes its dense size at once: bounded before any byte is read or allocated.
+  let dense = 0;
+  for (const e of entries) {
+    dense += elementCount(e.shape) * ITEM_BYTES[e.dtype];
+    if (dense > MAX_MODEL_WEIGHT_BYTES) {
+      throw invalid(file, `declares more than ${formatBytes(MAX_MODEL_WEIGHT_BYTES)} of weights once decoded (at tensor ${e.name}, [${e.shape.join(', ')}]), the most prune-run loads`);
+    }
+  }
   return { format: SPARSE_WEIGHTS_FORMAT, version: SPARSE_WEIGHTS_VERSION, path, byteLength, crc32, tensors: entries };
 }
 
