@@ -12,7 +12,6 @@ import { checkedModelJson, describeCheckedModelJson } from '../models/modelJson.
 import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/counts.js';
 import { buildPlan } from '../plan/build.js';
-import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlugins } from '../plugins/index.js';
@@ -42,6 +41,8 @@ export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescri
       const folder = await checkedModelJson(file, at);
       const description = describeCheckedModelJson(file, folder, at);
       // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
+      // Imported here, not statically: TF.js is loaded only for a model.json recipe, not for every CLI process.
+      const { checkModelJsonBuilds } = await import('../engine/modelCheck.js');
       await checkModelJsonBuilds(file, folder, at);
       return description;
     }
