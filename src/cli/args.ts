@@ -1,7 +1,7 @@
 /** Command-line parsing: node's parseArgs with our flags; usage errors exit with status 2. */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/select.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../engine/backend/request.js';
 import { RecipeOverride } from '../recipe/overrides.js';
 import { threadsProblem } from './threads.js';
 

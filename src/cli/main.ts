@@ -12,7 +12,6 @@ import { formatPlan } from '../plan/format.js';
 import { channelGroups } from '../models/channelGroups.js';
 import { prepareRun, withSensitivityPlan } from '../runner/prepare.js';
 import { DEFAULT_SENSITIVITY_AMOUNTS } from '../recipe/types.js';
-import { RecipeRun } from '../runner/recipeRun.js';
 import { knownAllocations } from '../runner/knownAllocations.js';
 import { PRUNE_RUN_VERSION } from '../version.js';
 import { parseCliArgs, USAGE } from './args.js';
@@ -124,6 +123,8 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     return SUCCESS_STATUS;
   }
 
+  // Loaded only here: the runner reaches TF.js, which --help, --dry-run, compare and bad input never need (~1 s of CPU per process).
+  const { RecipeRun } = await import('../runner/recipeRun.js');
   const run = await RecipeRun.start(prepared, { runsDir, backend, threads, cacheDir, cacheMaxMB: config.cacheMaxMB });
   return driveRun(run, prepared, { ...args, threads }, io);
 }

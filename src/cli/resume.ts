@@ -14,7 +14,6 @@ import { canonicalJson } from '../cache/keys.js';
 import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';
 import { readRecipeText } from '../recipe/source.js';
 import { prepareRunFromText, withSensitivityPlan } from '../runner/prepare.js';
-import { RecipeRun } from '../runner/recipeRun.js';
 import { MAX_RUN_JSON_BYTES, RunDirectory } from '../runs/runDirectory.js';
 import { sha256Hex } from '../util/sha256.js';
 import { fileRefusalMessage, FileRefusedError, readRegularText } from '../util/regularFile.js';
@@ -185,6 +184,8 @@ async function resumeLocked(dir: string, folder: string, lock: RunLock, args: Re
     throw new UsageError(`${folder}: the run started on ${manifest.backend.name}; resuming it on ${args.backend} would mix two backends' numbers`);
   }
   const threads = args.threads ?? config.threads;
+  // Loaded only here: the runner reaches TF.js, which a refused resume never needs (main.ts).
+  const { RecipeRun } = await import('../runner/recipeRun.js');
   const run = await RecipeRun.resume(prepared, await RunDirectory.open(dir, lock), {
     runsDir: path.dirname(dir),
     backend,

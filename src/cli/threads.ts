@@ -5,7 +5,7 @@
  * refused rather than quietly trimmed, so that a setting says what actually runs.
  */
 import { availableParallelism } from 'node:os';
-import { GRADIENT_SHARDS } from '../engine/train.js';
+import { GRADIENT_SHARDS } from '../engine/gradientShards.js';
 
 /** The most threads that can speed training up here: one per shard, one per core. */
 export function usefulThreads(cores: number = availableParallelism()): number {

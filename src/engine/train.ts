@@ -17,6 +17,7 @@ import type { GradientWorkers } from './parallel/gradientWorkers.js';
 import type { ShardingOptions } from './parallel/shardedGradients.js';
 import { shardedStep, tfjsStep, type TrainingStep } from './trainingStep.js';
 import type { EpochResult, OptimizerState } from './trainingProgress.js';
+import { GRADIENT_SHARDS } from './gradientShards.js';
 
 /** Where an earlier run of the same training stopped (an epoch checkpoint). */
 export interface TrainingResume {
@@ -80,12 +81,8 @@ export interface MaskUpdates {
   before(step: number): MaskBinding | null;
 }
 
-/**
- * Gradient shards per batch on the wasm backend. Fixed, not the machine's core count: the shards
- * decide the numbers (each is summed separately, in order), the threads only the speed, so a
- * recipe trains to the same weights on one core as on many.
- */
-export const GRADIENT_SHARDS = 2;
+// Declared apart from TF.js (gradientShards.ts) so the CLI reads it without loading the engine.
+export { GRADIENT_SHARDS };
 
 /** The wasm backend's sharding with up to `threads` threads (default: one per core, at most GRADIENT_SHARDS); null elsewhere. */
 export function defaultSharding(threads?: number): ShardingOptions | null {

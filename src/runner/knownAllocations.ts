@@ -6,9 +6,8 @@
  * so a hit is exactly the analysis the run would reuse. A step whose parameters were pruned by
  * an earlier stage depends on masks only a run knows; its amounts stay "chosen at run time".
  */
-import { selectBackend, type BackendRequest } from '../engine/backend/select.js';
-import { allocateFromCurves, type AllocationOutcome } from '../engine/allocation.js';
-import { defaultSharding } from '../engine/train.js';
+import type { BackendRequest } from '../engine/backend/select.js';
+import type { AllocationOutcome } from '../engine/allocation.js';
 import type { SensitivityResult } from '../engine/sensitivity/analysis.js';
 import { TaskKeys } from '../cache/keys.js';
 import { CheckpointStore } from '../cache/store.js';
@@ -37,6 +36,12 @@ export async function knownAllocations(prepared: PreparedRun, options: KnownAllo
   const tasks = prepared.plan.tasks;
   const wanted = tasks.filter((t): t is PruneTask => t.kind === 'prune' && allocatesFromScratch(t));
   if (wanted.length === 0 || options.cacheDir === null) return known;
+  // Imported here, not statically: the engine reaches TF.js, which a --dry-run with no allocating step never needs (cli/main.ts).
+  const [{ selectBackend }, { allocateFromCurves }, { defaultSharding }] = await Promise.all([
+    import('../engine/backend/select.js'),
+    import('../engine/allocation.js'),
+    import('../engine/train.js'),
+  ]);
   const backend = await selectBackend(options.backend);
   const keys = new TaskKeys(engineIdentity(backend, defaultSharding(options.threads ?? undefined)));
   const store = new CheckpointStore(options.cacheDir);

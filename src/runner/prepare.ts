@@ -12,7 +12,6 @@ import { checkedModelJson, describeCheckedModelJson } from '../models/modelJson.
 import { describeOnnx } from '../models/onnx/describe.js';
 import { trainingImageCount } from '../data/idxFile.js';
 import { buildPlan } from '../plan/build.js';
-import { checkModelJsonBuilds } from '../engine/modelCheck.js';
 import { sensitivityPlan } from '../plan/sensitivity.js';
 import type { Plan } from '../plan/types.js';
 import { loadPlugins } from '../plugins/index.js';
@@ -41,6 +40,8 @@ export async function describeModel(recipe: ResolvedRecipe): Promise<ModelDescri
       const folder = await checkedModelJson(recipe.model);
       const description = describeCheckedModelJson(recipe.model, folder);
       // Described from its files; whether TF.js can build it with those weights is tried here, not when the run loads it.
+      // Imported here, not statically: TF.js is loaded only for a model.json recipe, not for every CLI process.
+      const { checkModelJsonBuilds } = await import('../engine/modelCheck.js');
       await checkModelJsonBuilds(recipe.model, folder);
       return description;
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BackendInfo } from '../engine/backend/select.js';
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import type { EngineSession } from '../engine/session.js';
-import { GRADIENT_SHARDS } from '../engine/train.js';
+import { GRADIENT_SHARDS } from '../engine/gradientShards.js';
 import { codeIdentity } from '../cache/codeIdentity.js';
 import { modelIdentity } from '../cache/identity.js';
 import { PRUNE_RUN_VERSION } from '../version.js';

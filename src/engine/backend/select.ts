@@ -13,11 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { EngineError } from '../../errors.js';
-import { BACKEND_NAMES, type BackendName } from '../../recipe/types.js';
+import type { BackendName } from '../../recipe/types.js';
+import { BACKEND_REQUESTS, type BackendRequest } from './request.js';
 import { registerWasmTrainingKernels, WASM_KERNEL_OVERRIDES, WASM_TRAINING_KERNELS } from './wasmKernels/index.js';
 
-export type BackendRequest = 'auto' | BackendName;
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
+export { BACKEND_REQUESTS, type BackendRequest };
 
 export interface BackendInfo {
   name: BackendName;
