@@ -24,16 +24,10 @@ export function runSeeds(recipe: Pick<ResolvedRecipe, 'seed'>): RunSeeds {
   const labelled = (label: string): number => SeededRandom.derive(recipe.seed, label).nextSeed();
   return {
     modelInit: labelled('model-init'),
-    data: unlabelled(recipe.seed),
+    // The data stream predates labelled streams and is the recipe seed itself: deriving it would
+    // change every split and shuffle, so every earlier run's data.
+    data: recipe.seed,
     training: labelled,
     pruneGroup: (stage, cycle, index) => labelled(`prune:${stage.name}${cycle > 1 ? `#${String(cycle)}` : ''}:${String(index)}`),
   };
-}
-
-/**
- * The data stream predates labelled streams and is seeded by the recipe seed itself: deriving it
- * would change every split and shuffle, so every earlier run's data.
- */
-function unlabelled(seed: number): number {
-  return seed;
 }
