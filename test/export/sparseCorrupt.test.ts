@@ -5,28 +5,22 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
-import { selectBackend } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { serializeModel } from '../../src/engine/modelFiles.js';
 import {
-  encodeSparseModel,
   saveSparseModel,
   sparseModelFromDir,
   sparseModelHandler,
   type SparseModelFiles,
 } from '../../src/export/sparse/index.js';
 import { expectNoTensorLeak } from '../helpers/tensors.js';
-import { pruneKernels, withManifest } from './sparseHelpers.js';
+import { prunedLenetFiles, withManifest } from './sparseHelpers.js';
 
 let files: SparseModelFiles;
 let scratch: string;
 
 beforeAll(async () => {
-  await selectBackend('wasm');
-  const model = buildLenet(5);
-  pruneKernels(model, 0.9);
-  files = await encodeSparseModel(model);
-  model.dispose();
+  files = await prunedLenetFiles();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'prune-run-sparse-corrupt-'));
 });
 

@@ -8,22 +8,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/errors.js';
-import { selectBackend } from '../../src/engine/backend/select.js';
-import { buildLenet } from '../../src/engine/lenet.js';
-import { encodeSparseModel, sparseModelFromDir, type SparseModelFiles } from '../../src/export/sparse/index.js';
+import { sparseModelFromDir, type SparseModelFiles } from '../../src/export/sparse/index.js';
 import { mkfifo, sparseFile } from '../helpers/badFiles.js';
-import { pruneKernels, withManifest } from './sparseHelpers.js';
+import { prunedLenetFiles, withManifest } from './sparseHelpers.js';
 
 let files: SparseModelFiles;
 let scratch: string;
 let count = 0;
 
 beforeAll(async () => {
-  await selectBackend('wasm');
-  const model = buildLenet(5);
-  pruneKernels(model, 0.9);
-  files = await encodeSparseModel(model);
-  model.dispose();
+  files = await prunedLenetFiles();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'prune-run-sparse-folder-'));
 });
 

@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import type { SparseModelFiles } from '../../src/export/sparse/index.js';
+import { encodeSparseModel, type SparseModelFiles } from '../../src/export/sparse/index.js';
+import { selectBackend } from '../../src/engine/backend/select.js';
+import { buildLenet } from '../../src/engine/lenet.js';
 import { readWeight, writeWeight } from '../../src/engine/weights.js';
 
 /** Zeroes the round(fraction·n) entries of smallest |w| (ties by index) of every kernel. */
@@ -16,6 +18,16 @@ export function pruneKernels(model: tf.LayersModel, fraction: number): void {
     for (const i of order.slice(0, Math.round(fraction * values.length))) values[i] = 0;
     writeWeight(variable, values);
   }
+}
+
+/** The sparse files of a seed-5 LeNet with 90% of each kernel pruned, on the wasm backend (the tests' usual subject). */
+export async function prunedLenetFiles(): Promise<SparseModelFiles> {
+  await selectBackend('wasm');
+  const model = buildLenet(5);
+  pruneKernels(model, 0.9);
+  const files = await encodeSparseModel(model);
+  model.dispose();
+  return files;
 }
 
 export function bitsOf(values: Float32Array): Uint32Array {
