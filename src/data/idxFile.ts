@@ -22,9 +22,8 @@ import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
 import { sharedBytes } from './pixels.js';
-import type { IdxFilePair } from './types.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
-import type { DataSource } from './types.js';
+import type { DataSource, IdxFilePair } from './types.js';
 
 type Depth = 'header' | 'check' | 'count' | 'read';
 
