@@ -107,7 +107,8 @@ interface Scanned {
   readonly header: IdxHeader;
   readonly data: Uint8Array | null;
   readonly sha256: string | null;
-  readonly counts?: number[] | null;
+  /** By byte value, at depth 'count'; null otherwise. */
+  readonly counts: number[] | null;
 }
 
 /** The piece a plain file's data is counted in (depth 'count'): memory stays this, whatever the file. */
@@ -125,14 +126,14 @@ async function scanPlain(handle: FileHandle, size: number, label: string, depth:
     if (!(error instanceof HeaderKnown)) throw error;
   }
   const header = collector.finish();
-  if (depth === 'header') return { header, data: null, sha256: null };
+  if (depth === 'header') return { header, data: null, sha256: null, counts: null };
   if (size - header.headerBytes !== header.dataBytes) throw idxSizeMismatch(label, header, size - header.headerBytes);
-  if (depth === 'check') return { header, data: null, sha256: null };
+  if (depth === 'check') return { header, data: null, sha256: null, counts: null };
   if (depth === 'count') return { header, data: null, sha256: null, counts: await countPlain(handle, header, label) };
   const data = sharedBytes(header.dataBytes);
   const got = await readInto(handle, data, header.headerBytes);
   if (got !== header.dataBytes) throw idxSizeMismatch(label, header, got); // shrank since it was opened
-  return { header, data, sha256: createHash('sha256').update(head.subarray(0, header.headerBytes)).update(data).digest('hex') };
+  return { header, data, sha256: createHash('sha256').update(head.subarray(0, header.headerBytes)).update(data).digest('hex'), counts: null };
 }
 
 /** The data of a plain file whose size was checked, counted by value a chunk at a time. */
@@ -175,7 +176,7 @@ async function scanGzip(handle: FileHandle, size: number, label: string, depth: 
     });
   } catch (caught) {
     const error = stopped ?? caught;
-    if (error instanceof HeaderKnown) return { header: collector.finish(), data: null, sha256: null };
+    if (error instanceof HeaderKnown) return { header: collector.finish(), data: null, sha256: null, counts: null };
     if (error instanceof DataError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!code.startsWith('Z_')) throw error;
@@ -230,7 +231,7 @@ export async function checkIdxFile(file: string, label = file): Promise<IdxHeade
  */
 export async function countIdxValues(file: string, label = file): Promise<{ readonly header: IdxHeader; readonly counts: readonly number[] }> {
   const { header, counts } = await scanIdx(file, label, 'count');
-  if (counts === undefined || counts === null) throw new Error('internal: an IDX file counted without its counts');
+  if (counts === null) throw new Error('internal: an IDX file counted without its counts');
   return { header, counts };
 }
 
