@@ -69,7 +69,8 @@ export type { ResolvedRecipe } from './recipe/types.js';
 
 // Running: the backend policy (tfjs-node, else wasm with prune-run's training kernels, never cpu
 // unasked), and a recipe from file to plan, as `prune-run --dry-run` does.
-export { selectBackend, BACKEND_REQUESTS, type BackendInfo, type BackendRequest } from './engine/backend/select.js';
+export { selectBackend, type BackendInfo } from './engine/backend/select.js';
+export { BACKEND_REQUESTS, type BackendRequest } from './engine/backend/request.js';
 export { prepareRun, type PreparedRun, type PrepareOptions } from './runner/prepare.js';
 export type { Plan, PlanTask } from './plan/types.js';
 

@@ -11,7 +11,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { cosmiconfig } from 'cosmiconfig';
 import { LineCounter, parseDocument } from 'yaml';
 import { formatLocation, RecipeError, UsageError, type RecipeProblem, type SourceLocation } from '../errors.js';
-import type { BackendRequest } from '../engine/backend/select.js';
+import type { BackendRequest } from '../engine/backend/request.js';
 import type { LocatedDataName } from '../data/locate.js';
 import { explainSchemaErrors } from '../recipe/explain.js';
 import { SourcePositions, sortProblems, type PathSegment } from '../recipe/positions.js';

@@ -6,7 +6,7 @@
  * unless asked for (--debug, PRUNE_RUN_DEBUG=1; failure.ts).
  */
 import path from 'node:path';
-import type { BackendRequest } from '../engine/backend/select.js';
+import type { BackendRequest } from '../engine/backend/request.js';
 import { InterruptedError, isBadInput, PruneRunError, STOP_SIGNALS, UsageError } from '../errors.js';
 import { formatPlan } from '../plan/format.js';
 import { channelGroups } from '../models/channelGroups.js';

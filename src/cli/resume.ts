@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { BackendRequest } from '../engine/backend/select.js';
+import type { BackendRequest } from '../engine/backend/request.js';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from '../cache/keys.js';
 import { RecipeOverride, type OverrideRecord } from '../recipe/overrides.js';

@@ -81,8 +81,6 @@ export interface MaskUpdates {
   before(step: number): MaskBinding | null;
 }
 
-// Declared apart from TF.js (gradientShards.ts) so the CLI reads it without loading the engine.
-export { GRADIENT_SHARDS };
 
 /** The wasm backend's sharding with up to `threads` threads (default: one per core, at most GRADIENT_SHARDS); null elsewhere. */
 export function defaultSharding(threads?: number): ShardingOptions | null {

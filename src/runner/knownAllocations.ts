@@ -6,7 +6,7 @@
  * so a hit is exactly the analysis the run would reuse. A step whose parameters were pruned by
  * an earlier stage depends on masks only a run knows; its amounts stay "chosen at run time".
  */
-import type { BackendRequest } from '../engine/backend/select.js';
+import type { BackendRequest } from '../engine/backend/request.js';
 import type { AllocationOutcome } from '../engine/allocation.js';
 import type { SensitivityResult } from '../engine/sensitivity/analysis.js';
 import { TaskKeys } from '../cache/keys.js';

@@ -4,7 +4,8 @@
  * record builder, the manifest writer — and closes the folder. The folder stays `<id>.partial`
  * until finish('succeeded').
  */
-import { selectBackend, type BackendInfo, type BackendRequest } from '../engine/backend/select.js';
+import { selectBackend, type BackendInfo } from '../engine/backend/select.js';
+import type { BackendRequest } from '../engine/backend/request.js';
 import type { ShardingOptions } from '../engine/parallel/shardedGradients.js';
 import { EngineSession, type TaskHooks } from '../engine/session.js';
 import { defaultSharding } from '../engine/train.js';

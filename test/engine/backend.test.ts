@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { EngineError } from '../../src/errors.js';
-import { selectBackend, type BackendRequest } from '../../src/engine/backend/select.js';
+import { selectBackend } from '../../src/engine/backend/select.js';
+import type { BackendRequest } from '../../src/engine/backend/request.js';
 
 async function engineErrorOf(request: BackendRequest): Promise<EngineError> {
   const error: unknown = await selectBackend(request).then(

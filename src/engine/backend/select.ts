@@ -17,7 +17,6 @@ import type { BackendName } from '../../recipe/types.js';
 import { BACKEND_REQUESTS, type BackendRequest } from './request.js';
 import { registerWasmTrainingKernels, WASM_KERNEL_OVERRIDES, WASM_TRAINING_KERNELS } from './wasmKernels/index.js';
 
-export { BACKEND_REQUESTS, type BackendRequest };
 
 export interface BackendInfo {
   name: BackendName;

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../errors.js';
-import type { BackendRequest } from '../backend/select.js';
+import type { BackendRequest } from '../backend/request.js';
 import type { EvaluationSums } from '../evaluate.js';
 import type { EvaluationJob, EvaluationSetup, TaskSetup, WorkerMessage, WorkerRequest, WorkerStart } from './protocol.js';
 import { gradientWorkerEntry } from './workerEntry.js';

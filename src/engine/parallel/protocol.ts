@@ -12,7 +12,7 @@
  *   [DONE + w]     the step worker w last finished (notify), or FAILED
  */
 import type { Split } from '../../data/index.js';
-import type { BackendRequest } from '../backend/select.js';
+import type { BackendRequest } from '../backend/request.js';
 
 export const SEQ = 0;
 export const COMMAND = 1;

@@ -17,7 +17,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/index.js';
 import { EngineError } from '../../errors.js';
-import type { BackendRequest } from '../backend/select.js';
+import type { BackendRequest } from '../backend/request.js';
 import { yieldToEventLoop } from '../../util/eventLoop.js';
 import type { ParameterVector } from '../parameterVector.js';
 import { BatchNormStatistics } from './batchNormStatistics.js';
