@@ -4,6 +4,7 @@
  * or a swapped images/labels pair fails at once with the file named.
  */
 import { DataError } from '../errors.js';
+import type { RandomStreams } from '../util/random.js';
 import type { IdxFile } from './idx.js';
 import { readIdxFile } from './idxFile.js';
 import { idxPairProblem, idxSplitsProblem, type ImageDims } from './idxPair.js';
@@ -44,14 +45,14 @@ function maxLabel(labels: Uint8Array): number {
  * The pair as a split: all of it in file order is the file's own arrays (read into shared memory,
  * idxFile.ts), no copy; a cap copies only the images it takes, so the file's arrays can go.
  */
-function takeSplit(what: 'trainSize' | 'testSize', pair: CheckedPair, cap: number | null, seed: number): Split {
+function takeSplit(what: 'trainSize' | 'testSize', pair: CheckedPair, cap: number | null, streams: RandomStreams): Split {
   const all: Split = { images: pair.images, levels: BYTE_TO_UNIT, labels: pair.labels, count: pair.count };
   if (cap === null) return all;
   checkSize(what, cap, pair.count);
-  return gatherSplit(all, seededRows(pair.count, cap, seed, what === 'trainSize' ? 'data-train' : 'data-test'), pair.rows * pair.cols);
+  return gatherSplit(all, seededRows(pair.count, cap, streams, what === 'trainSize' ? 'data-train' : 'data-test'), pair.rows * pair.cols);
 }
 
-export async function loadIdxDataset(source: IdxSource, seed: number): Promise<Dataset> {
+export async function loadIdxDataset(source: IdxSource, streams: RandomStreams): Promise<Dataset> {
   const paths = [source.train.images, source.train.labels, source.test.images, source.test.labels];
   const [trainImages, trainLabels, testImages, testLabels] = (await Promise.all(paths.map((file) => readIdxFile(file)))) as [
     IdxFile,
@@ -71,8 +72,8 @@ export async function loadIdxDataset(source: IdxSource, seed: number): Promise<D
     sha256: f.sha256,
   }));
   return {
-    train: takeSplit('trainSize', train, source.trainSize, seed),
-    test: takeSplit('testSize', test, source.testSize, seed),
+    train: takeSplit('trainSize', train, source.trainSize, streams),
+    test: takeSplit('testSize', test, source.testSize, streams),
     imageShape: [train.rows, train.cols, 1],
     numClasses,
     identity: { source: 'idx', files },

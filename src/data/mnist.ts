@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
+import type { RandomStreams } from '../util/random.js';
 import { sha256Hex } from '../util/sha256.js';
 import { checkSize, gatherSplit, seededRows } from './split.js';
 import { sharedBytes } from './pixels.js';
@@ -139,7 +140,7 @@ function readAllOnce(): Promise<MnistImages> {
   return cache;
 }
 
-export async function loadMnist(source: MnistSource, seed: number): Promise<Dataset> {
+export async function loadMnist(source: MnistSource, streams: RandomStreams): Promise<Dataset> {
   const { pool, identity } = await readAllOnce();
   const total = pool.count;
   checkSize('trainSize', source.trainSize, total);
@@ -150,7 +151,7 @@ export async function loadMnist(source: MnistSource, seed: number): Promise<Data
       `trainSize + testSize is ${source.trainSize + source.testSize} but the built-in MNIST has ${total} images`,
     );
   }
-  const rows = seededRows(total, source.trainSize + source.testSize, seed, 'data-split');
+  const rows = seededRows(total, source.trainSize + source.testSize, streams, 'data-split');
   return {
     train: gatherSplit(pool, rows.subarray(0, source.trainSize), IMAGE_SIZE),
     test: gatherSplit(pool, rows.subarray(source.trainSize), IMAGE_SIZE),

@@ -4,7 +4,7 @@
  * rows the same way.
  */
 import { DataError } from '../errors.js';
-import { SeededRandom } from '../util/random.js';
+import type { RandomStreams } from '../util/random.js';
 import { sharedBytes } from './pixels.js';
 import type { Split } from './types.js';
 
@@ -19,11 +19,11 @@ export function checkSize(what: string, value: number, available: number): void 
 }
 
 /**
- * The first `take` entries of a seeded permutation of 0..count-1. The stream is derived from the
- * seed by label, so each use (train cap, test cap, MNIST split) gets its own reproducible order.
+ * The first `take` entries of a seeded permutation of 0..count-1. Each use (train cap, test cap,
+ * MNIST split) draws from its own labelled stream, so each gets its own reproducible order.
  */
-export function seededRows(count: number, take: number, seed: number, label: string): Uint32Array {
-  return SeededRandom.derive(seed, label).permutation(count).subarray(0, take);
+export function seededRows(count: number, take: number, streams: RandomStreams, label: string): Uint32Array {
+  return streams.stream(label).permutation(count).subarray(0, take);
 }
 
 /**

@@ -9,6 +9,7 @@ import { directNetOf, fitsData } from './direct/net.js';
 import { ParameterVector } from './parameterVector.js';
 import type { Dataset } from '../data/index.js';
 import { loadDataset } from '../data/index.js';
+import { RandomStreams } from '../util/random.js';
 import { EngineError } from '../errors.js';
 import { LENET_INPUT_SHAPE } from '../models/lenet.js';
 import type { EvaluateTask, LoadDataTask, LoadModelTask, PruneTask, SensitivityTask, TrainTask } from '../plan/types.js';
@@ -141,7 +142,7 @@ export class EngineSession {
   }
 
   async loadData(task: LoadDataTask): Promise<Dataset> {
-    this.dataValue = await loadDataset(task.data, task.seed);
+    this.dataValue = await loadDataset(task.data, new RandomStreams(task.seed));
     this.checkInputShape();
     return this.dataValue;
   }

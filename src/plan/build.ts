@@ -112,7 +112,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   let last = 'load-model';
   const dataDeps: string[] = [];
   if (needsData && recipe.data !== null) {
-    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: seeds.data });
+    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: recipe.seed });
     dataDeps.push('load-data');
   }
   const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig): TrainTask => ({

@@ -82,10 +82,14 @@ export interface LoadModelTask extends TaskBase {
   readonly snapshot: boolean;
 }
 
-export interface LoadDataTask extends TaskBase {
+/**
+ * Loads the data. Its caps and splits draw from `seed`, the recipe's own under its declaration: the
+ * data stream predates the labelled streams of seeds.ts, and deriving it would change every earlier
+ * run's split and shuffle.
+ */
+export interface LoadDataTask extends TaskBase, Pick<ResolvedRecipe, 'seed'> {
   readonly kind: 'load-data';
   readonly data: DataSource;
-  readonly seed: number;
 }
 
 /**

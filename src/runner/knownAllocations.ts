@@ -12,6 +12,7 @@ import type { SensitivityResult } from '../engine/sensitivity/analysis.js';
 import { TaskKeys } from '../cache/keys.js';
 import { CheckpointStore } from '../cache/store.js';
 import { loadDataset } from '../data/index.js';
+import { RandomStreams } from '../util/random.js';
 import type { PruneTask } from '../plan/types.js';
 import type { SensitivityEntry } from '../runs/record.js';
 import type { PreparedRun } from './prepare.js';
@@ -48,7 +49,7 @@ export async function knownAllocations(prepared: PreparedRun, options: KnownAllo
   const analyses = new Map<string, SensitivityResult>();
   for (const task of tasks) {
     if (task.kind === 'load-model') keys.keyOf(task, await modelFilesOf(prepared));
-    else if (task.kind === 'load-data') keys.keyOf(task, (await loadDataset(task.data, task.seed)).identity);
+    else if (task.kind === 'load-data') keys.keyOf(task, (await loadDataset(task.data, new RandomStreams(task.seed))).identity);
     else if (isCacheable(task)) keys.keyOf(task);
     if (task.kind === 'sensitivity') {
       const found = await store.read(keys.keyOf(task));

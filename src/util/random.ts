@@ -65,3 +65,21 @@ export class SeededRandom {
     return this.shuffle(p);
   }
 }
+
+/**
+ * The labelled streams of one seed, for a consumer that makes several random choices by label
+ * (data/: each split's cap and shuffle): it draws from these and never handles the seed, so the
+ * seed goes from the task that holds it to the generator with nothing in between.
+ */
+export class RandomStreams {
+  readonly #seed: number;
+
+  constructor(seed: number) {
+    this.#seed = seed;
+  }
+
+  /** The stream of `label`: the same numbers as SeededRandom.derive(seed, label). */
+  stream(label: string): SeededRandom {
+    return SeededRandom.derive(this.#seed, label);
+  }
+}

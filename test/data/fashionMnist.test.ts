@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainingImageCount } from '../../src/data/idxFile.js';
 import { dataSourceKey, DEBIAN_FASHION_MNIST, imageValues, loadDataset, locateFashionMnist, type DataSource, type FoundFiles } from '../../src/data/index.js';
+import { RandomStreams } from '../../src/util/random.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -37,7 +38,7 @@ function source(files: FoundFiles, trainSize: number | null, testSize: number | 
 
 describe('builtin fashion-mnist', () => {
   it('loads every image of the located files, in file order, scaled to [0, 1]', async () => {
-    const data = await loadDataset(source(await standIn('a'), null, null), 7);
+    const data = await loadDataset(source(await standIn('a'), null, null), new RandomStreams(7));
     // The fixtures: 6 train and 3 test images of 4×3 pixels; labels 0,1,2,0,1,2 and 3,1,0.
     expect(data.train.count).toBe(6);
     expect(data.test.count).toBe(3);
@@ -51,16 +52,16 @@ describe('builtin fashion-mnist', () => {
 
   it('caps train and test like IDX data: the first N after a seeded shuffle', async () => {
     const files = await standIn('b');
-    const capped = await loadDataset(source(files, 4, 2), 7);
+    const capped = await loadDataset(source(files, 4, 2), new RandomStreams(7));
     expect([capped.train.count, capped.test.count]).toEqual([4, 2]);
-    const again = await loadDataset(source(files, 4, 2), 7);
+    const again = await loadDataset(source(files, 4, 2), new RandomStreams(7));
     expect(again.train.labels).toEqual(capped.train.labels);
-    await expect(loadDataset(source(files, 7, null), 7)).rejects.toThrow('trainSize is 7 but only 6 images are available');
+    await expect(loadDataset(source(files, 7, null), new RandomStreams(7))).rejects.toThrow('trainSize is 7 but only 6 images are available');
   });
 
   it('is named by its files, not by the folder they were found in', async () => {
     const [first, second] = [await standIn('c'), await standIn('d')];
-    const [one, other] = [await loadDataset(source(first, null, 2), 1), await loadDataset(source(second, null, 2), 1)];
+    const [one, other] = [await loadDataset(source(first, null, 2), new RandomStreams(1)), await loadDataset(source(second, null, 2), new RandomStreams(1))];
     expect(one.identity.source).toBe('builtin:fashion-mnist');
     expect(one.identity.files.map((f) => f.path)).toEqual(NAMES.map((n) => `fashion-mnist/${n}.gz`));
     expect(other.identity).toEqual(one.identity);
@@ -75,7 +76,7 @@ describe.skipIf(!existsSync(path.join(DEBIAN_FASHION_MNIST, 'train-images-idx3-u
     const location = await locateFashionMnist({ searched: [DEBIAN_FASHION_MNIST] });
     if (!location.found) throw new Error(location.advice);
     expect(await trainingImageCount(source(location.files, null, null))).toBe(60_000);
-    const data = await loadDataset(source(location.files, 1000, null), 1);
+    const data = await loadDataset(source(location.files, 1000, null), new RandomStreams(1));
     expect(data.imageShape).toEqual([28, 28, 1]);
     expect(data.numClasses).toBe(10);
     expect(data.train.count).toBe(1000);

@@ -7,6 +7,7 @@ import { imageValues, loadDataset } from '../../src/data/index.js';
 import { sha256Hex } from '../../src/util/sha256.js';
 import { DataError } from '../../src/errors.js';
 import type { DataSource } from '../../src/data/types.js';
+import { RandomStreams } from '../../src/util/random.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const ROWS = 4;
@@ -34,7 +35,7 @@ function imageIds(images: Float32Array, count: number): number[] {
 
 describe('loadDataset (idx)', () => {
   it('loads raw files in file order, scaled to [0, 1]', async () => {
-    const data = await loadDataset(source(''), 1);
+    const data = await loadDataset(source(''), new RandomStreams(1));
     expect(data.imageShape).toEqual([ROWS, COLS, 1]);
     expect(data.train.count).toBe(6);
     expect(data.test.count).toBe(3);
@@ -51,19 +52,19 @@ describe('loadDataset (idx)', () => {
 
   it('computes numClasses from the labels of both files', async () => {
     // Train labels go up to 2, test labels up to 3.
-    expect((await loadDataset(source(''), 1)).numClasses).toBe(4);
+    expect((await loadDataset(source(''), new RandomStreams(1))).numClasses).toBe(4);
   });
 
   it('loads gzipped files to the same data', async () => {
-    const raw = await loadDataset(source(''), 1);
-    const gz = await loadDataset(source('.gz'), 1);
+    const raw = await loadDataset(source(''), new RandomStreams(1));
+    const gz = await loadDataset(source('.gz'), new RandomStreams(1));
     expect(gz.train).toEqual(raw.train);
     expect(gz.test).toEqual(raw.test);
   });
 
   it('records the four files with their sha256', async () => {
     const src = source('.gz');
-    const data = await loadDataset(src, 1);
+    const data = await loadDataset(src, new RandomStreams(1));
     if (src.kind !== 'idx') throw new Error('unreachable');
     const paths = [src.train.images, src.train.labels, src.test.images, src.test.labels];
     expect(data.identity.source).toBe('idx');
@@ -73,8 +74,8 @@ describe('loadDataset (idx)', () => {
   });
 
   it('caps take the first N of a seeded shuffle, the same for the same seed', async () => {
-    const a = await loadDataset(source('', { trainSize: 4, testSize: 2 }), 7);
-    const b = await loadDataset(source('', { trainSize: 4, testSize: 2 }), 7);
+    const a = await loadDataset(source('', { trainSize: 4, testSize: 2 }), new RandomStreams(7));
+    const b = await loadDataset(source('', { trainSize: 4, testSize: 2 }), new RandomStreams(7));
     expect(a.train.count).toBe(4);
     expect(a.test.count).toBe(2);
     expect(a).toEqual(b);
@@ -88,16 +89,16 @@ describe('loadDataset (idx)', () => {
   it('different seeds choose differently', async () => {
     const orders = new Set<string>();
     for (let seed = 0; seed < 8; seed++) {
-      const data = await loadDataset(source('', { trainSize: 5 }), seed);
+      const data = await loadDataset(source('', { trainSize: 5 }), new RandomStreams(seed));
       orders.add(imageIds(imageValues(data.train), 5).join(','));
     }
     expect(orders.size).toBeGreaterThan(1);
   });
 
   it('rejects a cap above the file size or not a positive integer', async () => {
-    await expect(loadDataset(source('', { trainSize: 7 }), 1)).rejects.toThrow('trainSize is 7 but only 6 images are available');
-    await expect(loadDataset(source('', { testSize: 0 }), 1)).rejects.toMatchObject({ code: 'DATA_SIZE' });
-    await expect(loadDataset(source('', { testSize: 1.5 }), 1)).rejects.toThrow(DataError);
+    await expect(loadDataset(source('', { trainSize: 7 }), new RandomStreams(1))).rejects.toThrow('trainSize is 7 but only 6 images are available');
+    await expect(loadDataset(source('', { testSize: 0 }), new RandomStreams(1))).rejects.toMatchObject({ code: 'DATA_SIZE' });
+    await expect(loadDataset(source('', { testSize: 1.5 }), new RandomStreams(1))).rejects.toThrow(DataError);
   });
 });
 
@@ -132,25 +133,25 @@ describe('loadDataset (idx) with malformed files', () => {
 
   it('names swapped images and labels files', async () => {
     const swapped = files({ trainImages: 'train-labels-idx1-ubyte', trainLabels: 'train-images-idx3-ubyte' });
-    await expect(loadDataset(swapped, 1)).rejects.toThrow(
+    await expect(loadDataset(swapped, new RandomStreams(1))).rejects.toThrow(
       `${join(dir, 'train-labels-idx1-ubyte')}: expected an images file with 3 dimensions [count, rows, cols], found 1 (is this a labels file?)`,
     );
   });
 
   it('names both files when counts differ', async () => {
-    await expect(loadDataset(files({ trainLabels: 'five-labels' }), 1)).rejects.toThrow(
+    await expect(loadDataset(files({ trainLabels: 'five-labels' }), new RandomStreams(1))).rejects.toThrow(
       `${join(dir, 'train-images-idx3-ubyte')} holds 6 images but ${join(dir, 'five-labels')} holds 5 labels`,
     );
   });
 
   it('rejects test images of another size than train images', async () => {
-    await expect(loadDataset(files({ testImages: 'wide-images', testLabels: 't10k-labels-idx1-ubyte' }), 1)).rejects.toThrow(
+    await expect(loadDataset(files({ testImages: 'wide-images', testLabels: 't10k-labels-idx1-ubyte' }), new RandomStreams(1))).rejects.toThrow(
       /test images are 3×4 but train images .* are 4×3/,
     );
   });
 
   it('names a missing file', async () => {
-    await expect(loadDataset(files({ testLabels: 'nope' }), 1)).rejects.toMatchObject({
+    await expect(loadDataset(files({ testLabels: 'nope' }), new RandomStreams(1))).rejects.toMatchObject({
       code: 'DATA_READ',
       message: expect.stringContaining(join(dir, 'nope')),
     });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { imageValues, loadDataset, type Dataset, type Split } from '../../src/data/index.js';
 import { seededRows } from '../../src/data/split.js';
 import type { DataSource } from '../../src/data/types.js';
+import { RandomStreams } from '../../src/util/random.js';
 
 /** The digit files read from disk so far in this test file's process. */
 const digitFileReads = vi.hoisted(() => ({ count: 0 }));
@@ -36,7 +37,7 @@ function labelCounts(...splits: Split[]): number[] {
 describe('loadDataset (builtin mnist)', () => {
   let full: Dataset;
   beforeAll(async () => {
-    full = await loadDataset(mnist(8000, 2000), 42);
+    full = await loadDataset(mnist(8000, 2000), new RandomStreams(42));
   });
 
   it('loads all 10,000 images, each once across the two splits', () => {
@@ -51,8 +52,8 @@ describe('loadDataset (builtin mnist)', () => {
 
   it('parses the 21 MB of digit files once per process, however many times a dataset is loaded', async () => {
     // Parsing is nearly all of a load's time: runs, tests and benchmarks load MNIST many times.
-    await loadDataset(mnist(300, 100), 1);
-    await loadDataset(mnist(100, 300), 2);
+    await loadDataset(mnist(300, 100), new RandomStreams(1));
+    await loadDataset(mnist(100, 300), new RandomStreams(2));
     expect(digitFileReads.count).toBe(10);
   });
 
@@ -75,7 +76,7 @@ describe('loadDataset (builtin mnist)', () => {
     const dir = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
     const files = PER_DIGIT.map((_, d) => readFileSync(join(dir, `src/digits/${d}.json`), 'utf8')); // node:fs, not the counted node:fs/promises
     const pool = Float32Array.from(files.flatMap((text) => (JSON.parse(text) as { data: number[] }).data));
-    const rows = seededRows(10000, 10000, 42, 'data-split');
+    const rows = seededRows(10000, 10000, new RandomStreams(42), 'data-split');
     const expected = (from: number, count: number) => {
       const values = new Float32Array(count * 784);
       for (let i = 0; i < count; i++) values.set(pool.subarray(rows[from + i]! * 784, (rows[from + i]! + 1) * 784), i * 784);
@@ -98,9 +99,9 @@ describe('loadDataset (builtin mnist)', () => {
   });
 
   it('splits the same way for the same seed and differently for another', async () => {
-    const a = await loadDataset(mnist(300, 100), 7);
-    const b = await loadDataset(mnist(300, 100), 7);
-    const c = await loadDataset(mnist(300, 100), 8);
+    const a = await loadDataset(mnist(300, 100), new RandomStreams(7));
+    const b = await loadDataset(mnist(300, 100), new RandomStreams(7));
+    const c = await loadDataset(mnist(300, 100), new RandomStreams(8));
     expect(sameBytes(a.train.images, b.train.images)).toBe(true);
     expect(sameBytes(a.test.images, b.test.images)).toBe(true);
     expect(a.train.labels).toEqual(b.train.labels);
@@ -113,17 +114,17 @@ describe('loadDataset (builtin mnist)', () => {
   it('takes the test split right after the train split of one permutation', async () => {
     // Same seed, so the first 300 of the permutation are the same: a larger train split starts
     // with the smaller one, and the smaller one's test split starts where its train split ends.
-    const small = await loadDataset(mnist(300, 100), 7);
-    const large = await loadDataset(mnist(400, 50), 7);
+    const small = await loadDataset(mnist(300, 100), new RandomStreams(7));
+    const large = await loadDataset(mnist(400, 50), new RandomStreams(7));
     expect(sameBytes(large.train.images.subarray(0, 300 * 784), small.train.images)).toBe(true);
     expect(sameBytes(large.train.images.subarray(300 * 784), small.test.images)).toBe(true);
     expect([...large.train.labels.subarray(300)]).toEqual([...small.test.labels]);
   });
 
   it('rejects sizes that do not fit in 10,000', async () => {
-    await expect(loadDataset(mnist(9000, 1001), 1)).rejects.toThrow(
+    await expect(loadDataset(mnist(9000, 1001), new RandomStreams(1))).rejects.toThrow(
       'trainSize + testSize is 10001 but the built-in MNIST has 10000 images',
     );
-    await expect(loadDataset(mnist(0, 10), 1)).rejects.toMatchObject({ code: 'DATA_SIZE' });
+    await expect(loadDataset(mnist(0, 10), new RandomStreams(1))).rejects.toMatchObject({ code: 'DATA_SIZE' });
   });
 });

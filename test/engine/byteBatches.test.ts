@@ -13,7 +13,7 @@ import { loadDataset, syntheticDataset, type Dataset, type Split } from '../../s
 import { seededRows } from '../../src/data/split.js';
 import { makeBatch } from '../../src/engine/batches.js';
 import { sharedSplit } from '../../src/engine/parallel/sharedSplit.js';
-import { SeededRandom } from '../../src/util/random.js';
+import { RandomStreams, SeededRandom } from '../../src/util/random.js';
 
 const ROWS = 5;
 const COLS = 4;
@@ -63,7 +63,7 @@ describe('batches of byte (IDX) pixels', () => {
     await writeFile(join(dir, 'train-labels'), idx([TRAIN], raw.trainLabels));
     await writeFile(join(dir, 'test-images'), idx([TEST, ROWS, COLS], raw.testImages));
     await writeFile(join(dir, 'test-labels'), idx([TEST], raw.testLabels));
-    data = await loadDataset(source(null), 1);
+    data = await loadDataset(source(null), new RandomStreams(1));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -103,8 +103,8 @@ describe('batches of byte (IDX) pixels', () => {
   });
 
   it('takes a capped split\'s images from the file\'s rows, a copy of those alone, and batches them the same way', async () => {
-    const capped = await loadDataset(source(12), 5);
-    const rows = Array.from(seededRows(TRAIN, 12, 5, 'data-train'));
+    const capped = await loadDataset(source(12), new RandomStreams(5));
+    const rows = Array.from(seededRows(TRAIN, 12, new RandomStreams(5), 'data-train'));
     expect(capped.train.count).toBe(12);
     expect(capped.train.images.length).toBe(12 * PIXELS);
     expect(capped.train.images.buffer).toBeInstanceOf(SharedArrayBuffer);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runSeeds } from '../../src/plan/seeds.js';
-import { SeededRandom } from '../../src/util/random.js';
+import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { loadRecipeText } from '../../src/recipe/load.js';
+import { RandomStreams, SeededRandom } from '../../src/util/random.js';
 
 const labelled = (seed: number, label: string) => SeededRandom.derive(seed, label).nextSeed();
 
@@ -15,9 +18,19 @@ describe('runSeeds', () => {
     expect(seeds.pruneGroup({ name: 's1' }, 3, 2)).toBe(labelled(7, 'prune:s1#3:2'));
   });
 
-  it('seeds the data stream with the recipe seed itself, as runs before derived streams did', () => {
-    expect(runSeeds({ seed: 7 }).data).toBe(7);
-    expect(runSeeds({ seed: 0 }).data).toBe(0);
+  it('seeds the data stream with the recipe seed itself, as runs before derived streams did', async () => {
+    const recipe = (seed: number) => `seed: ${seed}\nmodel: {builtin: lenet}\ndata: {builtin: mnist, train_size: 100, test_size: 50}\ntrain: {epochs: 1}\nstages:\n  - name: s\n    targets: [{select: {param: kernel}, method: l1_unstructured, amount: 0.5}]\n`;
+    for (const seed of [7, 0]) {
+      const plan = buildPlan(await loadRecipeText(recipe(seed), 's.yaml'), LENET_DESCRIPTION);
+      expect(plan.tasks.find((t) => t.kind === 'load-data')).toMatchObject({ seed });
+      expect(plan.tasks.find((t) => t.kind === 'load-model')).toMatchObject({ seed: labelled(seed, 'model-init') });
+    }
+  });
+
+  it('gives data/ the labelled streams of the seed it is handed, as SeededRandom.derive does', () => {
+    const streams = new RandomStreams(7);
+    expect(Array.from(streams.stream('data-train').permutation(20))).toEqual(Array.from(SeededRandom.derive(7, 'data-train').permutation(20)));
+    expect(Array.from(streams.stream('data-train').permutation(20))).not.toEqual(Array.from(streams.stream('data-test').permutation(20)));
   });
 
   it('gives different streams different seeds, and another recipe seed other ones', () => {
