@@ -15,6 +15,7 @@ import { pruneCycle } from './pruneCycle.js';
 import { pruneGroups, removedParameters } from './pruneGroups.js';
 import { runSeeds } from './seeds.js';
 import { scheduledGroups, splitScheduled } from './scheduled.js';
+import { taskHead } from './taskBase.js';
 import { allocationAnalysis, checkAllocationBudget } from './sensitivity.js';
 import { PLAN_VERSION, type LoadModelTask, type Plan, type PlanTask, type PruneGroup, type TrainTask } from './types.js';
 
@@ -99,10 +100,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   const seeds = runSeeds(recipe);
 
   const loadModel: LoadModelTask = {
-    id: 'load-model',
-    kind: 'load-model',
-    stage: null,
-    dependsOn: [],
+    ...taskHead('load-model', 'load-model', null, []),
     model: recipe.model,
     seed: seeds.modelInit,
     fresh: false,
@@ -112,15 +110,12 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   let last = 'load-model';
   const dataDeps: string[] = [];
   if (needsData && recipe.data !== null) {
-    tasks.push({ id: 'load-data', kind: 'load-data', stage: null, dependsOn: [], data: recipe.data, seed: recipe.seed });
+    tasks.push({ ...taskHead('load-data', 'load-data', null, []), data: recipe.data, seed: recipe.seed });
     dataDeps.push('load-data');
   }
-  const trainTask = (id: string, phase: TrainTask['phase'], stage: string | null, config: TrainConfig): TrainTask => ({
-    id,
-    kind: 'train',
+  const trainTask = (id: string, phase: TrainTask['phase'], stage: Stage | null, config: TrainConfig): TrainTask => ({
+    ...taskHead(id, 'train', stage, [last, ...dataDeps]),
     phase,
-    stage,
-    dependsOn: [last, ...dataDeps],
     config,
     seed: seeds.training(id),
     stepsPerEpoch: stepsPerEpoch(config, images),
@@ -132,10 +127,10 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     last = 'train';
   }
   const evaluations: string[] = [];
-  const evaluate = (id: string, stage: string | null, point: 'before-pruning' | 'pruned' | 'finetuned') => {
+  const evaluate = (id: string, stage: Stage | null, point: 'before-pruning' | 'pruned' | 'finetuned') => {
     if (!recipe.report.evaluate) return;
     evaluations.push(id);
-    tasks.push({ id, kind: 'evaluate', stage, point, dependsOn: [last, ...dataDeps] });
+    tasks.push({ ...taskHead(id, 'evaluate', stage, [last, ...dataDeps]), point });
   };
   evaluate('evaluate:before-pruning', null, 'before-pruning');
 
@@ -146,7 +141,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     if (stage.fresh) {
       // Same source and seed as load-model: the same initial weights, no masks.
       const freshId = `fresh-model:${stage.name}`;
-      tasks.push({ ...loadModel, id: freshId, stage: stage.name, dependsOn: [last], fresh: true });
+      tasks.push({ ...loadModel, ...taskHead(freshId, 'load-model', stage, [last]), fresh: true });
       last = freshId;
       pruned.clear();
     }
@@ -177,27 +172,24 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
           return { ...group, allocation: { sensitivity: analysis.id } };
         });
         tasks.push({
-          id: pruneId,
-          kind: 'prune',
-          stage: stage.name,
+          ...taskHead(pruneId, 'prune', stage, [last, ...analysed.map((g) => g.allocation.sensitivity)]),
           scope: stage.prune.scope,
           groups: allocate === null ? oneShot : analysed,
           ...(groupNorms.length === 0 ? {} : { groupNorms }),
           remove,
-          dependsOn: [last, ...analysed.map((g) => g.allocation.sensitivity)],
           filters,
           ...pruneCycle(stage, cycle),
         });
         last = pruneId;
-        evaluate(`evaluate:${stage.name}${suffix}:pruned`, stage.name, 'pruned');
+        evaluate(`evaluate:${stage.name}${suffix}:pruned`, stage, 'pruned');
       }
       if (stage.finetune !== null) {
         const finetuneId = `finetune:${stage.name}${suffix}`;
-        const task = trainTask(finetuneId, 'finetune', stage.name, stage.finetune);
+        const task = trainTask(finetuneId, 'finetune', stage, stage.finetune);
         const withSchedule = scheduled.length === 0 ? task : { ...task, scheduled: scheduledGroups(stage, scheduled, task, problems) };
         tasks.push(withSchedule);
         last = finetuneId;
-        evaluate(`evaluate:${stage.name}${suffix}:finetuned`, stage.name, 'finetuned');
+        evaluate(`evaluate:${stage.name}${suffix}:finetuned`, stage, 'finetuned');
       }
       for (const { group } of scheduled) for (const name of group.parameters) pruned.add(name);
     }
@@ -210,8 +202,8 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
     }
   }
   const { compact, foldBatchNorm, sparse, onnx } = recipe.export;
-  tasks.push({ id: 'export', kind: 'export', stage: null, dependsOn: [last], saveModel: recipe.report.saveModel, compact, ...(foldBatchNorm === true ? { foldBatchNorm } : {}), sparse, onnx });
-  tasks.push({ id: 'report', kind: 'report', stage: null, dependsOn: ['export', ...evaluations] });
+  tasks.push({ ...taskHead('export', 'export', null, [last]), saveModel: recipe.report.saveModel, compact, ...(foldBatchNorm === true ? { foldBatchNorm } : {}), sparse, onnx });
+  tasks.push({ ...taskHead('report', 'report', null, ['export', ...evaluations]) });
 
   if (problems.length > 0) throw new RecipeError(problems);
   return {

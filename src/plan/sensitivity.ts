@@ -16,6 +16,7 @@ import { pythonRound } from '../prune/amount.js';
 import type { ResolvedRecipe, Selector, Stage } from '../recipe/types.js';
 import { groupsOfModel } from './filterGroups.js';
 import { resolveSelectors } from './selectors.js';
+import { taskHead } from './taskBase.js';
 import type { Plan, PlanTask, PruneGroup, SensitivityTask } from './types.js';
 
 /** The id of the command's analysis task (an allocating stage's is `sensitivity:<stage>[#cycle]`). */
@@ -31,7 +32,7 @@ export function changesModel(task: PlanTask): boolean {
  * the recipe's amounts, in `stage`. `after` is the task whose state it reads; `data` the data task(s).
  */
 export function allocationAnalysis(id: string, stage: Pick<Stage, 'name'>, group: PruneGroup, amounts: readonly number[], after: string, data: readonly string[]): SensitivityTask {
-  return { id, kind: 'sensitivity', stage: stage.name, dependsOn: [after, ...data], amounts: [...amounts], parameters: [...group.parameters], groups: [] };
+  return { ...taskHead(id, 'sensitivity', stage, [after, ...data]), amounts: [...amounts], parameters: [...group.parameters], groups: [] };
 }
 
 /**
@@ -102,10 +103,10 @@ export function sensitivityPlan(plan: Plan, recipe: ResolvedRecipe, model: Model
   const data = before.filter((t) => t.kind === 'load-data').map((t) => t.id);
   const evaluations = before.filter((t) => t.kind === 'evaluate').map((t) => t.id);
   const sorted = [...amounts].sort((a, b) => a - b);
-  const analysis: SensitivityTask = { id: SENSITIVITY_TASK_ID, kind: 'sensitivity', stage: null, dependsOn: [stateFrom, ...data], amounts: sorted, parameters, groups };
+  const analysis: SensitivityTask = { ...taskHead(SENSITIVITY_TASK_ID, 'sensitivity', null, [stateFrom, ...data]), amounts: sorted, parameters, groups };
   return {
     ...plan,
     command: 'sensitivity',
-    tasks: [...before, analysis, { id: 'report', kind: 'report', stage: null, dependsOn: [SENSITIVITY_TASK_ID, ...evaluations] }],
+    tasks: [...before, analysis, taskHead('report', 'report', null, [SENSITIVITY_TASK_ID, ...evaluations])],
   };
 }

@@ -11,6 +11,7 @@ import type { ExportConfig, ModelSource, ReportConfig, ResolvedRecipe, TrainConf
 import type { GlobalOptions } from '../prune/global.js';
 import type { MaskUpdate, ScheduleSpec } from '../schedules/index.js';
 import type { PruneCycle } from './pruneCycle.js';
+import type { TaskBase } from './taskBase.js';
 
 /**
  * 2: prune groups carry a method spec, importance and per-parameter plans; remove and fresh.
@@ -57,14 +58,6 @@ export interface PruneGroup extends GlobalOptions {
    * then pruned on its own (l1_unstructured, that count); absent: one global threshold.
    */
   readonly allocation?: { readonly sensitivity: string };
-}
-
-/** What every task has; the run record's entries reuse `stage` (runs/record.ts). */
-export interface TaskBase {
-  readonly id: string;
-  readonly dependsOn: readonly string[];
-  /** The stage this task belongs to; null before the first stage and for export/report. */
-  readonly stage: string | null;
 }
 
 /**

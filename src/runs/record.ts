@@ -2,7 +2,7 @@
  * What a run did, accumulated task by task: the material for report.md and the summary. Plain
  * data (no tensors), so reports can be rendered and tested without TF.js.
  */
-import type { TaskBase } from '../plan/types.js';
+import type { TaskBase } from '../plan/taskBase.js';
 import type { ResolvedRecipe } from '../recipe/types.js';
 
 export interface SparsityFigures {
