@@ -203,7 +203,7 @@ export function buildPlan(recipe: ResolvedRecipe, model: ModelDescription, count
   }
   const { compact, foldBatchNorm, sparse, onnx } = recipe.export;
   tasks.push({ ...taskHead('export', 'export', null, [last]), saveModel: recipe.report.saveModel, compact, ...(foldBatchNorm === true ? { foldBatchNorm } : {}), sparse, onnx });
-  tasks.push({ ...taskHead('report', 'report', null, ['export', ...evaluations]) });
+  tasks.push(taskHead('report', 'report', null, ['export', ...evaluations]));
 
   if (problems.length > 0) throw new RecipeError(problems);
   return {
