@@ -3,7 +3,7 @@ import { runSeeds } from '../../src/plan/seeds.js';
 import { LENET_DESCRIPTION } from '../../src/models/lenet.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { loadRecipeText } from '../../src/recipe/load.js';
-import { RandomStreams, SeededRandom } from '../../src/util/random.js';
+import { SeededRandom } from '../../src/util/random.js';
 
 const labelled = (seed: number, label: string) => SeededRandom.derive(seed, label).nextSeed();
 
@@ -25,12 +25,6 @@ describe('runSeeds', () => {
       expect(plan.tasks.find((t) => t.kind === 'load-data')).toMatchObject({ seed });
       expect(plan.tasks.find((t) => t.kind === 'load-model')).toMatchObject({ seed: labelled(seed, 'model-init') });
     }
-  });
-
-  it('gives data/ the labelled streams of the seed it is handed, as SeededRandom.derive does', () => {
-    const streams = new RandomStreams(7);
-    expect(Array.from(streams.stream('data-train').permutation(20))).toEqual(Array.from(SeededRandom.derive(7, 'data-train').permutation(20)));
-    expect(Array.from(streams.stream('data-train').permutation(20))).not.toEqual(Array.from(streams.stream('data-test').permutation(20)));
   });
 
   it('gives different streams different seeds, and another recipe seed other ones', () => {
