@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../dist/data/index.js';
+import { RandomStreams } from '../dist/util/random.js';
 import { selectBackend } from '../dist/engine/backend/select.js';
 import { makeBatch } from '../dist/engine/batches.js';
 import { evaluate } from '../dist/engine/evaluate.js';
@@ -37,7 +38,7 @@ const loadData = plan.tasks.find((t) => t.kind === 'load-data');
 if (loadData === undefined) usage(`${runDir} has no data to re-estimate from`);
 
 await selectBackend('auto');
-const data = await loadDataset(loadData.data, loadData.seed);
+const data = await loadDataset(loadData.data, new RandomStreams(loadData.seed));
 const model = await loadModel({ path: path.join(runDir, 'model', 'model.json') });
 const images = Math.min(wanted, data.train.count);
 const norms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');

@@ -33,7 +33,7 @@ import { mobilenetArchitecture } from '../../src/models/mobilenet.js';
 import { resnetArchitecture } from '../../src/models/resnet.js';
 import { l1Unstructured, MaskSet, pruneGlobal } from '../../src/prune/index.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
-import { SeededRandom } from '../../src/util/random.js';
+import { RandomStreams, SeededRandom } from '../../src/util/random.js';
 import { MB, PeakMeter, PORT_CHECK_IMAGES, readF32, writeArray, type BenchModel, type BenchParams } from '../common.js';
 import { timeAlternating } from './compact.js';
 import { backendSummary } from './tfSetup.js';
@@ -192,7 +192,7 @@ async function fashionData(p: BenchParams): Promise<Dataset> {
   const located = await locateFashionMnist();
   if (!located.found) throw new Error(located.advice);
   const { folder, train, test } = located.files;
-  return loadDataset({ kind: 'builtin', name: 'fashion-mnist', folder, train, test, trainSize: p.modelTrainSize, testSize: p.modelTestSize }, p.dataSeed);
+  return loadDataset({ kind: 'builtin', name: 'fashion-mnist', folder, train, test, trainSize: p.modelTrainSize, testSize: p.modelTestSize }, new RandomStreams(p.dataSeed));
 }
 
 /** The split the driver wrote (the child does not shuffle again: both sides read the same bytes). */

@@ -9,12 +9,12 @@ import { imageValues, loadDataset } from '../../src/data/index.js';
 import { selectBackend } from '../../src/engine/backend/select.js';
 import { buildLenet } from '../../src/engine/lenet.js';
 import { readWeight, weightNamed } from '../../src/engine/weights.js';
-import { SeededRandom } from '../../src/util/random.js';
+import { RandomStreams, SeededRandom } from '../../src/util/random.js';
 import { FILES, LENET_WEIGHTS, PORT_CHECK_IMAGES, writeArray, type BenchParams } from '../common.js';
 
 export async function prepareLenetFiles(p: BenchParams): Promise<void> {
   await selectBackend('auto');
-  const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, p.dataSeed);
+  const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, new RandomStreams(p.dataSeed));
   writeArray(p.dir, FILES.trainImages, imageValues(data.train));
   writeArray(p.dir, FILES.trainLabels, data.train.labels);
   writeArray(p.dir, FILES.testImages, imageValues(data.test));

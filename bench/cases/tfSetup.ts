@@ -7,6 +7,7 @@ import { MaskBinding } from '../../src/engine/maskBinding.js';
 import { GradientWorkers } from '../../src/engine/parallel/gradientWorkers.js';
 import { defaultSharding, trainEpochs } from '../../src/engine/train.js';
 import type { TrainConfig } from '../../src/recipe/types.js';
+import { RandomStreams } from '../../src/util/random.js';
 import type { BenchParams } from '../common.js';
 
 export interface Setup {
@@ -22,7 +23,7 @@ export interface Setup {
 
 export async function setUp(p: BenchParams): Promise<Setup> {
   const backend = await selectBackend('auto');
-  const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, p.dataSeed);
+  const data = await loadDataset({ kind: 'builtin', name: 'mnist', trainSize: p.trainSize, testSize: p.testSize }, new RandomStreams(p.dataSeed));
   const config: TrainConfig = { epochs: p.epochs, batchSize: p.batchSize, optimizer: 'adam', learningRate: p.learningRate };
   const sharding = defaultSharding();
   const workers = sharding !== null && sharding.threads > 1 ? await GradientWorkers.start(sharding.threads - 1, sharding.backend) : null;
