@@ -21,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { FileRefusedError, openRegularFile, readInto, refusalText, type OpenedFile } from '../util/regularFile.js';
+import { sha256Hex } from '../util/sha256.js';
 import { sharedBytes } from './pixels.js';
 import { idxHeaderOf, idxInvalid, idxSizeMismatch, MAX_IDX_DATA_BYTES, type IdxFile, type IdxHeader } from './idx.js';
 import type { DataSource, IdxFilePair } from './types.js';
@@ -133,7 +134,7 @@ async function scanPlain(handle: FileHandle, size: number, label: string, depth:
   const data = sharedBytes(header.dataBytes);
   const got = await readInto(handle, data, header.headerBytes);
   if (got !== header.dataBytes) throw idxSizeMismatch(label, header, got); // shrank since it was opened
-  return { header, data, sha256: createHash('sha256').update(head.subarray(0, header.headerBytes)).update(data).digest('hex'), counts: null };
+  return { header, data, sha256: sha256Hex(head.subarray(0, header.headerBytes), data), counts: null };
 }
 
 /** The data of a plain file whose size was checked, counted by value a chunk at a time. */
